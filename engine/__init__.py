@@ -1,0 +1,1 @@
+"""OnBeat engine: timing, audio, input, levels, scoring, storage. No scene code lives here."""

@@ -1,0 +1,142 @@
+"""Audio output on our own callback; the frames it hands out are the master clock.
+
+pygame.mixer cannot say where playback is, so OnBeat opens an SDL audio device with a
+callback (`pygame._sdl2.audio.AudioDevice`). The callback only copies a slice of a ring of
+pre-rendered samples, records (host ns, frames handed) for the clock map and counts
+underruns. The main thread keeps the ring filled a little ahead with `fill_ahead()`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.clock import NS_PER_S, ClockMap
+
+CHANNELS = 2
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    sample_rate_hz: int = 48_000
+    buffer_frames: int = 256
+    lookahead_ms: float = 60.0  # how far ahead of the device the ring is kept filled
+    output_offset_ms: float = 0.0  # calibrated extra output latency beyond the buffer estimate
+    ring_seconds: float = 2.0
+    device_name: str | None = None
+
+    @property
+    def output_latency_ns(self) -> int:
+        """Buffer estimate (the device plays one buffer while we fill the next) plus offset."""
+        buffer_ns = 2 * self.buffer_frames * NS_PER_S // self.sample_rate_hz
+        return int(buffer_ns + self.output_offset_ms * 1_000_000)
+
+
+class AudioRing:
+    """Samples by absolute frame number; written ahead by the main thread, read by the callback."""
+
+    def __init__(self, settings: AudioSettings, clock: ClockMap) -> None:
+        self.settings = settings
+        self.clock = clock
+        capacity = int(settings.sample_rate_hz * settings.ring_seconds)
+        self._ring = np.zeros((capacity, CHANNELS), dtype=np.float32)
+        self._block = np.zeros((settings.buffer_frames * 4, CHANNELS), dtype=np.float32)
+        self.frames_handed = 0  # the audio clock
+        self.written_until = 0  # frames [.., written_until) are in the ring
+        self.underruns = 0
+        self.callbacks = 0
+
+    # --- audio thread -------------------------------------------------------------------
+    def fill_stream(self, host_ns: int, stream: memoryview | bytearray) -> None:
+        """Hand the next frames to the device. Runs on the audio thread: copy, count, return."""
+        out = np.frombuffer(stream, dtype=np.float32).reshape(-1, CHANNELS)
+        start = self.frames_handed
+        n_frames = out.shape[0]
+        self.clock.observe(host_ns, start)
+        available = min(max(self.written_until - start, 0), n_frames)
+        if available:
+            self._copy_out(start, out[:available])
+        if available < n_frames:
+            out[available:] = 0.0
+            self.underruns += 1
+        self.frames_handed = start + n_frames
+        self.callbacks += 1
+
+    def _copy_out(self, start: int, out: np.ndarray) -> None:
+        capacity = self._ring.shape[0]
+        head = start % capacity
+        first = min(out.shape[0], capacity - head)
+        out[:first] = self._ring[head : head + first]
+        if first < out.shape[0]:
+            out[first:] = self._ring[: out.shape[0] - first]
+
+    # --- main thread --------------------------------------------------------------------
+    def fill_until(self, until_frame: int, render: Callable[[int, np.ndarray], None]) -> None:
+        """Render frames up to ``until_frame`` into the ring with ``render(start, out)``.
+
+        After an underrun the device has moved past what we wrote; writing resumes at the
+        device position so that every sample stays at its absolute frame.
+        """
+        capacity = self._ring.shape[0]
+        start = max(self.written_until, self.frames_handed)
+        # Never overwrite what the device has not read yet.
+        until_frame = min(until_frame, self.frames_handed + capacity - self._block.shape[0])
+        while start < until_frame:
+            n_frames = min(self._block.shape[0], until_frame - start)
+            block = self._block[:n_frames]
+            render(start, block)
+            head = start % capacity
+            first = min(n_frames, capacity - head)
+            self._ring[head : head + first] = block[:first]
+            if first < n_frames:
+                self._ring[: n_frames - first] = block[first:]
+            start += n_frames
+            self.written_until = start  # published after the samples are in place
+
+    def lookahead_frames(self) -> int:
+        return int(self.settings.sample_rate_hz * self.settings.lookahead_ms / 1000.0)
+
+    def fill_ahead(self, render: Callable[[int, np.ndarray], None]) -> None:
+        self.fill_until(self.frames_handed + self.lookahead_frames(), render)
+
+
+class SdlAudioOutput:
+    """The real output device: SDL calls `AudioRing.fill_stream` from its audio thread."""
+
+    def __init__(self, ring: AudioRing) -> None:
+        self.ring = ring
+        self._device = None
+
+    def open(self) -> None:
+        # Only the audio subsystem: pygame.init() would open the mixer and take the device.
+        from pygame._sdl2 import audio as sdl_audio
+        from pygame._sdl2 import sdl2
+
+        sdl2.init_subsystem(sdl2.INIT_AUDIO)
+        settings = self.ring.settings
+        self._device = sdl_audio.AudioDevice(
+            devicename=settings.device_name,
+            iscapture=False,
+            frequency=settings.sample_rate_hz,
+            audioformat=sdl_audio.AUDIO_F32,
+            numchannels=CHANNELS,
+            chunksize=settings.buffer_frames,
+            allowed_changes=0,  # SDL converts for us; our clock counts frames at our rate
+            callback=self._callback,
+        )
+
+    def _callback(self, _device: object, stream: memoryview) -> None:
+        self.ring.fill_stream(time.perf_counter_ns(), stream)
+
+    def start(self) -> None:
+        if self._device is not None:
+            self._device.pause(0)
+
+    def close(self) -> None:
+        if self._device is not None:
+            self._device.pause(1)
+            self._device.close()
+            self._device = None

@@ -1,0 +1,121 @@
+"""Polling input at 1 kHz and stamping every tap with the best time we can get.
+
+pygame events carry no time and SDL stamps them when they are pumped, so the frame loop
+calls `pump()` about every millisecond between frames and between draw phases. A press is
+stamped with the middle of the interval in which it appeared, unless an OS stamp source
+(X server times via `PressMatcher`) knows exactly when it happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from engine.host_clock import HostClock
+from engine.input_mapping import InputMapping
+from engine.input_stamps import PRESS_BUTTON, PRESS_KEY, PRESS_TOUCH, PressMatcher
+from engine.records import STAMP_POLLED
+
+
+@dataclass(frozen=True)
+class Tap:
+    host_ns: int
+    channel: str
+    stamp_source: str
+
+
+@dataclass(frozen=True)
+class UiEvent:
+    """What scenes need besides taps: quitting, keys for menus, pointer presses, resizes."""
+
+    kind: str  # "quit" | "key" | "pointer" | "resize" | "button"
+    key: str = ""  # pygame.key.name() for "key"; gamepad button number for "button"
+    pos: tuple[int, int] = (0, 0)  # pixels for "pointer"
+
+
+class InputPump:
+    def __init__(
+        self,
+        mapping: InputMapping,
+        clock: HostClock,
+        matcher: PressMatcher | None = None,
+    ) -> None:
+        self.mapping = mapping
+        self.clock = clock
+        self.matcher = matcher
+        self._last_poll_ns = clock.now_ns()
+        self._keys_down: set[str] = set()
+        self._joysticks: dict[int, object] = {}
+        self.taps: list[Tap] = []
+        self.ui_events: list[UiEvent] = []
+        self.polls = 0
+        self.longest_poll_gap_ns = 0
+
+    def pump(self) -> None:
+        """Read pending events; taps and UI events accumulate until drained."""
+        events = pygame.event.get()
+        now_ns = self.clock.now_ns()
+        gap_ns = now_ns - self._last_poll_ns
+        self.longest_poll_gap_ns = max(self.longest_poll_gap_ns, gap_ns)
+        polled_ns = now_ns - gap_ns // 2
+        self._last_poll_ns = now_ns
+        self.polls += 1
+        for event in events:
+            self._handle(event, polled_ns)
+
+    def reset_gap_stats(self) -> None:
+        self.longest_poll_gap_ns = 0
+
+    def drain_taps(self) -> list[Tap]:
+        taps, self.taps = self.taps, []
+        return taps
+
+    def drain_ui(self) -> list[UiEvent]:
+        ui_events, self.ui_events = self.ui_events, []
+        return ui_events
+
+    def _stamp(self, kind: str, code: str, polled_ns: int) -> tuple[int, str]:
+        if self.matcher is not None:
+            os_ns = self.matcher.claim(kind, code, polled_ns)
+            if os_ns is not None:
+                return os_ns, self.matcher.source_name
+        return polled_ns, STAMP_POLLED
+
+    def _tap(self, channel: str | None, kind: str, code: str, polled_ns: int) -> None:
+        if channel is None:
+            return
+        host_ns, source = self._stamp(kind, code, polled_ns)
+        self.taps.append(Tap(host_ns, channel, source))
+
+    def _handle(self, event: pygame.event.Event, polled_ns: int) -> None:
+        if event.type == pygame.QUIT:
+            self.ui_events.append(UiEvent("quit"))
+        elif event.type == pygame.KEYDOWN:
+            name = pygame.key.name(event.key)
+            if name in self._keys_down:
+                return  # key repeat never makes a tap
+            self._keys_down.add(name)
+            self._tap(self.mapping.keys.get(name), PRESS_KEY, name, polled_ns)
+            self.ui_events.append(UiEvent("key", key=name))
+        elif event.type == pygame.KEYUP:
+            self._keys_down.discard(pygame.key.name(event.key))
+        elif event.type == pygame.MOUSEBUTTONDOWN:
+            if getattr(event, "touch", False):
+                return  # SDL also reports a touch as a mouse press; FINGERDOWN is the tap
+            if event.button in self.mapping.mouse_buttons:
+                channel = self.mapping.mouse_buttons[event.button]
+                self._tap(channel, PRESS_BUTTON, str(event.button), polled_ns)
+            self.ui_events.append(UiEvent("pointer", pos=tuple(event.pos)))
+        elif event.type == pygame.FINGERDOWN:
+            self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
+        elif event.type == pygame.JOYBUTTONDOWN:
+            self._tap(self.mapping.gamepad_buttons.get(event.button), "pad", "", polled_ns)
+            self.ui_events.append(UiEvent("button", key=str(event.button)))
+        elif event.type == pygame.JOYDEVICEADDED:
+            joystick = pygame.joystick.Joystick(event.device_index)
+            self._joysticks[joystick.get_instance_id()] = joystick
+        elif event.type == pygame.JOYDEVICEREMOVED:
+            self._joysticks.pop(event.instance_id, None)
+        elif event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
+            self.ui_events.append(UiEvent("resize"))
