@@ -64,7 +64,7 @@ class ClockMap:
         self._fitted = False
 
     def observe(self, host_ns: int, frames_handed: int) -> None:
-        """Called by the audio callback: at ``host_ns`` the device had been handed this many frames."""
+        """Audio callback: by ``host_ns`` the device had been handed ``frames_handed`` frames."""
         slot = self._count % self._host_ns.shape[0]
         self._host_ns[slot] = host_ns
         self._frames[slot] = frames_handed

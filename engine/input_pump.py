@@ -45,6 +45,7 @@ class InputPump:
         self.clock = clock
         self.matcher = matcher
         self._last_poll_ns = clock.now_ns()
+        self._seen_ns = self._last_poll_ns
         self._keys_down: set[str] = set()
         self._joysticks: dict[int, object] = {}
         self.taps: list[Tap] = []
@@ -61,6 +62,7 @@ class InputPump:
         polled_ns = now_ns - gap_ns // 2
         self._last_poll_ns = now_ns
         self.polls += 1
+        self._seen_ns = now_ns
         for event in events:
             self._handle(event, polled_ns)
 
@@ -77,7 +79,7 @@ class InputPump:
 
     def _stamp(self, kind: str, code: str, polled_ns: int) -> tuple[int, str]:
         if self.matcher is not None:
-            os_ns = self.matcher.claim(kind, code, polled_ns)
+            os_ns = self.matcher.claim(kind, code, self._seen_ns)
             if os_ns is not None:
                 return os_ns, self.matcher.source_name
         return polled_ns, STAMP_POLLED

@@ -42,14 +42,14 @@ class PressMatcher:
         with self._lock:
             self._presses.append(press)
 
-    def claim(self, kind: str, code: str, polled_ns: int) -> int | None:
+    def claim(self, kind: str, code: str, seen_ns: int) -> int | None:
         """Host ns of the oldest unclaimed press of this kind and code, or None.
 
-        ``polled_ns`` is when the SDL event was seen; presses far older than that are
-        dropped, presses from the future (beyond a small slack) are left for later.
+        ``seen_ns`` is the poll that returned the SDL event; presses far older than that are
+        dropped, presses after it (beyond a small slack) belong to a later event.
         """
-        oldest_ns = polled_ns - MAX_PRESS_AGE_NS
-        newest_ns = polled_ns + FUTURE_SLACK_NS
+        oldest_ns = seen_ns - MAX_PRESS_AGE_NS
+        newest_ns = seen_ns + FUTURE_SLACK_NS
         with self._lock:
             while self._presses and self._presses[0].host_ns < oldest_ns:
                 self._presses.popleft()

@@ -1,0 +1,340 @@
+"""One level being played: the live loop's decisions, with no drawing.
+
+It queues each task's clicks on the audio clock, maps every tap from host time to the audio
+clock, scores it online, records it, and offers the scene a `PlayView` snapshot to draw.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from engine.audio_output import AudioRing
+from engine.audio_track import ClickTrack
+from engine.clock import ClockMap, frames_to_ms, frames_to_s
+from engine.input_pump import Tap
+from engine.level_model import Level
+from engine.limbs import CHANNEL_INDEX
+from engine.metrics import TaskSummary, summarize_task
+from engine.records import BeatRecord, TapRecord, TaskStart
+from engine.schedule import TaskGrid, schedule_task
+from engine.scoring import EXTRA, JUDGEMENT_NAMES, OnlineScorer
+
+START_LEAD_S = 0.6  # silence before the first count-in click
+TASK_GAP_S = 3.0  # pause between tasks, to read the next instruction
+FEEDBACK_KEEP = 12  # recent judgements kept for the scene's animations
+CLOCK_OBSERVATIONS_TO_START = 16  # audio callbacks seen before the clock map is trusted
+
+PHASE_COUNT_IN = "count_in"
+PHASE_PLAYING = "playing"
+PHASE_BETWEEN = "between"
+PHASE_DONE = "done"
+
+
+class RecorderLike:
+    """What the session needs from the recorder (engine.recorder.Recorder provides it)."""
+
+    def task(self, task_start: TaskStart) -> None: ...
+    def beats(self, beats: list[BeatRecord]) -> None: ...
+    def tap(self, tap: TapRecord) -> None: ...
+
+
+@dataclass(frozen=True)
+class Feedback:
+    judgement: str
+    asynchrony_ms: float
+    audio_frame: int
+    limb: str
+
+
+@dataclass(frozen=True)
+class PlayView:
+    """Everything the play scene draws, already decided."""
+
+    phase: str
+    level_title: str
+    task_index: int
+    task_count: int
+    task_name: str
+    instruction: str | None
+    next_limb: str | None
+    count_in_beats_left: int
+    beat_fraction: float  # 0 at a beat, rising to 1 just before the next
+    beat_number: int  # beats since the task started (negative in the count-in)
+    upcoming_s: tuple[tuple[float, str], ...]  # (seconds until audible, limb) of next targets
+    visual_cue: str
+    metronome_silent: bool
+    feedback: tuple[tuple[Feedback, float], ...]  # (judgement, age in s), newest last
+    task_average_ms: float
+    sro_percent: float
+    paired_taps: int
+    results: tuple[TaskSummary, ...]
+
+
+@dataclass
+class _TaskRun:
+    grid: TaskGrid
+    scorer: OnlineScorer
+    taps: int = 0
+    summary: TaskSummary | None = None
+    paired_asynchrony_ms: list[float] = field(default_factory=list)
+
+
+class PlaySession:
+    def __init__(
+        self,
+        level: Level,
+        session_id: int,
+        ring: AudioRing,
+        clock: ClockMap,
+        track: ClickTrack,
+        recorder: RecorderLike,
+        input_offset_ms: float = 0.0,
+    ) -> None:
+        self.level = level
+        self.session_id = session_id
+        self.ring = ring
+        self.clock = clock
+        self.track = track
+        self.recorder = recorder
+        self.input_offset_ms = input_offset_ms
+        self.sample_rate_hz = ring.settings.sample_rate_hz
+        self._runs: list[_TaskRun] = []
+        self._feedback: list[Feedback] = []
+        self._unscored_taps = 0
+        self.started = False
+        self.finished = False
+
+    # --- scheduling -----------------------------------------------------------------------
+    def _start(self) -> None:
+        self.started = True
+        self._queue_task(0, self._earliest_start_frame(START_LEAD_S))
+
+    @property
+    def grids(self) -> tuple[TaskGrid, ...]:
+        """Grids of the tasks queued so far (for autoplay and tests)."""
+        return tuple(run.grid for run in self._runs)
+
+    def _earliest_start_frame(self, lead_s: float) -> int:
+        # Clicks must land in the part of the ring not yet written, or they would be skipped.
+        base = max(self.ring.written_until, self.ring.frames_handed)
+        return base + int(lead_s * self.sample_rate_hz)
+
+    def _queue_task(self, task_index: int, count_in_start_frame: int) -> None:
+        grid = schedule_task(self.level, task_index, count_in_start_frame, self.sample_rate_hz)
+        windows = self.level.windows
+        scorer = OnlineScorer(
+            grid.target_frames,
+            grid.target_accept_mask,
+            grid.pair_radius_frames,
+            sample_rate_hz=self.sample_rate_hz,
+            sro_ms=windows.sro_ms,
+            good_ms=windows.good_ms,
+            ok_ms=windows.ok_ms,
+            input_offset_ms=self.input_offset_ms,
+        )
+        self._runs.append(_TaskRun(grid, scorer))
+        self.track.add_clicks(grid.click_frames, grid.click_kinds)
+        task = self.level.tasks[task_index]
+        settings = {"task": asdict(task), "windows": asdict(windows), "level_id": self.level.id}
+        self.recorder.task(
+            TaskStart(
+                session_id=self.session_id,
+                task_index=task_index,
+                task_name=task.name,
+                settings_json=json.dumps(settings, default=str, sort_keys=True),
+                tempo_bpm=grid.tempo_bpm,
+                start_frame=grid.start_frame,
+            )
+        )
+        self.recorder.beats(
+            [
+                BeatRecord(
+                    session_id=self.session_id,
+                    task_index=task_index,
+                    beat_index=index,
+                    limb=grid.limb_of_target(index),
+                    target_frame=int(frame),
+                    scored=True,
+                )
+                for index, frame in enumerate(grid.target_frames)
+            ]
+        )
+
+    @property
+    def _current(self) -> _TaskRun:
+        return self._runs[-1]
+
+    def _scoring_opens_frame(self, grid: TaskGrid) -> int:
+        if grid.target_frames.shape[0] == 0:
+            return grid.start_frame
+        return int(grid.target_frames[0] - grid.pair_radius_frames[0])
+
+    def _scoring_closes_frame(self, grid: TaskGrid) -> int:
+        last_target = int(grid.target_frames[-1] + grid.pair_radius_frames[-1])
+        return max(grid.end_frame, last_target)
+
+    # --- live loop ------------------------------------------------------------------------
+    def on_taps(self, taps: list[Tap]) -> None:
+        if not self.started:
+            return  # before the audio clock runs there is nothing to measure against
+        for tap in sorted(taps, key=lambda tap: tap.host_ns):
+            self._on_tap(tap)
+
+    def _on_tap(self, tap: Tap) -> None:
+        frame_exact = self.clock.host_ns_to_frame(tap.host_ns)
+        audio_frame = round(frame_exact)
+        run = self._current
+        grid = run.grid
+        scoring = not run.summary and self._scoring_opens_frame(
+            grid
+        ) <= audio_frame <= self._scoring_closes_frame(grid)
+        beat_index: int | None = None
+        asynchrony_ms: float | None = None
+        if scoring:
+            result = run.scorer.add_tap(audio_frame, CHANNEL_INDEX[tap.channel])
+            judgement = JUDGEMENT_NAMES[result.judgement]
+            if result.judgement != EXTRA:
+                beat_index = int(result.target)
+                asynchrony_ms = float(result.asynchrony_ms)
+                run.paired_asynchrony_ms.append(asynchrony_ms)
+            limb = grid.limb_of_target(beat_index) if beat_index is not None else tap.channel
+            self._feedback.append(Feedback(judgement, asynchrony_ms or 0.0, audio_frame, limb))
+            del self._feedback[:-FEEDBACK_KEEP]
+        else:
+            judgement = "unscored"
+            self._unscored_taps += 1
+        self.recorder.tap(
+            TapRecord(
+                session_id=self.session_id,
+                task_index=grid.task_index,
+                tap_index=run.taps,
+                channel=tap.channel,
+                host_ns=tap.host_ns,
+                stamp_source=tap.stamp_source,
+                audio_frame=audio_frame,
+                audio_time_s=frames_to_s(frame_exact, self.sample_rate_hz),
+                beat_index=beat_index,
+                asynchrony_ms=asynchrony_ms,
+                judgement=judgement,
+            )
+        )
+        run.taps += 1
+
+    def update(self, now_host_ns: int) -> None:
+        """Keep audio rendered ahead, close finished tasks, queue the next one."""
+        self.clock.refit()
+        self.ring.fill_ahead(self.track.render)
+        if not self.started:
+            if self.clock.observations >= CLOCK_OBSERVATIONS_TO_START:
+                self._start()
+            return
+        if self.finished:
+            return
+        now_frame = self.clock.host_ns_to_frame(now_host_ns)
+        run = self._current
+        if run.summary is None and now_frame > self._scoring_closes_frame(run.grid):
+            result = run.scorer.result()
+            extra = int((result.tap_judgement == EXTRA).sum())
+            run.summary = summarize_task(
+                np.asarray(run.paired_asynchrony_ms),
+                int(run.grid.target_frames.shape[0]),
+                extra,
+                self.level.windows,
+            )
+            next_index = run.grid.task_index + 1
+            if next_index < len(self.level.tasks):
+                self._queue_task(next_index, self._earliest_start_frame(TASK_GAP_S))
+            else:
+                self.finished = True
+
+    # --- what the scene draws -------------------------------------------------------------
+    def overall(self) -> TaskSummary:
+        """All scored tasks so far taken together."""
+        asynchrony_ms = [a for run in self._runs for a in run.paired_asynchrony_ms]
+        targets = sum(int(run.grid.target_frames.shape[0]) for run in self._runs if run.summary)
+        extra = sum(run.summary.extra_taps for run in self._runs if run.summary)
+        return summarize_task(np.asarray(asynchrony_ms), targets, extra, self.level.windows)
+
+    def view(self, now_host_ns: int, visual_offset_ms: float = 0.0) -> PlayView:
+        if not self._runs:
+            return _waiting_view(self.level)
+        now_frame = self.clock.host_ns_to_frame(now_host_ns + visual_offset_ms * 1_000_000)
+        run = self._current
+        grid = run.grid
+        task = self.level.tasks[grid.task_index]
+        frames_per_beat = grid.frames_per_beat
+        beats_since_start = (now_frame - grid.start_frame) / frames_per_beat
+        beat_number = int(np.floor(beats_since_start))
+        if self.finished:
+            phase = PHASE_DONE
+        elif run.summary is not None or now_frame < grid.count_in_start_frame:
+            phase = PHASE_BETWEEN
+        elif now_frame < grid.start_frame:
+            phase = PHASE_COUNT_IN
+        else:
+            phase = PHASE_PLAYING
+        upcoming_from = np.searchsorted(grid.target_frames, now_frame - frames_per_beat / 4)
+        upcoming = tuple(
+            (
+                frames_to_s(int(frame) - now_frame, self.sample_rate_hz),
+                grid.limb_of_target(upcoming_from + offset),
+            )
+            for offset, frame in enumerate(grid.target_frames[upcoming_from : upcoming_from + 6])
+        )
+        paired = np.asarray(run.paired_asynchrony_ms)
+        magnitude_ms = np.abs(paired)
+        feedback_ages = tuple(
+            (item, frames_to_ms(now_frame - item.audio_frame, self.sample_rate_hz) / 1000.0)
+            for item in self._feedback
+        )
+        return PlayView(
+            phase=phase,
+            level_title=self.level.title,
+            task_index=grid.task_index,
+            task_count=len(self.level.tasks),
+            task_name=task.name,
+            instruction=task.instruction or self.level.instruction,
+            next_limb=upcoming[0][1] if upcoming else None,
+            count_in_beats_left=max(0, -beat_number) if phase == PHASE_COUNT_IN else 0,
+            beat_fraction=float(beats_since_start - np.floor(beats_since_start)),
+            beat_number=beat_number,
+            upcoming_s=upcoming,
+            visual_cue=task.visual_cue,
+            metronome_silent=now_frame >= grid.continuation_start_frame,
+            feedback=feedback_ages,
+            task_average_ms=float(magnitude_ms.mean()) if paired.size else float("nan"),
+            sro_percent=(
+                float(100.0 * (magnitude_ms <= self.level.windows.sro_ms).mean())
+                if paired.size
+                else float("nan")
+            ),
+            paired_taps=int(paired.size),
+            results=tuple(r.summary for r in self._runs if r.summary is not None),
+        )
+
+
+def _waiting_view(level: Level) -> PlayView:
+    task = level.tasks[0]
+    return PlayView(
+        phase=PHASE_BETWEEN,
+        level_title=level.title,
+        task_index=0,
+        task_count=len(level.tasks),
+        task_name=task.name,
+        instruction=task.instruction or level.instruction,
+        next_limb=None,
+        count_in_beats_left=0,
+        beat_fraction=0.0,
+        beat_number=0,
+        upcoming_s=(),
+        visual_cue=task.visual_cue,
+        metronome_silent=False,
+        feedback=(),
+        task_average_ms=float("nan"),
+        sro_percent=float("nan"),
+        paired_taps=0,
+        results=(),
+    )

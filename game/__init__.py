@@ -1,0 +1,1 @@
+"""OnBeat scenes and visuals. Thin: every decision and number comes from engine/."""

@@ -1,0 +1,105 @@
+"""The game in a real window: one level played on the real audio clock and input."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pygame
+
+from engine.audio_config import load_audio_settings
+from engine.audio_output import SdlAudioOutput
+from engine.host_clock import RealClock
+from engine.input_mapping import load_input_mapping
+from engine.input_pump import InputPump
+from engine.input_stamps import PressMatcher
+from engine.input_x11 import start_x11_press_source
+from engine.level_model import Level
+from engine.recorder import Recorder
+from engine.records import STAMP_X11_SERVER
+from engine.scoring import warm_up
+from engine.store import Store
+from game.frame_loop import FrameLoop
+from game.palette import TEXT, THEME_BACKGROUNDS
+from game.play_setup import build_play, utc_now_iso
+from game.text import draw_text
+
+WINDOW_SIZE = (1280, 720)
+
+
+class NoDisplayError(RuntimeError):
+    """There is no screen to open a window on."""
+
+
+def display_available() -> bool:
+    driver = os.environ.get("SDL_VIDEODRIVER", "")
+    if driver in ("dummy", "offscreen"):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
+    if not display_available():
+        raise NoDisplayError("no display")
+    try:
+        pygame.display.init()
+        pygame.font.init()
+        pygame.joystick.init()
+        pygame.display.set_caption("OnBeat")
+        return pygame.display.set_mode(size, pygame.RESIZABLE)
+    except pygame.error as error:
+        raise NoDisplayError(str(error)) from None
+
+
+def show_title(surface: pygame.Surface, message: str) -> None:
+    width, height = surface.get_size()
+    surface.fill(THEME_BACKGROUNDS["space"][0])
+    draw_text(surface, "OnBeat", int(height * 0.16), TEXT, center=(width / 2, height * 0.4))
+    draw_text(surface, message, int(height * 0.05), TEXT, center=(width / 2, height * 0.6))
+    pygame.display.flip()
+
+
+def play_level(
+    level: Level,
+    data_dir: Path,
+    profile_name: str,
+    exit_when_done: bool,
+) -> int:
+    """Play ``level`` in a window; returns the session id. Raises NoDisplayError."""
+    surface = open_window()
+    show_title(surface, "Getting ready...")
+    warm_up()  # JIT compile (or load from cache) behind the title, never during play
+    audio = load_audio_settings()
+    store = Store.open(data_dir)
+    store.mark_abandoned_sessions_incomplete()
+    store.close()
+    recorder = Recorder(data_dir)
+    clock = RealClock()
+    matcher = PressMatcher(STAMP_X11_SERVER)
+    x11_source = start_x11_press_source(matcher)
+    if x11_source is None:
+        print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
+    rig = build_play(level, surface, recorder, audio, profile_name, exit_when_done=exit_when_done)
+    output = SdlAudioOutput(rig.ring)
+    status = "incomplete"
+    try:
+        rig.ring.fill_ahead(rig.track.render)
+        output.open()
+        output.start()
+        pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
+        FrameLoop(clock, pump, pygame.display.flip).run(rig.scene)
+        if rig.session.finished:
+            status = "complete"
+    finally:
+        output.close()
+        if x11_source is not None:
+            x11_source.stop()
+        recorder.end_session(rig.session.session_id, utc_now_iso(), status)
+        recorder.close()
+        pygame.display.quit()
+    if rig.ring.underruns:
+        print(f"Audio underruns: {rig.ring.underruns}")
+    return rig.session.session_id

@@ -1,0 +1,259 @@
+"""Headless harness: the real frame loop, scene, scorer and recorder on a virtual clock.
+
+Tests and `run.py demo` use it. Time is virtual: nothing waits, and no assertion depends on
+how fast this machine is. A simulated audio device pulls samples like SDL's audio thread,
+on time or a little late; scripted taps are planned on the audio clock, turned into the host
+time at which that sound was heard, and delivered as real SDL key events at that instant
+(with a scripted OS stamp, as the X server would give, unless `stamped=False`). Each frame
+takes a random draw time of up to `frame_jitter_ms`, during which no events are pumped.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pygame
+
+from engine.audio_output import AudioRing, AudioSettings
+from engine.clock import NS_PER_S
+from engine.input_mapping import InputMapping, load_input_mapping
+from engine.input_pump import InputPump
+from engine.input_stamps import PRESS_KEY, OsPress, PressMatcher
+from engine.level_model import Level
+from engine.limbs import accept_mask, channel_index
+from engine.play_session import PlaySession
+from engine.recorder import Recorder
+from engine.records import STAMP_SCRIPTED
+from engine.schedule import TaskGrid
+from game.frame_loop import FrameLoop
+from game.play_setup import PlayRig, build_play
+
+VIRTUAL_START_NS = 5_000 * NS_PER_S  # an arbitrary monotonic-clock reading
+KEY_HOLD_NS = 30_000_000
+
+
+class VirtualClock:
+    """A clock that jumps forward, running scheduled actions at their instants, in order."""
+
+    def __init__(self, start_ns: int = VIRTUAL_START_NS) -> None:
+        self._now_ns = start_ns
+        self._queue: list[tuple[int, int, Callable[[int], None]]] = []
+        self._order = itertools.count()
+
+    def now_ns(self) -> int:
+        return self._now_ns
+
+    def at(self, when_ns: int, action: Callable[[int], None]) -> None:
+        heapq.heappush(self._queue, (int(when_ns), next(self._order), action))
+
+    def sleep_until_ns(self, deadline_ns: int) -> None:
+        while self._queue and self._queue[0][0] <= deadline_ns:
+            when_ns, _, action = heapq.heappop(self._queue)
+            self._now_ns = max(self._now_ns, when_ns)
+            action(self._now_ns)
+        self._now_ns = max(self._now_ns, deadline_ns)
+
+    def spend(self, duration_ns: int) -> None:
+        self.sleep_until_ns(self._now_ns + duration_ns)
+
+
+class VirtualAudioDevice:
+    """Calls `AudioRing.fill_stream` as SDL's audio thread would: each buffer on time or late.
+
+    The truth of this device is known: frame F is audible at `true_host_ns(F)`.
+    """
+
+    def __init__(
+        self,
+        clock: VirtualClock,
+        ring: AudioRing,
+        rng: np.random.Generator,
+        late_share: float = 0.7,
+        max_late_ms: float = 3.0,
+    ) -> None:
+        self.clock = clock
+        self.ring = ring
+        self.rng = rng
+        self.late_share = late_share
+        self.max_late_ns = int(max_late_ms * 1e6)
+        settings = ring.settings
+        self.buffer_frames = settings.buffer_frames
+        self.sample_rate_hz = settings.sample_rate_hz
+        self.output_latency_ns = settings.output_latency_ns
+        self._stream = bytearray(self.buffer_frames * 2 * 4)
+        self._start_ns = 0
+        self._callbacks = 0
+        self._last_call_ns = 0
+
+    def start(self) -> None:
+        self._start_ns = self.clock.now_ns()
+        self._schedule_next()
+
+    def _nominal_ns(self, callback_index: int) -> int:
+        return (
+            self._start_ns + callback_index * self.buffer_frames * NS_PER_S // self.sample_rate_hz
+        )
+
+    def _schedule_next(self) -> None:
+        late_ns = 0
+        if self.rng.random() < self.late_share:
+            late_ns = int(self.rng.uniform(0, self.max_late_ns))
+        when_ns = max(self._nominal_ns(self._callbacks) + late_ns, self._last_call_ns)
+        self.clock.at(when_ns, self._callback)
+
+    def _callback(self, now_ns: int) -> None:
+        self.ring.fill_stream(now_ns, self._stream)
+        self._callbacks += 1
+        self._last_call_ns = now_ns
+        self._schedule_next()
+
+    def true_host_ns(self, frame: float) -> int:
+        return round(
+            self._start_ns + frame * NS_PER_S / self.sample_rate_hz + self.output_latency_ns
+        )
+
+
+@dataclass(frozen=True)
+class PlannedTap:
+    task_index: int
+    target_index: int  # -1 for a tap aimed at no target
+    channel: str
+    key: str
+    intended_asynchrony_ms: float
+    host_ns: int  # the truth: when the tap happened
+
+
+# Decides, for one target, the asynchrony (ms) to tap with, or None to leave it unplayed.
+TapPlan = Callable[[TaskGrid, int, np.random.Generator], float | None]
+
+
+def human_like(mean_ms: float = -20.0, sd_ms: float = 25.0, lapse_share: float = 0.03) -> TapPlan:
+    """A child-like tapper: a little early on average, variable, now and then missing a beat."""
+
+    def plan(grid: TaskGrid, target_index: int, rng: np.random.Generator) -> float | None:
+        if rng.random() < lapse_share:
+            return None
+        return float(rng.normal(mean_ms, sd_ms))
+
+    return plan
+
+
+def _key_for_limb(limb: str, mapping: InputMapping) -> tuple[str, str]:
+    """A key whose channel the limb accepts, preferring the limb's own channel."""
+    mask = accept_mask(limb)
+    candidates = [(key, channel) for key, channel in mapping.keys.items()]
+    candidates.sort(key=lambda item: item[1] != limb)
+    for key, channel in candidates:
+        if mask >> channel_index(channel) & 1:
+            return key, channel
+    raise ValueError(f"no key in the input mapping can play limb {limb!r}")
+
+
+@dataclass
+class ScriptedTapper:
+    clock: VirtualClock
+    device: VirtualAudioDevice
+    session: PlaySession
+    mapping: InputMapping
+    plan: TapPlan
+    rng: np.random.Generator
+    matcher: PressMatcher | None
+    planned: list[PlannedTap] = field(default_factory=list)
+    _tasks_planned: int = 0
+
+    def plan_new_tasks(self) -> None:
+        """Plan taps for tasks the session has queued since the last call."""
+        grids = self.session.grids
+        for grid in grids[self._tasks_planned :]:
+            for target_index, frame in enumerate(grid.target_frames):
+                asynchrony_ms = self.plan(grid, target_index, self.rng)
+                if asynchrony_ms is None:
+                    continue
+                key, channel = _key_for_limb(grid.limb_of_target(target_index), self.mapping)
+                tap_frame = float(frame) + asynchrony_ms * grid.sample_rate_hz / 1000.0
+                self._schedule(
+                    PlannedTap(
+                        grid.task_index,
+                        target_index,
+                        channel,
+                        key,
+                        asynchrony_ms,
+                        self.device.true_host_ns(tap_frame),
+                    )
+                )
+        self._tasks_planned = len(grids)
+
+    def _schedule(self, tap: PlannedTap) -> None:
+        self.planned.append(tap)
+        key_code = pygame.key.key_code(tap.key)
+
+        def press(now_ns: int) -> None:
+            if self.matcher is not None:
+                self.matcher.push(OsPress(tap.host_ns, PRESS_KEY, tap.key))
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key_code, mod=0, scancode=0))
+
+        def release(now_ns: int) -> None:
+            pygame.event.post(pygame.event.Event(pygame.KEYUP, key=key_code, mod=0, scancode=0))
+
+        self.clock.at(tap.host_ns, press)
+        self.clock.at(tap.host_ns + KEY_HOLD_NS, release)
+
+
+@dataclass
+class HarnessRun:
+    rig: PlayRig
+    tapper: ScriptedTapper
+    loop: FrameLoop
+    pump: InputPump
+
+
+def run_headless(
+    level: Level,
+    recorder: Recorder,
+    plan: TapPlan,
+    frame_jitter_ms: float = 0.0,
+    seed: int = 0,
+    stamped: bool = True,
+    audio: AudioSettings | None = None,
+    window_size: tuple[int, int] = (1280, 720),
+    profile_name: str = "Demo",
+    input_offset_ms: float = 0.0,
+    max_frames: int = 500_000,
+) -> HarnessRun:
+    """Play ``level`` to its end on a virtual clock; returns the parts for inspection."""
+    audio = audio or AudioSettings()
+    rng = np.random.default_rng(seed)
+    clock = VirtualClock()
+    if not pygame.display.get_init():
+        pygame.display.init()
+    surface = pygame.display.set_mode(window_size)
+    pygame.event.clear()
+    rig = build_play(
+        level,
+        surface,
+        recorder,
+        audio,
+        profile_name,
+        input_offset_ms=input_offset_ms,
+        exit_when_done=True,
+        results_hold_s=0.5,
+    )
+    device = VirtualAudioDevice(clock, rig.ring, rng)
+    matcher = PressMatcher(STAMP_SCRIPTED) if stamped else None
+    mapping = load_input_mapping()
+    tapper = ScriptedTapper(clock, device, rig.session, mapping, plan, rng, matcher)
+    pump = InputPump(mapping, clock, matcher)
+
+    def present() -> None:
+        pygame.display.flip()
+        tapper.plan_new_tasks()
+        clock.spend(int(rng.uniform(0.0, frame_jitter_ms) * 1e6))
+
+    loop = FrameLoop(clock, pump, present)
+    device.start()
+    loop.run(rig.scene, max_frames=max_frames)
+    return HarnessRun(rig, tapper, loop, pump)
