@@ -75,7 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     overall = run.rig.session.overall()
     store = Store.open(data_dir)
     try:
-        stored_taps = store.session_summary(session_id).taps
+        stored_taps = store.session_summary(session_id).tap_count
     finally:
         store.close()
     print(f"Demo session {session_id}: {level.title} ({level.id}), autoplayed headless")

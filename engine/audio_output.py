@@ -8,9 +8,13 @@ underruns. The main thread keeps the ring filled a little ahead with `fill_ahead
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -136,7 +140,36 @@ class SdlAudioOutput:
             self._device.pause(0)
 
     def close(self) -> None:
-        if self._device is not None:
+        """Stop the device without deadlocking on the GIL.
+
+        SDL holds the device lock while our callback waits for the GIL, and pygame's pause()
+        and close() wait for that lock while holding the GIL. So the pause goes through ctypes,
+        which lets go of the GIL; once paused SDL no longer calls us and close() is safe.
+        """
+        if self._device is None:
+            return
+        sdl = _sdl_library()
+        if sdl is not None:
+            sdl.SDL_PauseAudioDevice(ctypes.c_uint32(self._device.deviceid), ctypes.c_int(1))
+        else:
             self._device.pause(1)
-            self._device.close()
-            self._device = None
+        self._device.close()
+        self._device = None
+
+
+@functools.cache
+def _sdl_library() -> ctypes.CDLL | None:
+    """The SDL2 library that pygame has loaded (dlopen of the same file returns the same one)."""
+    import pygame
+
+    package_dir = Path(pygame.__file__).resolve().parent
+    patterns = ("libSDL2-2*.so*", "libSDL2-2.0.so*", "libSDL2*.dylib", "SDL2.dll")
+    for folder in (package_dir, package_dir.parent / "pygame_ce.libs", package_dir / ".dylibs"):
+        for pattern in patterns:
+            for candidate in sorted(folder.glob(pattern)):
+                try:
+                    return ctypes.CDLL(str(candidate))
+                except OSError:
+                    continue
+    found = ctypes.util.find_library("SDL2")
+    return ctypes.CDLL(found) if found else None
