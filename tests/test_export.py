@@ -1,0 +1,195 @@
+"""CSV export of taps, read back with the csv module."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.export import export_taps_csv
+from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
+from engine.store import Store, TapRow
+
+LEADING_COLUMNS = [
+    "session_id",
+    "task_index",
+    "tap_index",
+    "channel",
+    "host_ns",
+    "stamp_source",
+    "audio_frame",
+    "audio_time_s",
+    "beat_index",
+    "asynchrony_ms",
+    "judgement",
+]
+
+
+def session_start(profile_name: str, level_id: str) -> SessionStart:
+    return SessionStart(
+        profile_name=profile_name,
+        level_id=level_id,
+        level_title="Pieds légers",
+        level_path=f"levels/{level_id}.yaml",
+        station="room-2",
+        sample_rate_hz=48_000,
+        input_offset_ms=12.5,
+        output_latency_ms=23.25,
+        started_at_utc="2026-01-05T10:00:00+00:00",
+    )
+
+
+def paired_tap(session_id: int, tap_index: int, asynchrony_ms: float) -> TapRecord:
+    return TapRecord(
+        session_id=session_id,
+        task_index=0,
+        tap_index=tap_index,
+        channel="left_toe",
+        host_ns=1_700_000_000_123_456_789 + tap_index,  # beyond 2**53: must stay exact
+        stamp_source="x11_server",
+        audio_frame=96_001 + tap_index,
+        audio_time_s=2.000020833333333 + tap_index,
+        beat_index=tap_index // 2,
+        asynchrony_ms=asynchrony_ms,
+        judgement="good",
+    )
+
+
+def unpaired_tap(session_id: int, tap_index: int) -> TapRecord:
+    return TapRecord(
+        session_id=session_id,
+        task_index=0,
+        tap_index=tap_index,
+        channel="right_hand",
+        host_ns=1_700_000_000_999_000_000,
+        stamp_source="polled",
+        audio_frame=150_000,
+        audio_time_s=3.125,
+        beat_index=None,
+        asynchrony_ms=None,
+        judgement="extra",
+    )
+
+
+def record_session(store: Store, profile_name: str, level_id: str) -> int:
+    """A session of three taps: paired (early), unpaired, paired (late)."""
+    session_id = store.start_session(session_start(profile_name, level_id))
+    store.add_task(TaskStart(session_id, 0, "toes", "{}", 72.0, 96_000))
+    store.add_beats(
+        [
+            BeatRecord(session_id, 0, index, "left_toe", 96_000 + 40_000 * index, True)
+            for index in (0, 1)
+        ]
+    )
+    store.add_taps(
+        [
+            paired_tap(session_id, 0, -12.345678),
+            unpaired_tap(session_id, 1),
+            paired_tap(session_id, 2, 7.25),
+        ]
+    )
+    return session_id
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as csv_file:
+        reader = csv.DictReader(csv_file)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_columns_and_values(store: Store, tmp_path: Path) -> None:
+    session_id = record_session(store, "Robin", "toes-1")
+    out_path = tmp_path / "taps.csv"
+
+    assert export_taps_csv(store, out_path, session_id) == 3
+
+    header, rows = read_csv(out_path)
+    assert header[: len(LEADING_COLUMNS)] == LEADING_COLUMNS
+    assert header[len(LEADING_COLUMNS) :] == ["profile_code", "level_id", "session_started_at_utc"]
+    first, _, late = rows
+    assert first == {
+        "session_id": str(session_id),
+        "task_index": "0",
+        "tap_index": "0",
+        "channel": "left_toe",
+        "host_ns": "1700000000123456789",
+        "stamp_source": "x11_server",
+        "audio_frame": "96001",
+        "audio_time_s": first["audio_time_s"],
+        "beat_index": "0",
+        "asynchrony_ms": "-12.3457",
+        "judgement": "good",
+        "profile_code": store.session_summary(session_id).profile_code,
+        "level_id": "toes-1",
+        "session_started_at_utc": "2026-01-05T10:00:00+00:00",
+    }
+    assert float(first["audio_time_s"]) == 2.000020833333333
+    assert (late["beat_index"], late["asynchrony_ms"]) == ("1", "7.2500")
+
+
+def test_unpaired_taps_have_empty_beat_fields(store: Store, tmp_path: Path) -> None:
+    session_id = record_session(store, "Robin", "toes-1")
+    out_path = tmp_path / "taps.csv"
+    export_taps_csv(store, out_path, session_id)
+    _, rows = read_csv(out_path)
+    unpaired = rows[1]
+    assert (unpaired["beat_index"], unpaired["asynchrony_ms"]) == ("", "")
+    assert unpaired["judgement"] == "extra"
+
+
+def test_one_session_or_all(store: Store, tmp_path: Path) -> None:
+    robin = record_session(store, "Robin", "toes-1")
+    sam = record_session(store, "Sam", "hands-2")
+
+    assert export_taps_csv(store, tmp_path / "sam.csv", sam) == 3
+    _, rows = read_csv(tmp_path / "sam.csv")
+    assert {(row["session_id"], row["level_id"]) for row in rows} == {(str(sam), "hands-2")}
+
+    assert export_taps_csv(store, tmp_path / "all.csv") == 6
+    _, rows = read_csv(tmp_path / "all.csv")
+    assert [(row["session_id"], row["tap_index"]) for row in rows] == [
+        (str(session_id), str(tap_index)) for session_id in (robin, sam) for tap_index in range(3)
+    ]
+
+
+def test_an_empty_store_exports_a_header_only(store: Store, tmp_path: Path) -> None:
+    assert export_taps_csv(store, tmp_path / "taps.csv") == 0
+    header, rows = read_csv(tmp_path / "taps.csv")
+    assert header[: len(LEADING_COLUMNS)] == LEADING_COLUMNS
+    assert rows == []
+
+
+def test_an_unknown_session_writes_no_file(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(LookupError, match="no session 42"):
+        export_taps_csv(store, tmp_path / "taps.csv", 42)
+    assert list(tmp_path.glob("*taps.csv*")) == []
+
+
+def test_a_failed_export_leaves_the_old_file_whole(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = record_session(store, "Robin", "toes-1")
+    out_path = tmp_path / "taps.csv"
+    export_taps_csv(store, out_path, session_id)
+    exported = out_path.read_bytes()
+    iter_tap_rows = store.iter_tap_rows
+
+    def failing_midway(session_id: int | None = None) -> Iterator[TapRow]:
+        rows = iter_tap_rows(session_id)
+        yield next(rows)
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(store, "iter_tap_rows", failing_midway)
+    with pytest.raises(OSError, match="went away"):
+        export_taps_csv(store, out_path, session_id)
+    assert out_path.read_bytes() == exported
+    assert [path.name for path in tmp_path.iterdir() if path.is_file()] == ["taps.csv"]
