@@ -27,7 +27,7 @@ CHANNELS = 2
 class AudioSettings:
     sample_rate_hz: int = 48_000
     buffer_frames: int = 256
-    lookahead_ms: float = 60.0  # how far ahead of the device the ring is kept filled
+    lookahead_ms: float = 200.0  # the ring is kept filled this far ahead of the device
     output_offset_ms: float = 0.0  # calibrated extra output latency beyond the buffer estimate
     ring_seconds: float = 2.0
     device_name: str | None = None
@@ -114,14 +114,35 @@ class SdlAudioOutput:
         self.ring = ring
         self._device = None
 
-    def open(self) -> None:
-        # Only the audio subsystem: pygame.init() would open the mixer and take the device.
-        from pygame._sdl2 import audio as sdl_audio
+    def open(self) -> str:
+        """Open the output device; returns a line saying which device the clock runs on.
+
+        With no sound device (a headless station, a broken driver) the game still runs on
+        SDL's dummy driver, which keeps time without sound, and says so.
+        """
         from pygame._sdl2 import sdl2
 
         sdl2.init_subsystem(sdl2.INIT_AUDIO)
+        try:
+            self._device = self._open_device()
+            return f"Audio: {self._device.devicename or 'default device'}"
+        except Exception as error:  # pygame raises its own error type, varying by version
+            reason = str(error).strip() or type(error).__name__
+            sdl = _sdl_library()
+            if sdl is None:
+                raise
+            sdl.SDL_AudioQuit()
+            if sdl.SDL_AudioInit(b"dummy") != 0:
+                raise
+            self._device = self._open_device()
+            return f"Audio: no sound device ({reason}); timing runs silently"
+
+    def _open_device(self):  # -> pygame._sdl2.audio.AudioDevice
+        # Only the audio subsystem: pygame.init() would open the mixer and take the device.
+        from pygame._sdl2 import audio as sdl_audio
+
         settings = self.ring.settings
-        self._device = sdl_audio.AudioDevice(
+        return sdl_audio.AudioDevice(
             devicename=settings.device_name,
             iscapture=False,
             frequency=settings.sample_rate_hz,

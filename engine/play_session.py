@@ -103,7 +103,6 @@ class PlaySession:
         self.sample_rate_hz = ring.settings.sample_rate_hz
         self._runs: list[_TaskRun] = []
         self._feedback: list[Feedback] = []
-        self._unscored_taps = 0
         self.started = False
         self.finished = False
 
@@ -167,10 +166,10 @@ class PlaySession:
     def _current(self) -> _TaskRun:
         return self._runs[-1]
 
-    def _scoring_opens_frame(self, grid: TaskGrid) -> int:
-        if grid.target_frames.shape[0] == 0:
-            return grid.start_frame
-        return int(grid.target_frames[0] - grid.pair_radius_frames[0])
+    def _in_scoring_window(self, grid: TaskGrid, audio_frame: int) -> bool:
+        """Taps in the count-in (before the first target's pairing window) are not scored."""
+        opens_frame = int(grid.target_frames[0] - grid.pair_radius_frames[0])
+        return opens_frame <= audio_frame <= self._scoring_closes_frame(grid)
 
     def _scoring_closes_frame(self, grid: TaskGrid) -> int:
         last_target = int(grid.target_frames[-1] + grid.pair_radius_frames[-1])
@@ -188,13 +187,17 @@ class PlaySession:
         audio_frame = round(frame_exact)
         run = self._current
         grid = run.grid
-        scoring = not run.summary and self._scoring_opens_frame(
-            grid
-        ) <= audio_frame <= self._scoring_closes_frame(grid)
         beat_index: int | None = None
         asynchrony_ms: float | None = None
-        if scoring:
-            result = run.scorer.add_tap(audio_frame, CHANNEL_INDEX[tap.channel])
+        result = None
+        if run.summary is None and self._in_scoring_window(grid, audio_frame):
+            try:
+                result = run.scorer.add_tap(audio_frame, CHANNEL_INDEX[tap.channel])
+            except ValueError:
+                # Stamped by a slower source after a later tap was scored: keep it, unjudged,
+                # rather than rescore the task or blame the child.
+                result = None
+        if result is not None:
             judgement = JUDGEMENT_NAMES[result.judgement]
             if result.judgement != EXTRA:
                 beat_index = int(result.target)
@@ -205,7 +208,6 @@ class PlaySession:
             del self._feedback[:-FEEDBACK_KEEP]
         else:
             judgement = "unscored"
-            self._unscored_taps += 1
         self.recorder.tap(
             TapRecord(
                 session_id=self.session_id,

@@ -87,7 +87,7 @@ def play_level(
     status = "incomplete"
     try:
         rig.ring.fill_ahead(rig.track.render)
-        output.open()
+        print(output.open())
         output.start()
         pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
         FrameLoop(clock, pump, pygame.display.flip).run(rig.scene)
@@ -97,9 +97,9 @@ def play_level(
         output.close()
         if x11_source is not None:
             x11_source.stop()
+        pygame.display.quit()
         recorder.end_session(rig.session.session_id, utc_now_iso(), status)
         recorder.close()
-        pygame.display.quit()
     if rig.ring.underruns:
         print(f"Audio underruns: {rig.ring.underruns}")
     return rig.session.session_id

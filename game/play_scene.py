@@ -133,7 +133,8 @@ class PlayScene:
         width, height, target_x, target_y = self._geometry(surface)
         lane_length = width - target_x - 40
         radius = int(height * 0.035)
-        pygame.draw.line(surface, DIM_TEXT, (target_x, target_y), (width - 20, target_y), 3)
+        lane_start_x = target_x + int(height * 0.12 * 1.2)
+        pygame.draw.line(surface, DIM_TEXT, (lane_start_x, target_y), (width - 20, target_y), 3)
         for seconds_until, limb in view.upcoming_s:
             if seconds_until > LANE_LOOKAHEAD_S:
                 continue
