@@ -14,7 +14,7 @@ import pygame
 
 from engine.host_clock import HostClock
 from engine.input_mapping import InputMapping
-from engine.input_stamps import PRESS_BUTTON, PRESS_KEY, PRESS_TOUCH, PressMatcher
+from engine.input_stamps import PRESS_BUTTON, PRESS_KEY, PRESS_PAD, PRESS_TOUCH, PressMatcher
 from engine.records import STAMP_POLLED
 
 
@@ -23,6 +23,20 @@ class Tap:
     host_ns: int
     channel: str
     stamp_source: str
+
+
+# An SDL press can arrive before the OS stamp source's thread has read the same press from
+# its own connection; the press waits this long for its stamp before the polled time is used.
+STAMP_WAIT_NS = 30_000_000
+
+
+@dataclass(frozen=True)
+class _PendingPress:
+    channel: str
+    kind: str
+    code: str
+    polled_ns: int
+    give_up_ns: int
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,7 @@ class InputPump:
         self._keys_down: set[str] = set()
         self._joysticks: dict[int, object] = {}
         self.taps: list[Tap] = []
+        self._pending: list[_PendingPress] = []
         self.ui_events: list[UiEvent] = []
         self.polls = 0
         self.longest_poll_gap_ns = 0
@@ -63,6 +78,8 @@ class InputPump:
         self._last_poll_ns = now_ns
         self.polls += 1
         self._seen_ns = now_ns
+        if self._pending:
+            self._retry_pending(now_ns)
         for event in events:
             self._handle(event, polled_ns)
 
@@ -77,18 +94,34 @@ class InputPump:
         ui_events, self.ui_events = self.ui_events, []
         return ui_events
 
-    def _stamp(self, kind: str, code: str, polled_ns: int) -> tuple[int, str]:
-        if self.matcher is not None:
-            os_ns = self.matcher.claim(kind, code, self._seen_ns)
-            if os_ns is not None:
-                return os_ns, self.matcher.source_name
-        return polled_ns, STAMP_POLLED
-
     def _tap(self, channel: str | None, kind: str, code: str, polled_ns: int) -> None:
         if channel is None:
             return
-        host_ns, source = self._stamp(kind, code, polled_ns)
-        self.taps.append(Tap(host_ns, channel, source))
+        if self.matcher is None or kind not in self.matcher.kinds:
+            self.taps.append(Tap(polled_ns, channel, STAMP_POLLED))
+            return
+        pending = _PendingPress(channel, kind, code, polled_ns, self._seen_ns + STAMP_WAIT_NS)
+        if not self._claim(pending):
+            self._pending.append(pending)
+
+    def _claim(self, pending: _PendingPress) -> bool:
+        assert self.matcher is not None
+        os_ns = self.matcher.claim(pending.kind, pending.code, self._seen_ns)
+        if os_ns is None:
+            return False
+        self.taps.append(Tap(os_ns, pending.channel, self.matcher.source_name))
+        return True
+
+    def _retry_pending(self, now_ns: int) -> None:
+        still_waiting = []
+        for pending in self._pending:
+            if self._claim(pending):
+                continue
+            if now_ns >= pending.give_up_ns:
+                self.taps.append(Tap(pending.polled_ns, pending.channel, STAMP_POLLED))
+            else:
+                still_waiting.append(pending)
+        self._pending = still_waiting
 
     def _handle(self, event: pygame.event.Event, polled_ns: int) -> None:
         if event.type == pygame.QUIT:
@@ -112,7 +145,7 @@ class InputPump:
         elif event.type == pygame.FINGERDOWN:
             self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
         elif event.type == pygame.JOYBUTTONDOWN:
-            self._tap(self.mapping.gamepad_buttons.get(event.button), "pad", "", polled_ns)
+            self._tap(self.mapping.gamepad_buttons.get(event.button), PRESS_PAD, "", polled_ns)
             self.ui_events.append(UiEvent("button", key=str(event.button)))
         elif event.type == pygame.JOYDEVICEADDED:
             joystick = pygame.joystick.Joystick(event.device_index)

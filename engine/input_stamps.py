@@ -16,6 +16,7 @@ from dataclasses import dataclass
 PRESS_KEY = "key"
 PRESS_BUTTON = "button"
 PRESS_TOUCH = "touch"
+PRESS_PAD = "pad"  # gamepad buttons: no OS stamp source yet
 
 # An OS stamp older than this when SDL reports the press belongs to something else.
 MAX_PRESS_AGE_NS = 250_000_000
@@ -33,8 +34,14 @@ class OsPress:
 class PressMatcher:
     """Thread-safe queue of OS-stamped presses, claimed by SDL events in arrival order."""
 
-    def __init__(self, source_name: str, capacity: int = 256) -> None:
+    def __init__(
+        self,
+        source_name: str,
+        kinds: frozenset[str] = frozenset({PRESS_KEY, PRESS_BUTTON, PRESS_TOUCH}),
+        capacity: int = 256,
+    ) -> None:
         self.source_name = source_name
+        self.kinds = kinds  # the kinds of press this source stamps; others are polled
         self._presses: deque[OsPress] = deque(maxlen=capacity)
         self._lock = threading.Lock()
 

@@ -243,7 +243,7 @@ def run_headless(
         results_hold_s=0.5,
     )
     device = VirtualAudioDevice(clock, rig.ring, rng)
-    matcher = PressMatcher(STAMP_SCRIPTED) if stamped else None
+    matcher = PressMatcher(STAMP_SCRIPTED, frozenset({PRESS_KEY})) if stamped else None
     mapping = load_input_mapping()
     tapper = ScriptedTapper(clock, device, rig.session, mapping, plan, rng, matcher)
     pump = InputPump(mapping, clock, matcher)
