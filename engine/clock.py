@@ -12,6 +12,8 @@ import numpy as np
 
 NS_PER_S = 1_000_000_000
 MS_PER_S = 1000.0
+ON_TIME_SHARE = 0.25  # the fit's slope comes from the quarter of callbacks least late
+REFINE_ROUNDS = 4
 
 
 def frames_to_ms(frames: float, sample_rate_hz: float) -> float:
@@ -41,8 +43,8 @@ class ClockMap:
     Model: at host time t the device has been handed ``f0 + rate·(t − t0)`` frames, with
     callbacks arriving on time or late, never early. Late callbacks (the thread was not
     scheduled, the GIL was busy) would drag a least-squares line, so the fit keeps the
-    earliest points: an ordinary fit, then a refit on the points that arrived no later than
-    the fit's lower quartile, then the line is shifted to pass under the on-time ones.
+    earliest points: an ordinary fit, then a few refits on the quarter of points that arrived
+    least late by the previous line, then the line is shifted to pass under the on-time ones.
     The frame audible at host time t is the frame handed at t − output latency.
     """
 
@@ -90,10 +92,12 @@ class ClockMap:
         rate_per_ns = self.sample_rate_hz / NS_PER_S
         if count >= 8 and np.ptp(t_ns) > 0:
             rate_per_ns = _slope(t_ns, frames)
-            # Time lateness of each callback relative to the line (positive = late).
-            lateness_ns = t_ns - (frames - _intercept(t_ns, frames, rate_per_ns)) / rate_per_ns
-            on_time = lateness_ns <= np.quantile(lateness_ns, 0.25)
-            if on_time.sum() >= 4 and np.ptp(t_ns[on_time]) > 0:
+            for _ in range(REFINE_ROUNDS):
+                # Frames ahead of the line: on-time callbacks are highest, late ones lower.
+                ahead = frames - rate_per_ns * t_ns
+                on_time = ahead >= np.quantile(ahead, 1.0 - ON_TIME_SHARE)
+                if on_time.sum() < 4 or np.ptp(t_ns[on_time]) == 0:
+                    break
                 rate_per_ns = _slope(t_ns[on_time], frames[on_time])
         # Shift the line so that the earliest callbacks lie on it: they show the true pace.
         frames_ahead = frames - rate_per_ns * t_ns

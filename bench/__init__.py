@@ -1,0 +1,1 @@
+"""OnBeat benchmarks: run with `make bench`. Never part of the test suite."""
