@@ -61,8 +61,7 @@ class NaiveLoop(harness.FrameLoop):
             scene.on_input(pump.drain_taps(), pump.drain_ui(), now_ns)
             scene.on_update(now_ns)
             scene.on_idle(now_ns)
-            scene.on_draw(now_ns)
-            self.present()
+            self.present(scene.on_draw(now_ns))
             self.frames += 1
             next_frame_ns = max(next_frame_ns + self.frame_period_ns, clock.now_ns())
             clock.sleep_until_ns(next_frame_ns)

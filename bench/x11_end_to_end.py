@@ -164,7 +164,7 @@ def main() -> int:
     server = None
     if args.display is None:
         server = subprocess.Popen(
-            ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+            ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp", "-noreset"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

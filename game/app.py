@@ -20,7 +20,7 @@ from engine.recorder import Recorder
 from engine.records import STAMP_X11_SERVER
 from engine.scoring import warm_up
 from engine.store import Store
-from game.frame_loop import FrameLoop
+from game.frame_loop import FrameLoop, present_window
 from game.palette import TEXT, THEME_BACKGROUNDS
 from game.play_setup import build_play, utc_now_iso
 from game.text import draw_text
@@ -90,7 +90,7 @@ def play_level(
         print(output.open())
         output.start()
         pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
-        FrameLoop(clock, pump, pygame.display.flip).run(rig.scene)
+        FrameLoop(clock, pump, present_window).run(rig.scene)
         if rig.session.finished:
             status = "complete"
     finally:

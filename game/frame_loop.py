@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+import pygame
+
 from engine.host_clock import HostClock
 from engine.input_pump import InputPump, Tap, UiEvent
 
@@ -23,9 +25,17 @@ class Scene(Protocol):
 
     def on_update(self, now_ns: int) -> None: ...
 
-    def on_draw(self, now_ns: int) -> None: ...
+    def on_draw(self, now_ns: int) -> list[pygame.Rect] | None: ...
 
     def on_idle(self, now_ns: int) -> None: ...
+
+
+def present_window(changed: list[pygame.Rect] | None) -> None:
+    """Show the frame: only the changed rects when the scene knows them."""
+    if changed is None:
+        pygame.display.flip()
+    else:
+        pygame.display.update(changed)
 
 
 class FrameLoop:
@@ -33,7 +43,7 @@ class FrameLoop:
         self,
         clock: HostClock,
         pump: InputPump,
-        present: Callable[[], None],
+        present: Callable[[list[pygame.Rect] | None], None],
         frame_rate_hz: float = 60.0,
         poll_period_ms: float = 1.0,
     ) -> None:
@@ -53,9 +63,9 @@ class FrameLoop:
             scene.on_input(pump.drain_taps(), pump.drain_ui(), now_ns)
             scene.on_update(now_ns)
             pump.pump()
-            scene.on_draw(clock.now_ns())
+            changed = scene.on_draw(clock.now_ns())
             pump.pump()
-            self.present()
+            self.present(changed)
             pump.pump()
             self.frames += 1
             next_frame_ns += self.frame_period_ns

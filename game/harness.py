@@ -29,7 +29,7 @@ from engine.play_session import PlaySession
 from engine.recorder import Recorder
 from engine.records import STAMP_SCRIPTED
 from engine.schedule import TaskGrid
-from game.frame_loop import FrameLoop
+from game.frame_loop import FrameLoop, present_window
 from game.play_setup import PlayRig, build_play
 
 VIRTUAL_START_NS = 5_000 * NS_PER_S  # an arbitrary monotonic-clock reading
@@ -248,8 +248,8 @@ def run_headless(
     tapper = ScriptedTapper(clock, device, rig.session, mapping, plan, rng, matcher)
     pump = InputPump(mapping, clock, matcher)
 
-    def present() -> None:
-        pygame.display.flip()
+    def present(changed: list[pygame.Rect] | None) -> None:
+        present_window(changed)
         tapper.plan_new_tasks()
         clock.spend(int(rng.uniform(0.0, frame_jitter_ms) * 1e6))
 
