@@ -4,26 +4,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
+from engine.cli_common import UserError, data_dir_of
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
-
-
-class UserError(Exception):
-    """A problem the person at the keyboard can fix; printed as one line, no traceback."""
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    if args.data_dir is not None:
-        return Path(args.data_dir).expanduser()
-    from engine.store import default_data_dir
-
-    return default_data_dir()
+# Each module has register(add_command) that adds its subcommands (engine/cli_common.py).
+COMMAND_MODULES = ("engine.cli_export",)
 
 
 def _load_level(path_text: str):
@@ -43,11 +36,11 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     level = _load_level(args.level)
     try:
-        session_id = play_level(level, _data_dir(args), args.profile, args.exit_when_done)
+        session_id = play_level(level, data_dir_of(args), args.profile, args.exit_when_done)
     except NoDisplayError:
         print("No display to open the game window on; try `make demo` for a headless autoplay.")
         return 2
-    print(f"Session {session_id} saved in {_data_dir(args)}")
+    print(f"Session {session_id} saved in {data_dir_of(args)}")
     return 0
 
 
@@ -60,7 +53,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from game.harness import human_like, run_headless
 
     level = _load_level(args.level)
-    data_dir = _data_dir(args)
+    data_dir = data_dir_of(args)
     warm_up()
     recorder = Recorder(data_dir)
     try:
@@ -90,22 +83,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"  data: {store.path}")
     print(f"  export: python run.py export --data-dir {data_dir} --format csv --out taps.csv")
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from engine.export import export_taps_csv
-    from engine.store import Store
-
-    data_dir = _data_dir(args)
-    if not (data_dir / "onbeat.sqlite3").exists():
-        raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
-    store = Store.open(data_dir)
-    try:
-        rows = export_taps_csv(store, Path(args.out), session_id=args.session)
-    finally:
-        store.close()
-    print(f"Wrote {rows} taps to {args.out}")
     return 0
 
 
@@ -139,11 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="random seed of the autoplayer")
     demo.set_defaults(handler=cmd_demo)
 
-    export = command("export", "write recorded taps to a file")
-    export.add_argument("--format", choices=["csv"], default="csv")
-    export.add_argument("--out", required=True, help="file to write")
-    export.add_argument("--session", type=int, help="only this session (default: all)")
-    export.set_defaults(handler=cmd_export)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(command)
     return parser
 
 
