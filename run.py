@@ -16,7 +16,7 @@ from engine.cli_common import UserError, data_dir_of
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
 # Each module has register(add_command) that adds its subcommands (engine/cli_common.py).
-COMMAND_MODULES = ("engine.cli_export",)
+COMMAND_MODULES = ("engine.cli_export", "engine.cli_levels")
 
 
 def _load_level(path_text: str):
@@ -33,14 +33,23 @@ def _load_level(path_text: str):
 
 def cmd_play(args: argparse.Namespace) -> int:
     from game.app import NoDisplayError, play_level
+    from game.autoplay import AutoTapper
 
-    level = _load_level(args.level)
+    level_path = Path(args.level)
+    if not args.watch:
+        _load_level(args.level)  # a broken level is reported here, before any window opens
+    elif not level_path.exists():
+        raise UserError(f"{level_path}: no such level file")
+    autoplay = AutoTapper(sd_ms=args.jitter_ms) if args.autoplay else None
     try:
-        session_id = play_level(level, data_dir_of(args), args.profile, args.exit_when_done)
+        session_ids = play_level(
+            level_path, data_dir_of(args), args.profile, args.exit_when_done, args.watch, autoplay
+        )
     except NoDisplayError:
         print("No display to open the game window on; try `make demo` for a headless autoplay.")
         return 2
-    print(f"Session {session_id} saved in {data_dir_of(args)}")
+    for session_id in session_ids:
+        print(f"Session {session_id} saved in {data_dir_of(args)}")
     return 0
 
 
@@ -60,18 +69,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         run = run_headless(
             level, recorder, human_like(), frame_jitter_ms=args.jitter_ms, seed=args.seed
         )
-        session_id = run.rig.session.session_id
-        status = "complete" if run.rig.session.finished else "incomplete"
-        recorder.end_session(session_id, _utc_now(), status)
     finally:
         recorder.close()
-    overall = run.rig.session.overall()
+    session = run.session
+    overall = session.overall()
     store = Store.open(data_dir)
     try:
-        stored_taps = store.session_summary(session_id).tap_count
+        stored_taps = store.session_summary(session.session_id).tap_count
     finally:
         store.close()
-    print(f"Demo session {session_id}: {level.title} ({level.id}), autoplayed headless")
+    print(f"Demo session {session.session_id}: {level.title} ({level.id}), autoplayed headless")
     print(
         f"  taps recorded: {stored_taps}   targets: {overall.targets}"
         f"   missed: {overall.missed_targets}"
@@ -82,14 +89,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f" audio underruns: {run.rig.ring.underruns}"
     )
     print(f"  data: {store.path}")
-    print(f"  export: python run.py export --data-dir {data_dir} --format csv --out taps.csv")
+    print(f"  export: .venv/bin/python run.py export --data-dir {data_dir} --out taps.csv")
     return 0
-
-
-def _utc_now() -> str:
-    from game.play_setup import utc_now_iso
-
-    return utc_now_iso()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("level", nargs="?", default=str(DEFAULT_LEVEL), help="level YAML file")
     play.add_argument("--profile", default="Player", help="profile (display name) to record under")
     play.add_argument("--exit-when-done", action="store_true", help="quit after the results")
+    play.add_argument(
+        "--watch", action="store_true", help="restart the level whenever its file is saved"
+    )
+    play.add_argument("--autoplay", action="store_true", help="the level plays itself")
+    play.add_argument(
+        "--jitter-ms", type=float, default=20.0, help="autoplay timing spread (SD, ms)"
+    )
     play.set_defaults(handler=cmd_play)
 
     demo = command("demo", "autoplay a level headless through the real scorer and recorder")

@@ -100,6 +100,14 @@ class AudioRing:
             start += n_frames
             self.written_until = start  # published after the samples are in place
 
+    def discard_ahead(self) -> None:
+        """Forget what is rendered beyond the next two buffers, so it is rendered again.
+
+        The two buffers nearest the device stay: the callback may be copying them right now.
+        """
+        keep_until = self.frames_handed + 2 * self.settings.buffer_frames
+        self.written_until = min(self.written_until, keep_until)
+
     def lookahead_frames(self) -> int:
         return int(self.settings.sample_rate_hz * self.settings.lookahead_ms / 1000.0)
 

@@ -226,9 +226,10 @@ class PlaySession:
         run.taps += 1
 
     def update(self, now_host_ns: int) -> None:
-        """Keep audio rendered ahead, close finished tasks, queue the next one."""
-        self.clock.refit()
-        self.ring.fill_ahead(self.track.render)
+        """Start when the audio clock is trusted, close finished tasks, queue the next one.
+
+        The caller keeps the clock map fitted and the ring rendered ahead (they outlive levels).
+        """
         if not self.started:
             if self.clock.observations >= CLOCK_OBSERVATIONS_TO_START:
                 self._start()

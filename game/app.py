@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import pygame
@@ -15,14 +16,16 @@ from engine.input_mapping import load_input_mapping
 from engine.input_pump import InputPump
 from engine.input_stamps import PressMatcher
 from engine.input_x11 import start_x11_press_source
-from engine.level_model import Level
+from engine.level_load import load_level
 from engine.recorder import Recorder
 from engine.records import STAMP_X11_SERVER
 from engine.scoring import warm_up
 from engine.store import Store
+from game.audio_rig import AudioRig
+from game.autoplay import AutoTapper
 from game.frame_loop import FrameLoop, present_window
+from game.level_runner import LevelRunner, PlayServices
 from game.palette import TEXT, THEME_BACKGROUNDS
-from game.play_setup import build_play, utc_now_iso
 from game.text import draw_text
 
 WINDOW_SIZE = (1280, 720)
@@ -63,16 +66,21 @@ def show_title(surface: pygame.Surface, message: str) -> None:
 
 
 def play_level(
-    level: Level,
+    level_path: Path,
     data_dir: Path,
     profile_name: str,
     exit_when_done: bool,
-) -> int:
-    """Play ``level`` in a window; returns the session id. Raises NoDisplayError."""
+    watch: bool = False,
+    autoplay: AutoTapper | None = None,
+) -> list[int]:
+    """Play the level in ``level_path`` in a window; returns the ids of the sessions recorded.
+
+    Raises NoDisplayError when there is no screen.
+    """
     surface = open_window()
     show_title(surface, "Getting ready...")
     warm_up()  # JIT compile (or load from cache) behind the title, never during play
-    audio = load_audio_settings()
+    rig = AudioRig.create(load_audio_settings())
     store = Store.open(data_dir)
     store.mark_abandoned_sessions_incomplete()
     store.close()
@@ -82,24 +90,27 @@ def play_level(
     x11_source = start_x11_press_source(matcher)
     if x11_source is None:
         print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
-    rig = build_play(level, surface, recorder, audio, profile_name, exit_when_done=exit_when_done)
     output = SdlAudioOutput(rig.ring)
-    status = "incomplete"
+    runner = LevelRunner(
+        PlayServices(surface, recorder, rig, profile_name),
+        partial(load_level, level_path),
+        watch_path=level_path if watch else None,
+        autoplay=autoplay,
+        exit_when_done=exit_when_done,
+    )
     try:
         rig.ring.fill_ahead(rig.track.render)
         print(output.open())
         output.start()
         pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
-        FrameLoop(clock, pump, present_window).run(rig.scene)
-        if rig.session.finished:
-            status = "complete"
+        FrameLoop(clock, pump, present_window).run(runner)
     finally:
+        runner.close()
         output.close()
         if x11_source is not None:
             x11_source.stop()
         pygame.display.quit()
-        recorder.end_session(rig.session.session_id, utc_now_iso(), status)
         recorder.close()
     if rig.ring.underruns:
         print(f"Audio underruns: {rig.ring.underruns}")
-    return rig.session.session_id
+    return runner.session_ids

@@ -14,6 +14,8 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pygame
@@ -23,14 +25,17 @@ from engine.clock import NS_PER_S
 from engine.input_mapping import InputMapping, load_input_mapping
 from engine.input_pump import InputPump
 from engine.input_stamps import PRESS_KEY, OsPress, PressMatcher
+from engine.level_load import load_level
 from engine.level_model import Level
 from engine.limbs import accept_mask, channel_index
 from engine.play_session import PlaySession
 from engine.recorder import Recorder
 from engine.records import STAMP_SCRIPTED
 from engine.schedule import TaskGrid
+from game.audio_rig import AudioRig
+from game.autoplay import AutoTapper
 from game.frame_loop import FrameLoop, present_window
-from game.play_setup import PlayRig, build_play
+from game.level_runner import LevelRunner, PlayServices
 
 VIRTUAL_START_NS = 5_000 * NS_PER_S  # an arbitrary monotonic-clock reading
 KEY_HOLD_NS = 30_000_000
@@ -157,17 +162,23 @@ def _key_for_limb(limb: str, mapping: InputMapping) -> tuple[str, str]:
 class ScriptedTapper:
     clock: VirtualClock
     device: VirtualAudioDevice
-    session: PlaySession
+    session_of: Callable[[], PlaySession | None]
     mapping: InputMapping
     plan: TapPlan
     rng: np.random.Generator
     matcher: PressMatcher | None
     planned: list[PlannedTap] = field(default_factory=list)
+    _session: PlaySession | None = None
     _tasks_planned: int = 0
 
     def plan_new_tasks(self) -> None:
-        """Plan taps for tasks the session has queued since the last call."""
-        grids = self.session.grids
+        """Plan taps for tasks the current session has queued since the last call."""
+        session = self.session_of()
+        if session is None:
+            return
+        if session is not self._session:
+            self._session, self._tasks_planned = session, 0
+        grids = session.grids
         for grid in grids[self._tasks_planned :]:
             for target_index, frame in enumerate(grid.target_frames):
                 asynchrony_ms = self.plan(grid, target_index, self.rng)
@@ -203,57 +214,79 @@ class ScriptedTapper:
         self.clock.at(tap.host_ns + KEY_HOLD_NS, release)
 
 
-@dataclass
-class HarnessRun:
-    rig: PlayRig
-    tapper: ScriptedTapper
-    loop: FrameLoop
-    pump: InputPump
+class Harness:
+    """One level on the virtual clock: build it, schedule extra actions if needed, run it."""
 
+    def __init__(
+        self,
+        recorder: Recorder,
+        plan: TapPlan,
+        level: Level | None = None,
+        watch_path: Path | None = None,
+        frame_jitter_ms: float = 0.0,
+        seed: int = 0,
+        stamped: bool = True,
+        audio: AudioSettings | None = None,
+        window_size: tuple[int, int] = (1280, 720),
+        profile_name: str = "Demo",
+        input_offset_ms: float = 0.0,
+        exit_when_done: bool = True,
+        autoplay: AutoTapper | None = None,
+    ) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.frame_jitter_ms = frame_jitter_ms
+        self.clock = VirtualClock()
+        if not pygame.display.get_init():
+            pygame.display.init()
+        surface = pygame.display.set_mode(window_size)
+        pygame.event.clear()
+        self.rig = AudioRig.create(audio or AudioSettings())
+        services = PlayServices(surface, recorder, self.rig, profile_name, input_offset_ms)
+        if level is None:
+            assert watch_path is not None, "give a level or a level file"
+            level_source = partial(load_level, watch_path)
+        else:
+            level_source = partial(lambda fixed: fixed, level)
+        self.runner = LevelRunner(
+            services,
+            level_source,
+            watch_path=watch_path,
+            autoplay=autoplay,
+            exit_when_done=exit_when_done,
+            results_hold_s=0.5,
+        )
+        self.device = VirtualAudioDevice(self.clock, self.rig.ring, self.rng)
+        self.matcher = PressMatcher(STAMP_SCRIPTED, frozenset({PRESS_KEY})) if stamped else None
+        mapping = load_input_mapping()
+        self.tapper = ScriptedTapper(
+            self.clock,
+            self.device,
+            lambda: self.runner.session,
+            mapping,
+            plan,
+            self.rng,
+            self.matcher,
+        )
+        self.pump = InputPump(mapping, self.clock, self.matcher)
+        self.loop = FrameLoop(self.clock, self.pump, self._present)
 
-def run_headless(
-    level: Level,
-    recorder: Recorder,
-    plan: TapPlan,
-    frame_jitter_ms: float = 0.0,
-    seed: int = 0,
-    stamped: bool = True,
-    audio: AudioSettings | None = None,
-    window_size: tuple[int, int] = (1280, 720),
-    profile_name: str = "Demo",
-    input_offset_ms: float = 0.0,
-    max_frames: int = 500_000,
-) -> HarnessRun:
-    """Play ``level`` to its end on a virtual clock; returns the parts for inspection."""
-    audio = audio or AudioSettings()
-    rng = np.random.default_rng(seed)
-    clock = VirtualClock()
-    if not pygame.display.get_init():
-        pygame.display.init()
-    surface = pygame.display.set_mode(window_size)
-    pygame.event.clear()
-    rig = build_play(
-        level,
-        surface,
-        recorder,
-        audio,
-        profile_name,
-        input_offset_ms=input_offset_ms,
-        exit_when_done=True,
-        results_hold_s=0.5,
-    )
-    device = VirtualAudioDevice(clock, rig.ring, rng)
-    matcher = PressMatcher(STAMP_SCRIPTED, frozenset({PRESS_KEY})) if stamped else None
-    mapping = load_input_mapping()
-    tapper = ScriptedTapper(clock, device, rig.session, mapping, plan, rng, matcher)
-    pump = InputPump(mapping, clock, matcher)
-
-    def present(changed: list[pygame.Rect] | None) -> None:
+    def _present(self, changed: list[pygame.Rect] | None) -> None:
         present_window(changed)
-        tapper.plan_new_tasks()
-        clock.spend(int(rng.uniform(0.0, frame_jitter_ms) * 1e6))
+        self.tapper.plan_new_tasks()
+        self.clock.spend(int(self.rng.uniform(0.0, self.frame_jitter_ms) * 1e6))
 
-    loop = FrameLoop(clock, pump, present)
-    device.start()
-    loop.run(rig.scene, max_frames=max_frames)
-    return HarnessRun(rig, tapper, loop, pump)
+    @property
+    def session(self) -> PlaySession:
+        assert self.runner.last_session is not None
+        return self.runner.last_session
+
+    def run(self, max_frames: int | None = 500_000) -> Harness:
+        self.device.start()
+        self.loop.run(self.runner, max_frames=max_frames)
+        self.runner.close()
+        return self
+
+
+def run_headless(level: Level, recorder: Recorder, plan: TapPlan, **options) -> Harness:
+    """Play ``level`` to its end on a virtual clock; returns the harness for inspection."""
+    return Harness(recorder, plan, level=level, **options).run()

@@ -79,10 +79,6 @@ class PlayScene:
         ):
             self.done = True
 
-    def on_idle(self, now_ns: int) -> None:
-        # Keep the audio ring ahead of the device even when frames are slow.
-        self.session.ring.fill_ahead(self.session.track.render)
-
     def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
         """Draw the frame; returns the changed rects (None: the whole window changed)."""
         view = self.session.view(now_ns, self.visual_offset_ms)

@@ -12,6 +12,7 @@ from engine.export import export_taps_csv
 from engine.recorder import Recorder
 from engine.records import STAMP_POLLED, STAMP_SCRIPTED
 from engine.store import Store
+from game.autoplay import AutoTapper
 from game.harness import run_headless
 from tests.level_factory import make_level, make_task
 
@@ -32,10 +33,9 @@ def _play(tmp_path: Path, jitter_ms: float, seed: int, stamped: bool = True):
     run = run_headless(
         LEVEL, recorder, uniform_plan, frame_jitter_ms=jitter_ms, seed=seed, stamped=stamped
     )
-    recorder.end_session(run.rig.session.session_id, "2026-11-22T10:00:00+00:00", "complete")
     recorder.close()
     store = Store.open(tmp_path)
-    rows = [row.tap for row in store.iter_tap_rows(run.rig.session.session_id)]
+    rows = [row.tap for row in store.iter_tap_rows(run.session.session_id)]
     store.close()
     return run, rows
 
@@ -54,7 +54,7 @@ def _errors_ms(run, rows) -> np.ndarray:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_stamped_taps_come_back_within_50_microseconds(tmp_path, jitter_ms, seed) -> None:
     run, rows = _play(tmp_path, jitter_ms, seed)
-    assert run.rig.session.finished
+    assert run.session.finished
     errors_ms = _errors_ms(run, rows)
     assert np.abs(errors_ms).max() <= 0.05
     assert {tap.stamp_source for tap in rows} == {STAMP_SCRIPTED}
@@ -86,7 +86,7 @@ def test_judgements_and_results_follow_the_windows(tmp_path) -> None:
             else "off"
         )
         assert tap.judgement == expected
-    results = run.rig.session.view(run.loop.clock.now_ns()).results
+    results = run.session.view(run.loop.clock.now_ns()).results
     assert [summary.targets for summary in results] == [12, 9]
     paired = np.array([tap.asynchrony_ms for tap in rows if tap.task_index == 0])
     assert results[0].task_average_ms == pytest.approx(np.abs(paired).mean())
@@ -103,3 +103,20 @@ def test_export_holds_every_tap_at_its_true_host_time(tmp_path) -> None:
     assert count == len(exported) == len(rows)
     planned_ns = sorted(tap.host_ns for tap in run.tapper.planned)
     assert sorted(int(row["host_ns"]) for row in exported) == planned_ns
+
+
+def test_autoplay_plays_every_target_with_the_planned_timing(tmp_path) -> None:
+    recorder = Recorder(tmp_path)
+    never = lambda grid, target_index, rng: None  # noqa: E731 - nobody taps but the autoplayer
+    run = run_headless(
+        LEVEL, recorder, never, frame_jitter_ms=25.0, autoplay=AutoTapper(mean_ms=-7.0, sd_ms=0.0)
+    )
+    recorder.close()
+    store = Store.open(tmp_path)
+    taps = [row.tap for row in store.iter_tap_rows(run.session.session_id)]
+    summary = store.session_summary(run.session.session_id)
+    store.close()
+    assert summary.status == "complete"
+    assert len(taps) == 12 + 9
+    assert {tap.stamp_source for tap in taps} == {"scripted"}
+    assert all(abs(tap.asynchrony_ms + 7.0) <= 0.05 for tap in taps)

@@ -1,0 +1,191 @@
+"""Running one level: sessions start and end here; with --watch the level restarts on save.
+
+The runner is a scene that holds the play scene of the current session. When the level file
+changes it ends that session (kept, marked incomplete) and starts the new version; when the
+file has errors it shows them, the same lines as `run.py levels validate`, and keeps running
+until the next save.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pygame
+
+from engine.input_pump import Tap, UiEvent
+from engine.level_load import LevelError
+from engine.level_model import Level
+from engine.level_watch import LevelFileWatcher
+from engine.play_session import PlaySession
+from engine.recorder import Recorder
+from engine.records import SessionStart
+from game.audio_rig import AudioRig
+from game.autoplay import AutoTapper
+from game.palette import DIM_TEXT, TEXT
+from game.play_scene import PlayScene
+from game.text import draw_text
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class PlayServices:
+    """What a level needs from the program around it."""
+
+    surface: pygame.Surface
+    recorder: Recorder
+    rig: AudioRig
+    profile_name: str
+    input_offset_ms: float = 0.0
+    visual_offset_ms: float = 0.0
+
+
+class LevelRunner:
+    def __init__(
+        self,
+        services: PlayServices,
+        load_level: Callable[[], Level],
+        watch_path: Path | None = None,
+        autoplay: AutoTapper | None = None,
+        exit_when_done: bool = False,
+        results_hold_s: float = 4.0,
+    ) -> None:
+        self.services = services
+        self.load_level = load_level
+        self.watcher = LevelFileWatcher(watch_path) if watch_path is not None else None
+        self.autoplay = autoplay
+        self.exit_when_done = exit_when_done
+        self.results_hold_s = results_hold_s
+        self.done = False
+        self.quit_requested = False
+        self.play: PlayScene | None = None
+        self.problems: tuple[str, ...] = ()
+        self.session_ids: list[int] = []
+        self.last_session: PlaySession | None = None
+        self._start()
+
+    # --- sessions ---------------------------------------------------------------------------
+    @property
+    def session(self) -> PlaySession | None:
+        return self.play.session if self.play is not None else None
+
+    def _start(self) -> None:
+        try:
+            level = self.load_level()
+        except LevelError as error:
+            self.problems = tuple(str(problem) for problem in error.problems)
+            for line in self.problems:
+                print(line)
+            return
+        self.problems = ()
+        services = self.services
+        audio = services.rig.settings
+        session_id = services.recorder.start_session(
+            SessionStart(
+                profile_name=services.profile_name,
+                level_id=level.id,
+                level_title=level.title,
+                level_path=str(level.source_path or ""),
+                station=platform.node() or "station",
+                sample_rate_hz=audio.sample_rate_hz,
+                input_offset_ms=services.input_offset_ms,
+                output_latency_ms=audio.output_latency_ns / 1e6,
+                started_at_utc=utc_now_iso(),
+            )
+        )
+        self.session_ids.append(session_id)
+        rig = services.rig
+        session = PlaySession(
+            level,
+            session_id,
+            rig.ring,
+            rig.clock_map,
+            rig.track,
+            services.recorder,
+            services.input_offset_ms,
+        )
+        self.last_session = session
+        self.play = PlayScene(
+            session,
+            services.surface,
+            exit_when_done=self.exit_when_done,
+            results_hold_s=self.results_hold_s,
+            visual_offset_ms=services.visual_offset_ms,
+        )
+
+    def _end_session(self) -> None:
+        if self.play is None:
+            return
+        session = self.play.session
+        status = "complete" if session.finished else "incomplete"
+        self.services.recorder.end_session(session.session_id, utc_now_iso(), status)
+        self.services.rig.silence_queued_clicks()
+        self.play = None
+
+    def close(self) -> None:
+        """End the current session; the program is leaving this level."""
+        self._end_session()
+
+    # --- scene hooks --------------------------------------------------------------------------
+    def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
+        if self.play is not None:
+            self.play.on_input(taps, ui_events, now_ns)
+            if self.play.quit_requested:
+                self.quit_requested = self.done = True
+            return
+        for event in ui_events:
+            if event.kind == "quit" or (event.kind == "key" and event.key == "escape"):
+                self.quit_requested = self.done = True
+
+    def _keep_audio_going(self) -> None:
+        # Whatever is on screen (a level, its errors), the device must never run dry.
+        rig = self.services.rig
+        rig.ring.fill_ahead(rig.track.render)
+
+    def on_update(self, now_ns: int) -> None:
+        self.services.rig.clock_map.refit()
+        self._keep_audio_going()
+        if self.watcher is not None and self.watcher.changed(now_ns):
+            self._end_session()
+            self._start()
+        if self.play is None:
+            return
+        self.play.on_update(now_ns)
+        # Without --watch the runner ends with its level; with it, it waits for the next save.
+        if self.play.done and self.watcher is None:
+            self.done = True
+
+    def on_idle(self, now_ns: int) -> None:
+        self._keep_audio_going()
+        if self.play is None:
+            return
+        if self.autoplay is not None:
+            rig = self.services.rig
+            due = self.autoplay.due_taps(self.play.session, rig.clock_map, now_ns)
+            if due:
+                self.play.session.on_taps(due)
+
+    def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
+        if self.play is not None:
+            return self.play.on_draw(now_ns)
+        self._draw_problems(self.services.surface)
+        return None
+
+    def _draw_problems(self, surface: pygame.Surface) -> None:
+        unit = surface.get_height() / 720
+        surface.fill((30, 30, 40))
+        draw_text(
+            surface, "This level has problems", int(44 * unit), TEXT, topleft=(30 * unit, 24 * unit)
+        )
+        hint = "Fix them and save the file: the level restarts by itself."
+        draw_text(surface, hint, int(26 * unit), DIM_TEXT, topleft=(30 * unit, 76 * unit))
+        line_y = 130 * unit
+        for line in self.problems[:20]:
+            draw_text(surface, line, int(22 * unit), (255, 215, 150), topleft=(30 * unit, line_y))
+            line_y += 28 * unit
