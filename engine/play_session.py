@@ -25,7 +25,11 @@ from engine.scoring import EXTRA, JUDGEMENT_NAMES, OnlineScorer
 START_LEAD_S = 0.6  # silence before the first count-in click
 TASK_GAP_S = 3.0  # pause between tasks, to read the next instruction
 FEEDBACK_KEEP = 12  # recent judgements kept for the scene's animations
-CLOCK_OBSERVATIONS_TO_START = 16  # audio callbacks seen before the clock map is trusted
+CLOCK_OBSERVATIONS_TO_START = 16
+HIT_JUDGEMENTS = frozenset({"sro", "good"})  # within the good window: what hit rate counts
+PRAISE_EVERY_HITS = 5  # a praise line at every fifth hit in a row
+PRAISE_SHOW_S = 1.5
+MISS_SETTLE_S = 0.1  # audio callbacks seen before the clock map is trusted
 
 PHASE_COUNT_IN = "count_in"
 PHASE_PLAYING = "playing"
@@ -71,6 +75,9 @@ class PlayView:
     sro_percent: float
     paired_taps: int
     results: tuple[TaskSummary, ...]
+    theme: str = "pond"
+    streak: int = 0  # hits in a row in this task
+    praise_streak: int | None = None  # a streak milestone to praise now (5, 10, 15, ...)
 
 
 @dataclass
@@ -103,6 +110,8 @@ class PlaySession:
         self.sample_rate_hz = ring.settings.sample_rate_hz
         self._runs: list[_TaskRun] = []
         self._feedback: list[Feedback] = []
+        self._streak = 0  # consecutive hits in the current task; a miss or an off tap ends it
+        self._praise: tuple[int, int] | None = None  # (streak reached, audio frame)
         self.started = False
         self.finished = False
 
@@ -135,6 +144,7 @@ class PlaySession:
             input_offset_ms=self.input_offset_ms,
         )
         self._runs.append(_TaskRun(grid, scorer))
+        self._streak = 0
         self.track.add_clicks(grid.click_frames, grid.click_kinds)
         task = self.level.tasks[task_index]
         settings = {"task": asdict(task), "windows": asdict(windows), "level_id": self.level.id}
@@ -206,6 +216,12 @@ class PlaySession:
             limb = grid.limb_of_target(beat_index) if beat_index is not None else tap.channel
             self._feedback.append(Feedback(judgement, asynchrony_ms or 0.0, audio_frame, limb))
             del self._feedback[:-FEEDBACK_KEEP]
+            if judgement in HIT_JUDGEMENTS:
+                self._streak += 1
+                if self._streak % PRAISE_EVERY_HITS == 0:
+                    self._praise = (self._streak, audio_frame)
+            elif judgement != "extra":
+                self._streak = 0
         else:
             judgement = "unscored"
         self.recorder.tap(
@@ -238,6 +254,11 @@ class PlaySession:
             return
         now_frame = self.clock.host_ns_to_frame(now_host_ns)
         run = self._current
+        # Misses are decided a little late so that a tap still on its way (an OS stamp read
+        # by another thread) is never overtaken by its own target's miss.
+        settled_frame = int(now_frame - MISS_SETTLE_S * self.sample_rate_hz)
+        if run.summary is None and run.scorer.newly_missed(settled_frame):
+            self._streak = 0
         if run.summary is None and now_frame > self._scoring_closes_frame(run.grid):
             result = run.scorer.result()
             extra = int((result.tap_judgement == EXTRA).sum())
@@ -254,6 +275,14 @@ class PlaySession:
                 self.finished = True
 
     # --- what the scene draws -------------------------------------------------------------
+    def _praise_now(self, now_frame: float) -> int | None:
+        if self._praise is None:
+            return None
+        streak, frame = self._praise
+        if now_frame - frame > PRAISE_SHOW_S * self.sample_rate_hz:
+            return None
+        return streak
+
     def overall(self) -> TaskSummary:
         """All scored tasks so far taken together."""
         asynchrony_ms = [a for run in self._runs for a in run.paired_asynchrony_ms]
@@ -315,6 +344,9 @@ class PlaySession:
                 else float("nan")
             ),
             paired_taps=int(paired.size),
+            theme=self.level.theme,
+            streak=self._streak,
+            praise_streak=self._praise_now(now_frame),
             results=tuple(r.summary for r in self._runs if r.summary is not None),
         )
 
@@ -340,4 +372,5 @@ def _waiting_view(level: Level) -> PlayView:
         sro_percent=float("nan"),
         paired_taps=0,
         results=(),
+        theme=level.theme,
     )
