@@ -1,0 +1,58 @@
+"""Themes draw the play stage: the beat coming, the target, and reactions to taps.
+
+A theme only draws what `PlayView` says; it decides nothing. Everything is drawn in code
+(no third-party art). Each drawing call's rect goes to `Canvas.mark` so that only changed
+parts of the window are presented (see game/dirty.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import pygame
+
+from engine.play_session import PlayView
+from game.look import Look
+
+
+@dataclass
+class Canvas:
+    surface: pygame.Surface
+    mark: Callable[[pygame.Rect], pygame.Rect]
+    look: Look
+
+    @property
+    def unit(self) -> float:
+        """One design pixel at 720 lines; multiply every size by it (text also by text_scale)."""
+        return self.surface.get_height() / 720
+
+
+@dataclass(frozen=True)
+class StageGeometry:
+    """Where the stage sits in a window of this size (shared by all themes)."""
+
+    target_center: tuple[int, int]
+    target_radius_px: int
+    lane_start_x: int
+    lane_end_x: int
+
+    @classmethod
+    def for_size(cls, size: tuple[int, int]) -> StageGeometry:
+        width, height = size
+        target_x, target_y = int(width * 0.28), int(height * 0.55)
+        radius = int(height * 0.12)
+        return cls((target_x, target_y), radius, target_x + int(radius * 1.2), width - 20)
+
+
+class Theme(Protocol):
+    name: str
+
+    def background(self, size: tuple[int, int], look: Look) -> pygame.Surface:
+        """The still picture behind everything, at this window size."""
+        ...
+
+    def draw_stage(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
+        """Lane with approaching cues, the pulsing target, the theme's character, reactions."""
+        ...
