@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Generic, TypeVar, cast
 
 from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
-from engine.store import Store
+from engine.store import AdaptationStep, SessionCalibration, Store
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ class _SessionEnd:
 @dataclass(frozen=True)
 class _StartSession:
     session: SessionStart
+    calibration: SessionCalibration | None
+    plan_id: int | None
     reply: _Reply[int]
 
 
@@ -92,8 +94,8 @@ class _Close:
     reply: _Reply[None]
 
 
-_Write = TaskStart | tuple[BeatRecord, ...] | TapRecord | _SessionEnd
-_WRITE_TYPES = (TaskStart, tuple, TapRecord, _SessionEnd)
+_Write = TaskStart | tuple[BeatRecord, ...] | TapRecord | AdaptationStep | _SessionEnd
+_WRITE_TYPES = (TaskStart, tuple, TapRecord, AdaptationStep, _SessionEnd)
 
 
 def _apply(store: Store, write: _Write) -> None:
@@ -101,6 +103,8 @@ def _apply(store: Store, write: _Write) -> None:
         store.add_taps((write,))
     elif isinstance(write, TaskStart):
         store.add_task(write)
+    elif isinstance(write, AdaptationStep):
+        store.add_adaptation_steps((write,))
     elif isinstance(write, _SessionEnd):
         store.end_session(write.session_id, write.ended_at_utc, write.status)
     else:
@@ -122,7 +126,8 @@ class Recorder:
     """Stores a session's records from the live loop without ever making it wait.
 
     Only ``start_session``, ``flush`` and ``close`` wait for the writer; call them outside the
-    frame loop. ``task``, ``beats``, ``tap`` and ``end_session`` only enqueue.
+    frame loop. ``task``, ``beats``, ``tap``, ``adaptation_step`` and ``end_session`` only
+    enqueue.
     """
 
     def __init__(self, data_dir: Path, commit_interval_s: float = COMMIT_INTERVAL_S) -> None:
@@ -150,11 +155,18 @@ class Recorder:
         """The latest error the writer met (it stays set after the writer recovers)."""
         return self._error
 
-    def start_session(self, session: SessionStart, timeout_s: float = WAIT_TIMEOUT_S) -> int:
-        """Store a new running session and return its id. Waits for the writer (which first
-        commits what is queued), so call it before play starts, never per frame."""
+    def start_session(
+        self,
+        session: SessionStart,
+        calibration: SessionCalibration | None = None,
+        plan_id: int | None = None,
+        timeout_s: float = WAIT_TIMEOUT_S,
+    ) -> int:
+        """Store a new running session (played with ``calibration``, as part of the session
+        plan ``plan_id``) and return its id. Waits for the writer (which first commits what is
+        queued), so call it before play starts, never per frame."""
         reply: _Reply[int] = _Reply()
-        self._put(_StartSession(session, reply))
+        self._put(_StartSession(session, calibration, plan_id, reply))
         return reply.result(timeout_s, "starting the session")
 
     def task(self, task: TaskStart) -> None:
@@ -166,6 +178,9 @@ class Recorder:
 
     def tap(self, tap: TapRecord) -> None:
         self._put(tap)
+
+    def adaptation_step(self, step: AdaptationStep) -> None:
+        self._put(step)
 
     def end_session(self, session_id: int, ended_at_utc: str, status: str) -> None:
         """Queue the end of a session: status 'complete' or 'incomplete', ISO 8601 time."""
@@ -327,7 +342,9 @@ class _Writer:
 
     def _start_session(self, message: _StartSession) -> None:
         try:
-            message.reply.succeed(self.store.start_session(message.session))
+            message.reply.succeed(
+                self.store.start_session(message.session, message.calibration, message.plan_id)
+            )
         except Exception as error:
             log.error("%s: could not start a session (%s)", self.store.path, error)
             self.note_error(error)

@@ -7,14 +7,16 @@ n + 1, and opening a store applies the ones it lacks, in order, in one transacti
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import platformdirs
 
 from engine.records import JUDGEMENTS, BeatRecord, SessionStart, TapRecord, TaskStart
@@ -67,6 +69,166 @@ class SessionSummary:
     paired_tap_count: int
 
 
+@dataclass(frozen=True)
+class SessionCalibration:
+    """The timing calibration a session was played with, beside the input offset and output
+    latency that every session records (SessionStart)."""
+
+    visual_offset_ms: float
+    calibrated_at_utc: str | None  # when the offsets were measured; None: defaults were used
+    method: str  # how they were obtained, e.g. "tap test" or "defaults"
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    profile_id: int
+    code: str
+    display_name: str
+    birth_year: int | None
+    avatar: str | None
+    created_at_utc: str
+    session_count: int
+    last_session_started_at_utc: str | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: int
+    profile_code: str
+    level_id: str
+    level_title: str
+    level_path: str
+    station: str
+    sample_rate_hz: int
+    input_offset_ms: float
+    output_latency_ms: float
+    calibration: SessionCalibration | None  # None: not recorded (an older OnBeat)
+    plan_id: int | None
+    started_at_utc: str
+    ended_at_utc: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    session_id: int
+    task_index: int
+    task_name: str
+    settings_json: str
+    tempo_bpm: float
+    start_frame: int
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
+class BeatColumns:
+    """Beats of a session as columns, in task and beat order."""
+
+    task_index: np.ndarray  # int64
+    beat_index: np.ndarray  # int64
+    limb: np.ndarray  # object (str)
+    target_frame: np.ndarray  # int64
+    scored: np.ndarray  # bool
+
+
+@dataclass(frozen=True, eq=False)
+class TapColumns:
+    """Taps of a session as columns, in task and tap order. Unpaired taps have beat_index
+    UNPAIRED_BEAT and asynchrony_ms NaN (NULL in the database)."""
+
+    task_index: np.ndarray  # int64
+    tap_index: np.ndarray  # int64
+    channel: np.ndarray  # object (str)
+    host_ns: np.ndarray  # int64
+    stamp_source: np.ndarray  # object (str)
+    audio_frame: np.ndarray  # int64
+    audio_time_s: np.ndarray  # float64
+    beat_index: np.ndarray  # int64
+    asynchrony_ms: np.ndarray  # float64
+    judgement: np.ndarray  # object (str)
+
+    def __len__(self) -> int:
+        return int(self.task_index.shape[0])
+
+
+UNPAIRED_BEAT = -1
+
+
+@dataclass(frozen=True)
+class AdaptationStep:
+    """One move of the difficulty controller: the ladder rung it moved to and the settings
+    there (None for what that ladder does not adjust)."""
+
+    session_id: int
+    task_index: int
+    step_index: int
+    audio_frame: int  # where the change took effect (a bar line)
+    rung: int
+    direction: str  # 'up' (harder) or 'down'
+    tempo_bpm: float | None
+    window_ms: float | None
+    visual_cue: str | None
+    success_rate: float | None  # what the controller saw before deciding
+
+
+@dataclass(frozen=True)
+class Note:
+    note_id: int
+    profile_code: str
+    session_id: int | None  # None: about the profile, not one session
+    written_at_utc: str
+    author: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    level_id: str
+    repetitions: int = 1
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    plan_id: int
+    profile_code: str | None  # None: a plan any profile may use
+    title: str
+    steps: tuple[PlanStep, ...]
+    planned_minutes: float | None
+    created_at_utc: str
+
+
+# Per (session, task, limb) sums from which progress metrics follow (engine/metrics_progress).
+LIMB_STAT_COUNTS: tuple[str, ...] = (
+    "beats",
+    "paired_taps",
+    "sro_taps",
+    "hits",
+    "early_taps",
+    "late_taps",
+)
+LIMB_STAT_SUMS: tuple[str, ...] = (
+    "sum_abs_asynchrony_ms",
+    "sum_asynchrony_ms",
+    "sum_squared_asynchrony_ms2",
+    "sum_cos_phase",
+    "sum_sin_phase",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class LimbStatColumns:
+    """Rows of task_limb_stats as columns: counts[:, i] is LIMB_STAT_COUNTS[i], sums[:, i] is
+    LIMB_STAT_SUMS[i]."""
+
+    session_id: np.ndarray  # int64
+    task_index: np.ndarray  # int64
+    limb: np.ndarray  # object (str)
+    counts: np.ndarray  # int64 [rows, len(LIMB_STAT_COUNTS)]
+    sums: np.ndarray  # float64 [rows, len(LIMB_STAT_SUMS)]
+
+    def __len__(self) -> int:
+        return int(self.session_id.shape[0])
+
+
 def default_data_dir() -> Path:
     """Where OnBeat keeps its database unless ``--data-dir`` says otherwise."""
     return Path(platformdirs.user_data_dir("OnBeat", appauthor=False))
@@ -74,6 +236,30 @@ def default_data_dir() -> Path:
 
 def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_INSERT_TAP = (
+    "INSERT INTO taps (session_id, task_index, tap_index, channel, host_ns, stamp_source, "
+    "audio_frame, audio_time_s, beat_index, asynchrony_ms, judgement) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _check_judgement(
+    judgement: str, session_id: int, task_index: int | None, tap_index: int | None
+) -> None:
+    if judgement not in JUDGEMENTS:
+        where = f"session {session_id}"
+        if task_index is not None:
+            where = f"tap {tap_index} of session {session_id} task {task_index}"
+        raise ValueError(f"{where}: judgement {judgement!r} is not one of {', '.join(JUDGEMENTS)}")
+
+
+def _columns(rows: list[tuple], width: int) -> list[tuple]:
+    """Rows to columns; ``width`` empty columns when there are no rows."""
+    if not rows:
+        return [()] * width
+    return list(zip(*rows, strict=True))
 
 
 def _migration_1_initial_tables(connection: sqlite3.Connection) -> None:
@@ -145,8 +331,79 @@ def _migration_1_initial_tables(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+def _migration_2_clinical_records(connection: sqlite3.Connection) -> None:
+    # Only ADD COLUMN and new tables: existing rows stay as they are, new columns start NULL
+    # ("not recorded by the OnBeat that wrote this row"), which reports show as such.
+    statements = (
+        "ALTER TABLE profiles ADD COLUMN birth_year INTEGER",
+        "ALTER TABLE profiles ADD COLUMN avatar TEXT",
+        """CREATE TABLE session_plans (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER REFERENCES profiles (id),
+            title TEXT NOT NULL,
+            steps_json TEXT NOT NULL,
+            planned_minutes REAL,
+            created_at_utc TEXT NOT NULL
+        )""",
+        "CREATE INDEX session_plans_by_profile ON session_plans (profile_id)",
+        "ALTER TABLE sessions ADD COLUMN plan_id INTEGER REFERENCES session_plans (id)",
+        "ALTER TABLE sessions ADD COLUMN calibration_json TEXT",
+        """CREATE TABLE adaptation_steps (
+            session_id INTEGER NOT NULL,
+            task_index INTEGER NOT NULL,
+            step_index INTEGER NOT NULL,
+            audio_frame INTEGER NOT NULL,
+            rung INTEGER NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('up', 'down')),
+            tempo_bpm REAL,
+            window_ms REAL,
+            visual_cue TEXT,
+            success_rate REAL,
+            PRIMARY KEY (session_id, task_index, step_index),
+            FOREIGN KEY (session_id, task_index) REFERENCES tasks (session_id, task_index)
+        )""",
+        """CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles (id),
+            session_id INTEGER REFERENCES sessions (id),
+            written_at_utc TEXT NOT NULL,
+            author TEXT NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX notes_by_session ON notes (session_id, written_at_utc)",
+        "CREATE INDEX notes_by_profile ON notes (profile_id, written_at_utc)",
+        # Sums from which progress metrics follow without reading every tap again (a clinic
+        # holds millions). Derived data, recomputed when sessions.limb_stats_version is not
+        # the current metrics version (NULL: never computed).
+        "ALTER TABLE sessions ADD COLUMN limb_stats_version INTEGER",
+        """CREATE TABLE task_limb_stats (
+            session_id INTEGER NOT NULL,
+            task_index INTEGER NOT NULL,
+            limb TEXT NOT NULL,
+            beats INTEGER NOT NULL,
+            paired_taps INTEGER NOT NULL,
+            sro_taps INTEGER NOT NULL,
+            hits INTEGER NOT NULL,
+            early_taps INTEGER NOT NULL,
+            late_taps INTEGER NOT NULL,
+            sum_abs_asynchrony_ms REAL NOT NULL,
+            sum_asynchrony_ms REAL NOT NULL,
+            sum_squared_asynchrony_ms2 REAL NOT NULL,
+            sum_cos_phase REAL NOT NULL,
+            sum_sin_phase REAL NOT NULL,
+            PRIMARY KEY (session_id, task_index, limb),
+            FOREIGN KEY (session_id, task_index) REFERENCES tasks (session_id, task_index)
+        )""",
+    )
+    for statement in statements:
+        connection.execute(statement)
+
+
 # Append only; never edit a migration that has shipped.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1_initial_tables,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migration_1_initial_tables,
+    _migration_2_clinical_records,
+)
 
 
 class Store:
@@ -280,14 +537,20 @@ class Store:
         raise StoreError(f"{self.path}: found no unused profile code in {_CODE_ATTEMPTS} tries")
 
     # --- sessions -------------------------------------------------------------------------
-    def start_session(self, session: SessionStart) -> int:
+    def start_session(
+        self,
+        session: SessionStart,
+        calibration: SessionCalibration | None = None,
+        plan_id: int | None = None,
+    ) -> int:
         """Record a session as running and return its id (the profile is made if new)."""
+        calibration_json = None if calibration is None else json.dumps(asdict(calibration))
         with self.transaction():
             profile_id = self.profile_id_for(session.profile_name)
             cursor = self._connection.execute(
                 "INSERT INTO sessions (profile_id, level_id, level_title, level_path, station, "
-                "sample_rate_hz, input_offset_ms, output_latency_ms, started_at_utc, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sample_rate_hz, input_offset_ms, output_latency_ms, started_at_utc, status, "
+                "calibration_json, plan_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     profile_id,
                     session.level_id,
@@ -299,6 +562,8 @@ class Store:
                     session.output_latency_ms,
                     session.started_at_utc,
                     SESSION_RUNNING,
+                    calibration_json,
+                    plan_id,
                 ),
             )
             return int(cursor.lastrowid)
@@ -364,16 +629,10 @@ class Store:
 
     def add_taps(self, taps: Sequence[TapRecord]) -> None:
         for tap in taps:
-            if tap.judgement not in JUDGEMENTS:
-                raise ValueError(
-                    f"tap {tap.tap_index} of session {tap.session_id} task {tap.task_index}: "
-                    f"judgement {tap.judgement!r} is not one of {', '.join(JUDGEMENTS)}"
-                )
+            _check_judgement(tap.judgement, tap.session_id, tap.task_index, tap.tap_index)
         with self.transaction():
             self._connection.executemany(
-                "INSERT INTO taps (session_id, task_index, tap_index, channel, host_ns, "
-                "stamp_source, audio_frame, audio_time_s, beat_index, asynchrony_ms, "
-                "judgement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _INSERT_TAP,
                 [
                     (
                         tap.session_id,
@@ -391,6 +650,166 @@ class Store:
                     for tap in taps
                 ],
             )
+
+    def add_beat_columns(self, session_id: int, beats: BeatColumns) -> None:
+        """Bulk form of add_beats, for imports and generated data."""
+        with self.transaction():
+            self._connection.executemany(
+                "INSERT INTO beats (session_id, task_index, beat_index, limb, target_frame, "
+                "scored) VALUES (?, ?, ?, ?, ?, ?)",
+                zip(
+                    [session_id] * len(beats.task_index),
+                    beats.task_index.tolist(),
+                    beats.beat_index.tolist(),
+                    beats.limb.tolist(),
+                    beats.target_frame.tolist(),
+                    beats.scored.astype(np.int64).tolist(),
+                    strict=True,
+                ),
+            )
+
+    def add_tap_columns(self, session_id: int, taps: TapColumns) -> None:
+        """Bulk form of add_taps, for imports and generated data."""
+        for judgement in set(taps.judgement.tolist()):
+            _check_judgement(judgement, session_id, None, None)
+        paired = (taps.beat_index != UNPAIRED_BEAT).tolist()
+        beat_index = [
+            index if ok else None
+            for index, ok in zip(taps.beat_index.tolist(), paired, strict=True)
+        ]
+        asynchrony_ms = [
+            value if ok else None
+            for value, ok in zip(taps.asynchrony_ms.tolist(), paired, strict=True)
+        ]
+        with self.transaction():
+            self._connection.executemany(
+                _INSERT_TAP,
+                zip(
+                    [session_id] * len(taps),
+                    taps.task_index.tolist(),
+                    taps.tap_index.tolist(),
+                    taps.channel.tolist(),
+                    taps.host_ns.tolist(),
+                    taps.stamp_source.tolist(),
+                    taps.audio_frame.tolist(),
+                    taps.audio_time_s.tolist(),
+                    beat_index,
+                    asynchrony_ms,
+                    taps.judgement.tolist(),
+                    strict=True,
+                ),
+            )
+
+    def add_adaptation_steps(self, steps: Sequence[AdaptationStep]) -> None:
+        with self.transaction():
+            self._connection.executemany(
+                "INSERT INTO adaptation_steps (session_id, task_index, step_index, audio_frame, "
+                "rung, direction, tempo_bpm, window_ms, visual_cue, success_rate) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        step.session_id,
+                        step.task_index,
+                        step.step_index,
+                        step.audio_frame,
+                        step.rung,
+                        step.direction,
+                        step.tempo_bpm,
+                        step.window_ms,
+                        step.visual_cue,
+                        step.success_rate,
+                    )
+                    for step in steps
+                ],
+            )
+
+    # --- what therapists add --------------------------------------------------------------
+    def set_profile_details(
+        self, profile_code: str, birth_year: int | None, avatar: str | None
+    ) -> None:
+        """Set (or clear, with None) a profile's optional birth year and avatar name."""
+        if birth_year is not None and not 1900 <= birth_year <= datetime.now(UTC).year:
+            raise ValueError(f"profile {profile_code}: birth year {birth_year} is not plausible")
+        with self.transaction():
+            cursor = self._connection.execute(
+                "UPDATE profiles SET birth_year = ?, avatar = ? WHERE code = ?",
+                (birth_year, avatar, profile_code),
+            )
+            if cursor.rowcount != 1:
+                raise LookupError(f"{self.path}: there is no profile {profile_code}")
+
+    def add_note(
+        self,
+        body: str,
+        author: str,
+        session_id: int | None = None,
+        profile_code: str | None = None,
+        written_at_utc: str | None = None,
+    ) -> Note:
+        """Store a therapist's note about one session, or (without session_id) about the
+        profile ``profile_code``. Notes are never edited: a correction is a new note."""
+        if not body.strip():
+            raise ValueError("a note needs some text")
+        if (session_id is None) == (profile_code is None):
+            raise ValueError("a note is about a session or a profile: give exactly one")
+        written_at_utc = written_at_utc or _utc_now()
+        with self.transaction():
+            if session_id is not None:
+                row = self._connection.execute(
+                    "SELECT s.profile_id, p.code FROM sessions AS s "
+                    "JOIN profiles AS p ON p.id = s.profile_id WHERE s.id = ?",
+                    (session_id,),
+                ).fetchone()
+                missing = f"there is no session {session_id}"
+            else:
+                row = self._connection.execute(
+                    "SELECT id, code FROM profiles WHERE code = ?", (profile_code,)
+                ).fetchone()
+                missing = f"there is no profile {profile_code}"
+            if row is None:
+                raise LookupError(f"{self.path}: {missing} to write a note about")
+            cursor = self._connection.execute(
+                "INSERT INTO notes (profile_id, session_id, written_at_utc, author, body) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (row[0], session_id, written_at_utc, author, body),
+            )
+        return Note(int(cursor.lastrowid), row[1], session_id, written_at_utc, author, body)
+
+    def add_session_plan(
+        self,
+        title: str,
+        steps: Sequence[PlanStep],
+        planned_minutes: float | None = None,
+        profile_code: str | None = None,
+    ) -> int:
+        """Store a plan (levels in order, each played ``repetitions`` times) for one profile,
+        or for anyone when ``profile_code`` is None; return its id."""
+        if not steps:
+            raise ValueError(f"plan {title!r} needs at least one level")
+        with self.transaction():
+            profile_id = None
+            if profile_code is not None:
+                profile_id = self._profile_id_of_code(profile_code)
+            cursor = self._connection.execute(
+                "INSERT INTO session_plans (profile_id, title, steps_json, planned_minutes, "
+                "created_at_utc) VALUES (?, ?, ?, ?, ?)",
+                (
+                    profile_id,
+                    title,
+                    json.dumps([asdict(step) for step in steps]),
+                    planned_minutes,
+                    _utc_now(),
+                ),
+            )
+            return int(cursor.lastrowid)
+
+    def _profile_id_of_code(self, profile_code: str) -> int:
+        row = self._connection.execute(
+            "SELECT id FROM profiles WHERE code = ?", (profile_code,)
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"{self.path}: there is no profile {profile_code}")
+        return int(row[0])
 
     # --- reading --------------------------------------------------------------------------
     def iter_tap_rows(self, session_id: int | None = None) -> Iterator[TapRow]:
@@ -431,6 +850,236 @@ class Store:
                 level_id=row[12],
                 session_started_at_utc=row[13],
             )
+
+    _SESSION_COLUMNS = (
+        "s.id, p.code, s.level_id, s.level_title, s.level_path, s.station, s.sample_rate_hz, "
+        "s.input_offset_ms, s.output_latency_ms, s.calibration_json, s.plan_id, "
+        "s.started_at_utc, s.ended_at_utc, s.status "
+        "FROM sessions AS s JOIN profiles AS p ON p.id = s.profile_id "
+    )
+
+    @staticmethod
+    def _session_row(row: tuple) -> SessionRow:
+        calibration = None if row[9] is None else SessionCalibration(**json.loads(row[9]))
+        return SessionRow(*row[:9], calibration, *row[10:])
+
+    def list_profiles(self) -> list[ProfileRow]:
+        """Every profile with its number of sessions and latest session start, by code."""
+        rows = self._connection.execute(
+            "SELECT p.id, p.code, p.display_name, p.birth_year, p.avatar, p.created_at_utc, "
+            "COUNT(s.id), MAX(s.started_at_utc) "
+            "FROM profiles AS p LEFT JOIN sessions AS s ON s.profile_id = p.id "
+            "GROUP BY p.id ORDER BY p.code"
+        )
+        return [ProfileRow(*row) for row in rows]
+
+    def profile(self, profile_code: str) -> ProfileRow:
+        """One profile by its code; LookupError if there is none."""
+        for row in self.list_profiles():
+            if row.code == profile_code:
+                return row
+        raise LookupError(f"{self.path}: there is no profile {profile_code}")
+
+    def list_sessions(
+        self,
+        profile_code: str | None = None,
+        started_from_utc: str | None = None,
+        started_before_utc: str | None = None,
+    ) -> list[SessionRow]:
+        """Sessions of one profile (or all), optionally those started in [from, before), as
+        ISO 8601 UTC strings like the stored ones; oldest first."""
+        conditions, parameters = [], []
+        if profile_code is not None:
+            conditions.append("p.code = ?")
+            parameters.append(profile_code)
+        if started_from_utc is not None:
+            conditions.append("s.started_at_utc >= ?")
+            parameters.append(started_from_utc)
+        if started_before_utc is not None:
+            conditions.append("s.started_at_utc < ?")
+            parameters.append(started_before_utc)
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        rows = self._connection.execute(
+            f"SELECT {self._SESSION_COLUMNS}{where}ORDER BY s.started_at_utc, s.id", parameters
+        )
+        return [self._session_row(row) for row in rows]
+
+    def session(self, session_id: int) -> SessionRow:
+        """One session; LookupError if there is none."""
+        row = self._connection.execute(
+            f"SELECT {self._SESSION_COLUMNS}WHERE s.id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"{self.path}: there is no session {session_id}")
+        return self._session_row(row)
+
+    def iter_task_rows(self, session_id: int | None = None) -> Iterator[TaskRow]:
+        """Tasks of one session (or of all), in session and task order."""
+        query = (
+            "SELECT session_id, task_index, task_name, settings_json, tempo_bpm, start_frame "
+            "FROM tasks "
+        )
+        if session_id is None:
+            rows = self._connection.execute(query + "ORDER BY session_id, task_index")
+        else:
+            rows = self._connection.execute(
+                query + "WHERE session_id = ? ORDER BY task_index", (session_id,)
+            )
+        for row in rows:
+            yield TaskRow(*row)
+
+    def beat_columns(self, session_id: int) -> BeatColumns:
+        rows = self._connection.execute(
+            "SELECT task_index, beat_index, limb, target_frame, scored FROM beats "
+            "WHERE session_id = ? ORDER BY task_index, beat_index",
+            (session_id,),
+        ).fetchall()
+        task_index, beat_index, limb, target_frame, scored = _columns(rows, 5)
+        return BeatColumns(
+            task_index=np.array(task_index, dtype=np.int64),
+            beat_index=np.array(beat_index, dtype=np.int64),
+            limb=np.array(limb, dtype=object),
+            target_frame=np.array(target_frame, dtype=np.int64),
+            scored=np.array(scored, dtype=bool),
+        )
+
+    def tap_columns(self, session_id: int) -> TapColumns:
+        rows = self._connection.execute(
+            "SELECT task_index, tap_index, channel, host_ns, stamp_source, audio_frame, "
+            f"audio_time_s, COALESCE(beat_index, {UNPAIRED_BEAT}), asynchrony_ms, judgement "
+            "FROM taps WHERE session_id = ? ORDER BY task_index, tap_index",
+            (session_id,),
+        ).fetchall()
+        columns = _columns(rows, 10)
+        return TapColumns(
+            task_index=np.array(columns[0], dtype=np.int64),
+            tap_index=np.array(columns[1], dtype=np.int64),
+            channel=np.array(columns[2], dtype=object),
+            host_ns=np.array(columns[3], dtype=np.int64),
+            stamp_source=np.array(columns[4], dtype=object),
+            audio_frame=np.array(columns[5], dtype=np.int64),
+            audio_time_s=np.array(columns[6], dtype=np.float64),
+            beat_index=np.array(columns[7], dtype=np.int64),
+            # None (an unpaired tap) becomes NaN in a float64 array.
+            asynchrony_ms=np.array(columns[8], dtype=np.float64),
+            judgement=np.array(columns[9], dtype=object),
+        )
+
+    def adaptation_steps(self, session_id: int) -> list[AdaptationStep]:
+        rows = self._connection.execute(
+            "SELECT session_id, task_index, step_index, audio_frame, rung, direction, "
+            "tempo_bpm, window_ms, visual_cue, success_rate FROM adaptation_steps "
+            "WHERE session_id = ? ORDER BY task_index, step_index",
+            (session_id,),
+        )
+        return [AdaptationStep(*row) for row in rows]
+
+    def notes(self, session_id: int | None = None, profile_code: str | None = None) -> list[Note]:
+        """Notes about one session, or every note (session or profile) of one profile;
+        oldest first."""
+        if (session_id is None) == (profile_code is None):
+            raise ValueError("give exactly one of session_id and profile_code")
+        query = (
+            "SELECT n.id, p.code, n.session_id, n.written_at_utc, n.author, n.body "
+            "FROM notes AS n JOIN profiles AS p ON p.id = n.profile_id "
+        )
+        if session_id is not None:
+            rows = self._connection.execute(
+                query + "WHERE n.session_id = ? ORDER BY n.written_at_utc, n.id", (session_id,)
+            )
+        else:
+            rows = self._connection.execute(
+                query + "WHERE p.code = ? ORDER BY n.written_at_utc, n.id", (profile_code,)
+            )
+        return [Note(*row) for row in rows]
+
+    def session_plans(self, profile_code: str | None = None) -> list[SessionPlan]:
+        """Plans for anyone, plus those of ``profile_code`` when given; oldest first."""
+        rows = self._connection.execute(
+            "SELECT sp.id, p.code, sp.title, sp.steps_json, sp.planned_minutes, "
+            "sp.created_at_utc FROM session_plans AS sp "
+            "LEFT JOIN profiles AS p ON p.id = sp.profile_id "
+            "WHERE sp.profile_id IS NULL OR p.code = ? ORDER BY sp.id",
+            (profile_code,),
+        )
+        return [
+            SessionPlan(
+                plan_id=row[0],
+                profile_code=row[1],
+                title=row[2],
+                steps=tuple(PlanStep(**step) for step in json.loads(row[3])),
+                planned_minutes=row[4],
+                created_at_utc=row[5],
+            )
+            for row in rows
+        ]
+
+    # --- derived progress sums ------------------------------------------------------------
+    def sessions_lacking_limb_stats(self, metrics_version: int) -> list[int]:
+        """Ended sessions (complete or incomplete) whose task_limb_stats are missing or were
+        computed by another metrics version. Running sessions still grow, so they never count."""
+        rows = self._connection.execute(
+            "SELECT id FROM sessions WHERE status != ? "
+            "AND (limb_stats_version IS NULL OR limb_stats_version != ?) ORDER BY id",
+            (SESSION_RUNNING, metrics_version),
+        )
+        return [int(row[0]) for row in rows]
+
+    def replace_limb_stats(
+        self, session_ids: Iterable[int], stats: LimbStatColumns, metrics_version: int
+    ) -> None:
+        """Make ``stats`` the task_limb_stats of ``session_ids`` (all their rows, none left
+        over from before), computed by ``metrics_version``."""
+        session_ids = [(int(session_id),) for session_id in session_ids]
+        with self.transaction():
+            self._connection.executemany(
+                "DELETE FROM task_limb_stats WHERE session_id = ?", session_ids
+            )
+            names = ("session_id", "task_index", "limb", *LIMB_STAT_COUNTS, *LIMB_STAT_SUMS)
+            self._connection.executemany(
+                f"INSERT INTO task_limb_stats ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' * len(names))})",
+                zip(
+                    stats.session_id.tolist(),
+                    stats.task_index.tolist(),
+                    stats.limb.tolist(),
+                    *stats.counts.T.tolist(),
+                    *stats.sums.T.tolist(),
+                    strict=True,
+                ),
+            )
+            self._connection.executemany(
+                "UPDATE sessions SET limb_stats_version = ? WHERE id = ?",
+                [(metrics_version, session_id) for (session_id,) in session_ids],
+            )
+
+    def limb_stats(self, profile_code: str | None = None) -> LimbStatColumns:
+        """task_limb_stats of one profile's sessions (or of all), in session and task order.
+        Call engine.metrics_progress.refresh_limb_stats first so that none are missing."""
+        names = ", ".join(f"x.{name}" for name in (*LIMB_STAT_COUNTS, *LIMB_STAT_SUMS))
+        query = f"SELECT x.session_id, x.task_index, x.limb, {names} FROM task_limb_stats AS x "
+        if profile_code is None:
+            rows = self._connection.execute(
+                query + "ORDER BY x.session_id, x.task_index"
+            ).fetchall()
+        else:
+            rows = self._connection.execute(
+                query + "JOIN sessions AS s ON s.id = x.session_id "
+                "JOIN profiles AS p ON p.id = s.profile_id WHERE p.code = ? "
+                "ORDER BY x.session_id, x.task_index",
+                (profile_code,),
+            ).fetchall()
+        columns = _columns(rows, 3 + len(LIMB_STAT_COUNTS) + len(LIMB_STAT_SUMS))
+        first_sum = 3 + len(LIMB_STAT_COUNTS)
+        return LimbStatColumns(
+            session_id=np.array(columns[0], dtype=np.int64),
+            task_index=np.array(columns[1], dtype=np.int64),
+            limb=np.array(columns[2], dtype=object),
+            counts=np.array(columns[3:first_sum], dtype=np.int64)
+            .reshape(len(LIMB_STAT_COUNTS), -1)
+            .T,
+            sums=np.array(columns[first_sum:], dtype=np.float64).reshape(len(LIMB_STAT_SUMS), -1).T,
+        )
 
     def session_summary(self, session_id: int) -> SessionSummary:
         """Counts and state of one session; LookupError if there is no such session."""

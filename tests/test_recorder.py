@@ -16,7 +16,15 @@ import pytest
 import engine.recorder as recorder_module
 from engine.recorder import Recorder, RecorderError
 from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
-from engine.store import SESSION_COMPLETE, SESSION_RUNNING, SchemaTooNewError, Store
+from engine.store import (
+    SESSION_COMPLETE,
+    SESSION_RUNNING,
+    AdaptationStep,
+    PlanStep,
+    SchemaTooNewError,
+    SessionCalibration,
+    Store,
+)
 
 
 def session_start(profile_name: str = "Robin", level_id: str = "hands-1") -> SessionStart:
@@ -289,3 +297,24 @@ def test_nothing_can_be_recorded_after_close(tmp_path: Path) -> None:
         recorder.tap(tap(1, 0, 0))
     with pytest.raises(RecorderError, match="closed"):
         recorder.flush()
+
+
+def test_calibration_plan_and_adaptation_steps_go_through_the_writer(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    plan_id = store.add_session_plan("Week 1", [PlanStep("hands-1")])
+    store.close()
+    calibration = SessionCalibration(-6.5, "2026-01-04T16:00:00+00:00", "tap test")
+    recorder = Recorder(tmp_path)
+    session_id = recorder.start_session(session_start(), calibration, plan_id)
+    recorder.task(task_start(session_id))
+    step = AdaptationStep(session_id, 0, 0, 192_000, 1, "up", 66.0, None, None, 0.9)
+    recorder.adaptation_step(step)
+    recorder.close()
+
+    store = Store.open(tmp_path)
+    try:
+        assert store.session(session_id).calibration == calibration
+        assert store.session(session_id).plan_id == plan_id
+        assert store.adaptation_steps(session_id) == [step]
+    finally:
+        store.close()

@@ -279,12 +279,13 @@ def schema_versions(data_dir: Path) -> list[tuple[int, str]]:
 
 
 def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
+    latest = len(store_module.MIGRATIONS)
     store = Store.open(tmp_path)
-    assert store.schema_version() == len(store_module.MIGRATIONS) == 1
+    assert store.schema_version() == latest
     store.profile_id_for("Robin")
     store.close()
     applied = schema_versions(tmp_path)
-    assert [version for version, _ in applied] == [1]
+    assert [version for version, _ in applied] == list(range(1, latest + 1))
 
     store = Store.open(tmp_path)
     assert store.profile_id_for("Robin") == 1
@@ -296,36 +297,38 @@ def test_a_new_migration_runs_once_on_an_existing_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Store.open(tmp_path).close()
+    latest = len(store_module.MIGRATIONS)
     runs: list[int] = []
 
-    def add_profile_notes(connection: sqlite3.Connection) -> None:
+    def add_profile_motto(connection: sqlite3.Connection) -> None:
         runs.append(1)
-        connection.execute("ALTER TABLE profiles ADD COLUMN notes TEXT")
+        connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, add_profile_notes))
+    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, add_profile_motto))
     for _ in range(2):
         store = Store.open(tmp_path)
-        assert store.schema_version() == 2
+        assert store.schema_version() == latest + 1
         store.close()
     assert runs == [1]
-    assert [version for version, _ in schema_versions(tmp_path)] == [1, 2]
-    assert "notes" in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
+    assert [version for version, _ in schema_versions(tmp_path)] == list(range(1, latest + 2))
+    assert "motto" in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
 
 
 def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Store.open(tmp_path).close()
+    latest = len(store_module.MIGRATIONS)
 
     def broken(connection: sqlite3.Connection) -> None:
-        connection.execute("ALTER TABLE profiles ADD COLUMN notes TEXT")
+        connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
         connection.execute("ALTER TABLE no_such_table ADD COLUMN x TEXT")
 
     monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, broken))
-    with pytest.raises(StoreError, match="schema version 2"):
+    with pytest.raises(StoreError, match=f"schema version {latest + 1}"):
         Store.open(tmp_path)
-    assert [version for version, _ in schema_versions(tmp_path)] == [1]
-    assert "notes" not in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
+    assert [version for version, _ in schema_versions(tmp_path)] == list(range(1, latest + 1))
+    assert "motto" not in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
 
 
 def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,211 @@
+"""The clinical-records part of the store (schema 2): profiles' details, calibration, plans,
+adaptation steps, notes, column reads and bulk writes, progress sums. Real files."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
+from engine.store import (
+    LIMB_STAT_COUNTS,
+    LIMB_STAT_SUMS,
+    SESSION_COMPLETE,
+    AdaptationStep,
+    BeatColumns,
+    LimbStatColumns,
+    PlanStep,
+    SessionCalibration,
+    Store,
+    TapColumns,
+)
+
+
+def session_start(profile_name: str = "Robin", started_at_utc: str = "2026-01-05T10:00:00+00:00"):
+    return SessionStart(
+        profile_name=profile_name,
+        level_id="frog-hop",
+        level_title="Frog Hop",
+        level_path="levels/pond/frog-hop.yaml",
+        station="room-2",
+        sample_rate_hz=48_000,
+        input_offset_ms=12.5,
+        output_latency_ms=23.25,
+        started_at_utc=started_at_utc,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    opened = Store.open(tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_calibration_and_plan_travel_with_the_session(store: Store) -> None:
+    plan_id = store.add_session_plan(
+        "Week 1", [PlanStep("frog-hop", 2), PlanStep("drum-march")], planned_minutes=30
+    )
+    calibration = SessionCalibration(
+        visual_offset_ms=-8.0, calibrated_at_utc="2026-01-04T16:00:00+00:00", method="tap test"
+    )
+    session_id = store.start_session(session_start(), calibration, plan_id)
+    row = store.session(session_id)
+    assert row.calibration == calibration
+    assert row.plan_id == plan_id
+    assert (row.station, row.input_offset_ms, row.output_latency_ms) == ("room-2", 12.5, 23.25)
+    [plan] = store.session_plans(row.profile_code)
+    assert (plan.title, plan.planned_minutes, plan.profile_code) == ("Week 1", 30, None)
+    assert plan.steps == (PlanStep("frog-hop", 2), PlanStep("drum-march", 1))
+    own = store.add_session_plan("Robin's", [PlanStep("pond")], profile_code=row.profile_code)
+    assert [p.plan_id for p in store.session_plans(row.profile_code)] == [plan_id, own]
+    assert [p.plan_id for p in store.session_plans("P-NOBODY")] == [plan_id]
+    with pytest.raises(ValueError, match="at least one level"):
+        store.add_session_plan("empty", [])
+
+
+def test_profiles_are_listed_with_their_sessions_and_details(store: Store) -> None:
+    store.start_session(session_start("Robin", "2026-01-05T10:00:00+00:00"))
+    store.start_session(session_start("Robin", "2026-01-12T10:00:00+00:00"))
+    store.profile_id_for("Sam")
+    by_name = {p.display_name: p for p in store.list_profiles()}
+    assert by_name["Robin"].session_count == 2
+    assert by_name["Robin"].last_session_started_at_utc == "2026-01-12T10:00:00+00:00"
+    assert (by_name["Sam"].session_count, by_name["Sam"].last_session_started_at_utc) == (0, None)
+    store.set_profile_details(by_name["Sam"].code, 2018, "rocket")
+    assert store.profile(by_name["Sam"].code).avatar == "rocket"
+    with pytest.raises(ValueError, match="birth year 1850"):
+        store.set_profile_details(by_name["Sam"].code, 1850, None)
+    with pytest.raises(LookupError, match="no profile P-NOBODY"):
+        store.set_profile_details("P-NOBODY", None, None)
+
+
+def test_sessions_are_listed_by_profile_and_start_range(store: Store) -> None:
+    days = ["2026-01-05T10:00:00+00:00", "2026-01-12T10:00:00+00:00", "2026-01-19T10:00:00+00:00"]
+    ids = [store.start_session(session_start("Robin", day)) for day in days]
+    store.start_session(session_start("Sam", days[1]))
+    robin = store.session(ids[0]).profile_code
+    assert [s.session_id for s in store.list_sessions(robin)] == ids
+    assert [
+        s.session_id
+        for s in store.list_sessions(
+            robin, "2026-01-12T00:00:00+00:00", "2026-01-19T10:00:00+00:00"
+        )
+    ] == [ids[1]]
+    assert len(store.list_sessions()) == 4
+    with pytest.raises(LookupError, match="no session 99"):
+        store.session(99)
+
+
+def test_notes_about_sessions_and_profiles(store: Store) -> None:
+    session_id = store.start_session(session_start())
+    code = store.session(session_id).profile_code
+    first = store.add_note("Good focus.", "OT Kim", session_id=session_id)
+    store.add_note("Parents report better handwriting.", "OT Kim", profile_code=code)
+    assert first.profile_code == code and first.session_id == session_id
+    assert [n.body for n in store.notes(session_id=session_id)] == ["Good focus."]
+    assert len(store.notes(profile_code=code)) == 2
+    with pytest.raises(ValueError, match="exactly one"):
+        store.add_note("both", "OT", session_id=session_id, profile_code=code)
+    with pytest.raises(ValueError, match="text"):
+        store.add_note("   ", "OT", session_id=session_id)
+    with pytest.raises(LookupError, match="no session 99"):
+        store.add_note("lost", "OT", session_id=99)
+
+
+def test_adaptation_steps_round_trip_and_are_checked(store: Store) -> None:
+    session_id = store.start_session(session_start())
+    store.add_task(TaskStart(session_id, 0, "Hop", "{}", 60.0, 96_000))
+    steps = [
+        AdaptationStep(session_id, 0, 0, 288_000, 1, "up", 64.0, None, None, 0.875),
+        AdaptationStep(session_id, 0, 1, 480_000, 0, "down", 60.0, 45.0, "fade", 0.5),
+    ]
+    store.add_adaptation_steps(steps)
+    assert store.adaptation_steps(session_id) == steps
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_adaptation_steps([replace(steps[0], step_index=2, direction="sideways")])
+
+
+def test_bulk_columns_store_what_records_store(tmp_path: Path) -> None:
+    one, two = Store.open(tmp_path / "one"), Store.open(tmp_path / "two")
+    beats = [BeatRecord(1, 0, index, "left_toe", 96_000 + 48_000 * index, True) for index in (0, 1)]
+    taps = [
+        TapRecord(1, 0, 0, "left_toe", 2**60 + 3, "x11_server", 96_010, 2.0002, 0, 0.2083, "sro"),
+        TapRecord(1, 0, 1, "right_hand", 2**60 + 9, "polled", 120_000, 2.5, None, None, "extra"),
+    ]
+    for store in (one, two):
+        store.start_session(session_start())
+        store.add_task(TaskStart(1, 0, "Toes", "{}", 60.0, 96_000))
+    one.add_beats(beats)
+    one.add_taps(taps)
+    two.add_beat_columns(
+        1,
+        BeatColumns(
+            task_index=np.array([0, 0]),
+            beat_index=np.array([0, 1]),
+            limb=np.array(["left_toe", "left_toe"], dtype=object),
+            target_frame=np.array([96_000, 144_000]),
+            scored=np.array([True, True]),
+        ),
+    )
+    two.add_tap_columns(1, one.tap_columns(1))
+    assert [row.tap for row in two.iter_tap_rows(1)] == taps
+    for name in ("task_index", "beat_index", "limb", "target_frame", "scored"):
+        assert (
+            getattr(one.beat_columns(1), name).tolist()
+            == getattr(two.beat_columns(1), name).tolist()
+        )
+    bad = one.tap_columns(1)
+    bad.judgement[0] = "great"
+    with pytest.raises(ValueError, match="'great'"):
+        two.add_tap_columns(1, replace(bad, tap_index=bad.tap_index + 10))
+    one.close()
+    two.close()
+
+
+def test_an_empty_session_reads_as_empty_columns(store: Store) -> None:
+    session_id = store.start_session(session_start())
+    taps: TapColumns = store.tap_columns(session_id)
+    assert len(taps) == 0 and taps.asynchrony_ms.dtype == np.float64
+    assert store.beat_columns(session_id).target_frame.shape == (0,)
+    assert len(store.limb_stats()) == 0
+
+
+def limb_stats(session_id: int, limbs: list[str]) -> LimbStatColumns:
+    rows = len(limbs)
+    return LimbStatColumns(
+        session_id=np.full(rows, session_id),
+        task_index=np.zeros(rows, dtype=np.int64),
+        limb=np.array(limbs, dtype=object),
+        counts=np.arange(rows * len(LIMB_STAT_COUNTS)).reshape(rows, -1),
+        sums=np.linspace(-1.5, 2.5, rows * len(LIMB_STAT_SUMS)).reshape(rows, -1),
+    )
+
+
+def test_limb_stats_are_replaced_per_session_and_versioned(store: Store) -> None:
+    first = store.start_session(session_start("Robin"))
+    second = store.start_session(session_start("Sam"))
+    running = store.start_session(session_start("Sam"))
+    for session_id in (first, second, running):
+        store.add_task(TaskStart(session_id, 0, "Hop", "{}", 60.0, 96_000))
+    for session_id in (first, second):
+        store.end_session(session_id, "2026-01-05T10:07:00+00:00", SESSION_COMPLETE)
+    assert store.sessions_lacking_limb_stats(metrics_version=1) == [first, second]
+
+    store.replace_limb_stats([first], limb_stats(first, ["right_toe", "left_toe"]), 1)
+    store.replace_limb_stats([first], limb_stats(first, ["both_hands"]), 1)  # not added to
+    store.replace_limb_stats([second], limb_stats(second, ["right_toe"]), 1)
+    assert store.sessions_lacking_limb_stats(metrics_version=1) == []
+    assert store.sessions_lacking_limb_stats(metrics_version=2) == [first, second]
+
+    every = store.limb_stats()
+    assert every.session_id.tolist() == [first, second]
+    assert every.limb.tolist() == ["both_hands", "right_toe"]
+    assert every.counts.shape == (2, len(LIMB_STAT_COUNTS))
+    np.testing.assert_array_equal(every.sums[1], limb_stats(second, ["x"]).sums[0])
+    robin = store.session(first).profile_code
+    assert store.limb_stats(robin).session_id.tolist() == [first]
