@@ -19,10 +19,11 @@ from engine.level_model import Level
 from engine.limbs import CHANNEL_INDEX
 from engine.metrics import TaskSummary, summarize_task
 from engine.records import BeatRecord, TapRecord, TaskStart
-from engine.schedule import TaskGrid, schedule_task
+from engine.schedule import TaskGrid, reschedule_task, schedule_task
 from engine.scoring import EXTRA, JUDGEMENT_NAMES, OnlineScorer
 
 START_LEAD_S = 0.6  # silence before the first count-in click
+RESUME_LEAD_S = 0.4  # silence between leaving the pause and the count-in
 TASK_GAP_S = 3.0  # pause between tasks, to read the next instruction
 FEEDBACK_KEEP = 12  # recent judgements kept for the scene's animations
 CLOCK_OBSERVATIONS_TO_START = 16
@@ -34,6 +35,7 @@ MISS_SETTLE_S = 0.1  # audio callbacks seen before the clock map is trusted
 PHASE_COUNT_IN = "count_in"
 PHASE_PLAYING = "playing"
 PHASE_BETWEEN = "between"
+PHASE_PAUSED = "paused"
 PHASE_DONE = "done"
 
 
@@ -87,6 +89,8 @@ class _TaskRun:
     taps: int = 0
     summary: TaskSummary | None = None
     paired_asynchrony_ms: list[float] = field(default_factory=list)
+    # Every scored tap as (audio frame, channel index), to rebuild the scorer on a new grid.
+    scored_taps: list[tuple[int, int]] = field(default_factory=list)
 
 
 class PlaySession:
@@ -114,6 +118,8 @@ class PlaySession:
         self._praise: tuple[int, int] | None = None  # (streak reached, audio frame)
         self.started = False
         self.finished = False
+        self.paused = False
+        self._paused_at_frame = 0.0
 
     # --- scheduling -----------------------------------------------------------------------
     def _start(self) -> None:
@@ -130,10 +136,9 @@ class PlaySession:
         base = max(self.ring.written_until, self.ring.frames_handed)
         return base + int(lead_s * self.sample_rate_hz)
 
-    def _queue_task(self, task_index: int, count_in_start_frame: int) -> None:
-        grid = schedule_task(self.level, task_index, count_in_start_frame, self.sample_rate_hz)
+    def _new_scorer(self, grid: TaskGrid) -> OnlineScorer:
         windows = self.level.windows
-        scorer = OnlineScorer(
+        return OnlineScorer(
             grid.target_frames,
             grid.target_accept_mask,
             grid.pair_radius_frames,
@@ -143,10 +148,30 @@ class PlaySession:
             ok_ms=windows.ok_ms,
             input_offset_ms=self.input_offset_ms,
         )
-        self._runs.append(_TaskRun(grid, scorer))
+
+    def _record_targets(self, grid: TaskGrid, first_target: int = 0) -> None:
+        """Send the targets from ``first_target`` on (again, when they were laid out anew)."""
+        self.recorder.beats(
+            [
+                BeatRecord(
+                    session_id=self.session_id,
+                    task_index=grid.task_index,
+                    beat_index=index,
+                    limb=grid.limb_of_target(index),
+                    target_frame=int(grid.target_frames[index]),
+                    scored=True,
+                )
+                for index in range(first_target, grid.target_frames.shape[0])
+            ]
+        )
+
+    def _queue_task(self, task_index: int, count_in_start_frame: int) -> None:
+        grid = schedule_task(self.level, task_index, count_in_start_frame, self.sample_rate_hz)
+        self._runs.append(_TaskRun(grid, self._new_scorer(grid)))
         self._streak = 0
         self.track.add_clicks(grid.click_frames, grid.click_kinds)
         task = self.level.tasks[task_index]
+        windows = self.level.windows
         settings = {"task": asdict(task), "windows": asdict(windows), "level_id": self.level.id}
         self.recorder.task(
             TaskStart(
@@ -158,19 +183,49 @@ class PlaySession:
                 start_frame=grid.start_frame,
             )
         )
-        self.recorder.beats(
-            [
-                BeatRecord(
-                    session_id=self.session_id,
-                    task_index=task_index,
-                    beat_index=index,
-                    limb=grid.limb_of_target(index),
-                    target_frame=int(frame),
-                    scored=True,
-                )
-                for index, frame in enumerate(grid.target_frames)
-            ]
-        )
+        self._record_targets(grid)
+
+    def _replace_grid(self, run: _TaskRun, grid: TaskGrid) -> None:
+        """Score the task on a new grid: the taps so far are scored again, in order, on it.
+
+        Targets already played keep their frames, so those taps score as they did.
+        """
+        first_changed = int(np.argmax(grid.target_frames != run.grid.target_frames))
+        run.grid, run.scorer = grid, self._new_scorer(grid)
+        run.paired_asynchrony_ms = []
+        for frame, channel in run.scored_taps:
+            try:
+                result = run.scorer.add_tap(frame, channel)
+            except ValueError:
+                continue
+            if result.judgement != EXTRA:
+                run.paired_asynchrony_ms.append(float(result.asynchrony_ms))
+        self.track.add_clicks(grid.click_frames, grid.click_kinds)
+        self._record_targets(grid, first_changed)
+
+    # --- pause ------------------------------------------------------------------------------
+    def pause(self, now_host_ns: int) -> None:
+        """Stop the task where it is: the metronome falls silent and taps are not scored."""
+        if self.paused or self.finished or not self.started:
+            return
+        self.paused = True
+        self._paused_at_frame = self.clock.host_ns_to_frame(now_host_ns)
+        self.track.clear_from(self.ring.frames_handed)
+        self.ring.discard_ahead()
+
+    def resume(self, now_host_ns: int) -> None:
+        """Go on from the first beat not yet reached at the pause, after a count-in."""
+        if not self.paused:
+            return
+        self.paused = False
+        run = self._current
+        grid = run.grid
+        first_beat = int(np.searchsorted(grid.beat_frames, self._paused_at_frame))
+        first_beat = max(first_beat, grid.resume_beat)
+        if first_beat >= grid.beat_frames.shape[0]:
+            return  # paused after the last beat: the task closes as it is
+        count_in_start = self._earliest_start_frame(RESUME_LEAD_S)
+        self._replace_grid(run, reschedule_task(self.level, grid, first_beat, count_in_start))
 
     @property
     def _current(self) -> _TaskRun:
@@ -200,7 +255,7 @@ class PlaySession:
         beat_index: int | None = None
         asynchrony_ms: float | None = None
         result = None
-        if run.summary is None and self._in_scoring_window(grid, audio_frame):
+        if not self.paused and run.summary is None and self._in_scoring_window(grid, audio_frame):
             try:
                 result = run.scorer.add_tap(audio_frame, CHANNEL_INDEX[tap.channel])
             except ValueError:
@@ -208,6 +263,7 @@ class PlaySession:
                 # rather than rescore the task or blame the child.
                 result = None
         if result is not None:
+            run.scored_taps.append((audio_frame, CHANNEL_INDEX[tap.channel]))
             judgement = JUDGEMENT_NAMES[result.judgement]
             if result.judgement != EXTRA:
                 beat_index = int(result.target)
@@ -250,7 +306,7 @@ class PlaySession:
             if self.clock.observations >= CLOCK_OBSERVATIONS_TO_START:
                 self._start()
             return
-        if self.finished:
+        if self.finished or self.paused:
             return
         now_frame = self.clock.host_ns_to_frame(now_host_ns)
         run = self._current
@@ -298,13 +354,15 @@ class PlaySession:
         grid = run.grid
         task = self.level.tasks[grid.task_index]
         frames_per_beat = grid.frames_per_beat
-        beats_since_start = (now_frame - grid.start_frame) / frames_per_beat
+        beats_since_start = grid.beat_position(now_frame)
         beat_number = int(np.floor(beats_since_start))
         if self.finished:
             phase = PHASE_DONE
+        elif self.paused:
+            phase = PHASE_PAUSED
         elif run.summary is not None or now_frame < grid.count_in_start_frame:
             phase = PHASE_BETWEEN
-        elif now_frame < grid.start_frame:
+        elif now_frame < grid.restart_frame:
             phase = PHASE_COUNT_IN
         else:
             phase = PHASE_PLAYING
@@ -330,7 +388,9 @@ class PlaySession:
             task_name=task.name,
             instruction=task.instruction or self.level.instruction,
             next_limb=upcoming[0][1] if upcoming else None,
-            count_in_beats_left=max(0, -beat_number) if phase == PHASE_COUNT_IN else 0,
+            count_in_beats_left=(
+                max(0, grid.resume_beat - beat_number) if phase == PHASE_COUNT_IN else 0
+            ),
             beat_fraction=float(beats_since_start - np.floor(beats_since_start)),
             beat_number=beat_number,
             upcoming_s=upcoming,

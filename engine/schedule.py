@@ -36,6 +36,14 @@ class TaskGrid:
     target_accept_mask: np.ndarray  # int64 channel bitmask per target
     pair_radius_frames: np.ndarray  # int64, half a step interval
     continuation_start_frame: int  # the metronome falls silent here (= end_frame if none)
+    # After a pause or a tempo change the task goes on from `resume_beat`, heard at
+    # `resume_frame`; beats before it keep the frames they had.
+    resume_beat: int = 0
+    resume_frame: int = -1
+
+    @property
+    def restart_frame(self) -> int:
+        return self.start_frame if self.resume_frame < 0 else self.resume_frame
 
     @property
     def frames_per_beat(self) -> float:
@@ -43,6 +51,10 @@ class TaskGrid:
 
     def limb_of_target(self, target_index: int) -> str:
         return LIMBS[int(self.target_limbs[target_index])]
+
+    def beat_position(self, frame: float) -> float:
+        """Beats since the task's first beat at this frame (negative in the count-in)."""
+        return self.resume_beat + (frame - self.restart_frame) / self.frames_per_beat
 
 
 def schedule_task(
@@ -98,4 +110,62 @@ def schedule_task(
         target_accept_mask=np.array([accept_mask(name) for name in limb_names], dtype=np.int64),
         pair_radius_frames=np.full(n_targets, int(step_frames_f // 2), dtype=np.int64),
         continuation_start_frame=int(all_beat_frames[count_in + sounded]),
+    )
+
+
+def reschedule_task(
+    level: Level,
+    before: TaskGrid,
+    first_beat: int,
+    count_in_start_frame: int,
+    tempo_bpm: float | None = None,
+    count_in_beats: int | None = None,
+) -> TaskGrid:
+    """Go on with a task from ``first_beat`` after ``count_in_beats`` clicks (resume, tempo).
+
+    Beats and targets before ``first_beat`` keep their frames (they were played); the rest are
+    laid out anew from the count-in. Target indices and limbs do not change, so scores and
+    records stay comparable. The returned clicks are only the ones to queue now.
+    """
+    tempo_bpm = before.tempo_bpm if tempo_bpm is None else tempo_bpm
+    count_in = level.count_in_beats if count_in_beats is None else count_in_beats
+    frames_per_beat = before.sample_rate_hz * 60.0 / tempo_bpm
+    resume_frame = count_in_start_frame + round(count_in * frames_per_beat)
+    # A fresh schedule whose beat `first_beat` falls on resume_frame.
+    fresh_count_in_start = resume_frame - round(
+        (first_beat + level.count_in_beats) * frames_per_beat
+    )
+    fresh = schedule_task(
+        level, before.task_index, fresh_count_in_start, before.sample_rate_hz, tempo_bpm
+    )
+    first_target = int(np.searchsorted(fresh.target_frames, resume_frame))
+    count_in_clicks = count_in_start_frame + beat_frames(
+        np.arange(count_in, dtype=np.float64), tempo_bpm, before.sample_rate_hz
+    )
+    later_clicks = fresh.click_frames >= resume_frame
+    return TaskGrid(
+        task_index=before.task_index,
+        tempo_bpm=float(tempo_bpm),
+        sample_rate_hz=before.sample_rate_hz,
+        count_in_start_frame=int(count_in_start_frame),
+        start_frame=before.start_frame,
+        end_frame=fresh.end_frame,
+        beat_frames=np.concatenate(
+            [before.beat_frames[:first_beat], fresh.beat_frames[first_beat:]]
+        ),
+        click_frames=np.concatenate([count_in_clicks, fresh.click_frames[later_clicks]]),
+        click_kinds=np.concatenate(
+            [np.full(count_in, CLICK_COUNT_IN, np.int8), fresh.click_kinds[later_clicks]]
+        ),
+        target_frames=np.concatenate(
+            [before.target_frames[:first_target], fresh.target_frames[first_target:]]
+        ),
+        target_limbs=fresh.target_limbs,
+        target_accept_mask=fresh.target_accept_mask,
+        pair_radius_frames=np.concatenate(
+            [before.pair_radius_frames[:first_target], fresh.pair_radius_frames[first_target:]]
+        ),
+        continuation_start_frame=fresh.continuation_start_frame,
+        resume_beat=first_beat,
+        resume_frame=resume_frame,
     )

@@ -610,10 +610,15 @@ class Store:
             )
 
     def add_beats(self, beats: Sequence[BeatRecord]) -> None:
+        """Store targets; a target laid out anew (after a pause or a tempo change) replaces
+        its row."""
         with self.transaction():
             self._connection.executemany(
                 "INSERT INTO beats (session_id, task_index, beat_index, limb, target_frame, "
-                "scored) VALUES (?, ?, ?, ?, ?, ?)",
+                "scored) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (session_id, task_index, beat_index) DO UPDATE SET "
+                "limb = excluded.limb, target_frame = excluded.target_frame, "
+                "scored = excluded.scored",
                 [
                     (
                         beat.session_id,

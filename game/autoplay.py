@@ -16,6 +16,7 @@ from engine.input_pump import Tap
 from engine.limbs import CHANNELS, accept_mask
 from engine.play_session import PlaySession
 from engine.records import STAMP_SCRIPTED
+from engine.schedule import TaskGrid
 
 
 def channel_for_limb(limb: str) -> str:
@@ -28,6 +29,7 @@ def channel_for_limb(limb: str) -> str:
 
 @dataclass(frozen=True)
 class _PlannedTap:
+    task_index: int
     audio_frame: float
     channel: str
 
@@ -40,27 +42,41 @@ class AutoTapper:
     _rng: np.random.Generator = field(init=False)
     _planned: list[_PlannedTap] = field(default_factory=list)
     _session: PlaySession | None = None
-    _grids_planned: int = 0
+    _grids: dict[int, TaskGrid] = field(default_factory=dict)  # the grid each task was planned on
+    _asynchrony_ms: dict[tuple[int, int], float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rng = np.random.default_rng(self.seed)
 
+    def _plan(self, grid: TaskGrid, from_frame: float) -> None:
+        """Plan the task's taps from ``from_frame`` on; one asynchrony per target, kept."""
+        self._planned = [tap for tap in self._planned if tap.task_index != grid.task_index]
+        for index, frame in enumerate(grid.target_frames):
+            key = (grid.task_index, index)
+            if key not in self._asynchrony_ms:
+                self._asynchrony_ms[key] = float(self._rng.normal(self.mean_ms, self.sd_ms))
+            tap_frame = float(frame) + self._asynchrony_ms[key] * grid.sample_rate_hz / 1000.0
+            if tap_frame >= from_frame:
+                channel = channel_for_limb(grid.limb_of_target(index))
+                self._planned.append(_PlannedTap(grid.task_index, tap_frame, channel))
+        self._planned.sort(key=lambda tap: tap.audio_frame)
+        self._grids[grid.task_index] = grid
+
     def due_taps(self, session: PlaySession, clock_map: ClockMap, now_ns: int) -> list[Tap]:
-        """Taps whose time has come (planning any task the session queued meanwhile).
+        """Taps whose time has come, planning tasks queued or laid out anew meanwhile.
 
         Taps are planned on the audio clock and turned into host time only when due, with the
-        clock map as it is fitted then.
+        clock map as it is fitted then. Nothing is tapped during a pause.
         """
         if session is not self._session:
-            self._session, self._grids_planned, self._planned = session, 0, []
-        for grid in session.grids[self._grids_planned :]:
-            for index, frame in enumerate(grid.target_frames):
-                asynchrony_ms = float(self._rng.normal(self.mean_ms, self.sd_ms))
-                tap_frame = float(frame) + asynchrony_ms * grid.sample_rate_hz / 1000.0
-                channel = channel_for_limb(grid.limb_of_target(index))
-                self._planned.append(_PlannedTap(tap_frame, channel))
-            self._planned.sort(key=lambda tap: tap.audio_frame)
-        self._grids_planned = len(session.grids)
+            self._session, self._planned, self._grids = session, [], {}
+            self._asynchrony_ms = {}
+        now_frame = clock_map.host_ns_to_frame(now_ns)
+        for grid in session.grids:
+            if self._grids.get(grid.task_index) is not grid:
+                self._plan(grid, now_frame)
+        if session.paused:
+            return []
         due = []
         while self._planned:
             host_ns = round(clock_map.frame_to_host_ns(self._planned[0].audio_frame))

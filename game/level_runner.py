@@ -134,14 +134,43 @@ class LevelRunner:
 
     # --- scene hooks --------------------------------------------------------------------------
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
-        if self.play is not None:
-            self.play.on_input(taps, ui_events, now_ns)
-            if self.play.quit_requested:
+        if self.play is None:
+            if any(_is_quit(event) or _is_key(event, "escape") for event in ui_events):
                 self.quit_requested = self.done = True
             return
+        session = self.play.session
+        if session.paused:
+            self._on_pause_input(ui_events, now_ns)
+            session.on_taps(taps)  # recorded, not scored
+            return
+        passed_on = []
         for event in ui_events:
-            if event.kind == "quit" or (event.kind == "key" and event.key == "escape"):
+            if _is_key(event, "escape") or _is_key(event, "p") or _is_button(event, PAUSE_BUTTON):
+                if session.finished:
+                    self.play.done = True
+                else:
+                    session.pause(now_ns)
+            else:
+                passed_on.append(event)
+        self.play.on_input(taps, passed_on, now_ns)
+        if self.play.quit_requested:
+            self.quit_requested = self.done = True
+
+    def _on_pause_input(self, ui_events: list[UiEvent], now_ns: int) -> None:
+        assert self.play is not None
+        for event in ui_events:
+            if _is_quit(event) or _is_key(event, "q") or _is_button(event, QUIT_BUTTON):
                 self.quit_requested = self.done = True
+            elif _is_key(event, "escape"):
+                self.done = True  # back out of the level; the session is kept, incomplete
+            elif (
+                any(_is_key(event, key) for key in ("return", "space", "p"))
+                or _is_button(event, PAUSE_BUTTON)
+                or _is_button(event, RESUME_BUTTON)
+                or event.kind == "pointer"
+            ):
+                self.play.session.resume(now_ns)
+                return
 
     def _keep_audio_going(self) -> None:
         # Whatever is on screen (a level, its errors), the device must never run dry.
@@ -172,10 +201,26 @@ class LevelRunner:
                 self.play.session.on_taps(due)
 
     def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
-        if self.play is not None:
-            return self.play.on_draw(now_ns)
-        self._draw_problems(self.services.surface)
+        if self.play is None:
+            self._draw_problems(self.services.surface)
+            return None
+        changed = self.play.on_draw(now_ns)
+        if not self.play.session.paused:
+            return changed
+        self._draw_pause(self.services.surface)
         return None
+
+    def _draw_pause(self, surface: pygame.Surface) -> None:
+        width, height = surface.get_size()
+        unit = height / 720
+        shade = pygame.Surface((width, height), pygame.SRCALPHA)
+        shade.fill((10, 10, 25, 190))
+        surface.blit(shade, (0, 0))
+        draw_text(surface, "Paused", int(90 * unit), TEXT, center=(width / 2, height * 0.36))
+        lines = ("Enter, Space or a tap: go on", "Esc: leave the level")
+        for index, line in enumerate(lines):
+            center = (width / 2, height * (0.55 + 0.08 * index))
+            draw_text(surface, line, int(34 * unit), DIM_TEXT, center=center)
 
     def _draw_problems(self, surface: pygame.Surface) -> None:
         unit = surface.get_height() / 720
@@ -189,3 +234,21 @@ class LevelRunner:
         for line in self.problems[:20]:
             draw_text(surface, line, int(22 * unit), (255, 215, 150), topleft=(30 * unit, line_y))
             line_y += 28 * unit
+
+
+# Gamepad buttons (SDL numbering, Xbox layout): Start pauses, A resumes, Back leaves.
+RESUME_BUTTON = 0
+QUIT_BUTTON = 6
+PAUSE_BUTTON = 7
+
+
+def _is_quit(event: UiEvent) -> bool:
+    return event.kind == "quit"
+
+
+def _is_key(event: UiEvent, key: str) -> bool:
+    return event.kind == "key" and event.key == key
+
+
+def _is_button(event: UiEvent, button: int) -> bool:
+    return event.kind == "button" and event.key == str(button)
