@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from engine.level_model import Adaptive, Level, Task, Windows
+from engine.level_paths import LEVEL_SUFFIX
 from engine.level_schema import UNION_TAGS, LevelSpec, RuleError, TaskSpec, WindowsSpec
 from engine.level_yaml import (
     FILE_WHERE,
@@ -34,7 +35,21 @@ from engine.level_yaml import (
     read_yaml_file,
 )
 
-__all__ = ["LevelError", "LevelProblem", "load_level", "load_levels", "summarize"]
+__all__ = [
+    "INTERNAL_WHERE",
+    "LevelError",
+    "LevelProblem",
+    "level_duration_s",
+    "load_level",
+    "load_levels",
+    "summarize",
+]
+
+# The `where` of a problem that is OnBeat's fault, not the file's: the fuzz tests look for it.
+INTERNAL_WHERE = "(internal)"
+# Editors and other tools also save YAML as .yml; the format asks for .yaml, so say so.
+_OTHER_YAML_SUFFIX = ".yml"
+_MAX_FAULT_TEXT = 200
 
 _PATTERN_HINTS = {
     "id": "use lowercase letters, digits and '-', starting with a letter or digit, "
@@ -51,7 +66,7 @@ def load_level(path: str | Path) -> Level:
     Raises LevelError listing every problem found in the file; no other exception leaves,
     whatever the file holds.
     """
-    level, _ = _load(Path(path))
+    level, _ = _load_or_report_fault(Path(path))
     return level
 
 
@@ -59,7 +74,9 @@ def load_levels(paths_or_dirs: Iterable[str | Path]) -> tuple[list[Level], list[
     """Load level files, and every ``*.yaml`` below folders, in a stable order.
 
     Never stops on a bad file: its problems join the returned list and the other files
-    still load. Hidden files and folders (".name") are skipped; a file given twice loads
+    still load; even a fault in OnBeat itself becomes a problem of the file that caused it.
+    Hidden files and folders (".name") are skipped, and a ``*.yml`` file in a folder is
+    reported so that it gets renamed rather than silently ignored. A file given twice loads
     once. A level whose id an earlier level already has is reported, naming both files, and
     left out.
     """
@@ -73,7 +90,7 @@ def load_levels(paths_or_dirs: Iterable[str | Path]) -> tuple[list[Level], list[
             continue
         loaded_files.add(absolute_path)
         try:
-            level, document = _load(path)
+            level, document = _load_or_report_fault(path)
         except LevelError as error:
             problems.extend(error.problems)
             continue
@@ -88,17 +105,25 @@ def load_levels(paths_or_dirs: Iterable[str | Path]) -> tuple[list[Level], list[
     return levels, problems
 
 
+def level_duration_s(level: Level) -> float:
+    """Seconds of metronome in ``level`` at its starting tempo, count-ins included.
+
+    Every task starts with its own count-in, and the child sits through it. Pauses between
+    tasks are the game's business and not counted; an adaptive level that changes its tempo
+    may end up shorter or longer.
+    """
+    beats = sum(level.count_in_beats + task.beats_at(level.tempo_bpm) for task in level.tasks)
+    return beats * 60 / level.tempo_bpm
+
+
 def summarize(level: Level) -> str:
     """One line about ``level``: id, number of tasks, total beats and duration as m:ss.
 
     Beats are the metronome beats of all tasks (a length in seconds counts as its beats at
-    the level tempo). The duration includes the count-in, since the child sits through it,
-    and is taken at the level's starting tempo: an adaptive level may end up shorter or
-    longer.
+    the level tempo); the duration is `level_duration_s`.
     """
     beats = sum(task.beats_at(level.tempo_bpm) for task in level.tasks)
-    duration_s = round((level.count_in_beats + beats) * 60 / level.tempo_bpm)
-    minutes, seconds = divmod(duration_s, 60)
+    minutes, seconds = divmod(round(level_duration_s(level)), 60)
     tasks = f"{len(level.tasks)} task{'' if len(level.tasks) == 1 else 's'}"
     return f"{level.id}: {tasks}, {beats} beats, {minutes}:{seconds:02d}"
 
@@ -120,8 +145,16 @@ def _level_files(
             subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
             for name in sorted(names):
                 path = Path(folder, name)
-                if name.endswith(".yaml") and not name.startswith(".") and not _is_special(path):
+                if name.startswith(".") or _is_special(path):
+                    continue
+                if name.lower().endswith(LEVEL_SUFFIX):
                     yield path
+                elif name.lower().endswith(_OTHER_YAML_SUFFIX):
+                    what = (
+                        f"level files must end in '{LEVEL_SUFFIX}' to be read; rename it to "
+                        f"'{name[: -len(_OTHER_YAML_SUFFIX)]}{LEVEL_SUFFIX}'"
+                    )
+                    problems.append(LevelProblem(path, 1, 1, FILE_WHERE, what))
 
 
 def _is_special(path: Path) -> bool:
@@ -130,6 +163,24 @@ def _is_special(path: Path) -> bool:
         return not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return False  # reading it will report why it cannot be read
+
+
+def _load_or_report_fault(path: Path) -> tuple[Level, YamlDocument]:
+    """`_load`, with any fault of OnBeat's own turned into a LevelError about ``path``.
+
+    The reader and the schema are built to raise nothing but LevelError; this is the net
+    under them, so that one file that finds a bug costs a line of output, not the game.
+    """
+    try:
+        return _load(path)
+    except LevelError:
+        raise
+    except Exception as fault:
+        text = f"{type(fault).__name__}: {fault}"
+        if len(text) > _MAX_FAULT_TEXT:
+            text = text[: _MAX_FAULT_TEXT - 3] + "..."
+        what = f"OnBeat could not check this file ({text}); please report this with the file"
+        raise LevelError([LevelProblem(path, 1, 1, INTERNAL_WHERE, what)]) from fault
 
 
 def _load(path: Path) -> tuple[Level, YamlDocument]:

@@ -11,6 +11,7 @@ validated model, so that the loader can point at the right line.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -333,6 +334,38 @@ class _LevelJsonSchema(GenerateJsonSchema):
         return super().default_schema(schema)
 
 
+# Editors validate YAML through yaml-language-server, which implements JSON Schema draft-07;
+# pydantic writes 2020-12. The level schema needs nothing newer than draft-07 once its
+# definitions sit where draft-07 looks for them and no `$ref` carries sibling keywords
+# (draft-07 ignores those, which would hide the descriptions from the editor).
+JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
+_DEFINITIONS = "definitions"
+SCHEMA_TITLE = f"OnBeat level, format {FORMAT_VERSION}"
+
+
 def level_json_schema() -> dict[str, Any]:
-    """JSON Schema of level format v1, for levels/schema.json and editors."""
-    return LevelSpec.model_json_schema(schema_generator=_LevelJsonSchema)
+    """JSON Schema (draft-07) of level format v1, for levels/schema.json and editors."""
+    schema = LevelSpec.model_json_schema(
+        schema_generator=_LevelJsonSchema, ref_template=f"#/{_DEFINITIONS}/{{model}}"
+    )
+    schema[_DEFINITIONS] = schema.pop("$defs")
+    schema = _without_ref_siblings(schema)
+    schema["title"] = SCHEMA_TITLE
+    return {"$schema": JSON_SCHEMA_DIALECT, **schema}
+
+
+def level_json_schema_text() -> str:
+    """`level_json_schema` as the text of levels/schema.json (ASCII, so any shell may save it)."""
+    return json.dumps(level_json_schema(), indent=2) + "\n"
+
+
+def _without_ref_siblings(schema: Any) -> Any:
+    """``schema`` with every ``{"$ref": r, ...}`` written as ``{"allOf": [{"$ref": r}], ...}``."""
+    if isinstance(schema, list):
+        return [_without_ref_siblings(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: _without_ref_siblings(value) for key, value in schema.items()}
+    if "$ref" in schema and len(schema) > 1:
+        schema["allOf"] = [{"$ref": schema.pop("$ref")}]
+    return schema

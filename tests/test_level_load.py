@@ -12,9 +12,17 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.level_load import LevelError, LevelProblem, load_level, load_levels, summarize
+from engine.level_load import (
+    INTERNAL_WHERE,
+    LevelError,
+    LevelProblem,
+    level_duration_s,
+    load_level,
+    load_levels,
+    summarize,
+)
 from engine.level_model import Task
-from engine.level_schema import LengthSpec, level_json_schema, task_beats
+from engine.level_schema import LengthSpec, LevelSpec, level_json_schema, task_beats
 from engine.level_yaml import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,7 +74,7 @@ def write(tmp_path: Path, content: bytes | str, name: str = "level.yaml") -> Pat
 
 
 def test_levels_are_shipped() -> None:
-    assert len(SHIPPED_LEVELS) >= 3
+    assert len(SHIPPED_LEVELS) >= 25
 
 
 @pytest.mark.parametrize("path", SHIPPED_LEVELS, ids=lambda path: path.stem)
@@ -77,19 +85,15 @@ def test_shipped_level_loads(path: Path) -> None:
     assert path.read_text(encoding="utf-8").startswith(
         "# yaml-language-server: $schema=../schema.json\n"
     )
-    beats = sum(task.beats_at(level.tempo_bpm) for task in level.tasks)
-    duration_s = (level.count_in_beats + beats) * 60 / level.tempo_bpm
-    assert 30 <= duration_s <= 60, "shipped levels are short"
 
 
 def test_shipped_levels_as_a_folder() -> None:
     levels, problems = load_levels([REPO / "levels"])
     assert problems == []
-    assert [summarize(level) for level in levels] == [
-        "drum-march: 2 tasks, 40 beats, 0:44",
-        "frog-hop: 1 task, 32 beats, 0:36",
-        "rocket-steps: 2 tasks, 36 beats, 0:33",
-    ]
+    assert len(levels) == len(SHIPPED_LEVELS)
+    summaries = {level.id: summarize(level) for level in levels}
+    assert summaries["drum-march"] == "drum-march: 2 tasks, 40 beats, 0:48"
+    assert summaries["standard"] == "standard: 14 tasks, 756 beats, 15:02"
 
 
 def test_drum_march_has_the_promised_shape() -> None:
@@ -106,11 +110,11 @@ def test_rocket_steps_alternates_hands() -> None:
     assert level.windows.good_ms == 60.0
 
 
-def test_frog_hop_adapts_tempo_from_60_to_100() -> None:
+def test_frog_hop_adapts_tempo_from_80_to_120() -> None:
     level = load_level(REPO / "levels" / "pond" / "frog-hop.yaml")
-    assert level.tempo_bpm == 60
+    assert level.tempo_bpm == 100
     assert level.adaptive is not None
-    assert level.adaptive.tempo_bpm == (60, 100)
+    assert level.adaptive.tempo_bpm == (80, 120)
     assert level.adaptive.adjust == ("tempo",)
     assert [task.limbs for task in level.tasks] == [("both_hands",)]
 
@@ -339,6 +343,43 @@ def test_keys_must_be_plain_words_and_all_problems_are_reported(tmp_path: Path) 
     ]
 
 
+def test_yml_files_in_a_folder_are_named_not_ignored(tmp_path: Path) -> None:
+    write(tmp_path, FROG_HOP, "hop.yml")
+    write(tmp_path, FROG_HOP.replace("frog-hop", "toad-hop"), "TOAD.YAML")
+    levels, problems = load_levels([tmp_path])
+    assert [level.id for level in levels] == ["toad-hop"]
+    assert [str(problem) for problem in problems] == [
+        f"{tmp_path}/hop.yml:1:1: (file): level files must end in '.yaml' to be read; "
+        "rename it to 'hop.yaml'"
+    ]
+
+
+def test_a_fault_in_onbeat_is_a_problem_of_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, FROG_HOP, "a-fine.yaml")
+    bad = write(tmp_path, FROG_HOP.replace("frog-hop", "bug-finder"), "b-bug.yaml")
+    write(tmp_path, FROG_HOP.replace("frog-hop", "toad-hop"), "c-fine.yaml")
+    real_validate = LevelSpec.model_validate
+
+    def validate_with_a_bug(data: object) -> LevelSpec:
+        if isinstance(data, dict) and data.get("id") == "bug-finder":
+            raise KeyError("a bug\nover two lines")
+        return real_validate(data)
+
+    monkeypatch.setattr(LevelSpec, "model_validate", validate_with_a_bug)
+    levels, problems = load_levels([tmp_path])
+    assert [level.id for level in levels] == ["frog-hop", "toad-hop"]
+    expected = (
+        f"{bad}:1:1: (internal): OnBeat could not check this file "
+        "(KeyError: 'a bug\\nover two lines'); please report this with the file"
+    )
+    assert [str(problem) for problem in problems] == [expected]
+    with pytest.raises(LevelError) as caught:
+        load_level(bad)
+    assert str(caught.value) == expected
+
+
 def test_load_levels_of_nothing() -> None:
     assert load_levels([]) == ([], [])
 
@@ -351,8 +392,9 @@ def test_summary_counts_seconds_as_beats_and_includes_the_count_in(tmp_path: Pat
         "  - name: Long\n    limb: any\n    length: {seconds: 100}\n"
     )
     level = load_level(write(tmp_path, text))
-    # 32 beats + 150 beats (100 s at 90 bpm) + 8 count-in beats = 190 beats = 126.7 s
-    assert summarize(level) == "frog-hop: 2 tasks, 182 beats, 2:07"
+    # 32 beats + 150 beats (100 s at 90 bpm) + 8 count-in beats per task = 198 beats = 132 s
+    assert summarize(level) == "frog-hop: 2 tasks, 182 beats, 2:12"
+    assert level_duration_s(level) == 132
 
 
 @given(
@@ -461,6 +503,7 @@ def assert_loads_or_reports(path: Path, raw: bytes) -> None:
     except LevelError as error:
         assert error.problems
         for problem in error.problems:
+            assert problem.where != INTERNAL_WHERE, f"a fault in OnBeat: {problem}"
             assert problem.line >= 1 and problem.column >= 1
             assert "\n" not in str(problem) and "\r" not in str(problem)
     else:
