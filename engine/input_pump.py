@@ -43,8 +43,8 @@ class _PendingPress:
 class UiEvent:
     """What scenes need besides taps: quitting, keys for menus, pointer presses, resizes."""
 
-    kind: str  # "quit" | "key" | "pointer" | "resize" | "button"
-    key: str = ""  # pygame.key.name() for "key"; gamepad button number for "button"
+    kind: str  # "quit" | "key" | "pointer" | "resize" | "button" | "text"
+    key: str = ""  # key name for "key" (the d-pad too); button number for "button"; typed text
     pos: tuple[int, int] = (0, 0)  # pixels for "pointer"
 
 
@@ -144,9 +144,22 @@ class InputPump:
             self.ui_events.append(UiEvent("pointer", pos=tuple(event.pos)))
         elif event.type == pygame.FINGERDOWN:
             self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
+            surface = pygame.display.get_surface()
+            if surface is not None:  # touch positions are fractions of the window
+                width, height = surface.get_size()
+                self.ui_events.append(
+                    UiEvent("pointer", pos=(int(event.x * width), int(event.y * height)))
+                )
         elif event.type == pygame.JOYBUTTONDOWN:
             self._tap(self.mapping.gamepad_buttons.get(event.button), PRESS_PAD, "", polled_ns)
             self.ui_events.append(UiEvent("button", key=str(event.button)))
+        elif event.type == pygame.JOYHATMOTION:
+            hat_x, hat_y = event.value
+            direction = {(0, 1): "up", (0, -1): "down", (-1, 0): "left", (1, 0): "right"}
+            if (hat_x, hat_y) in direction:
+                self.ui_events.append(UiEvent("key", key=direction[(hat_x, hat_y)]))
+        elif event.type == pygame.TEXTINPUT:
+            self.ui_events.append(UiEvent("text", key=event.text))
         elif event.type == pygame.JOYDEVICEADDED:
             joystick = pygame.joystick.Joystick(event.device_index)
             self._joysticks[joystick.get_instance_id()] = joystick
