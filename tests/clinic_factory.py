@@ -1,0 +1,160 @@
+"""Stored sessions with random, known taps, written through the store API as the recorder
+would leave them (settings snapshot, beats, taps in time order with their judgements)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from engine.level_model import Task, Windows
+from engine.records import SessionStart, TaskStart
+from engine.store import (
+    SESSION_COMPLETE,
+    UNPAIRED_BEAT,
+    BeatColumns,
+    SessionCalibration,
+    Store,
+    TapColumns,
+)
+
+SAMPLE_RATE_HZ = 48_000
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    limbs: tuple[str, ...] = ("both_hands",)
+    beats: int = 40
+    tempo_bpm: float = 60.0
+    steps_per_beat: int = 1
+    continuation_beats: int = 0
+    windows: Windows = field(default_factory=Windows)
+    name: str = "Task"
+
+
+def _judgement(magnitude_ms: float, windows: Windows) -> str:
+    if magnitude_ms <= windows.sro_ms:
+        return "sro"
+    if magnitude_ms <= windows.good_ms:
+        return "good"
+    return "ok" if magnitude_ms <= windows.ok_ms else "off"
+
+
+def add_session(
+    store: Store,
+    rng: np.random.Generator,
+    profile_name: str = "Robin",
+    started_at_utc: str = "2026-01-05T10:00:00+00:00",
+    tasks: tuple[TaskSpec, ...] = (TaskSpec(),),
+    level_id: str = "frog-hop",
+    status: str | None = SESSION_COMPLETE,
+    mean_ms: float = -20.0,
+    sd_ms: float = 30.0,
+    minutes: int = 9,
+) -> int:
+    """A session of ``tasks``; status None leaves it running. Returns its id."""
+    session_id = store.start_session(
+        SessionStart(
+            profile_name=profile_name,
+            level_id=level_id,
+            level_title=level_id.replace("-", " ").title(),
+            level_path=f"levels/{level_id}.yaml",
+            station="room-2",
+            sample_rate_hz=SAMPLE_RATE_HZ,
+            input_offset_ms=11.0,
+            output_latency_ms=30.0,
+            started_at_utc=started_at_utc,
+        ),
+        SessionCalibration(-5.0, "2026-01-02T09:00:00+00:00", "tap test"),
+    )
+    start_frame = SAMPLE_RATE_HZ * 2
+    for task_index, spec in enumerate(tasks):
+        _add_task(store, rng, session_id, task_index, spec, start_frame, mean_ms, sd_ms, level_id)
+        start_frame += int(SAMPLE_RATE_HZ * 60 / spec.tempo_bpm * (spec.beats + 8))
+    if status is not None:
+        hour, minute = int(started_at_utc[11:13]), int(started_at_utc[14:16]) + minutes
+        ended = (
+            f"{started_at_utc[:11]}{hour + minute // 60:02d}:{minute % 60:02d}{started_at_utc[16:]}"
+        )
+        store.end_session(session_id, ended, status)
+    return session_id
+
+
+def _add_task(
+    store: Store,
+    rng: np.random.Generator,
+    session_id: int,
+    task_index: int,
+    spec: TaskSpec,
+    start_frame: int,
+    mean_ms: float,
+    sd_ms: float,
+    level_id: str,
+) -> None:
+    task = Task(
+        name=spec.name,
+        limbs=spec.limbs,
+        length_beats=spec.beats,
+        length_seconds=None,
+        pattern="x",
+        steps_per_beat=spec.steps_per_beat,
+        continuation_beats=spec.continuation_beats,
+    )
+    settings = {"task": asdict(task), "windows": asdict(spec.windows), "level_id": level_id}
+    store.add_task(
+        TaskStart(
+            session_id,
+            task_index,
+            spec.name,
+            json.dumps(settings, sort_keys=True),
+            spec.tempo_bpm,
+            start_frame,
+        )
+    )
+    ioi_frames = SAMPLE_RATE_HZ * 60.0 / spec.tempo_bpm / spec.steps_per_beat
+    targets = spec.beats * spec.steps_per_beat
+    target_frame = start_frame + np.round(np.arange(targets) * ioi_frames).astype(np.int64)
+    limbs = np.array([spec.limbs[i % len(spec.limbs)] for i in range(targets)], dtype=object)
+    store.add_beat_columns(
+        session_id,
+        BeatColumns(
+            task_index=np.full(targets, task_index),
+            beat_index=np.arange(targets),
+            limb=limbs,
+            target_frame=target_frame,
+            scored=np.ones(targets, dtype=bool),
+        ),
+    )
+    hit = rng.random(targets) > 0.05
+    radius_ms = 1000.0 * ioi_frames / SAMPLE_RATE_HZ / 2 - 1
+    asynchrony_ms = np.clip(rng.normal(mean_ms, sd_ms, targets), -radius_ms, radius_ms)[hit]
+    paired_beat = np.flatnonzero(hit)
+    extra_count = int(rng.integers(0, 4))
+    time_s = np.r_[
+        target_frame[paired_beat] / SAMPLE_RATE_HZ + asynchrony_ms / 1000.0,
+        rng.uniform(target_frame[0], target_frame[-1], extra_count) / SAMPLE_RATE_HZ,
+        target_frame[0] / SAMPLE_RATE_HZ - 2.5,  # in the count-in: recorded, never scored
+    ]
+    beat_index = np.r_[paired_beat, np.full(extra_count + 1, UNPAIRED_BEAT)]
+    asynchrony = np.r_[asynchrony_ms, np.full(extra_count + 1, np.nan)]
+    judgement = [_judgement(abs(a), spec.windows) for a in asynchrony_ms]
+    judgement += ["extra"] * extra_count + ["unscored"]
+    order = np.argsort(time_s, kind="stable")
+    count = order.shape[0]
+    channel = np.array([limbs[b] if b >= 0 else "right_hand" for b in beat_index], dtype=object)
+    store.add_tap_columns(
+        session_id,
+        TapColumns(
+            task_index=np.full(count, task_index),
+            tap_index=np.arange(count),
+            channel=channel[order],
+            host_ns=(time_s[order] * 1e9).astype(np.int64) + 5_000_000_000_000,
+            stamp_source=np.full(count, "scripted", dtype=object),
+            audio_frame=np.round(time_s[order] * SAMPLE_RATE_HZ).astype(np.int64),
+            audio_time_s=time_s[order],
+            beat_index=beat_index[order],
+            asynchrony_ms=asynchrony[order],
+            judgement=np.array(judgement, dtype=object)[order],
+        ),
+    )

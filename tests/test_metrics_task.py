@@ -1,0 +1,142 @@
+"""Per-task and per-session metrics of stored sessions, against numpy on the raw tap columns
+and against the results screen's summarize_task."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.level_model import Windows
+from engine.metrics import summarize_task
+from engine.metrics_task import POOLED_TASK_INDEX, session_metrics, task_metrics
+from engine.store import Store
+from tests.clinic_factory import TaskSpec, add_session
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    opened = Store.open(tmp_path)
+    yield opened
+    opened.close()
+
+
+def raw_task(store: Store, session_id: int, task_index: int) -> dict[str, np.ndarray | int]:
+    """What the database holds for one task, read without engine.metrics_task."""
+    taps = store.tap_columns(session_id)
+    beats = store.beat_columns(session_id)
+    of_task = taps.task_index == task_index
+    paired = of_task & (taps.beat_index >= 0)
+    order = np.argsort(taps.tap_index[paired])
+    return {
+        "asynchrony_ms": taps.asynchrony_ms[paired][order],
+        "beats": int((beats.task_index == task_index).sum()),
+        "extra": int((of_task & (taps.judgement == "extra")).sum()),
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_task_metrics_match_numpy_and_the_results_screen(store: Store, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    windows = Windows(sro_ms=float(rng.choice([15.0, 30.0])), good_ms=50.0, ok_ms=120.0)
+    specs = (
+        TaskSpec(("right_hand",), beats=60, tempo_bpm=54.0, windows=windows),
+        TaskSpec(("right_hand", "left_toe"), beats=40, tempo_bpm=72.0, steps_per_beat=2),
+    )
+    session_id = add_session(store, rng, tasks=specs, mean_ms=rng.uniform(-40, 10))
+    metrics = session_metrics(store, session_id)
+    assert [t.limb for t in metrics.tasks] == ["right_hand", "right_hand/left_toe"]
+    for task, spec in zip(metrics.tasks, specs, strict=True):
+        raw = raw_task(store, session_id, task.task_index)
+        a = raw["asynchrony_ms"]
+        magnitude = np.abs(a)
+        assert task.beats == raw["beats"] == spec.beats * spec.steps_per_beat
+        assert task.paired_taps == a.shape[0]
+        assert task.missed_beats == raw["beats"] - a.shape[0]
+        assert task.extra_taps == raw["extra"]
+        assert task.task_average_ms == pytest.approx(magnitude.mean())
+        assert task.sro_percent == pytest.approx(100 * (magnitude <= spec.windows.sro_ms).mean())
+        assert task.early_percent == pytest.approx(100 * (a < 0).mean())
+        assert task.late_percent == pytest.approx(100 * (a > 0).mean())
+        assert task.mean_asynchrony_ms == pytest.approx(a.mean())
+        assert task.sd_asynchrony_ms == pytest.approx(a.std(ddof=1))
+        ioi_ms = 60_000 / spec.tempo_bpm / spec.steps_per_beat
+        assert task.ioi_ms == pytest.approx(ioi_ms)
+        theta = 2 * np.pi * a / ioi_ms
+        assert task.circular_r == pytest.approx(
+            np.hypot(np.cos(theta).mean(), np.sin(theta).mean())
+        )
+        summary = summarize_task(a, task.beats, task.extra_taps, spec.windows)
+        for name in ("task_average_ms", "sro_percent", "longest_burst", "mean_asynchrony_ms"):
+            assert getattr(task, name) == pytest.approx(getattr(summary, name)), name
+        assert (task.hits, task.early_taps, task.late_taps) == (
+            summary.hits,
+            summary.early_taps,
+            summary.late_taps,
+        )
+        assert task.hit_rate == pytest.approx(summary.hit_rate)
+        assert task.continuation is None
+
+
+def test_pooled_metrics_keep_each_tasks_window(store: Store) -> None:
+    rng = np.random.default_rng(11)
+    specs = (
+        TaskSpec(beats=50, windows=Windows(sro_ms=15.0)),
+        TaskSpec(beats=50, windows=Windows(sro_ms=30.0), tempo_bpm=90.0),
+    )
+    session_id = add_session(store, rng, tasks=specs)
+    metrics = session_metrics(store, session_id)
+    overall = metrics.overall
+    raws = [raw_task(store, session_id, index) for index in (0, 1)]
+    sro = sum(
+        int((np.abs(r["asynchrony_ms"]) <= s.windows.sro_ms).sum())
+        for r, s in zip(raws, specs, strict=True)
+    )
+    everything = np.concatenate([r["asynchrony_ms"] for r in raws])
+    assert overall.task_index == POOLED_TASK_INDEX
+    assert overall.paired_taps == everything.shape[0]
+    assert overall.sro_percent == pytest.approx(100 * sro / everything.shape[0])
+    assert overall.task_average_ms == pytest.approx(np.abs(everything).mean())
+    assert overall.longest_burst == max(t.longest_burst for t in metrics.tasks)
+    assert math.isnan(overall.sro_window_ms) and math.isnan(overall.tempo_bpm)
+    assert math.isnan(overall.mean_phase_ms) and math.isnan(overall.iti_cv)  # two IOIs
+    assert overall.beats == sum(t.beats for t in metrics.tasks)
+
+
+def test_continuation_phase_is_the_part_after_the_metronome_stops(store: Store) -> None:
+    rng = np.random.default_rng(2)
+    spec = TaskSpec(("both_toes",), beats=60, tempo_bpm=100.0, continuation_beats=24)
+    session_id = add_session(store, rng, tasks=(spec,), sd_ms=15.0)
+    [task] = session_metrics(store, session_id).tasks
+    taps = store.tap_columns(session_id)
+    paired = taps.beat_index >= 0
+    silent = paired & (taps.beat_index >= spec.beats - spec.continuation_beats)
+    assert task.continuation is not None
+    assert task.continuation.paired_taps == int(silent.sum())
+    order = np.argsort(taps.beat_index[silent])
+    beat = taps.beat_index[silent][order]
+    time_ms = taps.audio_time_s[silent][order] * 1000
+    intervals = np.diff(time_ms)[np.diff(beat) == 1]
+    assert task.continuation.iti_mean_ms == pytest.approx(intervals.mean())
+    assert task.continuation.iti_cv == pytest.approx(intervals.std(ddof=1) / intervals.mean())
+    assert task.continuation.wing_kristofferson.intervals == intervals.shape[0]
+
+
+def test_a_task_nobody_tapped_reports_without_numbers(store: Store) -> None:
+    rng = np.random.default_rng(0)
+    session_id = add_session(store, rng, tasks=(TaskSpec(beats=8),))
+    # Keep the beats, lose the taps: what a child who never touched the pad leaves.
+    store._connection.execute("DELETE FROM taps")
+    [task] = session_metrics(store, session_id).tasks
+    assert (task.beats, task.paired_taps, task.missed_beats, task.extra_taps) == (8, 0, 8, 0)
+    assert math.isnan(task.task_average_ms) and math.isnan(task.circular_r)
+    assert task.longest_burst == 0 and task.hit_rate == 0.0
+
+
+def test_task_metrics_of_empty_arrays_are_nan_not_errors(store: Store) -> None:
+    rng = np.random.default_rng(0)
+    session_id = add_session(store, rng, tasks=(TaskSpec(beats=1),))
+    metrics = session_metrics(store, session_id)
+    assert task_metrics(metrics.task_taps[0]).beats == 1
