@@ -55,15 +55,15 @@ _ASSESSMENT = """\
 # ASSESSMENT: a fixed test, the same every time, so that results can be compared across
 # sessions. No 'adaptive' block, no guide sounds. The full 14-task standard assessment is
 # levels/assessment/standard.yaml.
-format: 1
+format: 1                    # always 1
 id: ${level_id}
 title: ${title}
 description: Short fixed test of hands and toes at 54 bpm, one minute per task.
 instruction: Listen to the clicks and tap with them. Try your best!
-theme: space
+theme: space                 # pond, space or parade
 ages: [7, 14]                # slow tempi are hard before about age 7
-tempo_bpm: 54                # the tempo of the standard clinical assessment
-count_in: 4
+tempo_bpm: 54                # the tempo of the standard assessment
+count_in: 4                  # clicks to listen to before each task counts
 tasks:                       # played in this order
   - name: Both hands
     limb: both_hands
@@ -77,7 +77,7 @@ tasks:                       # played in this order
   - name: Balance and tap
     limb: left_toe
     length: {seconds: 60}
-    instruction: Stand on your right foot and tap with your left toes.
+    instruction: Stand on your right foot and tap with your left toes.   # before this task
 """
 
 _ADAPTIVE = """\
@@ -121,26 +121,27 @@ tasks:
 _ALTERNATING = """\
 # ALTERNATING: a list of limbs is taken in turn, one per tap. Crossing the midline (right
 # hand with left toe) is harder than two hands.
-format: 1
+format: 1                    # always 1
 id: ${level_id}
 title: ${title}
-description: Alternating hands, then right hand with left toe.
-instruction: Take turns, like walking!
-theme: space
-ages: [6, 12]
-tempo_bpm: 80
-count_in: 4
-windows:
+description: Alternating hands, then right hand with left toe.   # for therapists
+instruction: Take turns, like walking!   # shown to the child before the level
+theme: space                 # pond, space or parade
+ages: [6, 12]                # youngest and oldest age it suits
+tempo_bpm: 90                # beats per minute
+count_in: 4                  # clicks to listen to before taps count
+windows:                     # how close to the beat a tap must be, in ms either side
   good: 60                   # alternating is harder: a little wider than 45
-  ok: 120
+  ok: 120                    # beyond this a tap counts as "off"
 tasks:
   - name: Hand, hand
     limb: [right_hand, left_hand]   # right, left, right, left...
     length: {beats: 24}
   - name: Hand and foot
-    limb: [right_hand, left_toe]
+    limb: [right_hand, left_toe]    # crosses the midline
     length: {beats: 24}
     visual_cue: fade         # full, fade or none: how much of the beat is shown
+    instruction: Right hand, then left foot!   # shown before this task
 """
 
 TEMPLATES: dict[str, str] = {
@@ -158,7 +159,8 @@ def level_text(template: str, path: Path, taken_ids: Collection[str] = ()) -> st
     """
     values = {
         "file_name": _printable(path.name),
-        "level_id": _unused_id(_id_from(path.stem), taken_ids),
+        # Quoted, so that an id like "yes" or "2024" is read as text, not true or a number.
+        "level_id": json.dumps(_unused_id(_id_from(path.stem), taken_ids)),
         "title": _title_from(path.stem),
     }
     body = Template(_HEADER + TEMPLATES[template]).substitute(values)
@@ -196,5 +198,4 @@ def _printable(text: str) -> str:
 def _title_from(stem: str) -> str:
     words = re.sub(r"[-_.\s]+", " ", _printable(stem)).strip()
     title = (words[:1].upper() + words[1:])[:_MAX_TITLE_CHARS].strip() or "My level"
-    # Quoted, so that a file named "yes" or "2024" still gives a title that is text.
     return json.dumps(title, ensure_ascii=False)
