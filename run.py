@@ -53,6 +53,18 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_game(args: argparse.Namespace) -> int:
+    from engine.user_settings import default_settings_path
+    from game.app import NoDisplayError, run_game
+
+    try:
+        run_game(data_dir_of(args), [Path(p) for p in args.levels_dir], default_settings_path())
+    except NoDisplayError:
+        print("No display to open the game window on; try `make demo` for a headless autoplay.")
+        return 2
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -96,6 +108,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__)
     parser.add_argument("--data-dir", help="folder of the OnBeat database (default: user data dir)")
+    parser.add_argument(
+        "--levels-dir", action="append", default=[], help="another folder of levels (repeatable)"
+    )
     commands = parser.add_subparsers(dest="command")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -133,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["play", *(argv or [])])
+        args.handler = cmd_game
     try:
         return args.handler(args)
     except UserError as error:

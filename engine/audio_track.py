@@ -18,6 +18,11 @@ class ClickTrack:
         self._frames = np.zeros(0, dtype=np.int64)
         self._kinds = np.zeros(0, dtype=np.int8)
 
+    def set_sounds(self, sounds: tuple[np.ndarray, ...]) -> None:
+        """New click sounds (a volume change); clicks already rendered keep the old ones."""
+        self._sounds = sounds
+        self._longest_frames = max(sound.shape[0] for sound in sounds)
+
     def add_clicks(self, frames: np.ndarray, kinds: np.ndarray) -> None:
         """Add clicks at absolute frames (any order; kept sorted)."""
         all_frames = np.concatenate([self._frames, np.asarray(frames, dtype=np.int64)])

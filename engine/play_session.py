@@ -339,6 +339,12 @@ class PlaySession:
             return None
         return streak
 
+    def task_taps(self, task_index: int) -> tuple[np.ndarray, list[str]]:
+        """Asynchronies (ms) and judgements of a task's scored taps, in tap order."""
+        result = self._runs[task_index].scorer.result()
+        names = [JUDGEMENT_NAMES[code] for code in result.tap_judgement]
+        return result.tap_asynchrony_ms, names
+
     def overall(self) -> TaskSummary:
         """All scored tasks so far taken together."""
         asynchrony_ms = [a for run in self._runs for a in run.paired_asynchrony_ms]

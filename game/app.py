@@ -1,9 +1,12 @@
-"""The game in a real window: one level played on the real audio clock and input."""
+"""The game in a real window, on the real audio clock and input."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -11,21 +14,28 @@ import pygame
 
 from engine.audio_config import load_audio_settings
 from engine.audio_output import SdlAudioOutput
+from engine.audio_synth import click_sounds
 from engine.host_clock import RealClock
 from engine.input_mapping import load_input_mapping
 from engine.input_pump import InputPump
 from engine.input_stamps import PressMatcher
 from engine.input_x11 import start_x11_press_source
+from engine.level_library import discover_levels
 from engine.level_load import load_level
 from engine.recorder import Recorder
 from engine.records import STAMP_X11_SERVER
 from engine.scoring import warm_up
 from engine.store import Store
+from engine.user_settings import load_user_settings
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
+from game.context import GameContext
+from game.director import Director
 from game.frame_loop import FrameLoop, present_window
+from game.i18n import Messages
 from game.level_runner import LevelRunner, PlayServices
 from game.palette import TEXT, THEME_BACKGROUNDS
+from game.scenes.title import TitleScene
 from game.text import draw_text
 
 WINDOW_SIZE = (1280, 720)
@@ -65,6 +75,49 @@ def show_title(surface: pygame.Surface, message: str) -> None:
     pygame.display.flip()
 
 
+@dataclass
+class Station:
+    """The running program's parts: window, clock, input, audio, recorder."""
+
+    surface: pygame.Surface
+    clock: RealClock
+    pump: InputPump
+    rig: AudioRig
+    recorder: Recorder
+
+
+@contextmanager
+def open_station(data_dir: Path, metronome_volume: float = 0.8) -> Iterator[Station]:
+    """Open the window, recorder, input and audio; close them all, whatever happens."""
+    surface = open_window()
+    store = Store.open(data_dir)
+    store.mark_abandoned_sessions_incomplete()  # sessions cut short by a crash are kept
+    store.close()
+    recorder = Recorder(data_dir)
+    clock = RealClock()
+    matcher = PressMatcher(STAMP_X11_SERVER)
+    x11_source = start_x11_press_source(matcher)
+    if x11_source is None:
+        print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
+    rig = AudioRig.create(load_audio_settings())
+    rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, metronome_volume))
+    output = SdlAudioOutput(rig.ring)
+    try:
+        rig.ring.fill_ahead(rig.track.render)
+        print(output.open())
+        output.start()
+        pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
+        yield Station(surface, clock, pump, rig, recorder)
+    finally:
+        output.close()
+        if x11_source is not None:
+            x11_source.stop()
+        pygame.display.quit()
+        recorder.close()
+        if rig.ring.underruns:
+            print(f"Audio underruns: {rig.ring.underruns}")
+
+
 def play_level(
     level_path: Path,
     data_dir: Path,
@@ -77,40 +130,49 @@ def play_level(
 
     Raises NoDisplayError when there is no screen.
     """
-    surface = open_window()
-    show_title(surface, "Getting ready...")
-    warm_up()  # JIT compile (or load from cache) behind the title, never during play
-    rig = AudioRig.create(load_audio_settings())
-    store = Store.open(data_dir)
-    store.mark_abandoned_sessions_incomplete()
-    store.close()
-    recorder = Recorder(data_dir)
-    clock = RealClock()
-    matcher = PressMatcher(STAMP_X11_SERVER)
-    x11_source = start_x11_press_source(matcher)
-    if x11_source is None:
-        print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
-    output = SdlAudioOutput(rig.ring)
-    runner = LevelRunner(
-        PlayServices(surface, recorder, rig, profile_name),
-        partial(load_level, level_path),
-        watch_path=level_path if watch else None,
-        autoplay=autoplay,
-        exit_when_done=exit_when_done,
-    )
-    try:
-        rig.ring.fill_ahead(rig.track.render)
-        print(output.open())
-        output.start()
-        pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
-        FrameLoop(clock, pump, present_window).run(runner)
-    finally:
-        runner.close()
-        output.close()
-        if x11_source is not None:
-            x11_source.stop()
-        pygame.display.quit()
-        recorder.close()
-    if rig.ring.underruns:
-        print(f"Audio underruns: {rig.ring.underruns}")
+    with open_station(data_dir) as station:
+        show_title(station.surface, "Getting ready...")
+        warm_up()  # JIT compile (or load from cache) behind the title, never during play
+        runner = LevelRunner(
+            PlayServices(station.surface, station.recorder, station.rig, profile_name),
+            partial(load_level, level_path),
+            watch_path=level_path if watch else None,
+            autoplay=autoplay,
+            exit_when_done=exit_when_done,
+        )
+        try:
+            FrameLoop(station.clock, station.pump, present_window).run(runner)
+        finally:
+            runner.close()
     return runner.session_ids
+
+
+def run_game(data_dir: Path, levels_dirs: list[Path], settings_path: Path) -> None:
+    """The whole game: title, profiles, level map, play, results, settings."""
+    settings, problems = load_user_settings(settings_path)
+    for problem in problems:
+        print(problem)
+    library = discover_levels(levels_dirs)
+    for problem in library.problems:
+        print(problem)  # a bad level is listed, never stops the game
+    with open_station(data_dir, settings.metronome_volume) as station:
+        if settings.fullscreen:
+            pygame.display.toggle_fullscreen()
+        context = GameContext(
+            station.surface,
+            station.clock,
+            station.recorder,
+            station.rig,
+            data_dir,
+            library,
+            settings,
+            settings_path,
+            Messages(settings.language),
+        )
+        director = Director(TitleScene(context), station.rig)
+        try:
+            FrameLoop(station.clock, station.pump, present_window).run(director)
+        finally:
+            close = getattr(director.scene, "close", None)
+            if close is not None:
+                close()

@@ -25,6 +25,7 @@ from engine.clock import NS_PER_S
 from engine.input_mapping import InputMapping, load_input_mapping
 from engine.input_pump import InputPump
 from engine.input_stamps import PRESS_KEY, OsPress, PressMatcher
+from engine.level_library import LevelLibrary
 from engine.level_load import load_level
 from engine.level_model import Level
 from engine.limbs import accept_mask, channel_index
@@ -32,10 +33,14 @@ from engine.play_session import PlaySession
 from engine.recorder import Recorder
 from engine.records import STAMP_SCRIPTED
 from engine.schedule import TaskGrid
+from engine.user_settings import UserSettings
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
+from game.context import GameContext
+from game.director import Director
 from game.frame_loop import FrameLoop, present_window
 from game.level_runner import LevelRunner, PlayServices
+from game.scenes.title import TitleScene
 
 VIRTUAL_START_NS = 5_000 * NS_PER_S  # an arbitrary monotonic-clock reading
 KEY_HOLD_NS = 30_000_000
@@ -290,3 +295,74 @@ class Harness:
 def run_headless(level: Level, recorder: Recorder, plan: TapPlan, **options) -> Harness:
     """Play ``level`` to its end on a virtual clock; returns the harness for inspection."""
     return Harness(recorder, plan, level=level, **options).run()
+
+
+class GameHarness:
+    """The whole game (title to results) on the virtual clock, driven by scripted keys."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        recorder: Recorder,
+        library: LevelLibrary,
+        autoplay: AutoTapper | None = None,
+        settings: UserSettings | None = None,
+        window_size: tuple[int, int] = (1280, 720),
+        seed: int = 0,
+    ) -> None:
+        self.clock = VirtualClock()
+        if not pygame.display.get_init():
+            pygame.display.init()
+        surface = pygame.display.set_mode(window_size)
+        pygame.event.clear()
+        self.rig = AudioRig.create(AudioSettings())
+        self.device = VirtualAudioDevice(self.clock, self.rig.ring, np.random.default_rng(seed))
+        self.context = GameContext(
+            surface,
+            self.clock,
+            recorder,
+            self.rig,
+            data_dir,
+            library,
+            settings or UserSettings(),
+            None,
+            autoplay=autoplay,
+        )
+        self.director = Director(TitleScene(self.context), self.rig)
+        self.pump = InputPump(load_input_mapping(), self.clock)
+        self.loop = FrameLoop(self.clock, self.pump, present_window)
+
+    def press_at(self, seconds: float, key: str) -> None:
+        """Press and release ``key`` (a pygame key name) at ``seconds`` after the start."""
+        when_ns = self.clock.now_ns() + int(seconds * NS_PER_S)
+        key_code = pygame.key.key_code(key)
+        self.clock.at(
+            when_ns,
+            lambda now_ns: pygame.event.post(
+                pygame.event.Event(pygame.KEYDOWN, key=key_code, mod=0, scancode=0)
+            ),
+        )
+        self.clock.at(
+            when_ns + KEY_HOLD_NS,
+            lambda now_ns: pygame.event.post(
+                pygame.event.Event(pygame.KEYUP, key=key_code, mod=0, scancode=0)
+            ),
+        )
+
+    def type_at(self, seconds: float, text: str) -> None:
+        when_ns = self.clock.now_ns() + int(seconds * NS_PER_S)
+        self.clock.at(
+            when_ns,
+            lambda now_ns: pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=text)),
+        )
+
+    def at(self, seconds: float, action: Callable[[int], None]) -> None:
+        self.clock.at(self.clock.now_ns() + int(seconds * NS_PER_S), action)
+
+    def run(self, seconds: float) -> GameHarness:
+        self.device.start()
+        self.loop.run(self.director, max_frames=int(seconds * 60))
+        close = getattr(self.director.scene, "close", None)
+        if close is not None:
+            close()
+        return self

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from engine.recorder import Recorder
 from engine.records import SessionStart
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
+from game.i18n import Messages
 from game.palette import DIM_TEXT, TEXT
 from game.play_scene import PlayScene
 from game.text import draw_text
@@ -44,6 +45,7 @@ class PlayServices:
     profile_name: str
     input_offset_ms: float = 0.0
     visual_offset_ms: float = 0.0
+    messages: Messages = field(default_factory=Messages)
 
 
 class LevelRunner:
@@ -68,6 +70,7 @@ class LevelRunner:
         self.problems: tuple[str, ...] = ()
         self.session_ids: list[int] = []
         self.last_session: PlaySession | None = None
+        self._paused_backdrop: pygame.Surface | None = None
         self._start()
 
     # --- sessions ---------------------------------------------------------------------------
@@ -204,9 +207,14 @@ class LevelRunner:
         if self.play is None:
             self._draw_problems(self.services.surface)
             return None
-        changed = self.play.on_draw(now_ns)
         if not self.play.session.paused:
-            return changed
+            self._paused_backdrop = None
+            return self.play.on_draw(now_ns)
+        if self._paused_backdrop is None:
+            # The scene draws only what changes; under the shade it must be one still frame.
+            self.play.on_draw(now_ns)
+            self._paused_backdrop = self.services.surface.copy()
+        self.services.surface.blit(self._paused_backdrop, (0, 0))
         self._draw_pause(self.services.surface)
         return None
 
@@ -216,8 +224,11 @@ class LevelRunner:
         shade = pygame.Surface((width, height), pygame.SRCALPHA)
         shade.fill((10, 10, 25, 190))
         surface.blit(shade, (0, 0))
-        draw_text(surface, "Paused", int(90 * unit), TEXT, center=(width / 2, height * 0.36))
-        lines = ("Enter, Space or a tap: go on", "Esc: leave the level")
+        text = self.services.messages
+        draw_text(
+            surface, text("pause.title"), int(90 * unit), TEXT, center=(width / 2, height * 0.36)
+        )
+        lines = (text("pause.go_on"), text("pause.leave"))
         for index, line in enumerate(lines):
             center = (width / 2, height * (0.55 + 0.08 * index))
             draw_text(surface, line, int(34 * unit), DIM_TEXT, center=center)
@@ -225,10 +236,11 @@ class LevelRunner:
     def _draw_problems(self, surface: pygame.Surface) -> None:
         unit = surface.get_height() / 720
         surface.fill((30, 30, 40))
+        text = self.services.messages
         draw_text(
-            surface, "This level has problems", int(44 * unit), TEXT, topleft=(30 * unit, 24 * unit)
+            surface, text("problems.title"), int(44 * unit), TEXT, topleft=(30 * unit, 24 * unit)
         )
-        hint = "Fix them and save the file: the level restarts by itself."
+        hint = text("problems.hint")
         draw_text(surface, hint, int(26 * unit), DIM_TEXT, topleft=(30 * unit, 76 * unit))
         line_y = 130 * unit
         for line in self.problems[:20]:

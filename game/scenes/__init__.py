@@ -1,0 +1,1 @@
+"""The game's scenes: title, profiles, level map, play, results, settings."""

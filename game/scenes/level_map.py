@@ -1,0 +1,152 @@
+"""The level map: levels grouped by theme, with the stars earned and the ones still locked."""
+
+from __future__ import annotations
+
+import pygame
+
+from engine.level_model import Level
+from engine.level_progression import map_levels
+from engine.rewards import profile_progress, unlocked_level_ids
+from game.avatars import draw_avatar
+from game.context import GameContext
+from game.scenes.menu_base import MenuScene
+from game.text import draw_text
+from game.ui import Button
+
+STAR_ON = (255, 205, 40)
+STAR_OFF = (90, 100, 130)
+
+
+def draw_star(surface: pygame.Surface, center: tuple[float, float], radius: float, colour) -> None:
+    points = []
+    for index in range(10):
+        angle = -90 + index * 36
+        length = radius if index % 2 == 0 else radius * 0.45
+        vector = pygame.Vector2(length, 0).rotate(angle)
+        points.append((center[0] + vector.x, center[1] + vector.y))
+    pygame.draw.polygon(surface, colour, points)
+
+
+class LevelMapScene(MenuScene):
+    def __init__(self, context: GameContext) -> None:
+        super().__init__(context)
+        self.levels_by_theme = map_levels(context.library.levels_by_theme)
+        store = context.open_store()
+        try:
+            code = context.profile.code if context.profile else ""
+            self.progress = profile_progress(store, code, self.levels_by_theme)
+        finally:
+            store.close()
+        self.unlocked = unlocked_level_ids(self.levels_by_theme, self.progress.stars_by_level)
+
+    def title(self) -> str:
+        name = self.context.profile.display_name if self.context.profile else ""
+        return self.text("map.title", name=name)
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        themes = [theme for theme, levels in self.levels_by_theme.items() if levels]
+        column_w = int(min(380 * unit, (width - 80 * unit) / max(1, len(themes))))
+        gap = int(20 * unit)
+        left = (width - len(themes) * column_w) // 2
+        top, bottom = int(160 * unit), height - int(30 * unit)
+        buttons = []
+        for column, theme in enumerate(themes):
+            levels = self.levels_by_theme[theme]
+            button_h = min(int(64 * unit), (bottom - top) // len(levels) - gap // 2)
+            for row, level in enumerate(levels):
+                rect = pygame.Rect(
+                    left + column * column_w + gap // 2,
+                    top + row * (button_h + gap // 2),
+                    column_w - gap,
+                    button_h,
+                )
+                buttons.append(
+                    Button(
+                        f"level:{level.id}",
+                        "",
+                        rect,
+                        enabled=level.id in self.unlocked,
+                        draw_extra=self._level_drawer(level),
+                    )
+                )
+        return buttons
+
+    def _level_drawer(self, level: Level):
+        def draw(surface: pygame.Surface, rect: pygame.Rect) -> None:
+            unit = surface.get_height() / 720
+            locked = level.id not in self.unlocked
+            colour = (150, 150, 160) if locked else (255, 255, 255)
+            size = int(min(26 * unit * self.context.look.text_scale, rect.height * 0.45))
+            draw_text(
+                surface,
+                level.title,
+                size,
+                colour,
+                topleft=(rect.left + 14 * unit, rect.top + 6 * unit),
+            )
+            stars = self.progress.stars_by_level.get(level.id, 0)
+            radius = rect.height * 0.16
+            for index in range(3):
+                center = (
+                    rect.right - (3 - index) * radius * 2.4 - 6 * unit,
+                    rect.bottom - radius * 1.4,
+                )
+                draw_star(surface, center, radius, STAR_ON if index < stars else STAR_OFF)
+            if locked:
+                lock = pygame.Rect(0, 0, radius * 1.6, radius * 1.3)
+                lock.midbottom = (rect.left + 24 * unit, rect.bottom - 6 * unit)
+                pygame.draw.rect(surface, colour, lock, border_radius=3)
+                pygame.draw.arc(surface, colour, lock.move(0, -lock.height * 0.7), 0, 3.15, 3)
+
+        return draw
+
+    def activate(self, key: str) -> None:
+        if key == "back":
+            from game.scenes.profiles import ProfilesScene
+
+            self.next_scene = ProfilesScene(self.context)
+        elif key.startswith("level:"):
+            level_id = key.split(":", 1)[1]
+            level = next(level for level in self.context.library.levels if level.id == level_id)
+            from game.scenes.play import PlayLevelScene
+
+            self.next_scene = PlayLevelScene(self.context, level, self.progress)
+
+    def draw_more(self, surface: pygame.Surface) -> None:
+        unit = self.unit
+        width = surface.get_width()
+        profile = self.context.profile
+        if profile is not None:
+            draw_avatar(
+                surface,
+                profile.avatar,
+                (int(60 * unit), int(62 * unit)),
+                int(34 * unit),
+                self.progress.avatar_items,
+            )
+        summary = self.text(
+            "map.stars", stars=self.progress.total_stars, stickers=len(self.progress.stickers)
+        )
+        draw_text(
+            surface,
+            summary,
+            int(26 * unit),
+            self.context.look.dim_text_colour,
+            topright=(width - 30 * unit, 30 * unit),
+        )
+        for theme in (t for t, levels in self.levels_by_theme.items() if levels):
+            buttons = [b for b in self.menu.buttons if self._theme_of(b) == theme]
+            if buttons:
+                x = buttons[0].rect.centerx
+                draw_text(
+                    surface,
+                    self.text(f"theme.{theme}"),
+                    int(30 * unit),
+                    (255, 255, 255),
+                    center=(x, buttons[0].rect.top - 22 * unit),
+                )
+
+    def _theme_of(self, button: Button) -> str:
+        level_id = button.key.split(":", 1)[1]
+        return next(level.theme for level in self.context.library.levels if level.id == level_id)

@@ -1,0 +1,110 @@
+"""A new profile: a display name and an avatar, nothing else about the child."""
+
+from __future__ import annotations
+
+import pygame
+
+from engine.input_pump import Tap, UiEvent
+from game.avatars import AVATARS, draw_avatar
+from game.context import GameContext
+from game.scenes.menu_base import MenuScene
+from game.text import draw_text
+from game.ui import Button
+
+MAX_NAME_LENGTH = 20
+
+
+class NewProfileScene(MenuScene):
+    def __init__(self, context: GameContext) -> None:
+        super().__init__(context)
+        self.avatar = next(iter(AVATARS))
+        self.name = ""
+        self.problem = ""
+        pygame.key.start_text_input()
+
+    def title(self) -> str:
+        return self.text("profiles.new_title")
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        size, gap = int(150 * unit), int(20 * unit)
+        left = (width - len(AVATARS) * size - (len(AVATARS) - 1) * gap) // 2
+        buttons = []
+        for index, avatar in enumerate(AVATARS):
+            rect = pygame.Rect(left + index * (size + gap), int(300 * unit), size, size)
+            buttons.append(
+                Button(
+                    f"avatar:{avatar}",
+                    self.text(f"avatar.{avatar}"),
+                    rect,
+                    draw_extra=self._avatar_drawer(avatar),
+                )
+            )
+        done = pygame.Rect(0, 0, int(300 * unit), int(70 * unit))
+        done.center = (width // 2, int(560 * unit))
+        buttons.append(Button("done", self.text("profiles.done"), done))
+        return buttons
+
+    def _avatar_drawer(self, avatar: str):
+        def draw(surface: pygame.Surface, rect: pygame.Rect) -> None:
+            draw_avatar(
+                surface, avatar, (rect.centerx, rect.centery - rect.height // 10), rect.height // 4
+            )
+            if avatar == self.avatar:
+                pygame.draw.rect(
+                    surface, (255, 255, 255), rect, width=3, border_radius=rect.height // 5
+                )
+
+        return draw
+
+    def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
+        typed = []
+        for event in ui_events:
+            if event.kind == "text":
+                self.name = (self.name + event.key)[:MAX_NAME_LENGTH]
+            elif event.kind == "key" and event.key == "backspace":
+                self.name = self.name[:-1]
+            elif event.kind == "key" and len(event.key) == 1:
+                continue  # letters arrive as text events; they must not move the menu focus
+            else:
+                typed.append(event)
+        super().on_input(taps, typed, now_ns)
+
+    def activate(self, key: str) -> None:
+        from game.scenes.profiles import ProfilesScene
+
+        if key.startswith("avatar:"):
+            self.avatar = key.split(":", 1)[1]
+        elif key == "done":
+            name = self.name.strip() or self.text(f"avatar.{self.avatar}")
+            store = self.context.open_store()
+            try:
+                store.profile_id_for(name)
+                profile = next(row for row in store.list_profiles() if row.display_name == name)
+                store.set_profile_details(profile.code, None, self.avatar)
+            finally:
+                store.close()
+            pygame.key.stop_text_input()
+            self.next_scene = ProfilesScene(self.context)
+        elif key == "back":
+            pygame.key.stop_text_input()
+            self.next_scene = ProfilesScene(self.context)
+
+    def draw_more(self, surface: pygame.Surface) -> None:
+        width = surface.get_width()
+        unit = self.unit
+        look = self.context.look
+        box = pygame.Rect(0, 0, int(520 * unit), int(70 * unit))
+        box.center = (width // 2, int(180 * unit))
+        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=12)
+        shown = self.name or self.text("profiles.type_name")
+        colour = (20, 20, 30) if self.name else (120, 120, 130)
+        draw_text(surface, shown, int(40 * unit), colour, center=box.center)
+        hint = self.text("profiles.privacy")
+        draw_text(
+            surface,
+            hint,
+            int(22 * unit),
+            look.dim_text_colour,
+            center=(width // 2, int(240 * unit)),
+        )

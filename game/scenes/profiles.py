@@ -1,0 +1,108 @@
+"""Who is playing: pick a profile by its avatar, or make a new one."""
+
+from __future__ import annotations
+
+import pygame
+
+from engine.store import ProfileRow
+from game.avatars import draw_avatar
+from game.context import GameContext
+from game.scenes.menu_base import MenuScene
+from game.ui import Button
+
+MAX_SHOWN = 12  # profiles on one screen; a clinic with more uses the therapist screens
+
+
+class ProfilesScene(MenuScene):
+    def __init__(self, context: GameContext) -> None:
+        super().__init__(context)
+        store = context.open_store()
+        try:
+            self.profiles: list[ProfileRow] = store.list_profiles()
+        finally:
+            store.close()
+        # Most recent players first: the child at the station is usually one of them.
+        self.profiles.sort(key=lambda row: row.last_session_started_at_utc or "", reverse=True)
+
+    def title(self) -> str:
+        return self.text("profiles.title")
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        columns = 4
+        card_w, card_h = int(230 * unit), int(190 * unit)
+        gap = int(24 * unit)
+        left = (width - columns * card_w - (columns - 1) * gap) // 2
+        top = int(120 * unit)
+        buttons = []
+        shown = self.profiles[:MAX_SHOWN]
+        for index, profile in enumerate([*shown, None]):
+            row, column = divmod(index, columns)
+            rect = pygame.Rect(
+                left + column * (card_w + gap), top + row * (card_h + gap), card_w, card_h
+            )
+            if profile is None:
+                buttons.append(
+                    Button("new", self.text("profiles.new"), rect, draw_extra=self._plus)
+                )
+            else:
+                buttons.append(
+                    Button(
+                        f"profile:{profile.code}",
+                        profile.display_name,
+                        rect,
+                        draw_extra=self._avatar_drawer(profile),
+                    )
+                )
+        settings_rect = pygame.Rect(0, 0, int(260 * unit), int(60 * unit))
+        settings_rect.bottomright = (width - gap, height - gap)
+        buttons.append(Button("settings", self.text("menu.settings"), settings_rect))
+        return buttons
+
+    def _avatar_drawer(self, profile: ProfileRow):
+        def draw(surface: pygame.Surface, rect: pygame.Rect) -> None:
+            radius = rect.height // 4
+            draw_avatar(
+                surface,
+                profile.avatar,
+                (rect.centerx, rect.top + radius + rect.height // 8),
+                radius,
+            )
+
+        return draw
+
+    def _plus(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        size = rect.height // 5
+        center = (rect.centerx, rect.top + rect.height // 2 - size // 2)
+        pygame.draw.line(
+            surface,
+            (255, 255, 255),
+            (center[0] - size, center[1]),
+            (center[0] + size, center[1]),
+            8,
+        )
+        pygame.draw.line(
+            surface,
+            (255, 255, 255),
+            (center[0], center[1] - size),
+            (center[0], center[1] + size),
+            8,
+        )
+
+    def activate(self, key: str) -> None:
+        if key == "new":
+            from game.scenes.new_profile import NewProfileScene
+
+            self.next_scene = NewProfileScene(self.context)
+        elif key == "settings":
+            from game.scenes.settings import SettingsScene
+
+            self.next_scene = SettingsScene(self.context, back_to=ProfilesScene)
+        elif key.startswith("profile:"):
+            code = key.split(":", 1)[1]
+            self.context.profile = next(p for p in self.profiles if p.code == code)
+            from game.scenes.level_map import LevelMapScene
+
+            self.next_scene = LevelMapScene(self.context)
+        elif key == "back":
+            self.quit_requested = self.done = True

@@ -1,0 +1,129 @@
+"""Results of a level: stars, the clinic numbers per task, and the tap-by-tap chart."""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from engine.level_model import Level
+from engine.play_session import PlaySession
+from engine.rewards import Progress, profile_progress, stars_for_hit_rate
+from game.context import GameContext
+from game.scenes.level_map import STAR_OFF, STAR_ON, draw_star
+from game.scenes.menu_base import MenuScene
+from game.tap_chart import draw_tap_chart
+from game.text import draw_text
+from game.themes import Canvas
+from game.ui import Button
+
+
+class ResultsScene(MenuScene):
+    def __init__(
+        self,
+        context: GameContext,
+        level: Level,
+        session: PlaySession,
+        progress_before: Progress | None = None,
+    ) -> None:
+        super().__init__(context)
+        self.level = level
+        self.session = session
+        self.overall = session.overall()
+        self.stars = stars_for_hit_rate(self.overall.hit_rate)
+        self.summaries = session.view(0).results
+        taps = [session.task_taps(index) for index in range(len(self.summaries))]
+        self.asynchrony_ms = [float(a) for task, _ in taps for a in task]
+        self.judgements = [j for _, names in taps for j in names]
+        self.new_stickers: tuple[str, ...] = ()
+        if context.profile is not None:
+            context.recorder.flush()  # this session's taps must be in the store to count
+            store = context.open_store()
+            try:
+                after = profile_progress(
+                    store, context.profile.code, context.library.levels_by_theme
+                )
+            finally:
+                store.close()
+            before = set(progress_before.stickers) if progress_before else set(after.stickers)
+            self.new_stickers = tuple(s for s in after.stickers if s not in before)
+
+    def title(self) -> str:
+        return self.text("results.title", level=self.level.title)
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        rect = pygame.Rect(0, 0, int(280 * unit), int(64 * unit))
+        rect.bottomright = (width - int(30 * unit), height - int(24 * unit))
+        return [Button("continue", self.text("results.continue"), rect)]
+
+    def activate(self, key: str) -> None:
+        from game.scenes.level_map import LevelMapScene
+
+        self.next_scene = LevelMapScene(self.context)
+
+    def draw_more(self, surface: pygame.Surface) -> None:
+        width, height = surface.get_size()
+        unit = height / 720
+        look = self.context.look
+        for index in range(3):
+            colour = STAR_ON if index < self.stars else STAR_OFF
+            draw_star(surface, (width / 2 + (index - 1) * 90 * unit, 140 * unit), 38 * unit, colour)
+        headings = (
+            "results.task",
+            "results.average",
+            "results.sro",
+            "results.hits",
+            "results.early_late",
+            "results.burst",
+        )
+        columns = (0.14, 0.36, 0.5, 0.62, 0.76, 0.9)
+        size = int(24 * unit * look.text_scale)
+        row_y = 215 * unit
+        for key, column in zip(headings, columns, strict=True):
+            draw_text(
+                surface, self.text(key), size, look.dim_text_colour, center=(width * column, row_y)
+            )
+        for index, summary in enumerate(self.summaries[:5]):
+            row_y += 34 * unit
+            paired = max(1, summary.paired_taps)
+            cells = (
+                self.level.tasks[index].name,
+                _ms(summary.task_average_ms),
+                _percent(summary.sro_percent),
+                f"{summary.hits}/{summary.targets}",
+                _split(summary.early_taps, summary.late_taps, paired),
+                str(summary.longest_burst),
+            )
+            for cell, column in zip(cells, columns, strict=True):
+                draw_text(surface, cell, size, look.text_colour, center=(width * column, row_y))
+        chart = pygame.Rect(
+            int(60 * unit),
+            int(row_y + 30 * unit),
+            int(width - 120 * unit),
+            int(height - row_y - 130 * unit),
+        )
+        if chart.height > 60 * unit:
+            canvas = Canvas(surface, lambda rect: rect, look)
+            draw_tap_chart(canvas, chart, self.asynchrony_ms, self.judgements, self.level.windows)
+        if self.new_stickers:
+            names = ", ".join(self.text(f"sticker.{sticker}") for sticker in self.new_stickers)
+            draw_text(
+                surface,
+                self.text("results.new_sticker", names=names),
+                int(30 * unit),
+                STAR_ON,
+                topleft=(30 * unit, height - 70 * unit),
+            )
+
+
+def _split(early: int, late: int, paired: int) -> str:
+    return f"{100 * early / paired:.0f}% / {100 * late / paired:.0f}%"
+
+
+def _ms(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.0f} ms"
+
+
+def _percent(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.0f}%"

@@ -1,0 +1,83 @@
+"""Settings: volumes, how things look, language. Saved for this station as they change."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pygame
+
+from engine.audio_synth import click_sounds
+from engine.user_settings import LANGUAGES, UserSettings
+from game.context import GameContext
+from game.scenes.menu_base import MenuScene
+from game.ui import Button
+
+VOLUME_SETTINGS = ("metronome_volume", "guide_volume", "effects_volume")
+SWITCH_SETTINGS = (
+    "colour_blind",
+    "high_contrast",
+    "large_text",
+    "reduced_motion",
+    "show_ms",
+    "fullscreen",
+)
+VOLUME_STEP = 0.2
+
+
+class SettingsScene(MenuScene):
+    def __init__(self, context: GameContext, back_to: type) -> None:
+        super().__init__(context)
+        self.back_to = back_to
+
+    def title(self) -> str:
+        return self.text("settings.title")
+
+    def _value_text(self, name: str) -> str:
+        value = getattr(self.context.settings, name)
+        if name in VOLUME_SETTINGS:
+            return f"{round(value * 100)}%"
+        if name == "language":
+            return self.text(f"language.{value}")
+        return self.text("settings.on") if value else self.text("settings.off")
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        names = [*VOLUME_SETTINGS, *SWITCH_SETTINGS, "language"]
+        columns, row_h, gap = 2, int(62 * unit), int(14 * unit)
+        button_w = int(min(520 * unit, (width - 3 * gap) / columns))
+        left = (width - columns * button_w - gap) // 2
+        buttons = []
+        for index, name in enumerate(names):
+            row, column = index % 6, index // 6
+            rect = pygame.Rect(
+                left + column * (button_w + gap),
+                int(130 * unit) + row * (row_h + gap),
+                button_w,
+                row_h,
+            )
+            label = f"{self.text(f'settings.{name}')}: {self._value_text(name)}"
+            buttons.append(Button(name, label, rect))
+        back = pygame.Rect(0, 0, int(240 * unit), row_h)
+        back.midbottom = (width // 2, height - int(24 * unit))
+        buttons.append(Button("back", self.text("menu.back"), back))
+        return buttons
+
+    def activate(self, key: str) -> None:
+        if key == "back":
+            self.next_scene = self.back_to(self.context)
+            return
+        settings: UserSettings = self.context.settings
+        value = getattr(settings, key)
+        if key in VOLUME_SETTINGS:
+            value = 0.0 if value >= 1.0 - 1e-9 else round(min(1.0, value + VOLUME_STEP), 2)
+        elif key == "language":
+            value = LANGUAGES[(LANGUAGES.index(value) + 1) % len(LANGUAGES)]
+        else:
+            value = not value
+        self.context.change_settings(dataclasses.replace(settings, **{key: value}))
+        if key == "metronome_volume":
+            rig = self.context.rig
+            rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, value))
+        if key == "fullscreen":
+            pygame.display.toggle_fullscreen()
+        self.relayout()
