@@ -100,6 +100,25 @@ class AudioRing:
             start += n_frames
             self.written_until = start  # published after the samples are in place
 
+    def mix_in(self, start_frame: int, samples: np.ndarray) -> int:
+        """Add ``samples`` into what is already rendered from ``start_frame`` on.
+
+        For sounds that must be heard now (a guide tone): the part not yet rendered is the
+        track's to render. Returns the first frame at which mixing was safe.
+        """
+        safe_from = max(start_frame, self.frames_handed + 2 * self.settings.buffer_frames)
+        until = min(self.written_until, start_frame + samples.shape[0])
+        capacity = self._ring.shape[0]
+        for frame in range(safe_from, until, self._block.shape[0]):
+            count = min(self._block.shape[0], until - frame)
+            head = frame % capacity
+            first = min(count, capacity - head)
+            offset = frame - start_frame
+            self._ring[head : head + first] += samples[offset : offset + first]
+            if first < count:
+                self._ring[: count - first] += samples[offset + first : offset + count]
+        return safe_from
+
     def discard_ahead(self) -> None:
         """Forget what is rendered beyond the next two buffers, so it is rendered again.
 

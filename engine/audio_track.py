@@ -17,6 +17,7 @@ class ClickTrack:
         self._longest_frames = max(sound.shape[0] for sound in sounds)
         self._frames = np.zeros(0, dtype=np.int64)
         self._kinds = np.zeros(0, dtype=np.int8)
+        self._one_shots: list[tuple[int, np.ndarray]] = []  # (start frame, stereo samples)
 
     def set_sounds(self, sounds: tuple[np.ndarray, ...]) -> None:
         """New click sounds (a volume change); clicks already rendered keep the old ones."""
@@ -30,10 +31,15 @@ class ClickTrack:
         order = np.argsort(all_frames, kind="stable")
         self._frames, self._kinds = all_frames[order], all_kinds[order]
 
+    def add_one_shot(self, start_frame: int, samples: np.ndarray) -> None:
+        """A stereo sound (guide tone, effect) to play once from ``start_frame``."""
+        self._one_shots.append((int(start_frame), samples))
+
     def clear_from(self, frame: int) -> None:
-        """Forget clicks at or after ``frame`` (a level stopped or restarted)."""
+        """Forget clicks and sounds starting at or after ``frame`` (a level stopped)."""
         keep = self._frames < frame
         self._frames, self._kinds = self._frames[keep], self._kinds[keep]
+        self._one_shots = [(start, sound) for start, sound in self._one_shots if start < frame]
 
     @property
     def click_frames(self) -> np.ndarray:
@@ -52,3 +58,18 @@ class ClickTrack:
             count = min(sound.shape[0] - skip, n_frames - begin)
             if count > 0:
                 out[begin : begin + count] += sound[skip : skip + count, None]
+        self._mix_one_shots(start_frame, out)
+
+    def _mix_one_shots(self, start_frame: int, out: np.ndarray) -> None:
+        # Sounds that ended before this block will never be rendered again: drop them.
+        self._one_shots = [
+            (start, sound)
+            for start, sound in self._one_shots
+            if start + sound.shape[0] > start_frame
+        ]
+        for start, sound in self._one_shots:
+            skip = max(0, start_frame - start)
+            begin = max(0, start - start_frame)
+            count = min(sound.shape[0] - skip, out.shape[0] - begin)
+            if count > 0:
+                out[begin : begin + count] += sound[skip : skip + count]

@@ -14,6 +14,7 @@ import numpy as np
 from engine.audio_output import AudioRing
 from engine.audio_track import ClickTrack
 from engine.clock import ClockMap, frames_to_ms, frames_to_s
+from engine.guide_sounds import guide_sound
 from engine.input_pump import Tap
 from engine.level_model import Level
 from engine.limbs import CHANNEL_INDEX
@@ -103,8 +104,10 @@ class PlaySession:
         track: ClickTrack,
         recorder: RecorderLike,
         input_offset_ms: float = 0.0,
+        guide_volume: float = 0.7,
     ) -> None:
         self.level = level
+        self.guide_volume = guide_volume
         self.session_id = session_id
         self.ring = ring
         self.clock = clock
@@ -203,6 +206,12 @@ class PlaySession:
         self.track.add_clicks(grid.click_frames, grid.click_kinds)
         self._record_targets(grid, first_changed)
 
+    def _play_now(self, samples: np.ndarray) -> None:
+        """Start a sound as soon as the device can take it (a buffer or two from now)."""
+        start = self.ring.frames_handed + 2 * self.ring.settings.buffer_frames
+        self.track.add_one_shot(start, samples)
+        self.ring.mix_in(start, samples)
+
     # --- pause ------------------------------------------------------------------------------
     def pause(self, now_host_ns: int) -> None:
         """Stop the task where it is: the metronome falls silent and taps are not scored."""
@@ -272,6 +281,12 @@ class PlaySession:
             limb = grid.limb_of_target(beat_index) if beat_index is not None else tap.channel
             self._feedback.append(Feedback(judgement, asynchrony_ms or 0.0, audio_frame, limb))
             del self._feedback[:-FEEDBACK_KEEP]
+            if asynchrony_ms is not None and self.level.tasks[grid.task_index].guide_sounds:
+                self._play_now(
+                    guide_sound(
+                        asynchrony_ms, self.level.windows, self.sample_rate_hz, self.guide_volume
+                    )
+                )
             if judgement in HIT_JUDGEMENTS:
                 self._streak += 1
                 if self._streak % PRAISE_EVERY_HITS == 0:

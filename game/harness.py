@@ -95,6 +95,7 @@ class VirtualAudioDevice:
         self.sample_rate_hz = settings.sample_rate_hz
         self.output_latency_ns = settings.output_latency_ns
         self._stream = bytearray(self.buffer_frames * 2 * 4)
+        self.captured: list[np.ndarray] | None = None  # every buffer handed out, when wanted
         self._start_ns = 0
         self._callbacks = 0
         self._last_call_ns = 0
@@ -117,6 +118,8 @@ class VirtualAudioDevice:
 
     def _callback(self, now_ns: int) -> None:
         self.ring.fill_stream(now_ns, self._stream)
+        if self.captured is not None:
+            self.captured.append(np.frombuffer(self._stream, dtype=np.float32).copy())
         self._callbacks += 1
         self._last_call_ns = now_ns
         self._schedule_next()

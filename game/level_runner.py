@@ -46,6 +46,7 @@ class PlayServices:
     input_offset_ms: float = 0.0
     visual_offset_ms: float = 0.0
     messages: Messages = field(default_factory=Messages)
+    guide_volume: float = 0.7
 
 
 class LevelRunner:
@@ -112,6 +113,7 @@ class LevelRunner:
             rig.track,
             services.recorder,
             services.input_offset_ms,
+            services.guide_volume,
         )
         self.last_session = session
         self.play = PlayScene(

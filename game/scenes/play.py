@@ -31,6 +31,8 @@ class PlayLevelScene:
             profile,
             context.input_offset_ms,
             context.visual_offset_ms,
+            context.messages,
+            context.settings.guide_volume,
         )
         self.runner = LevelRunner(
             services,
