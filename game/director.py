@@ -40,6 +40,8 @@ class Director:
                 close()
             self.done = True
             return
+        if any(event.kind == "key" and event.key == "f11" for event in ui_events):
+            pygame.display.toggle_fullscreen()
         self.scene.on_input(taps, ui_events, now_ns)
 
     def on_update(self, now_ns: int) -> None:

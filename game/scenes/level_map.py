@@ -70,6 +70,9 @@ class LevelMapScene(MenuScene):
                         draw_extra=self._level_drawer(level),
                     )
                 )
+        stickers = pygame.Rect(0, 0, int(200 * unit), int(48 * unit))
+        stickers.topright = (width - int(30 * unit), int(62 * unit))
+        buttons.append(Button("stickers", self.text("stickers.title"), stickers))
         return buttons
 
     def _level_drawer(self, level: Level):
@@ -102,7 +105,11 @@ class LevelMapScene(MenuScene):
         return draw
 
     def activate(self, key: str) -> None:
-        if key == "back":
+        if key == "stickers":
+            from game.scenes.stickers import StickerBookScene
+
+            self.next_scene = StickerBookScene(self.context, self.progress)
+        elif key == "back":
             from game.scenes.profiles import ProfilesScene
 
             self.next_scene = ProfilesScene(self.context)
@@ -147,6 +154,8 @@ class LevelMapScene(MenuScene):
                     center=(x, buttons[0].rect.top - 22 * unit),
                 )
 
-    def _theme_of(self, button: Button) -> str:
+    def _theme_of(self, button: Button) -> str | None:
+        if not button.key.startswith("level:"):
+            return None
         level_id = button.key.split(":", 1)[1]
         return next(level.theme for level in self.context.library.levels if level.id == level_id)
