@@ -16,7 +16,7 @@ from engine.cli_common import UserError, data_dir_of
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
 # Each module has register(add_command) that adds its subcommands (engine/cli_common.py).
-COMMAND_MODULES = ("engine.cli_export", "engine.cli_levels")
+COMMAND_MODULES = ("engine.cli_export", "engine.cli_levels", "engine.cli_report")
 
 
 def _load_level(path_text: str):

@@ -240,6 +240,7 @@ class AssessmentTable:
 class ProfileProgress:
     profile_code: str
     sessions: tuple[SessionRow, ...]  # in the date range, oldest first
+    overall: tuple[LimbPoint, ...]  # every limb of each session pooled, oldest first
     limbs: tuple[LimbProgress, ...]
     assessment: AssessmentTable | None  # None when no complete assessment is in range
 
@@ -274,12 +275,22 @@ def profile_progress(
         rows = sorted(rows, key=lambda r: _start_key(by_id[int(unique_keys[r, 1])]))
         points = tuple(_limb_point(by_id[int(unique_keys[r, 1])], derived, r) for r in rows)
         limbs.append(LimbProgress(limb, points))
+    session_keys, session_counts, session_sums = sum_rows(stats.session_id[:, None], stats)
+    session_derived = derive(session_counts, session_sums)
+    overall = sorted(
+        (
+            _limb_point(by_id[int(key[0])], session_derived, row)
+            for row, key in enumerate(session_keys)
+        ),
+        key=lambda point: (point.started_at_utc, point.session_id),
+    )
     assessments = [
         s for s in sessions if s.level_id in assessment_level_ids and s.status == SESSION_COMPLETE
     ]
     return ProfileProgress(
         profile_code=profile_code,
         sessions=sessions,
+        overall=tuple(overall),
         limbs=tuple(limbs),
         assessment=_assessment_table(store, assessments, stats) if assessments else None,
     )

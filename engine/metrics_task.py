@@ -104,6 +104,11 @@ class TaskMetrics:
     iti_cv: float
     continuation: ContinuationMetrics | None  # None: no continuation phase
 
+    @property
+    def task_number(self) -> str:
+        """1-based, as people count; empty for the pooled row."""
+        return "" if self.task_index == POOLED_TASK_INDEX else str(self.task_index + 1)
+
     def as_dict(self) -> dict[str, object]:
         """Plain data for JSON (NaN and infinities stay floats; the writer maps them)."""
         return asdict(self)
