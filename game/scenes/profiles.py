@@ -57,6 +57,8 @@ class ProfilesScene(MenuScene):
         settings_rect = pygame.Rect(0, 0, int(260 * unit), int(60 * unit))
         settings_rect.bottomright = (width - gap, height - gap)
         buttons.append(Button("settings", self.text("menu.settings"), settings_rect))
+        therapist_rect = settings_rect.move(-(settings_rect.width + gap), 0)
+        buttons.append(Button("therapist", self.text("menu.therapist"), therapist_rect))
         return buttons
 
     def _avatar_drawer(self, profile: ProfileRow):
@@ -94,6 +96,10 @@ class ProfilesScene(MenuScene):
             from game.scenes.new_profile import NewProfileScene
 
             self.next_scene = NewProfileScene(self.context)
+        elif key == "therapist":
+            from game.scenes.therapist import TherapistProfilesScene
+
+            self.next_scene = TherapistProfilesScene(self.context)
         elif key == "settings":
             from game.scenes.settings import SettingsScene
 

@@ -1,0 +1,326 @@
+"""Therapist screens: profiles and their sessions, a session's numbers, notes and reports.
+
+Reached from the profile picker. Every number comes from engine/reports.py (the same ones
+the printed reports show); these screens only list, show, and save.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import platformdirs
+import pygame
+
+from engine.input_pump import Tap, UiEvent
+from engine.level_progression import is_assessment
+from engine.reports import (
+    ReportError,
+    ReportRequest,
+    list_sessions,
+    save_note,
+    save_report,
+    session_results,
+)
+from engine.store import ProfileRow, SessionRow
+from game.context import GameContext
+from game.scenes.menu_base import MenuScene
+from game.text import draw_text
+from game.ui import Button
+
+ROWS_SHOWN = 8
+NOTE_AUTHOR = "therapist"
+
+
+def reports_folder(context: GameContext) -> Path:
+    chosen = context.settings.reports_dir
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path(platformdirs.user_documents_dir()) / "OnBeat reports"
+
+
+class TherapistProfilesScene(MenuScene):
+    """All profiles; pick one to see its sessions."""
+
+    def __init__(self, context: GameContext) -> None:
+        super().__init__(context)
+        store = context.open_store()
+        try:
+            self.profiles = store.list_profiles()
+        finally:
+            store.close()
+
+    def title(self) -> str:
+        return self.text("therapist.profiles")
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        buttons = []
+        for index, profile in enumerate(self.profiles[: ROWS_SHOWN * 2]):
+            column, row = divmod(index, ROWS_SHOWN)
+            rect = pygame.Rect(
+                int(60 * unit) + column * int(600 * unit),
+                int(120 * unit) + row * int(62 * unit),
+                int(560 * unit),
+                int(52 * unit),
+            )
+            label = self.text(
+                "therapist.profile_row",
+                code=profile.code,
+                name=profile.display_name,
+                sessions=profile.session_count,
+            )
+            buttons.append(Button(f"profile:{profile.code}", label, rect))
+        back = pygame.Rect(0, 0, int(240 * unit), int(56 * unit))
+        back.bottomright = (width - int(30 * unit), height - int(24 * unit))
+        buttons.append(Button("back", self.text("menu.back"), back))
+        return buttons
+
+    def activate(self, key: str) -> None:
+        if key == "back":
+            from game.scenes.profiles import ProfilesScene
+
+            self.next_scene = ProfilesScene(self.context)
+        elif key.startswith("profile:"):
+            code = key.split(":", 1)[1]
+            profile = next(p for p in self.profiles if p.code == code)
+            self.next_scene = TherapistSessionsScene(self.context, profile)
+
+
+class TherapistSessionsScene(MenuScene):
+    """One profile's sessions, newest first; progress report; the standard assessment."""
+
+    def __init__(self, context: GameContext, profile: ProfileRow) -> None:
+        super().__init__(context)
+        self.profile = profile
+        self.message = ""
+        store = context.open_store()
+        try:
+            self.sessions: list[SessionRow] = list_sessions(store, profile.code)
+        finally:
+            store.close()
+
+    def title(self) -> str:
+        return f"{self.profile.display_name} ({self.profile.code})"
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        buttons = []
+        for row, session in enumerate(self.sessions[:ROWS_SHOWN]):
+            rect = pygame.Rect(
+                int(60 * unit),
+                int(120 * unit) + row * int(60 * unit),
+                int(760 * unit),
+                int(50 * unit),
+            )
+            label = self.text(
+                "therapist.session_row",
+                day=session.started_at_utc[:16].replace("T", " "),
+                level=session.level_title,
+                status=self.text(f"status.{session.status}"),
+            )
+            buttons.append(Button(f"session:{session.session_id}", label, rect))
+        side_x, side_w, side_h = int(860 * unit), int(360 * unit), int(56 * unit)
+        for row, (key, label) in enumerate(
+            (
+                ("assessment", self.text("therapist.run_assessment")),
+                ("progress:pdf", self.text("therapist.progress_pdf")),
+                ("progress:html", self.text("therapist.progress_html")),
+            )
+        ):
+            buttons.append(
+                Button(
+                    key,
+                    label,
+                    pygame.Rect(side_x, int(120 * unit) + row * int(70 * unit), side_w, side_h),
+                )
+            )
+        back = pygame.Rect(0, 0, int(240 * unit), side_h)
+        back.bottomright = (width - int(30 * unit), height - int(24 * unit))
+        buttons.append(Button("back", self.text("menu.back"), back))
+        return buttons
+
+    def activate(self, key: str) -> None:
+        if key == "back":
+            self.next_scene = TherapistProfilesScene(self.context)
+        elif key.startswith("session:"):
+            session_id = int(key.split(":", 1)[1])
+            self.next_scene = TherapistSessionScene(self.context, self.profile, session_id)
+        elif key.startswith("progress:"):
+            request = ReportRequest(format=key.split(":", 1)[1], profile_code=self.profile.code)
+            self.message = _save(self.context, request)
+        elif key == "assessment":
+            self._start_assessment()
+
+    def _start_assessment(self) -> None:
+        assessments = [level for level in self.context.library.levels if is_assessment(level)]
+        if not assessments:
+            self.message = self.text("therapist.no_assessment")
+            return
+        from game.scenes.play import PlayLevelScene
+
+        self.context.profile = self.profile
+        self.next_scene = PlayLevelScene(self.context, assessments[0])
+
+    def draw_more(self, surface: pygame.Surface) -> None:
+        if self.message:
+            unit = self.unit
+            draw_text(
+                surface,
+                self.message,
+                int(22 * unit),
+                (255, 215, 150),
+                topleft=(60 * unit, surface.get_height() - 70 * unit),
+            )
+
+
+class TherapistSessionScene(MenuScene):
+    """One session: per-task numbers, a note, and its report and flow sheet."""
+
+    def __init__(self, context: GameContext, profile: ProfileRow, session_id: int) -> None:
+        super().__init__(context)
+        self.profile = profile
+        self.session_id = session_id
+        self.note = ""
+        self.message = ""
+        context.recorder.flush()  # a session just played must be complete in the store
+        store = context.open_store()
+        try:
+            self.metrics = session_results(store, session_id)
+        finally:
+            store.close()
+        pygame.key.start_text_input()
+
+    def title(self) -> str:
+        session = self.metrics.session
+        return f"{session.level_title} · {session.started_at_utc[:16].replace('T', ' ')}"
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        buttons = []
+        actions = (
+            ("note", self.text("therapist.save_note")),
+            ("report:pdf", self.text("therapist.report_pdf")),
+            ("report:html", self.text("therapist.report_html")),
+            ("flow:pdf", self.text("therapist.flow_sheet")),
+            ("back", self.text("menu.back")),
+        )
+        button_w = int((width - 80 * unit) / len(actions)) - int(10 * unit)
+        for index, (key, label) in enumerate(actions):
+            rect = pygame.Rect(
+                int(40 * unit) + index * (button_w + int(10 * unit)),
+                height - int(84 * unit),
+                button_w,
+                int(56 * unit),
+            )
+            buttons.append(Button(key, label, rect))
+        return buttons
+
+    def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
+        passed_on = []
+        for event in ui_events:
+            if event.kind == "text":
+                self.note += event.key
+            elif event.kind == "key" and event.key == "backspace":
+                self.note = self.note[:-1]
+            elif event.kind == "key" and (len(event.key) == 1 or event.key == "space"):
+                continue  # typed characters arrive as text events
+            else:
+                passed_on.append(event)
+        super().on_input(taps, passed_on, now_ns)
+
+    def activate(self, key: str) -> None:
+        if key == "back":
+            pygame.key.stop_text_input()
+            self.next_scene = TherapistSessionsScene(self.context, self.profile)
+        elif key == "note":
+            if self.note.strip():
+                store = self.context.open_store()
+                try:
+                    save_note(store, self.session_id, self.note.strip(), NOTE_AUTHOR)
+                finally:
+                    store.close()
+                self.note = ""
+                self.message = self.text("therapist.note_saved")
+        else:
+            kind, format_name = key.split(":")
+            request = ReportRequest(
+                format=format_name, session_id=self.session_id, flow_sheet=kind == "flow"
+            )
+            self.message = _save(self.context, request)
+
+    def draw_more(self, surface: pygame.Surface) -> None:
+        width, height = surface.get_size()
+        unit = self.unit
+        look = self.context.look
+        headings = (
+            "results.task",
+            "therapist.limb",
+            "results.average",
+            "results.sro",
+            "therapist.mean_sd",
+            "therapist.missed_extra",
+        )
+        columns = (0.13, 0.32, 0.46, 0.57, 0.72, 0.88)
+        size = int(22 * unit)
+        row_y = 120 * unit
+        for key, column in zip(headings, columns, strict=True):
+            draw_text(
+                surface, self.text(key), size, look.dim_text_colour, center=(width * column, row_y)
+            )
+        for task in (*self.metrics.tasks[:10], self.metrics.overall):
+            row_y += 30 * unit
+            name = (
+                task.task_name
+                if task is not self.metrics.overall
+                else self.text("therapist.overall")
+            )
+            cells = (
+                name[:22],
+                task.limb,
+                _ms(task.task_average_ms),
+                _percent(task.sro_percent),
+                f"{_ms(task.mean_asynchrony_ms)} ± {_ms(task.sd_asynchrony_ms)}",
+                f"{task.missed_beats} / {task.extra_taps}",
+            )
+            for cell, column in zip(cells, columns, strict=True):
+                draw_text(surface, cell, size, look.text_colour, center=(width * column, row_y))
+        box = pygame.Rect(
+            int(40 * unit), height - int(190 * unit), width - int(80 * unit), int(60 * unit)
+        )
+        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=8)
+        shown = self.note[-90:] or self.text("therapist.note_hint")
+        draw_text(
+            surface,
+            shown,
+            int(24 * unit),
+            (20, 20, 30) if self.note else (120, 120, 130),
+            topleft=(box.left + 12 * unit, box.top + 16 * unit),
+        )
+        if self.message:
+            draw_text(
+                surface,
+                self.message,
+                int(22 * unit),
+                (255, 215, 150),
+                topleft=(40 * unit, height - 120 * unit),
+            )
+
+
+def _save(context: GameContext, request: ReportRequest) -> str:
+    store = context.open_store()
+    try:
+        path = save_report(store, request, reports_folder(context))
+    except (ReportError, LookupError, OSError) as error:
+        return context.messages("therapist.report_failed", reason=str(error))
+    finally:
+        store.close()
+    return context.messages("therapist.report_saved", path=str(path))
+
+
+def _ms(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.0f} ms"
+
+
+def _percent(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.0f}%"

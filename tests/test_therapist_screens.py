@@ -1,0 +1,99 @@
+"""Therapist screens on a real store: list, open a session, write a note, save reports."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pygame
+
+from engine.audio_output import AudioSettings
+from engine.input_pump import UiEvent
+from engine.level_library import discover_levels
+from engine.recorder import Recorder
+from engine.store import Store
+from engine.user_settings import UserSettings
+from game.audio_rig import AudioRig
+from game.context import GameContext
+from game.harness import VirtualClock, run_headless
+from game.scenes.therapist import (
+    TherapistProfilesScene,
+    TherapistSessionScene,
+    TherapistSessionsScene,
+)
+from tests.level_factory import make_level, make_task
+
+
+def test_a_session_can_be_opened_noted_and_reported(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    recorder = Recorder(data_dir)
+    run = run_headless(
+        make_level(make_task(beats=8)), recorder, lambda g, i, r: 12.0, profile_name="Leo"
+    )
+    settings = UserSettings(reports_dir=str(tmp_path / "reports"))
+    context = GameContext(
+        pygame.display.get_surface(),
+        VirtualClock(),
+        recorder,
+        AudioRig.create(AudioSettings()),
+        data_dir,
+        discover_levels(user_dir=tmp_path / "user-levels"),
+        settings,
+        None,
+    )
+    profiles = TherapistProfilesScene(context)
+    assert [p.display_name for p in profiles.profiles] == ["Leo"]
+    profiles.on_draw(0)
+    code = profiles.profiles[0].code
+    profiles.activate(f"profile:{code}")
+    sessions = profiles.next_scene
+    assert isinstance(sessions, TherapistSessionsScene)
+    assert [s.session_id for s in sessions.sessions] == [run.session.session_id]
+    sessions.on_draw(0)
+
+    sessions.activate(f"session:{run.session.session_id}")
+    scene = sessions.next_scene
+    assert isinstance(scene, TherapistSessionScene)
+    assert scene.metrics.overall.paired_taps == 8
+    assert abs(scene.metrics.overall.mean_asynchrony_ms - 12.0) < 0.05
+    scene.on_input([], [UiEvent("text", key="Kept the beat well.")], 0)
+    scene.activate("note")
+    scene.activate("report:html")
+    assert "Saved:" in scene.message
+    scene.activate("flow:pdf")
+    scene.on_draw(0)
+    recorder.close()
+
+    saved = sorted(path.suffix for path in (tmp_path / "reports").iterdir())
+    assert saved == [".html", ".pdf"]
+    store = Store.open(data_dir)
+    try:
+        [note] = store.notes(session_id=run.session.session_id)
+    finally:
+        store.close()
+    assert note.body == "Kept the beat well."
+
+
+def test_a_report_that_cannot_be_written_says_why(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    data_dir = tmp_path / "data"
+    recorder = Recorder(data_dir)
+    run_headless(make_level(make_task(beats=4)), recorder, lambda g, i, r: 0.0)
+    context = GameContext(
+        pygame.display.get_surface(),
+        VirtualClock(),
+        recorder,
+        AudioRig.create(AudioSettings()),
+        data_dir,
+        discover_levels(user_dir=tmp_path / "user-levels"),
+        dataclasses.replace(UserSettings(), reports_dir=str(blocked)),
+        None,
+    )
+    store = Store.open(data_dir)
+    [profile] = store.list_profiles()
+    store.close()
+    sessions = TherapistSessionsScene(context, profile)
+    sessions.activate("progress:html")
+    recorder.close()
+    assert sessions.message.startswith("Could not make the report")
