@@ -1,4 +1,14 @@
-"""The play scene: draws what `PlaySession.view()` decided. It computes no score or window."""
+"""The play scene: draws what `PlaySession.view()` decided. It computes no score or window.
+
+A frame has two layers. The still layer is the theme's background with the header, the
+instruction (and at the end the results table) painted in; it is made again only when one of
+them changes, and then the whole window is presented once. Over it, each frame, the theme
+draws the stage and the scene draws the feedback HUD (judgement, ms, streak, praise, limb to
+use); every piece is marked so that only the changed rects are presented (game/dirty.py).
+
+Every visible string is in the dicts below (and palette.JUDGEMENT_WORDS), ready for the
+message catalogue.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +17,57 @@ import math
 import pygame
 
 from engine.input_pump import Tap, UiEvent
-from engine.play_session import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_DONE, PlaySession, PlayView
-from game.dirty import DirtyRegions
-from game.palette import (
-    DIM_TEXT,
-    JUDGEMENT_COLOURS,
-    JUDGEMENT_WORDS,
-    TARGET,
-    TEXT,
-    THEME_BACKGROUNDS,
+from engine.play_session import (
+    PHASE_BETWEEN,
+    PHASE_COUNT_IN,
+    PHASE_DONE,
+    PHASE_PLAYING,
+    PlaySession,
+    PlayView,
 )
-from game.text import draw_text
+from game.dirty import DirtyRegions
+from game.icons import limb_icon, shape_sprite
+from game.look import Colour, Look
+from game.palette import JUDGEMENT_WORDS
+from game.text import font
+from game.themes import Canvas, StageGeometry, Theme, get_theme
 
-LANE_LOOKAHEAD_S = 2.0  # how far ahead cues appear on the lane
 FEEDBACK_SHOW_S = 0.9
-LIMB_LABELS = {
+STREAK_SHOWN_FROM = 2  # a streak of one is not worth a counter
+GOLD: Colour = (255, 214, 90)
+SHADOW: Colour = (10, 16, 30)
+PANEL: tuple[int, int, int, int] = (10, 14, 30, 170)
+
+PRAISE_LINES: dict[int, str] = {
+    5: "Five in a row!",
+    10: "Ten in a row! Super!",
+    15: "Fifteen! You've got the beat!",
+    20: "{streak} in a row! Amazing!",  # and every milestone after it
+}
+SCENE_TEXT: dict[str, str] = {
+    "task_line": "Task {number} of {count}: {name}",
+    "stats": "Task Average {average_ms:.0f} ms   SRO {sro_percent:.0f}%",
+    "streak": "{streak} in a row",
+    "signed_ms": "{ms:+.0f} ms {side}",
+    "early": "early",
+    "late": "late",
+    "listen": "Listen...",
+    "get_ready": "Get ready!",
+    "next_task": "Next: {name}",
+    "on_your_own": "Keep the beat on your own!",
+    "well_done": "{title}: well done!",
+    "press_enter": "Press Enter to finish",
+}
+RESULTS_HEADINGS: tuple[str, ...] = (
+    "Task",
+    "Task Average",
+    "SRO %",
+    "Hits",
+    "Early",
+    "Late",
+    "Missed",
+)
+LIMB_LABELS: dict[str, str] = {
     "both_hands": "Both hands",
     "right_hand": "Right hand",
     "left_hand": "Left hand",
@@ -35,6 +81,81 @@ LIMB_LABELS = {
 }
 
 
+def praise_line(streak: int) -> str:
+    """The praise for a streak milestone: its own line, or the last one's past the list."""
+    milestone = max((key for key in PRAISE_LINES if key <= streak), default=min(PRAISE_LINES))
+    return PRAISE_LINES[milestone].format(streak=streak)
+
+
+def signed_ms_text(asynchrony_ms: float) -> str:
+    side = (
+        SCENE_TEXT["early"]
+        if asynchrony_ms < 0
+        else SCENE_TEXT["late"]
+        if asynchrony_ms > 0
+        else ""
+    )
+    return SCENE_TEXT["signed_ms"].format(ms=asynchrony_ms, side=side).strip()
+
+
+class HudLayout:
+    """Where the HUD sits in a window of this size (design pixels of 1280×720 times unit)."""
+
+    def __init__(self, size: tuple[int, int], look: Look) -> None:
+        width, height = size
+        self.width, self.height = width, height
+        self.unit = min(height / 720, width / 1280)
+        self.text_unit = self.unit * look.text_scale
+        self.margin = round(24 * self.unit)
+        self.feedback_x = round(width * 0.64)
+        self.praise_y = round(height * 0.175)
+        self.word_y = round(height * 0.28)
+        self.detail_y = round(height * 0.365)
+        self.guide_y = round(height * 0.8)
+        self.instruction_y = round(height - 38 * self.unit)
+
+    def feedback_shape_center(self, word_width: int) -> tuple[int, int]:
+        """The judgement shape stands left of its word."""
+        return (self.feedback_x - word_width // 2 - round(36 * self.unit), self.word_y)
+
+
+class TextImages:
+    """Rendered text with a soft shadow, kept: a frame blits text, it does not render it."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self._images: dict[tuple[str, int, Colour], pygame.Surface] = {}
+        self._limit = limit
+
+    def get(self, text: str, size_px: int, colour: Colour) -> pygame.Surface:
+        key = (text, max(8, int(size_px)), colour)
+        image = self._images.get(key)
+        if image is None:
+            if len(self._images) >= self._limit:
+                self._images.clear()
+            face = font(key[1])
+            body = face.render(text, True, colour)
+            offset = max(1, key[1] // 22)
+            image = pygame.Surface(
+                (body.get_width() + offset, body.get_height() + offset), pygame.SRCALPHA
+            )
+            image.blit(face.render(text, True, SHADOW), (offset, offset))
+            image.blit(body, (0, 0))
+            self._images[key] = image
+        return image
+
+
+def _wrap(text: str, size_px: int, max_width_px: int) -> list[str]:
+    """Words on lines no wider than max_width_px."""
+    face = font(size_px)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and face.size(f"{lines[-1]} {word}")[0] <= max_width_px:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 class PlayScene:
     def __init__(
         self,
@@ -43,18 +164,23 @@ class PlayScene:
         exit_when_done: bool = False,
         results_hold_s: float = 4.0,
         visual_offset_ms: float = 0.0,
+        look: Look | None = None,
+        theme: Theme | None = None,
     ) -> None:
         self.session = session
         self.surface = surface
         self.exit_when_done = exit_when_done
         self.results_hold_ns = int(results_hold_s * 1e9)
         self.visual_offset_ms = visual_offset_ms
+        self.look = look or Look()
+        self.theme = theme or get_theme(session.level.theme)
         self.done = False
         self.quit_requested = False
         self._finished_at_ns: int | None = None
-        self._background: pygame.Surface | None = None
         self._dirty = DirtyRegions()
-        self._last_phase = ""
+        self._text = TextImages()
+        self._layer: pygame.Surface | None = None
+        self._layer_key: tuple | None = None
 
     # --- hooks ------------------------------------------------------------------------------
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
@@ -83,204 +209,99 @@ class PlayScene:
         """Draw the frame; returns the changed rects (None: the whole window changed)."""
         view = self.session.view(now_ns, self.visual_offset_ms)
         surface = self.surface
-        if view.phase != self._last_phase or surface.get_size() != self._background_size():
-            self._dirty.invalidate()
-            self._last_phase = view.phase
-        self._dirty.begin(surface, self._background_for(surface))
-        if view.phase == PHASE_DONE:
-            self._draw_results(surface, view)
-        else:
-            self._draw_header(surface, view)
-            self._draw_lane(surface, view)
-            self._draw_target(surface, view)
-            self._draw_feedback(surface, view)
-            if view.phase == PHASE_BETWEEN:
-                self._draw_between(surface, view)
+        layout = HudLayout(surface.get_size(), self.look)
+        self._dirty.begin(surface, self._still_layer(view, layout))
+        if view.phase != PHASE_DONE:
+            canvas = Canvas(surface, self._mark, self.look)
+            self.theme.draw_stage(canvas, view, StageGeometry.for_size(surface.get_size()))
+            self._draw_hud(view, layout)
         return self._dirty.finish()
 
     def _mark(self, rect: pygame.Rect) -> pygame.Rect:
         self._dirty.mark(rect)
         return rect
 
-    # --- drawing ----------------------------------------------------------------------------
-    def _background_size(self) -> tuple[int, int] | None:
-        return None if self._background is None else self._background.get_size()
+    def _blit_text(
+        self, text: str, size_px: float, colour: Colour, **anchor: tuple[float, float]
+    ) -> pygame.Rect:
+        image = self._text.get(text, round(size_px), colour)
+        ((name, point),) = anchor.items()
+        rect = image.get_rect(**{name: (round(point[0]), round(point[1]))})
+        return self._mark(self.surface.blit(image, rect))
 
-    def _background_for(self, surface: pygame.Surface) -> pygame.Surface:
-        size = surface.get_size()
-        if self._background is None or self._background.get_size() != size:
-            top, bottom = THEME_BACKGROUNDS.get(self.session.level.theme, THEME_BACKGROUNDS["pond"])
-            gradient = pygame.Surface((1, 2))
-            gradient.set_at((0, 0), top)
-            gradient.set_at((0, 1), bottom)
-            background = pygame.transform.smoothscale(gradient, size)
-            # In the window's pixel format, blits of it are plain copies.
-            has_window = pygame.display.get_surface() is not None
-            self._background = background.convert() if has_window else background
-        return self._background
-
-    def _geometry(self, surface: pygame.Surface) -> tuple[int, int, int, int]:
-        width, height = surface.get_size()
-        return width, height, int(width * 0.28), int(height * 0.55)
-
-    def _draw_header(self, surface: pygame.Surface, view: PlayView) -> None:
-        width, height, _, _ = self._geometry(surface)
-        unit = height / 720
-        self._mark(
-            draw_text(
-                surface, view.level_title, int(40 * unit), TEXT, topleft=(24 * unit, 18 * unit)
-            )
+    # --- the still layer ----------------------------------------------------------------------
+    def _still_layer(self, view: PlayView, layout: HudLayout) -> pygame.Surface:
+        """Background, header and instruction (or the results): made again only on change."""
+        size = self.surface.get_size()
+        background = self.theme.background(size, self.look)
+        task_line = SCENE_TEXT["task_line"].format(
+            number=view.task_index + 1, count=view.task_count, name=view.task_name
         )
-        task_line = f"Task {view.task_index + 1} of {view.task_count}: {view.task_name}"
-        self._mark(
-            draw_text(surface, task_line, int(30 * unit), DIM_TEXT, topleft=(24 * unit, 60 * unit))
-        )
-        if view.paired_taps:
-            stats = f"Task Average {view.task_average_ms:.0f} ms   SRO {view.sro_percent:.0f}%"
-            self._mark(
-                draw_text(
-                    surface, stats, int(30 * unit), TEXT, topright=(width - 24 * unit, 18 * unit)
-                )
-            )
-        if view.instruction:
-            self._mark(
-                draw_text(
-                    surface,
-                    view.instruction,
-                    int(30 * unit),
-                    DIM_TEXT,
-                    center=(width / 2, height - 40 * unit),
-                )
-            )
+        done = view.phase == PHASE_DONE
+        key = (background, view.level_title, task_line, view.instruction, done, view.results)
+        if self._layer is None or key != self._layer_key:
+            layer = background.copy()
+            if done:
+                self._paint_results(layer, view, layout)
+            else:
+                self._paint_header(layer, view, task_line, layout)
+            self._layer, self._layer_key = layer, key
+            self._dirty.invalidate()
+        return self._layer
 
-    def _draw_lane(self, surface: pygame.Surface, view: PlayView) -> None:
-        if view.visual_cue == "none":
+    def _paint_text(
+        self, layer: pygame.Surface, text: str, size_px: float, colour: Colour, **anchor
+    ) -> pygame.Rect:
+        image = self._text.get(text, round(size_px), colour)
+        ((name, point),) = anchor.items()
+        return layer.blit(image, image.get_rect(**{name: (round(point[0]), round(point[1]))}))
+
+    def _paint_header(
+        self, layer: pygame.Surface, view: PlayView, task_line: str, layout: HudLayout
+    ) -> None:
+        text_unit, look = layout.text_unit, self.look
+        margin = layout.margin
+        self._paint_text(
+            layer,
+            view.level_title,
+            40 * text_unit,
+            look.text_colour,
+            topleft=(margin, 16 * layout.unit),
+        )
+        self._paint_text(
+            layer,
+            task_line,
+            28 * text_unit,
+            look.dim_text_colour,
+            topleft=(margin, 58 * layout.unit),
+        )
+        if not view.instruction:
             return
-        width, height, target_x, target_y = self._geometry(surface)
-        lane_length = width - target_x - 40
-        radius = int(height * 0.035)
-        lane_start_x = target_x + int(height * 0.12 * 1.2)
-        self._mark(
-            pygame.draw.line(surface, DIM_TEXT, (lane_start_x, target_y), (width - 20, target_y), 3)
-        )
-        for seconds_until, limb in view.upcoming_s:
-            if seconds_until > LANE_LOOKAHEAD_S:
-                continue
-            if view.visual_cue == "fade" and seconds_until < LANE_LOOKAHEAD_S / 2:
-                continue  # fading cues vanish before they arrive; the child keeps the beat
-            x = target_x + lane_length * max(seconds_until, 0.0) / LANE_LOOKAHEAD_S
-            self._mark(pygame.draw.circle(surface, TARGET, (int(x), target_y), radius))
-            self._mark(
-                draw_text(
-                    surface,
-                    _limb_initials(limb),
-                    int(radius * 1.1),
-                    (40, 40, 60),
-                    center=(x, target_y),
-                )
-            )
+        size_px = round(30 * text_unit)
+        lines = _wrap(view.instruction, size_px, round(layout.width * 0.9))
+        line_height = font(size_px).get_linesize()
+        for index, line in enumerate(lines):
+            y = layout.instruction_y - (len(lines) - 1 - index) * line_height
+            self._paint_text(layer, line, size_px, look.text_colour, center=(layout.width / 2, y))
 
-    def _draw_target(self, surface: pygame.Surface, view: PlayView) -> None:
-        _, height, target_x, target_y = self._geometry(surface)
-        base_radius = height * 0.12
-        pulse = (1.0 - view.beat_fraction) ** 3 if view.visual_cue == "full" else 0.0
-        if view.metronome_silent:
-            pulse *= 0.3
-        radius = int(base_radius * (1.0 + 0.18 * pulse))
-        self._mark(
-            pygame.draw.circle(
-                surface, TARGET, (target_x, target_y), radius, width=max(4, radius // 10)
-            )
-        )
-        if view.phase == PHASE_COUNT_IN:
-            self._mark(
-                draw_text(
-                    surface,
-                    str(view.count_in_beats_left),
-                    int(base_radius * 1.3),
-                    TEXT,
-                    center=(target_x, target_y),
-                )
-            )
-        elif view.next_limb:
-            self._mark(
-                draw_text(
-                    surface,
-                    LIMB_LABELS[view.next_limb],
-                    int(height * 0.07),
-                    TEXT,
-                    center=(target_x, target_y + base_radius * 1.6),
-                )
-            )
-
-    def _draw_feedback(self, surface: pygame.Surface, view: PlayView) -> None:
-        if not view.feedback:
-            return
-        width, height, target_x, target_y = self._geometry(surface)
-        latest, age_s = view.feedback[-1]
-        if age_s > FEEDBACK_SHOW_S:
-            return
-        colour = JUDGEMENT_COLOURS[latest.judgement]
-        grow = min(age_s / FEEDBACK_SHOW_S, 1.0)
-        ring_radius = int(height * 0.12 * (1.0 + 0.8 * grow))
-        self._mark(pygame.draw.circle(surface, colour, (target_x, target_y), ring_radius, width=6))
-        word = JUDGEMENT_WORDS[latest.judgement]
-        center_x = target_x + width * 0.3
-        if word:
-            self._mark(
-                draw_text(
-                    surface, word, int(height * 0.09), colour, center=(center_x, height * 0.25)
-                )
-            )
-        if latest.judgement != "extra":
-            side = (
-                "early" if latest.asynchrony_ms < 0 else "late" if latest.asynchrony_ms > 0 else ""
-            )
-            detail = f"{latest.asynchrony_ms:+.0f} ms {side}".strip()
-            self._mark(
-                draw_text(
-                    surface, detail, int(height * 0.055), colour, center=(center_x, height * 0.34)
-                )
-            )
-
-    def _draw_between(self, surface: pygame.Surface, view: PlayView) -> None:
-        width, height, _, _ = self._geometry(surface)
-        self._mark(
-            draw_text(
-                surface,
-                "Get ready!",
-                int(height * 0.09),
-                TEXT,
-                center=(width * 0.65, height * 0.78),
-            )
-        )
-
-    def _draw_results(self, surface: pygame.Surface, view: PlayView) -> None:
-        width, height = surface.get_size()
-        unit = height / 720
-        self._mark(
-            draw_text(
-                surface,
-                f"{view.level_title}: well done!",
-                int(60 * unit),
-                TEXT,
-                center=(width / 2, 80 * unit),
-            )
-        )
-        headings = ("Task", "Task Average", "SRO %", "Hits", "Early", "Late", "Missed")
-        columns = [0.12, 0.38, 0.52, 0.62, 0.72, 0.81, 0.9]
+    def _paint_results(self, layer: pygame.Surface, view: PlayView, layout: HudLayout) -> None:
+        width, height = layout.width, layout.height
+        unit, text_unit, look = layout.unit, layout.text_unit, self.look
+        panel = pygame.Surface((round(width * 0.9), round(height * 0.8)), pygame.SRCALPHA)
+        panel.fill(PANEL)
+        layer.blit(panel, panel.get_rect(center=(width / 2, height * 0.52)))
+        title = SCENE_TEXT["well_done"].format(title=view.level_title)
+        self._paint_text(layer, title, 56 * text_unit, GOLD, center=(width / 2, 80 * unit))
+        columns = (0.14, 0.38, 0.52, 0.62, 0.72, 0.81, 0.9)
         row_y = 170 * unit
-        for heading, column in zip(headings, columns, strict=True):
-            self._mark(
-                draw_text(
-                    surface, heading, int(28 * unit), DIM_TEXT, center=(width * column, row_y)
-                )
+        for heading, column in zip(RESULTS_HEADINGS, columns, strict=True):
+            self._paint_text(
+                layer, heading, 26 * text_unit, look.dim_text_colour, center=(width * column, row_y)
             )
         for index, summary in enumerate(view.results):
             row_y += 44 * unit
-            name = self.session.level.tasks[index].name
             cells = (
-                name,
+                self.session.level.tasks[index].name,
                 _ms(summary.task_average_ms),
                 _percent(summary.sro_percent),
                 f"{summary.hits}/{summary.targets}",
@@ -289,21 +310,131 @@ class PlayScene:
                 str(summary.missed_targets),
             )
             for cell, column in zip(cells, columns, strict=True):
-                self._mark(
-                    draw_text(surface, cell, int(30 * unit), TEXT, center=(width * column, row_y))
+                self._paint_text(
+                    layer, cell, 28 * text_unit, look.text_colour, center=(width * column, row_y)
                 )
-        hint = "Press Enter to finish" if not self.exit_when_done else ""
-        if hint:
-            self._mark(
-                draw_text(
-                    surface, hint, int(28 * unit), DIM_TEXT, center=(width / 2, height - 50 * unit)
-                )
+        if not self.exit_when_done:
+            self._paint_text(
+                layer,
+                SCENE_TEXT["press_enter"],
+                28 * text_unit,
+                look.dim_text_colour,
+                center=(width / 2, height - 50 * unit),
             )
 
+    # --- the HUD, each frame --------------------------------------------------------------------
+    def _draw_hud(self, view: PlayView, layout: HudLayout) -> None:
+        self._draw_counters(view, layout)
+        self._draw_limb_guide(view, layout)
+        if view.phase == PHASE_COUNT_IN:
+            self._draw_count_in(view, layout)
+        elif view.phase == PHASE_BETWEEN:
+            self._draw_between(view, layout)
+        else:
+            self._draw_feedback(view, layout)
+        self._draw_praise(view, layout)
 
-def _limb_initials(limb: str) -> str:
-    side, _, part = limb.partition("_")
-    return (side[0] + part[0]).upper() if part else side[0].upper()
+    def _draw_counters(self, view: PlayView, layout: HudLayout) -> None:
+        """The streak, and for therapists (show_ms) the task's running numbers."""
+        text_unit, right = layout.text_unit, layout.width - layout.margin
+        if view.streak >= STREAK_SHOWN_FROM and view.phase == PHASE_PLAYING:
+            text = SCENE_TEXT["streak"].format(streak=view.streak)
+            rect = self._blit_text(text, 40 * text_unit, GOLD, topright=(right, 16 * layout.unit))
+            star = shape_sprite("star", round(16 * text_unit), GOLD)
+            self._mark(
+                self.surface.blit(
+                    star, star.get_rect(midright=(rect.left - 8 * layout.unit, rect.centery))
+                )
+            )
+        if self.look.show_ms and view.paired_taps:
+            stats = SCENE_TEXT["stats"].format(
+                average_ms=view.task_average_ms, sro_percent=view.sro_percent
+            )
+            self._blit_text(
+                stats, 24 * text_unit, self.look.dim_text_colour, topright=(right, 60 * layout.unit)
+            )
+
+    def _draw_limb_guide(self, view: PlayView, layout: HudLayout) -> None:
+        """Which limb to use next: its icon and its name, under the target."""
+        if view.next_limb is None:
+            return
+        geometry = StageGeometry.for_size((layout.width, layout.height))
+        icon = limb_icon(view.next_limb, round(78 * layout.text_unit), self.look)
+        label = self._text.get(
+            LIMB_LABELS[view.next_limb], round(36 * layout.text_unit), self.look.text_colour
+        )
+        gap = round(12 * layout.unit)
+        group_width = icon.get_width() + gap + label.get_width()
+        left = geometry.target_center[0] - group_width // 2
+        self._mark(self.surface.blit(icon, icon.get_rect(midleft=(left, layout.guide_y))))
+        label_left = left + icon.get_width() + gap
+        self._mark(self.surface.blit(label, label.get_rect(midleft=(label_left, layout.guide_y))))
+
+    def _draw_count_in(self, view: PlayView, layout: HudLayout) -> None:
+        if view.count_in_beats_left <= 0:
+            return
+        self._blit_text(
+            SCENE_TEXT["listen"],
+            34 * layout.text_unit,
+            self.look.dim_text_colour,
+            center=(layout.feedback_x, layout.praise_y),
+        )
+        self._blit_text(
+            str(view.count_in_beats_left),
+            150 * layout.text_unit,
+            GOLD,
+            center=(layout.feedback_x, layout.detail_y - 20 * layout.unit),
+        )
+
+    def _draw_between(self, view: PlayView, layout: HudLayout) -> None:
+        self._blit_text(
+            SCENE_TEXT["get_ready"],
+            64 * layout.text_unit,
+            GOLD,
+            center=(layout.feedback_x, layout.word_y),
+        )
+        self._blit_text(
+            SCENE_TEXT["next_task"].format(name=view.task_name),
+            34 * layout.text_unit,
+            self.look.text_colour,
+            center=(layout.feedback_x, layout.detail_y),
+        )
+
+    def _draw_feedback(self, view: PlayView, layout: HudLayout) -> None:
+        """The newest tap: its shape and word in its colour, and the signed ms (show_ms)."""
+        if not view.feedback:
+            return
+        latest, age_s = view.feedback[-1]
+        word = JUDGEMENT_WORDS[latest.judgement]
+        if age_s > FEEDBACK_SHOW_S or not word:
+            return
+        colour = self.look.judgement_colour(latest.judgement)
+        rect = self._blit_text(
+            word, 64 * layout.text_unit, colour, center=(layout.feedback_x, layout.word_y)
+        )
+        shape = shape_sprite(
+            self.look.judgement_shape(latest.judgement), round(22 * layout.text_unit), colour
+        )
+        center = layout.feedback_shape_center(rect.width)
+        self._mark(self.surface.blit(shape, shape.get_rect(center=center)))
+        if self.look.show_ms:
+            self._blit_text(
+                signed_ms_text(latest.asynchrony_ms),
+                36 * layout.text_unit,
+                colour,
+                center=(layout.feedback_x, layout.detail_y),
+            )
+
+    def _draw_praise(self, view: PlayView, layout: HudLayout) -> None:
+        if view.praise_streak is not None:
+            line, colour = praise_line(view.praise_streak), GOLD
+        elif view.metronome_silent and view.phase == PHASE_PLAYING:
+            line, colour = SCENE_TEXT["on_your_own"], self.look.text_colour
+        else:
+            return
+        self._blit_text(
+            line, 44 * layout.text_unit, colour, center=(layout.feedback_x, layout.praise_y)
+        )
 
 
 def _ms(value: float) -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 import pygame
 
 from engine.play_session import PlayView
 from game.look import Look
+
+THEME_NAMES: tuple[str, ...] = ("pond", "space", "parade")  # the level format's themes
 
 
 @dataclass
@@ -25,8 +28,10 @@ class Canvas:
 
     @property
     def unit(self) -> float:
-        """One design pixel at 720 lines; multiply every size by it (text also by text_scale)."""
-        return self.surface.get_height() / 720
+        """One design pixel of a 1280×720 window; multiply every size by it (text also by
+        text_scale). The smaller of the two ratios, so that a narrow window still fits."""
+        width, height = self.surface.get_size()
+        return min(height / 720, width / 1280)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class StageGeometry:
     def for_size(cls, size: tuple[int, int]) -> StageGeometry:
         width, height = size
         target_x, target_y = int(width * 0.28), int(height * 0.55)
-        radius = int(height * 0.12)
+        radius = int(min(height * 0.12, width * 0.0675))
         return cls((target_x, target_y), radius, target_x + int(radius * 1.2), width - 20)
 
 
@@ -50,9 +55,24 @@ class Theme(Protocol):
     name: str
 
     def background(self, size: tuple[int, int], look: Look) -> pygame.Surface:
-        """The still picture behind everything, at this window size."""
+        """The still picture behind everything, at this window size (the same object until
+        the size or the look changes)."""
         ...
 
     def draw_stage(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
         """Lane with approaching cues, the pulsing target, the theme's character, reactions."""
         ...
+
+
+@cache
+def get_theme(name: str) -> Theme:
+    """The theme a level names (one instance each, so its pre-rendered art is shared)."""
+    # Imported here: the theme modules import Canvas and StageGeometry from this package.
+    from game.themes.parade import ParadeTheme
+    from game.themes.pond import PondTheme
+    from game.themes.space import SpaceTheme
+
+    themes: dict[str, type] = {"pond": PondTheme, "space": SpaceTheme, "parade": ParadeTheme}
+    if name not in themes:
+        raise KeyError(f"no theme named {name!r}; the themes are {', '.join(THEME_NAMES)}")
+    return themes[name]()
