@@ -817,6 +817,15 @@ class Store:
         return int(row[0])
 
     # --- reading --------------------------------------------------------------------------
+    def count_taps(self, session_id: int | None = None) -> int:
+        if session_id is None:
+            (count,) = self._connection.execute("SELECT COUNT(*) FROM taps").fetchone()
+        else:
+            (count,) = self._connection.execute(
+                "SELECT COUNT(*) FROM taps WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return int(count)
+
     def iter_tap_rows(self, session_id: int | None = None) -> Iterator[TapRow]:
         """Taps of one session (or of all sessions), in session, task and tap order."""
         query = (

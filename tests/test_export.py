@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from engine.export import export_taps_csv
+import engine.export as export_module
+from engine.export import (
+    COLUMNS,
+    SESSION_EXPORT_COLUMNS,
+    TASK_EXPORT_COLUMNS,
+    count_rows,
+    export,
+    export_taps_csv,
+)
 from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
 from engine.store import Store, TapRow
 
@@ -193,3 +202,49 @@ def test_a_failed_export_leaves_the_old_file_whole(
         export_taps_csv(store, out_path, session_id)
     assert out_path.read_bytes() == exported
     assert [path.name for path in tmp_path.iterdir() if path.is_file()] == ["taps.csv"]
+
+
+def test_taps_tasks_and_sessions_as_json_and_csv(store: Store, tmp_path: Path) -> None:
+    first = record_session(store, "Robin", "toes-1")
+    second = record_session(store, "Sam", "hands-2")
+    taps_json = tmp_path / "taps.json"
+    assert export(store, taps_json, "taps", "json") == 6
+    taps = json.loads(taps_json.read_text(encoding="utf-8"))
+    assert list(taps[0]) == list(COLUMNS)
+    assert taps[0]["host_ns"] == 1_700_000_000_123_456_789  # exact, not a float
+    assert taps[1]["beat_index"] is None and taps[1]["asynchrony_ms"] is None
+    assert taps[0]["asynchrony_ms"] == -12.345678  # JSON keeps every digit
+
+    tasks_csv = tmp_path / "tasks.csv"
+    assert export(store, tasks_csv, "tasks", "csv", session_id=second) == 1
+    header, rows = read_csv(tasks_csv)
+    assert header == list(TASK_EXPORT_COLUMNS)
+    assert (rows[0]["session_id"], rows[0]["task_name"], rows[0]["tempo_bpm"]) == (
+        str(second),
+        "toes",
+        "72.0",
+    )
+
+    sessions_json = tmp_path / "sessions.json"
+    assert export(store, sessions_json, "sessions", "json") == 2
+    sessions = json.loads(sessions_json.read_text(encoding="utf-8"))
+    assert [s["session_id"] for s in sessions] == [first, second]
+    assert list(sessions[0]) == list(SESSION_EXPORT_COLUMNS)
+    assert (sessions[0]["tap_count"], sessions[0]["paired_tap_count"]) == (3, 2)
+    assert sessions[0]["station"] == "room-2" and sessions[0]["calibration_json"] is None
+
+
+def test_progress_is_told_every_row(store: Store, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(export_module, "PROGRESS_EVERY_ROWS", 2)
+    for name in ("Robin", "Sam", "Kim"):
+        record_session(store, name, "toes-1")
+    told: list[int] = []
+    assert export(store, tmp_path / "t.csv", progress=told.append) == 9
+    assert sum(told) == 9 == count_rows(store, "taps", None)
+    assert count_rows(store, "sessions", None) == 3
+
+
+def test_empty_json_export_is_an_empty_array(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "none.json"
+    assert export(store, out, "sessions", "json") == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == []

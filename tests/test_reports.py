@@ -264,3 +264,14 @@ def test_report_command_errors_are_one_line(tmp_path: Path) -> None:
         "report", "--data-dir", str(tmp_path), "--session", "1", "--from", "March", "--out", "x"
     )
     assert result.returncode == 2 and "not a date" in result.stderr
+
+
+def test_export_command_writes_sessions_as_json(clinic: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sessions.json"
+    result = run_cli(
+        "export", "--data-dir", str(clinic), "--what", "sessions", "--format", "json",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote 6 sessions to {out}"  # no bar: not a terminal
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == 6
