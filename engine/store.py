@@ -171,6 +171,17 @@ class AdaptationStep:
 
 
 @dataclass(frozen=True)
+class AdaptivePosition:
+    """Where a child's difficulty staircase stood on a level's ladder after the last session
+    (engine/adaptation.py), and when that was."""
+
+    profile_code: str
+    level_id: str
+    position: float  # in rungs, 0 = easiest
+    updated_at_utc: str
+
+
+@dataclass(frozen=True)
 class Note:
     note_id: int
     profile_code: str
@@ -399,10 +410,25 @@ def _migration_2_clinical_records(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+def _migration_3_adaptive_positions(connection: sqlite3.Connection) -> None:
+    # One row per child and level, overwritten after each session: the next session of that
+    # level starts from it (engine/adaptation.py).
+    connection.execute(
+        """CREATE TABLE adaptive_positions (
+            profile_id INTEGER NOT NULL REFERENCES profiles (id),
+            level_id TEXT NOT NULL,
+            position REAL NOT NULL,
+            updated_at_utc TEXT NOT NULL,
+            PRIMARY KEY (profile_id, level_id)
+        )"""
+    )
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
     _migration_2_clinical_records,
+    _migration_3_adaptive_positions,
 )
 
 
@@ -727,6 +753,35 @@ class Store:
                     for step in steps
                 ],
             )
+
+    def save_adaptive_position(
+        self,
+        profile_code: str,
+        level_id: str,
+        position: float,
+        updated_at_utc: str | None = None,
+    ) -> None:
+        """Remember where the staircase of ``level_id`` stands for a profile (replacing what
+        was there)."""
+        with self.transaction():
+            profile_id = self._profile_id_of_code(profile_code)
+            self._connection.execute(
+                "INSERT INTO adaptive_positions (profile_id, level_id, position, updated_at_utc) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (profile_id, level_id) DO UPDATE SET "
+                "position = excluded.position, updated_at_utc = excluded.updated_at_utc",
+                (profile_id, level_id, float(position), updated_at_utc or _utc_now()),
+            )
+
+    def adaptive_position(self, profile_code: str, level_id: str) -> AdaptivePosition | None:
+        """The stored staircase position of a profile on a level; None if never stored."""
+        row = self._connection.execute(
+            "SELECT a.position, a.updated_at_utc FROM adaptive_positions AS a "
+            "JOIN profiles AS p ON p.id = a.profile_id WHERE p.code = ? AND a.level_id = ?",
+            (profile_code, level_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return AdaptivePosition(profile_code, level_id, float(row[0]), row[1])
 
     # --- what therapists add --------------------------------------------------------------
     def set_profile_details(
