@@ -93,7 +93,7 @@ class Column:
 
 
 TASK_COLUMNS: tuple[Column, ...] = (
-    Column("task_number", "#", str, numeric=False),
+    Column("task_number", "#", str),
     Column("task_name", "Task", str, numeric=False),
     Column("limb", "Limb", _limb, numeric=False),
     Column("tempo_bpm", "bpm", _number(0)),
