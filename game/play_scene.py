@@ -122,16 +122,16 @@ class HudLayout:
 class TextImages:
     """Rendered text with a soft shadow, kept: a frame blits text, it does not render it."""
 
-    def __init__(self, limit: int = 256) -> None:
+    def __init__(self, limit: int = 400) -> None:
         self._images: dict[tuple[str, int, Colour], pygame.Surface] = {}
         self._limit = limit
 
     def get(self, text: str, size_px: int, colour: Colour) -> pygame.Surface:
         key = (text, max(8, int(size_px)), colour)
-        image = self._images.get(key)
+        image = self._images.pop(key, None)  # put back last: the oldest unused go first
         if image is None:
             if len(self._images) >= self._limit:
-                self._images.clear()
+                del self._images[next(iter(self._images))]
             face = font(key[1])
             body = face.render(text, True, colour)
             offset = max(1, key[1] // 22)
@@ -140,8 +140,23 @@ class TextImages:
             )
             image.blit(face.render(text, True, SHADOW), (offset, offset))
             image.blit(body, (0, 0))
-            self._images[key] = image
+        self._images[key] = image
         return image
+
+
+def merge_overlapping(rects: list[pygame.Rect]) -> list[pygame.Rect]:
+    """Overlapping rects joined into their bounding rect: the drawings around the target
+    overlap a lot, and fewer, larger rects cost less to repaint and to present."""
+    merged: list[pygame.Rect] = []
+    for rect in rects:
+        joined = rect.copy()
+        hits = joined.collidelistall(merged)
+        while hits:
+            for index in reversed(hits):
+                joined.union_ip(merged.pop(index))
+            hits = joined.collidelistall(merged)
+        merged.append(joined)
+    return merged
 
 
 def _wrap(text: str, size_px: int, max_width_px: int) -> list[str]:
@@ -181,6 +196,8 @@ class PlayScene:
         self._text = TextImages()
         self._layer: pygame.Surface | None = None
         self._layer_key: tuple | None = None
+        self._marks: list[pygame.Rect] = []
+        self._prepared_size: tuple[int, int] | None = None
 
     # --- hooks ------------------------------------------------------------------------------
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
@@ -211,14 +228,17 @@ class PlayScene:
         surface = self.surface
         layout = HudLayout(surface.get_size(), self.look)
         self._dirty.begin(surface, self._still_layer(view, layout))
+        self._marks = []
         if view.phase != PHASE_DONE:
             canvas = Canvas(surface, self._mark, self.look)
             self.theme.draw_stage(canvas, view, StageGeometry.for_size(surface.get_size()))
             self._draw_hud(view, layout)
+        for rect in merge_overlapping(self._marks):
+            self._dirty.mark(rect)
         return self._dirty.finish()
 
     def _mark(self, rect: pygame.Rect) -> pygame.Rect:
-        self._dirty.mark(rect)
+        self._marks.append(rect)
         return rect
 
     def _blit_text(
@@ -247,7 +267,30 @@ class PlayScene:
                 self._paint_header(layer, view, task_line, layout)
             self._layer, self._layer_key = layer, key
             self._dirty.invalidate()
+            if size != self._prepared_size:
+                self._prepare_hud(layout)
+                self._prepared_size = size
         return self._layer
+
+    def _prepare_hud(self, layout: HudLayout) -> None:
+        """Render the HUD's fixed words and icons now (a full repaint is under way anyway),
+        so that no frame during play waits for text to be rendered."""
+        text_unit, look = layout.text_unit, self.look
+        for judgement, word in JUDGEMENT_WORDS.items():
+            colour = look.judgement_colour(judgement)
+            self._text.get(word, round(64 * text_unit), colour)
+            shape_sprite(look.judgement_shape(judgement), round(22 * text_unit), colour)
+        for limb, label in LIMB_LABELS.items():
+            limb_icon(limb, round(78 * text_unit), look)
+            self._text.get(label, round(36 * text_unit), look.text_colour)
+        shape_sprite("star", round(16 * text_unit), GOLD)  # beside the streak
+        for milestone in PRAISE_LINES:
+            self._text.get(praise_line(milestone), round(44 * text_unit), GOLD)
+        for beats_left in range(1, 9):
+            self._text.get(str(beats_left), round(150 * text_unit), GOLD)
+        self._text.get(SCENE_TEXT["listen"], round(34 * text_unit), look.dim_text_colour)
+        self._text.get(SCENE_TEXT["get_ready"], round(64 * text_unit), GOLD)
+        self._text.get(SCENE_TEXT["on_your_own"], round(44 * text_unit), look.text_colour)
 
     def _paint_text(
         self, layer: pygame.Surface, text: str, size_px: float, colour: Colour, **anchor

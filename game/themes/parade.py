@@ -218,6 +218,19 @@ class ParadeTheme(StageTheme):
         pygame.draw.circle(token, rim, center, radius - max(1, radius // 14))
         pygame.draw.circle(token, (70, 52, 120), center, round(radius * 0.78))
 
+    # --- sprites ---------------------------------------------------------------------------
+    def _drummer(self, geometry: StageGeometry, look: Look) -> pygame.Surface:
+        radius = geometry.target_radius_px
+        size = (round(2.6 * radius), round(2.2 * radius))
+        return self.sprite(("drummer",), geometry, look, lambda: _drummer(*size))
+
+    def _drum(self, geometry: StageGeometry, look: Look) -> pygame.Surface:
+        return self.sprite(("drum",), geometry, look, lambda: _drum(geometry.target_radius_px))
+
+    def prepare_character(self, geometry: StageGeometry, look: Look) -> None:
+        self._drummer(geometry, look)
+        self._drum(geometry, look)
+
     # --- the frame --------------------------------------------------------------------------
     def draw_character(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
         surface, look = canvas.surface, canvas.look
@@ -226,15 +239,12 @@ class ParadeTheme(StageTheme):
         strength = beat_strength(view)
         swing = math.sin(math.pi * view.beat_fraction)  # 0 on the beat, highest between beats
         bob = 0.0 if look.reduced_motion else 0.05 * radius * strength * swing
-        drummer_width, drummer_height = round(2.6 * radius), round(2.2 * radius)
-        drummer = self.sprite(
-            ("drummer",), geometry, lambda: _drummer(drummer_width, drummer_height)
-        )
+        drummer = self._drummer(geometry, look)
         bottom = round(target_y + DRUMMER_BOTTOM * radius - bob)
         canvas.mark(surface.blit(drummer, drummer.get_rect(midbottom=(target_x, bottom))))
-        drum = self.sprite(("drum",), geometry, lambda: _drum(radius))
+        drum = self._drum(geometry, look)
         canvas.mark(surface.blit(drum, drum.get_rect(center=geometry.target_center)))
-        lift = MALLET_LIFT * strength * swing * (0.25 if look.reduced_motion else 1.0)
+        lift = MALLET_LIFT * strength * swing * (0.15 if look.reduced_motion else 1.0)
         stick_width = max(3, round(0.06 * radius))
         for side in (-1, 1):
             hand = (target_x + side * 1.2 * radius, target_y - 0.15 * radius - bob)

@@ -34,6 +34,7 @@ PAD_RIM: Colour = (38, 112, 62)
 WATER_LIGHT: Colour = (52, 142, 148)
 HOP_HEIGHT = 0.75  # of the target radius
 TAKE_OFF_AT = 0.45  # beat fraction at which the frog leaves its pad; it lands on the beat
+FROG_POSES = ("sit", "crouch", "leap", "happy")
 HAPPY_S = 0.35  # the frog smiles this long after a hit
 DROPLETS = {"sro": 8, "good": 6, "ok": 4, "off": 0, "extra": 0}
 RIPPLES = {"sro": 3, "good": 2, "ok": 2, "off": 1, "extra": 1}
@@ -208,6 +209,16 @@ class PondTheme(StageTheme):
         ]
         pygame.draw.polygon(token, (0, 0, 0, 0), notch)
 
+    # --- sprites ---------------------------------------------------------------------------
+    def _frog(self, pose: str, geometry: StageGeometry, look: Look) -> pygame.Surface:
+        radius = geometry.target_radius_px
+        size = (round(1.3 * radius), round(1.1 * radius))
+        return self.sprite(("frog", pose), geometry, look, lambda: _frog(*size, pose))
+
+    def prepare_character(self, geometry: StageGeometry, look: Look) -> None:
+        for pose in FROG_POSES:
+            self._frog(pose, geometry, look)
+
     # --- the frame --------------------------------------------------------------------------
     def draw_character(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
         look = canvas.look
@@ -233,8 +244,7 @@ class PondTheme(StageTheme):
             and reactions[-1][0].judgement in ("sro", "good")
         ):
             pose = "happy" if lift == 0 else pose
-        frog_width, frog_height = round(1.3 * radius), round(1.1 * radius)
-        frog = self.sprite(("frog", pose), geometry, lambda: _frog(frog_width, frog_height, pose))
+        frog = self._frog(pose, geometry, look)
         target_x, target_y = geometry.target_center
         rect = frog.get_rect(midbottom=(target_x, round(target_y + 0.42 * radius - lift)))
         canvas.mark(canvas.surface.blit(frog, rect))

@@ -189,6 +189,15 @@ class SpaceTheme(StageTheme):
             round(radius * 0.6),
         )
 
+    # --- sprites ---------------------------------------------------------------------------
+    def _rocket(self, geometry: StageGeometry, look: Look) -> pygame.Surface:
+        radius = geometry.target_radius_px
+        size = (round(0.7 * radius), round(1.5 * radius))
+        return self.sprite(("rocket",), geometry, look, lambda: _rocket(*size))
+
+    def prepare_character(self, geometry: StageGeometry, look: Look) -> None:
+        self._rocket(geometry, look)
+
     # --- the frame --------------------------------------------------------------------------
     def draw_character(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
         surface, look = canvas.surface, canvas.look
@@ -197,14 +206,14 @@ class SpaceTheme(StageTheme):
         fire = beat_pulse(view)
         calm = look.reduced_motion
         lift = 0.0 if calm else LIFT * radius * fire
-        rocket_width, rocket_height = round(0.7 * radius), round(1.5 * radius)
-        rocket = self.sprite(("rocket",), geometry, lambda: _rocket(rocket_width, rocket_height))
+        rocket = self._rocket(geometry, look)
         rect = rocket.get_rect(midbottom=(target_x, round(target_y + 0.52 * radius - lift)))
         # The engine always glows a little; on the beat it fires (only a little in reduced motion).
         idle = 0.14 if beat_strength(view) == 0 else 0.2
-        burst = (0.25 if calm else 0.75) * fire
+        burst = (0.1 if calm else 0.75) * fire
         length = radius * (idle + burst)
-        flicker = 0.0 if calm else 0.04 * radius * math.sin(view.beat_fraction * 40.0)
+        # It flickers with the beat's progress, so only while the stage shows the beat.
+        flicker = 0.0 if calm else 0.04 * radius * fire * math.sin(view.beat_fraction * 40.0)
         nozzle_y = rect.bottom - 0.1 * radius
         half = 0.15 * radius
         outer = [

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from engine.limbs import LIMBS
 from engine.play_session import PHASE_COUNT_IN, PHASE_PLAYING, Feedback, PlayView
 from game.icons import limb_icon, shape_sprite
 from game.look import Colour, Look
@@ -142,7 +143,7 @@ class StageTheme:
         self._background: pygame.Surface | None = None
         self._background_key: tuple | None = None
         self._sprites: dict[tuple, pygame.Surface] = {}
-        self._sprites_geometry: StageGeometry | None = None
+        self._sprites_for: tuple[StageGeometry, Look] | None = None
 
     # --- cached art -------------------------------------------------------------------------
     def background(self, size: tuple[int, int], look: Look) -> pygame.Surface:
@@ -159,6 +160,7 @@ class StageTheme:
                 self.paint_scenery(picture, geometry, unit)
             self.paint_lane(picture, geometry, unit, look)
             self.paint_target(picture, geometry, unit, look)
+            self.prepare(geometry, look)
             # In the window's pixel format, blits of it are plain copies.
             has_window = pygame.display.get_surface() is not None
             self._background = picture.convert() if has_window else picture
@@ -166,15 +168,56 @@ class StageTheme:
         return self._background
 
     def sprite(
-        self, key: tuple, geometry: StageGeometry, make: Callable[[], pygame.Surface]
+        self, key: tuple, geometry: StageGeometry, look: Look, make: Callable[[], pygame.Surface]
     ) -> pygame.Surface:
-        """A pre-rendered piece of art, made once per window size."""
-        if geometry != self._sprites_geometry:
+        """A pre-rendered piece of art, made once per window size and look."""
+        if (geometry, look) != self._sprites_for:
             self._sprites.clear()
-            self._sprites_geometry = geometry
+            self._sprites_for = (geometry, look)
         if key not in self._sprites:
             self._sprites[key] = make()
         return self._sprites[key]
+
+    def prepare(self, geometry: StageGeometry, look: Look) -> None:
+        """Make every sprite now (with the background), so no frame during play has to."""
+        for limb in LIMBS:
+            self.cue_token(limb, geometry, look)
+        for judgement in REACTION_SIZE:
+            self.judgement_sprite(judgement, geometry, look)
+        self.prepare_character(geometry, look)
+
+    def cue_token(self, limb: str, geometry: StageGeometry, look: Look) -> pygame.Surface:
+        """The theme's token for one cue: its disc with the limb icon on it."""
+
+        def make() -> pygame.Surface:
+            radius = cue_radius_px(geometry)
+            token = pygame.Surface((2 * radius + 4, 2 * radius + 4), pygame.SRCALPHA)
+            center = token.get_rect().center
+            self.paint_cue_disc(token, center, radius, look)
+            icon = limb_icon(limb, round(radius * 1.5), look)
+            token.blit(icon, icon.get_rect(center=center))
+            return token
+
+        return self.sprite(("cue", limb), geometry, look, make)
+
+    def judgement_sprite(
+        self, judgement: str, geometry: StageGeometry, look: Look
+    ) -> pygame.Surface:
+        """The judgement's shape in its colour, sized by the judgement (a copy of its own, as
+        its alpha is set while it fades)."""
+        size = REACTION_SIZE[judgement]
+        shape_radius = max(6, round(geometry.target_radius_px * (0.18 + 0.2 * size)))
+        return self.sprite(
+            ("pop", judgement),
+            geometry,
+            look,
+            lambda: shape_sprite(
+                look.judgement_shape(judgement),
+                shape_radius,
+                look.judgement_colour(judgement),
+                (0, 0, 0) if look.high_contrast else (36, 40, 66),
+            ).copy(),
+        )
 
     # --- the frame ------------------------------------------------------------------------
     def draw_stage(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
@@ -189,25 +232,11 @@ class StageTheme:
 
     def draw_cues(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
         look = canvas.look
-        radius = cue_radius_px(geometry)
         # Farthest first, so the nearest cue is drawn on top where they crowd.
         for spot in reversed(cue_spots(view, geometry, look, canvas.unit)):
-            token = self.sprite(
-                ("cue", spot.limb, look.high_contrast),
-                geometry,
-                lambda limb=spot.limb: self.cue_token(limb, radius, look),
-            )
+            token = self.cue_token(spot.limb, geometry, look)
             token.set_alpha(spot.alpha)
             canvas.mark(canvas.surface.blit(token, token.get_rect(center=(spot.x, spot.y))))
-
-    def cue_token(self, limb: str, radius: int, look: Look) -> pygame.Surface:
-        """The theme's token for one cue: its disc with the limb icon on it."""
-        token = pygame.Surface((2 * radius + 4, 2 * radius + 4), pygame.SRCALPHA)
-        center = token.get_rect().center
-        self.paint_cue_disc(token, center, radius, look)
-        icon = limb_icon(limb, round(radius * 1.5), look)
-        token.blit(icon, icon.get_rect(center=center))
-        return token
 
     def draw_target_motion(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
         """The approach ring closing in on the next target and the pulse on each beat."""
@@ -235,18 +264,7 @@ class StageTheme:
         look = canvas.look
         target_x, target_y = geometry.target_center
         radius = geometry.target_radius_px
-        size = REACTION_SIZE[item.judgement]
-        shape_radius = max(6, round(radius * (0.18 + 0.2 * size)))
-        sprite = self.sprite(
-            ("pop", item.judgement, shape_radius, look.colour_blind, look.high_contrast),
-            geometry,
-            lambda: shape_sprite(
-                look.judgement_shape(item.judgement),
-                shape_radius,
-                look.judgement_colour(item.judgement),
-                (0, 0, 0) if look.high_contrast else (36, 40, 66),
-            ).copy(),
-        )
+        sprite = self.judgement_sprite(item.judgement, geometry, look)
         progress = age_s / REACTION_S
         rise = 0.0 if look.reduced_motion else 0.35 * radius * progress
         sprite.set_alpha(round(255 * min(1.0, 3.0 * (1.0 - progress))))
@@ -271,6 +289,9 @@ class StageTheme:
         self, token: pygame.Surface, center: tuple[int, int], radius: int, look: Look
     ) -> None:
         """The disc a cue's limb icon sits on."""
+
+    def prepare_character(self, geometry: StageGeometry, look: Look) -> None:
+        """Make the character's sprites (every pose)."""
 
     def draw_character(self, canvas: Canvas, view: PlayView, geometry: StageGeometry) -> None:
         """The theme's character, moving with the beat."""

@@ -1,0 +1,105 @@
+"""The tap-by-tap chart of a task for the results screen: one point per tap, in tap order,
+late taps above the line, early taps below, over shaded bands of the judgement windows.
+
+Each point has its judgement's colour and shape (as decided by the scorer), so the chart
+reads without colour too. Taps beyond the chart's range sit on its edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pygame
+
+from engine.level_model import Windows
+from game.icons import shape_sprite
+from game.look import Colour
+from game.text import font
+from game.themes import Canvas
+
+CHART_WORDS: dict[str, str] = {"late": "late", "early": "early", "ms": "{ms:+.0f} ms"}
+PANEL: Colour = (18, 22, 44)
+HIGH_CONTRAST_PANEL: Colour = (0, 0, 0)
+RANGE_OVER_OK = 1.4  # the chart reaches this far past the ok window...
+RANGE_OVER_OK_MAX = 3.0  # ...or to the farthest tap, up to this multiple of it
+BAND_SHARE = 0.28  # how much of a judgement's colour tints its window band
+
+
+def chart_range_ms(asynchrony_ms: Sequence[float], windows: Windows) -> float:
+    """Half the height of the chart in ms: the ok window with room, or the farthest tap."""
+    farthest_ms = max((abs(value) for value in asynchrony_ms), default=0.0)
+    reach_ms = max(windows.ok_ms * RANGE_OVER_OK, farthest_ms * 1.1)
+    return min(reach_ms, windows.ok_ms * RANGE_OVER_OK_MAX)
+
+
+def draw_tap_chart(
+    canvas: Canvas,
+    rect: pygame.Rect,
+    asynchrony_ms: list[float],
+    judgements: list[str],
+    windows: Windows,
+) -> None:
+    """Draw the chart of one task's taps (asynchrony in ms, negative early) into ``rect``."""
+    surface, look, unit = canvas.surface, canvas.look, canvas.unit
+    panel = HIGH_CONTRAST_PANEL if look.high_contrast else PANEL
+    line_colour = look.text_colour
+    canvas.mark(pygame.draw.rect(surface, panel, rect, border_radius=round(10 * unit)))
+    padding = round(14 * unit)
+    label_px = round(20 * unit * look.text_scale)
+    plot = rect.inflate(-2 * padding, -2 * padding)
+    plot.left += round(label_px * 3.2)  # room for the window labels
+    plot.width -= round(label_px * 3.2)
+    range_ms = chart_range_ms(asynchrony_ms, windows)
+    middle_y = plot.centery
+
+    def y_of(ms: float) -> int:
+        clamped = max(-range_ms, min(range_ms, ms))
+        return round(middle_y - clamped / range_ms * (plot.height / 2))
+
+    # Widest band first, so the narrower ones lie on top of it.
+    for judgement, half_ms in (
+        ("ok", windows.ok_ms),
+        ("good", windows.good_ms),
+        ("sro", windows.sro_ms),
+    ):
+        tint = _blend(panel, look.judgement_colour(judgement), BAND_SHARE)
+        top, bottom = y_of(half_ms), y_of(-half_ms)
+        pygame.draw.rect(surface, tint, (plot.left, top, plot.width, max(1, bottom - top)))
+    label_face = font(label_px)
+    for half_ms in (windows.ok_ms, windows.good_ms):
+        for sign in (1, -1):
+            label = label_face.render(
+                CHART_WORDS["ms"].format(ms=sign * half_ms), True, look.dim_text_colour
+            )
+            surface.blit(
+                label, label.get_rect(midright=(plot.left - 6 * unit, y_of(sign * half_ms)))
+            )
+    pygame.draw.line(
+        surface, line_colour, (plot.left, middle_y), (plot.right, middle_y), max(1, round(2 * unit))
+    )
+    for word, anchor in (("late", "topleft"), ("early", "bottomleft")):
+        image = label_face.render(CHART_WORDS[word], True, look.dim_text_colour)
+        corner = plot.topleft if anchor == "topleft" else plot.bottomleft
+        surface.blit(image, image.get_rect(**{anchor: (corner[0] + 6 * unit, corner[1])}))
+    if not asynchrony_ms:
+        return
+    step_px = plot.width / len(asynchrony_ms)
+    points = [
+        (round(plot.left + (index + 0.5) * step_px), y_of(value))
+        for index, value in enumerate(asynchrony_ms)
+    ]
+    if len(points) > 1:
+        pygame.draw.lines(
+            surface, _blend(panel, line_colour, 0.35), False, points, max(1, round(unit))
+        )
+    radius_px = round(max(4 * unit, min(9 * unit, step_px * 0.4)))
+    outline = (0, 0, 0) if look.high_contrast else (36, 40, 66)
+    for point, judgement in zip(points, judgements, strict=True):
+        sprite = shape_sprite(
+            look.judgement_shape(judgement), radius_px, look.judgement_colour(judgement), outline
+        )
+        surface.blit(sprite, sprite.get_rect(center=point))
+
+
+def _blend(base: Colour, tint: Colour, share: float) -> Colour:
+    return tuple(round(b + (t - b) * share) for b, t in zip(base, tint, strict=True))  # type: ignore[return-value]
