@@ -68,13 +68,19 @@ def _action(actions: argparse._SubParsersAction, name: str, help_text: str):
 
 
 def _add_levels_dir(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps `run.py --levels-dir D levels list` working: a default here would
+    # overwrite the value that run.py's own --levels-dir option parsed.
     parser.add_argument(
         "--levels-dir",
         action="append",
-        default=[],
+        default=argparse.SUPPRESS,
         metavar="DIR",
         help="another folder of levels (may be given more than once)",
     )
+
+
+def _levels_dirs(args: argparse.Namespace) -> list[str]:
+    return getattr(args, "levels_dir", [])
 
 
 def _new_level_path(text: str) -> Path:
@@ -91,13 +97,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     _never_fail_on_encoding()
     if args.paths:
-        given = [*args.paths, *args.levels_dir]
+        given = [*args.paths, *_levels_dirs(args)]
         levels, problems = load_levels(given)
         where = ", ".join(_printable(str(path)) for path in given)
     else:
         from engine.level_library import discover_levels
 
-        library = discover_levels(args.levels_dir)
+        library = discover_levels(_levels_dirs(args))
         levels, problems = list(library.levels), list(library.problems)
         where = ", ".join(_printable(str(folder.path)) for folder in library.folders)
     for level in levels:
@@ -115,7 +121,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from engine.level_library import discover_levels
 
     _never_fail_on_encoding()
-    library = discover_levels(args.levels_dir)
+    library = discover_levels(_levels_dirs(args))
     for folder in library.folders:
         print(f"{_FOLDER_LABELS[folder.kind]}: {_printable(str(folder.path))}")
     id_width = max((len(level.id) for level in library.levels), default=0)

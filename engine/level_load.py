@@ -36,7 +36,6 @@ from engine.level_yaml import (
 )
 
 __all__ = [
-    "INTERNAL_WHERE",
     "LevelError",
     "LevelProblem",
     "level_duration_s",
@@ -45,7 +44,7 @@ __all__ = [
     "summarize",
 ]
 
-# The `where` of a problem that is OnBeat's fault, not the file's: the fuzz tests look for it.
+# The `where` of a problem that is OnBeat's fault, not the file's.
 INTERNAL_WHERE = "(internal)"
 # Editors and other tools also save YAML as .yml; the format asks for .yaml, so say so.
 _OTHER_YAML_SUFFIX = ".yml"
@@ -170,6 +169,7 @@ def _load_or_report_fault(path: Path) -> tuple[Level, YamlDocument]:
 
     The reader and the schema are built to raise nothing but LevelError; this is the net
     under them, so that one file that finds a bug costs a line of output, not the game.
+    The fault is the LevelError's ``__cause__``, which no other LevelError has.
     """
     try:
         return _load(path)

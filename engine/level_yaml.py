@@ -54,7 +54,10 @@ _TAG_FLOAT = "tag:yaml.org,2002:float"
 
 # Parts of PyYAML's wording of frequent mistakes, and what a therapist should do about them.
 _SYNTAX_HINTS = (
-    ("mapping values are not allowed here", "put text that contains ': ' in quotes"),
+    (
+        "mapping values are not allowed here",
+        "put text that contains ': ' in quotes, else check that the keys line up",
+    ),
     ("could not find expected ':'", "write 'key: value' with a space after the colon"),
     ("found character '\\t'", "use spaces instead of tabs"),
     ("expected <block end>", "check the indentation: items of one list or mapping line up"),

@@ -241,9 +241,13 @@ def test_usage_errors_exit_2(args: tuple[str, ...], data_home: Path) -> None:
     assert result.stderr.startswith("usage: run.py")
 
 
-def test_output_cut_short_by_the_reader_is_quiet(data_home: Path) -> None:
+def test_output_cut_short_by_the_reader_is_quiet(tmp_path: Path, data_home: Path) -> None:
+    # Far more output than a pipe holds, so that the writer meets the closed pipe.
+    for number in range(12):
+        extra_keys = "".join(f"key{index}: 1\n" for index in range(120))
+        write(tmp_path / "noisy", f"noisy{number}.yaml", HOP + extra_keys)
     env = dict(os.environ, XDG_DATA_HOME=str(data_home))
-    command = f"{sys.executable} run.py levels validate levels/ | head -n 1"
+    command = f"{sys.executable} run.py levels validate {tmp_path / 'noisy'} | head -n 1"
     result = subprocess.run(
         ["sh", "-c", command], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
     )
@@ -340,6 +344,21 @@ def test_list_groups_by_theme_and_names_bad_files(tmp_path: Path, data_home: Pat
         f"  {bad}:4:8: theme: must be one of pond, space, parade (got the text 'pnod'); "
         "did you mean 'pond'?\n"
     )
+
+
+def test_levels_dir_may_come_before_the_command(tmp_path: Path, data_home: Path) -> None:
+    write(tmp_path / "one", "hop.yaml", HOP)
+    write(tmp_path / "two", "skip.yaml", HOP.replace("id: hop", "id: skip"))
+    first = ("--levels-dir", str(tmp_path / "one"))
+    listed = run_python("run.py", *first, "levels", "list", data_home=data_home)
+    assert listed.returncode == 0
+    assert "\n  hop " in listed.stdout
+    checked = run_python(
+        "run.py", *first, "levels", "validate", "--levels-dir", str(tmp_path / "two"),
+        data_home=data_home,
+    )  # fmt: skip
+    assert checked.returncode == 0
+    assert "skip: 1 task" in checked.stdout
 
 
 def test_list_of_the_shipped_levels_exits_0(data_home: Path) -> None:
