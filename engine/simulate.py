@@ -318,7 +318,14 @@ if __name__ == "__main__":
 
     output = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/adaptation.png")
     plot_evidence(output)
+    print("| tapper SD (ms) | success 1–60 | success 61–240 | worst 20-trial block | window (ms) |")
+    print("|---:|---:|---:|---:|---:|")
     for index, sd_ms in enumerate(EVIDENCE_SDS_MS):
-        measured = evidence(evidence_level(), Tapper(sd_ms), range(index * 200, (index + 1) * 200))
-        print(f"SD {sd_ms:g} ms: {measured}")
+        seeds = range(index * 200, (index + 1) * 200)
+        measured = evidence(evidence_level(), Tapper(sd_ms), seeds)
+        print(
+            f"| {sd_ms:g} | {measured.early_success:.3f} | {measured.settled_success:.3f} "
+            f"| ±{measured.worst_block_error:.3f} | {measured.settled_window_ms:.1f} "
+            f"(80 %: {HIT_80_WINDOW_SDS * sd_ms:.1f}) |"
+        )
     print(f"wrote {output}")
