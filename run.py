@@ -56,9 +56,16 @@ def cmd_play(args: argparse.Namespace) -> int:
 def cmd_game(args: argparse.Namespace) -> int:
     from engine.user_settings import default_settings_path
     from game.app import NoDisplayError, run_game
+    from game.autoplay import AutoTapper
 
     try:
-        run_game(data_dir_of(args), [Path(p) for p in args.levels_dir], default_settings_path())
+        run_game(
+            data_dir_of(args),
+            [Path(p) for p in args.levels_dir],
+            default_settings_path(),
+            window_size=args.window,
+            autoplay=AutoTapper() if args.autoplay else None,
+        )
     except NoDisplayError:
         print("No display to open the game window on; try `make demo` for a headless autoplay.")
         return 2
@@ -105,11 +112,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give the size as WIDTHxHEIGHT") from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{text}: from 320x240 to 7680x4320")
+    return width, height
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__)
     parser.add_argument("--data-dir", help="folder of the OnBeat database (default: user data dir)")
     parser.add_argument(
         "--levels-dir", action="append", default=[], help="another folder of levels (repeatable)"
+    )
+    parser.add_argument(
+        "--window", type=_window_size, default=(1280, 720), help="window size, e.g. 1920x1080"
+    )
+    parser.add_argument(
+        "--autoplay", action="store_true", help="levels play themselves (demonstrations)"
     )
     commands = parser.add_subparsers(dest="command")
 

@@ -27,11 +27,12 @@ START_LEAD_S = 0.6  # silence before the first count-in click
 RESUME_LEAD_S = 0.4  # silence between leaving the pause and the count-in
 TASK_GAP_S = 3.0  # pause between tasks, to read the next instruction
 FEEDBACK_KEEP = 12  # recent judgements kept for the scene's animations
-CLOCK_OBSERVATIONS_TO_START = 16
+CLOCK_OBSERVATIONS_TO_START = 16  # audio callbacks seen before the clock map is trusted
 HIT_JUDGEMENTS = frozenset({"sro", "good"})  # within the good window: what hit rate counts
 PRAISE_EVERY_HITS = 5  # a praise line at every fifth hit in a row
 PRAISE_SHOW_S = 1.5
-MISS_SETTLE_S = 0.1  # audio callbacks seen before the clock map is trusted
+# Longer than an OS-stamped press may wait to be claimed (engine/input_stamps.py).
+MISS_SETTLE_S = 0.3
 
 PHASE_COUNT_IN = "count_in"
 PHASE_PLAYING = "playing"
@@ -325,8 +326,8 @@ class PlaySession:
             return
         now_frame = self.clock.host_ns_to_frame(now_host_ns)
         run = self._current
-        # Misses are decided a little late so that a tap still on its way (an OS stamp read
-        # by another thread) is never overtaken by its own target's miss.
+        # Misses are decided late so that a tap still on its way (an OS stamp read by another
+        # thread, a press held back by a slow frame) is never overtaken by its target's miss.
         settled_frame = int(now_frame - MISS_SETTLE_S * self.sample_rate_hz)
         if run.summary is None and run.scorer.newly_missed(settled_frame):
             self._streak = 0

@@ -87,9 +87,11 @@ class Station:
 
 
 @contextmanager
-def open_station(data_dir: Path, metronome_volume: float = 0.8) -> Iterator[Station]:
+def open_station(
+    data_dir: Path, metronome_volume: float = 0.8, window_size: tuple[int, int] = WINDOW_SIZE
+) -> Iterator[Station]:
     """Open the window, recorder, input and audio; close them all, whatever happens."""
-    surface = open_window()
+    surface = open_window(window_size)
     store = Store.open(data_dir)
     store.mark_abandoned_sessions_incomplete()  # sessions cut short by a crash are kept
     store.close()
@@ -147,7 +149,13 @@ def play_level(
     return runner.session_ids
 
 
-def run_game(data_dir: Path, levels_dirs: list[Path], settings_path: Path) -> None:
+def run_game(
+    data_dir: Path,
+    levels_dirs: list[Path],
+    settings_path: Path,
+    window_size: tuple[int, int] = WINDOW_SIZE,
+    autoplay: AutoTapper | None = None,
+) -> None:
     """The whole game: title, profiles, level map, play, results, settings."""
     settings, problems = load_user_settings(settings_path)
     for problem in problems:
@@ -155,7 +163,7 @@ def run_game(data_dir: Path, levels_dirs: list[Path], settings_path: Path) -> No
     library = discover_levels(levels_dirs)
     for problem in library.problems:
         print(problem)  # a bad level is listed, never stops the game
-    with open_station(data_dir, settings.metronome_volume) as station:
+    with open_station(data_dir, settings.metronome_volume, window_size) as station:
         if settings.fullscreen:
             pygame.display.toggle_fullscreen()
         context = GameContext(
@@ -168,6 +176,7 @@ def run_game(data_dir: Path, levels_dirs: list[Path], settings_path: Path) -> No
             settings,
             settings_path,
             Messages(settings.language),
+            autoplay=autoplay,
         )
         director = Director(TitleScene(context), station.rig)
         try:

@@ -190,6 +190,7 @@ class LevelRunner:
             self._start()
         if self.play is None:
             return
+        self._autoplay(now_ns)  # taps that came due during a long frame go in before misses
         self.play.on_update(now_ns)
         # Without --watch the runner ends with its level; with it, it waits for the next save.
         if self.play.done and self.watcher is None:
@@ -197,13 +198,15 @@ class LevelRunner:
 
     def on_idle(self, now_ns: int) -> None:
         self._keep_audio_going()
-        if self.play is None:
+        self._autoplay(now_ns)
+
+    def _autoplay(self, now_ns: int) -> None:
+        if self.play is None or self.autoplay is None:
             return
-        if self.autoplay is not None:
-            rig = self.services.rig
-            due = self.autoplay.due_taps(self.play.session, rig.clock_map, now_ns)
-            if due:
-                self.play.session.on_taps(due)
+        rig = self.services.rig
+        due = self.autoplay.due_taps(self.play.session, rig.clock_map, now_ns)
+        if due:
+            self.play.session.on_taps(due)
 
     def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
         if self.play is None:
