@@ -101,7 +101,9 @@ class _Run:
             self.rung_of_trial.append(self.rung_of_target[target])
             self.staircase.record(success)
 
-    def _taps_for(self, grid: TaskGrid, first_target: int, end_target: int, rung: Rung):
+    def _taps_for(
+        self, grid: TaskGrid, first_target: int, end_target: int, rung: Rung
+    ) -> list[tuple[int, int]]:
         """Tap frames and channels the tapper makes for targets [first_target, end_target)."""
         targets = range(first_target, end_target)
         sd_ms = self.tapper.sd_ms
@@ -205,11 +207,6 @@ def simulate_run(
     """One session of ``trials`` trials of an adaptive ``level`` by ``tapper``, repeating the
     level's tasks as needed, from the level's own rung (a child new to it)."""
     return _Run(level, tapper, trials, seed, first_step_up_rungs).play()
-
-
-def success_matrix(level: Level, tapper: Tapper, trials: int, seeds: range) -> np.ndarray:
-    """Successes (bool, runs × trials) of one run per seed."""
-    return np.stack([simulate_run(level, tapper, trials, seed).success for seed in seeds])
 
 
 EVIDENCE_SDS_MS: tuple[float, ...] = (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0)
