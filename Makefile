@@ -16,7 +16,7 @@ play: $(READY)
 	$(PY) run.py
 
 test: $(READY)
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=10000 $(PY) -m pytest
 	$(PY) -m ruff check .
 
 demo: $(READY)

@@ -30,7 +30,8 @@ SHIPPED_LEVELS = sorted((REPO / "levels").rglob("*.yaml"))
 BROKEN_LEVELS = sorted((REPO / "tests" / "data" / "broken").glob("*.yaml"))
 EXPECT_PREFIX = "# expect: "
 
-# CI raises the count (ONBEAT_FUZZ_EXAMPLES=10000); a default run stays quick.
+# `make test` (and so CI) runs each fuzz test 10,000 times (ONBEAT_FUZZ_EXAMPLES); a plain
+# pytest run stays quick.
 settings.register_profile(
     "level-fuzz",
     max_examples=int(os.environ.get("ONBEAT_FUZZ_EXAMPLES", "300")),
