@@ -13,7 +13,9 @@ octal 48 or sexagesimal 90.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,7 +145,13 @@ def limit_problems(problems: list[LevelProblem]) -> list[LevelProblem]:
 def read_yaml_file(path: Path) -> YamlDocument:
     """Read and parse the level file at ``path``; raise LevelError for anything unusable."""
     try:
-        with open(path, "rb") as stream:
+        # Non-blocking: opening a pipe would otherwise wait for a writer, maybe forever.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as stream:
+            mode = os.fstat(descriptor).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                what = "not a file but a pipe or a device; give a level file"
+                raise LevelError([LevelProblem(path, 1, 1, FILE_WHERE, what)])
             # One byte more than allowed tells a too-big file without reading all of it.
             raw = stream.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as error:  # ValueError: a NUL character in the path

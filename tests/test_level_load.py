@@ -335,6 +335,17 @@ def test_load_levels_skips_pipes_and_reports_broken_links(tmp_path: Path) -> Non
     ]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_given_by_name_is_refused_without_waiting(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    assert problems_of(tmp_path / "pipe.yaml") == [
+        "1:1: (file): not a file but a pipe or a device; give a level file"
+    ]
+    assert problems_of(Path(os.devnull)) == [
+        "1:1: (file): not a file but a pipe or a device; give a level file"
+    ]
+
+
 def test_keys_must_be_plain_words_and_all_problems_are_reported(tmp_path: Path) -> None:
     text = FROG_HOP.replace("title: Frog Hop", "? [title]\n: Frog Hop").replace("60", "600")
     assert problems_of(write(tmp_path, text)) == [
