@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from engine.cli_common import AddCommand, UserError
 from engine.level_paths import FOLDER_BUILTIN, FOLDER_EXTRA, FOLDER_USER, LEVEL_SUFFIX
-from engine.level_templates import DEFAULT_TEMPLATE, TEMPLATES
+from engine.level_templates import DEFAULT_TEMPLATE, TEMPLATES, level_text
 
 if TYPE_CHECKING:
     from engine.level_model import Level
@@ -63,7 +63,9 @@ def register(add_command: AddCommand) -> None:
     schema.set_defaults(handler=_quiet_when_the_reader_leaves(cmd_schema))
 
 
-def _action(actions: argparse._SubParsersAction, name: str, help_text: str):
+def _action(
+    actions: argparse._SubParsersAction, name: str, help_text: str
+) -> argparse.ArgumentParser:
     return actions.add_parser(name, help=help_text, description=help_text)
 
 
@@ -139,23 +141,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from engine.level_library import discover_levels
-    from engine.level_templates import level_text
 
     path: Path = args.path
-    taken_ids = {level.id for level in discover_levels().levels}
+    shown = _printable(str(path))
+    taken_ids = {level.id for level in discover_levels(_levels_dirs(args)).levels}
     text = level_text(args.template, path, taken_ids)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as stream:
             stream.write(text)
     except FileExistsError:
-        raise UserError(
-            f"{path}: already exists; choose another name, nothing was written"
-        ) from None
+        what = "already exists; choose another name, nothing was written"
+        raise UserError(f"{shown}: {what}") from None
     except OSError as error:
-        raise UserError(f"{path}: cannot write: {error.strerror or error}") from None
-    print(f"Wrote {path} from the {args.template} template.")
-    print(f"Edit it, then check it with: python run.py levels validate {path}")
+        raise UserError(f"{shown}: cannot write: {error.strerror or error}") from None
+    print(f"Wrote {shown} from the {args.template} template.")
+    print(f"Edit it, then check it with: python run.py levels validate {shown}")
     return 0
 
 
