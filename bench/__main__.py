@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import clinic_scale, stamp_error
+from bench import clinic_scale, frame_draw, stamp_error
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,8 @@ def main() -> int:
         print("x11_end_to_end: skipped, Xvfb is not installed (apt-get install xvfb)")
     print()
     clinic_scale.main([])
+    print()
+    frame_draw.main([])
     return 0
 
 

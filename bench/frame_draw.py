@@ -10,13 +10,18 @@ are drawn). Timed for every frame after the first second:
   of the drawing thread: on a busy machine the difference is time spent preempted);
 - draw+present: on_draw plus showing the changed rects (on x11: handing them to the X server).
 
-Baseline, in the same process and window, right after: a plain full-window fill and flip each
-frame, the least a scene that redraws and presents the whole window would pay. The ratio is
-p99 of draw+present over p99 of the baseline.
+Baseline, in the same process and window, in one-second turns with the scene (so that both
+meet the same load from other processes): a plain full-window fill and flip each frame, the
+least a scene that redraws and presents the whole window would pay. The ratio is p99 of
+draw+present over p99 of the baseline.
 
-    .venv/bin/python bench/frame_draw.py [--seconds 8] [--drivers dummy x11]
+    .venv/bin/python bench/frame_draw.py [--seconds 8] [--drivers dummy x11 x11-native]
 
-x11 runs on an Xvfb started for the purpose (skipped when Xvfb is not installed).
+x11 runs on an Xvfb started for the purpose (skipped when Xvfb is not installed), twice:
+"x11" with SDL's default window framebuffer, which on X11 is a texture of an accelerated
+renderer and is presented whole on every update, changed rects or not; and "x11-native" with
+SDL_FRAMEBUFFER_ACCELERATION=0, SDL's own X11 framebuffer (MIT-SHM), which presents only the
+rects given.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ LEVEL = ROOT / "bench" / "levels" / "steady-beat.yaml"
 THEMES = ("pond", "space", "parade")
 SIZES = ((1280, 720), (1920, 1080))
 WARM_UP_S = 1.0  # art for the window size is made in the first frames; not measured
+BLOCK_S = 1.0  # scene and baseline take turns, so that both meet the same machine load
 FRAME_RATE_HZ = 60.0
 GOAL_P99_MS = 4.0
 
@@ -59,7 +65,7 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
     from engine.audio_output import AudioSettings, SdlAudioOutput
     from engine.host_clock import RealClock
     from engine.input_mapping import load_input_mapping
-    from engine.input_pump import InputPump
+    from engine.input_pump import InputPump, UiEvent
     from engine.level_load import load_level
     from engine.recorder import Recorder
     from engine.scoring import warm_up
@@ -88,12 +94,12 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
             autoplay=AutoTapper(mean_ms=-10.0, sd_ms=45.0, seed=3),
         )
         draw_ns: list[int] = []
+        draw_cpu_ns: list[int] = []
         present_ns: list[int] = []
-        measure_from_ns = time.perf_counter_ns() + int(WARM_UP_S * 1e9)
-        end_ns = measure_from_ns + int(seconds * 1e9)
+        baseline_ns: list[int] = []
         scene_draw = runner.on_draw
         drawn_ns = drawn_cpu_ns = 0
-        draw_cpu_ns: list[int] = []
+        measuring = False
 
         def timed_draw(now_ns: int) -> list[pygame.Rect] | None:
             nonlocal drawn_ns, drawn_cpu_ns
@@ -106,31 +112,39 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
         def timed_present(changed: list[pygame.Rect] | None) -> None:
             start_ns = time.perf_counter_ns()
             present_window(changed)
-            if start_ns >= measure_from_ns:
+            # A whole-window frame (the first after a baseline block) is not a play frame.
+            if measuring and changed is not None:
                 draw_ns.append(drawn_ns)
                 draw_cpu_ns.append(drawn_cpu_ns)
                 present_ns.append(drawn_ns + time.perf_counter_ns() - start_ns)
-            if start_ns >= end_ns:
-                runner.done = True
 
         runner.on_draw = timed_draw
         rig.ring.fill_ahead(rig.track.render)
         output.open()
         output.start()
         loop = FrameLoop(clock, pump, timed_present, frame_rate_hz=FRAME_RATE_HZ)
-        polls_before, started_ns = pump.polls, time.perf_counter_ns()
+        block_frames = round(BLOCK_S * FRAME_RATE_HZ)
+        polls, scene_ns = 0, 0
         try:
-            loop.run(runner)
+            loop.run(runner, max_frames=round(WARM_UP_S * FRAME_RATE_HZ))
+            for _ in range(max(1, round(seconds / BLOCK_S))):
+                measuring = True
+                polls_before, started_ns = pump.polls, time.perf_counter_ns()
+                loop.run(runner, max_frames=loop.frames + block_frames)
+                polls += pump.polls - polls_before
+                scene_ns += time.perf_counter_ns() - started_ns
+                measuring = False
+                baseline_ns += _baseline(surface, clock, pump, BLOCK_S)
+                # The baseline painted over the scene: it draws its whole window again.
+                runner.on_input([], [UiEvent("resize")], clock.now_ns())
         finally:
             runner.close()
             output.close()
             recorder.close()
-        pump_hz = (pump.polls - polls_before) / ((time.perf_counter_ns() - started_ns) / 1e9)
-    baseline_ns = _baseline(surface, clock, pump, seconds)
+        pump_hz = polls / (scene_ns / 1e9)
     return {
         "theme": theme,
         "size": f"{size[0]}x{size[1]}",
-        "driver": pygame.display.get_driver(),
         "frames": len(draw_ns),
         "pump_hz": pump_hz,
         "draw": _percentiles(draw_ns),
@@ -169,6 +183,14 @@ def _free_display() -> str:
     raise SystemExit("no free X display number between :90 and :139")
 
 
+# Environment of each kind of run; x11 runs also get the DISPLAY of the Xvfb.
+DRIVER_ENV: dict[str, dict[str, str]] = {
+    "dummy": {"SDL_VIDEODRIVER": "dummy"},
+    "x11": {"SDL_VIDEODRIVER": "x11"},
+    "x11-native": {"SDL_VIDEODRIVER": "x11", "SDL_FRAMEBUFFER_ACCELERATION": "0"},
+}
+
+
 def _run_child(driver: str, theme: str, size: tuple[int, int], seconds: float, env: dict) -> dict:
     command = [
         sys.executable,
@@ -179,12 +201,12 @@ def _run_child(driver: str, theme: str, size: tuple[int, int], seconds: float, e
         "--seconds",
         str(seconds),
     ]
-    env = dict(env, SDL_VIDEODRIVER=driver, SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    env = dict(env, **DRIVER_ENV[driver], SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, cwd=ROOT)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"frame_draw {driver} {theme} {size}: failed\n{done.stderr[-2000:]}")
-    return json.loads(lines[-1])
+    return dict(json.loads(lines[-1]), driver=driver)
 
 
 def _table(results: list[dict]) -> str:
@@ -208,7 +230,7 @@ def _table(results: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="measured time per run")
-    parser.add_argument("--drivers", nargs="+", default=["dummy", "x11"], choices=["dummy", "x11"])
+    parser.add_argument("--drivers", nargs="+", default=list(DRIVER_ENV), choices=list(DRIVER_ENV))
     parser.add_argument("--child", nargs=2, metavar=("THEME", "WxH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -220,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     for driver in args.drivers:
         env = dict(os.environ)
         xvfb = None
-        if driver == "x11":
+        if driver.startswith("x11"):
             if not shutil.which("Xvfb"):
                 print("frame_draw x11: skipped, Xvfb is not installed (apt-get install xvfb)")
                 continue

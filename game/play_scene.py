@@ -235,7 +235,9 @@ class PlayScene:
             self._draw_hud(view, layout)
         for rect in merge_overlapping(self._marks):
             self._dirty.mark(rect)
-        return self._dirty.finish()
+        changed = self._dirty.finish()
+        # Last frame's places and this frame's overlap: each rect presented costs a call.
+        return None if changed is None else merge_overlapping(changed)
 
     def _mark(self, rect: pygame.Rect) -> pygame.Rect:
         self._marks.append(rect)

@@ -243,18 +243,19 @@ class StageTheme:
         surface, unit, look = canvas.surface, canvas.unit, canvas.look
         center, radius = geometry.target_center, geometry.target_radius_px
         width = max(2, round(3 * unit))
+        colour = (255, 255, 255) if look.high_contrast else self.ring_colour
         approach = approach_scale(view)
         if approach is not None:
             if look.reduced_motion:
                 approach = 1.0 + (approach - 1.0) * 0.3  # only a small closing movement
             reach = round(radius * approach)
-            canvas.mark(pygame.draw.circle(surface, self.ring_colour, center, reach, width))
+            canvas.mark(pygame.draw.circle(surface, colour, center, reach, width))
         pulse = beat_pulse(view)
         if pulse > 0.02:
             growth = REDUCED_PULSE_GROWTH if look.reduced_motion else PULSE_GROWTH
             reach = round(radius * (1.0 + growth * pulse))
             thickness = max(2, round((3 + 5 * pulse) * unit))
-            canvas.mark(pygame.draw.circle(surface, self.ring_colour, center, reach, thickness))
+            canvas.mark(pygame.draw.circle(surface, colour, center, reach, thickness))
 
     def draw_judgement_pop(
         self, canvas: Canvas, geometry: StageGeometry, item: Feedback, age_s: float

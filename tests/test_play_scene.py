@@ -1,0 +1,138 @@
+"""The play scene's HUD: partial frames, feedback, limb guidance, praise, and its words."""
+
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from engine.play_session import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
+from game.look import Look
+from game.palette import JUDGEMENT_WORDS
+from game.play_scene import (
+    LIMB_LABELS,
+    PRAISE_LINES,
+    PlayScene,
+    merge_overlapping,
+    praise_line,
+    signed_ms_text,
+)
+from tests.play_views import JUDGEMENTS, ShownSession, make_view, tapped
+
+
+@pytest.fixture
+def window():
+    pygame.display.init()
+
+    def open_window(size: tuple[int, int] = (1280, 720)) -> pygame.Surface:
+        return pygame.display.set_mode(size)
+
+    yield open_window
+    pygame.display.quit()
+
+
+def scene_for(view, surface: pygame.Surface, look: Look | None = None) -> PlayScene:
+    return PlayScene(ShownSession(view), surface, look=look)
+
+
+def rendered_texts(scene: PlayScene) -> set[str]:
+    return {text for text, _, _ in scene._text._images}
+
+
+def test_after_the_first_frame_only_changed_parts_are_presented(window):
+    surface = window()
+    scene = scene_for(make_view(feedback=tapped("sro", 0.1), praise_streak=5), surface)
+    assert scene.on_draw(0) is None  # the first frame shows the whole window
+    changed = scene.on_draw(1)
+    assert changed
+    presented_px = sum(rect.width * rect.height for rect in merge_overlapping(changed))
+    assert presented_px < 0.5 * surface.get_width() * surface.get_height()
+
+
+def test_a_new_task_line_repaints_the_whole_window_once(window):
+    surface = window()
+    session = ShownSession(make_view())
+    scene = PlayScene(session, surface)
+    scene.on_draw(0)
+    assert scene.on_draw(1) is not None
+    session.shown = make_view(task_index=1, task_name="Heel walk")
+    assert scene.on_draw(2) is None
+    assert scene.on_draw(3) is not None
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_every_phase_and_judgement_draws_with_every_look(window, size):
+    surface = window(size)
+    looks = (Look(), Look(colour_blind=True, high_contrast=True, large_text=True, show_ms=False))
+    for look in looks:
+        for phase in (PHASE_COUNT_IN, PHASE_PLAYING, PHASE_BETWEEN):
+            for judgement in JUDGEMENTS:
+                view = make_view(
+                    phase=phase,
+                    feedback=tapped(judgement, 0.2),
+                    count_in_beats_left=3,
+                    praise_streak=10,
+                    metronome_silent=True,
+                    theme="parade",
+                )
+                scene = scene_for(view, surface, look)
+                scene.on_draw(0)
+                scene.on_draw(1)
+
+
+def test_feedback_shows_the_word_and_the_signed_ms_only_when_asked(window):
+    surface = window()
+    view = make_view(feedback=tapped("good", 0.2, asynchrony_ms=-23.0))
+    shown = scene_for(view, surface, Look(show_ms=True))
+    shown.on_draw(0)
+    assert {JUDGEMENT_WORDS["good"], "-23 ms early"} <= rendered_texts(shown)
+    hidden = scene_for(view, surface, Look(show_ms=False))
+    hidden.on_draw(0)
+    assert JUDGEMENT_WORDS["good"] in rendered_texts(hidden)
+    assert not any(" ms" in text for text in rendered_texts(hidden))
+
+
+def test_an_old_tap_no_longer_shows_its_word(window):
+    surface = window()
+    scene = scene_for(make_view(feedback=tapped("ok", 2.0, asynchrony_ms=71.0)), surface)
+    scene.on_draw(0)
+    assert "+71 ms late" not in rendered_texts(scene)
+
+
+def test_limb_guidance_names_the_next_limb(window):
+    surface = window()
+    for limb, label in LIMB_LABELS.items():
+        scene = scene_for(make_view(next_limb=limb), surface)
+        scene.on_draw(0)
+        assert label in rendered_texts(scene)
+
+
+def test_praise_and_streak_lines(window):
+    surface = window()
+    scene = scene_for(make_view(streak=10, praise_streak=10), surface)
+    scene.on_draw(0)
+    assert {praise_line(10), "10 in a row"} <= rendered_texts(scene)
+
+
+def test_praise_lines_cover_every_milestone():
+    assert praise_line(5) == PRAISE_LINES[5]
+    assert praise_line(20) == "20 in a row! Amazing!"
+    assert praise_line(35) == "35 in a row! Amazing!"
+
+
+def test_signed_ms_says_early_or_late():
+    assert signed_ms_text(-12.4) == "-12 ms early"
+    assert signed_ms_text(8.0) == "+8 ms late"
+    assert signed_ms_text(0.0) == "+0 ms"
+
+
+def test_no_harsh_words_for_a_miss():
+    assert JUDGEMENT_WORDS["off"] and JUDGEMENT_WORDS["extra"] == ""
+    for harsh in ("miss", "wrong", "bad", "fail"):
+        assert harsh not in JUDGEMENT_WORDS["off"].lower()
+
+
+def test_merge_overlapping_joins_only_what_touches():
+    rects = [pygame.Rect(0, 0, 10, 10), pygame.Rect(5, 5, 10, 10), pygame.Rect(100, 0, 5, 5)]
+    assert merge_overlapping(rects) == [pygame.Rect(0, 0, 15, 15), pygame.Rect(100, 0, 5, 5)]
+    chained = [pygame.Rect(0, 0, 10, 10), pygame.Rect(20, 0, 10, 10), pygame.Rect(8, 0, 14, 4)]
+    assert merge_overlapping(chained) == [pygame.Rect(0, 0, 30, 10)]
