@@ -11,17 +11,26 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from engine.adaptation import (
+    Rung,
+    Staircase,
+    build_ladder,
+    change_period_beats,
+    visual_cue_at,
+    windows_at,
+)
 from engine.audio_output import AudioRing
 from engine.audio_track import ClickTrack
 from engine.clock import ClockMap, frames_to_ms, frames_to_s
 from engine.guide_sounds import guide_sound
 from engine.input_pump import Tap
-from engine.level_model import Level
+from engine.level_model import Level, Windows
 from engine.limbs import CHANNEL_INDEX
 from engine.metrics import TaskSummary, summarize_task
 from engine.records import BeatRecord, TapRecord, TaskStart
 from engine.schedule import TaskGrid, reschedule_task, schedule_task
-from engine.scoring import EXTRA, JUDGEMENT_NAMES, OnlineScorer
+from engine.scoring import EXTRA, JUDGEMENT_NAMES, OnlineScorer, judgement_for
+from engine.store import AdaptationStep
 
 START_LEAD_S = 0.6  # silence before the first count-in click
 RESUME_LEAD_S = 0.4  # silence between leaving the pause and the count-in
@@ -33,6 +42,7 @@ PRAISE_EVERY_HITS = 5  # a praise line at every fifth hit in a row
 PRAISE_SHOW_S = 1.5
 # Longer than an OS-stamped press may wait to be claimed (engine/input_stamps.py).
 MISS_SETTLE_S = 0.3
+ADAPT_DECIDE_AHEAD_S = 0.15  # a rung is chosen this long before its bar is rendered
 
 PHASE_COUNT_IN = "count_in"
 PHASE_PLAYING = "playing"
@@ -106,9 +116,17 @@ class PlaySession:
         recorder: RecorderLike,
         input_offset_ms: float = 0.0,
         guide_volume: float = 0.7,
+        staircase: Staircase | None = None,
     ) -> None:
         self.level = level
         self.guide_volume = guide_volume
+        self.staircase = staircase
+        self._ladder = build_ladder(level) if staircase is not None else ()
+        self._adaptation_steps = 0
+        self._next_boundary_beat = 0  # beat of the current task where a change may come next
+        # Judgement windows by the first target frame they apply to (adaptive levels change
+        # them at bar boundaries; a tap is judged by its target's).
+        self._windows_from: list[tuple[int, Windows]] = [(-(2**62), self._rung_windows())]
         self.session_id = session_id
         self.ring = ring
         self.clock = clock
@@ -173,6 +191,7 @@ class PlaySession:
         grid = schedule_task(self.level, task_index, count_in_start_frame, self.sample_rate_hz)
         self._runs.append(_TaskRun(grid, self._new_scorer(grid)))
         self._streak = 0
+        self._next_boundary_beat = 0
         self.track.add_clicks(grid.click_frames, grid.click_kinds)
         task = self.level.tasks[task_index]
         windows = self.level.windows
@@ -212,6 +231,72 @@ class PlaySession:
         start = self.ring.frames_handed + 2 * self.ring.settings.buffer_frames
         self.track.add_one_shot(start, samples)
         self.ring.mix_in(start, samples)
+
+    # --- adaptation -----------------------------------------------------------------------
+    def _rung(self) -> Rung | None:
+        if self.staircase is None:
+            return None
+        return self._ladder[self.staircase.rung]
+
+    def _rung_windows(self) -> Windows:
+        rung = self._rung()
+        return self.level.windows if rung is None else windows_at(self.level, rung)
+
+    def _windows_for(self, target_frame: int) -> Windows:
+        windows = self._windows_from[0][1]
+        for from_frame, later in self._windows_from:
+            if from_frame <= target_frame:
+                windows = later
+        return windows
+
+    def _adapt_at_boundaries(self, run: _TaskRun, now_frame: float) -> None:
+        """Take the staircase's rung at the next bar boundary, early enough to re-render."""
+        grid = run.grid
+        task = self.level.tasks[grid.task_index]
+        period = change_period_beats(task)
+        if self._next_boundary_beat == 0:
+            self._next_boundary_beat = period
+        beat = self._next_boundary_beat
+        if beat >= grid.beat_frames.shape[0]:
+            return
+        boundary_frame = int(grid.beat_frames[beat])
+        decide_frames = (ADAPT_DECIDE_AHEAD_S + self.ring.settings.lookahead_ms / 1000.0) * (
+            self.sample_rate_hz
+        )
+        if now_frame < boundary_frame - decide_frames:
+            return
+        self._next_boundary_beat += period
+        assert self.staircase is not None
+        before = self._rung()
+        rung_index = self.staircase.rung_at_boundary()
+        rung = self._ladder[rung_index]
+        if rung == before:
+            return
+        self._windows_from.append((boundary_frame, windows_at(self.level, rung)))
+        if before is not None and rung.tempo_bpm != before.tempo_bpm:
+            self.track.clear_from(boundary_frame)
+            self.ring.discard_ahead()
+            new_grid = reschedule_task(
+                self.level, grid, beat, boundary_frame, tempo_bpm=rung.tempo_bpm, count_in_beats=0
+            )
+            self._replace_grid(run, new_grid)
+        self.recorder.adaptation_step(
+            AdaptationStep(
+                session_id=self.session_id,
+                task_index=grid.task_index,
+                step_index=self._adaptation_steps,
+                audio_frame=boundary_frame,
+                rung=rung_index,
+                direction="up"
+                if before is None or rung_index > self._ladder.index(before)
+                else "down",
+                tempo_bpm=rung.tempo_bpm,
+                window_ms=rung.good_window_ms,
+                visual_cue=rung.visual_cue,
+                success_rate=self.staircase.success_rate,
+            )
+        )
+        self._adaptation_steps += 1
 
     # --- pause ------------------------------------------------------------------------------
     def pause(self, now_host_ns: int) -> None:
@@ -279,6 +364,11 @@ class PlaySession:
                 beat_index = int(result.target)
                 asynchrony_ms = float(result.asynchrony_ms)
                 run.paired_asynchrony_ms.append(asynchrony_ms)
+                windows = self._windows_for(int(grid.target_frames[beat_index]))
+                code = judgement_for(asynchrony_ms, windows.sro_ms, windows.good_ms, windows.ok_ms)
+                judgement = JUDGEMENT_NAMES[code]
+                if self.staircase is not None:
+                    self.staircase.record(judgement in HIT_JUDGEMENTS)
             limb = grid.limb_of_target(beat_index) if beat_index is not None else tap.channel
             self._feedback.append(Feedback(judgement, asynchrony_ms or 0.0, audio_frame, limb))
             del self._feedback[:-FEEDBACK_KEEP]
@@ -329,8 +419,14 @@ class PlaySession:
         # Misses are decided late so that a tap still on its way (an OS stamp read by another
         # thread, a press held back by a slow frame) is never overtaken by its target's miss.
         settled_frame = int(now_frame - MISS_SETTLE_S * self.sample_rate_hz)
-        if run.summary is None and run.scorer.newly_missed(settled_frame):
+        missed = run.scorer.newly_missed(settled_frame) if run.summary is None else []
+        if missed:
             self._streak = 0
+            if self.staircase is not None:
+                for _ in missed:
+                    self.staircase.record(False)
+        if self.staircase is not None and run.summary is None:
+            self._adapt_at_boundaries(run, now_frame)
         if run.summary is None and now_frame > self._scoring_closes_frame(run.grid):
             result = run.scorer.result()
             extra = int((result.tap_judgement == EXTRA).sum())
@@ -375,6 +471,7 @@ class PlaySession:
         run = self._current
         grid = run.grid
         task = self.level.tasks[grid.task_index]
+        rung = self._rung()
         frames_per_beat = grid.frames_per_beat
         beats_since_start = grid.beat_position(now_frame)
         beat_number = int(np.floor(beats_since_start))
@@ -416,7 +513,7 @@ class PlaySession:
             beat_fraction=float(beats_since_start - np.floor(beats_since_start)),
             beat_number=beat_number,
             upcoming_s=upcoming,
-            visual_cue=task.visual_cue,
+            visual_cue=task.visual_cue if rung is None else visual_cue_at(task, rung),
             metronome_silent=now_frame >= grid.continuation_start_frame,
             feedback=feedback_ages,
             task_average_ms=float(magnitude_ms.mean()) if paired.size else float("nan"),

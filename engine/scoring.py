@@ -467,3 +467,16 @@ def warm_up() -> None:
     scorer.add_tap(990, 0)
     scorer.newly_missed(3000)
     scorer.result()
+
+
+def judgement_for(asynchrony_ms: float, sro_ms: float, good_ms: float, ok_ms: float) -> int:
+    """The judgement code of a paired tap under these windows (inclusive edges, as the
+    kernels judge). Adaptive levels re-judge with the windows of the rung in force."""
+    magnitude_ms = abs(asynchrony_ms)
+    if magnitude_ms <= sro_ms:
+        return SRO
+    if magnitude_ms <= good_ms:
+        return GOOD
+    if magnitude_ms <= ok_ms:
+        return OK
+    return OFF

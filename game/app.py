@@ -136,7 +136,9 @@ def play_level(
         show_title(station.surface, "Getting ready...")
         warm_up()  # JIT compile (or load from cache) behind the title, never during play
         runner = LevelRunner(
-            PlayServices(station.surface, station.recorder, station.rig, profile_name),
+            PlayServices(
+                station.surface, station.recorder, station.rig, profile_name, data_dir=data_dir
+            ),
             partial(load_level, level_path),
             watch_path=level_path if watch else None,
             autoplay=autoplay,

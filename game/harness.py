@@ -240,6 +240,7 @@ class Harness:
         input_offset_ms: float = 0.0,
         exit_when_done: bool = True,
         autoplay: AutoTapper | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         self.rng = np.random.default_rng(seed)
         self.frame_jitter_ms = frame_jitter_ms
@@ -249,7 +250,9 @@ class Harness:
         surface = pygame.display.set_mode(window_size)
         pygame.event.clear()
         self.rig = AudioRig.create(audio or AudioSettings())
-        services = PlayServices(surface, recorder, self.rig, profile_name, input_offset_ms)
+        services = PlayServices(
+            surface, recorder, self.rig, profile_name, input_offset_ms, data_dir=data_dir
+        )
         if level is None:
             assert watch_path is not None, "give a level or a level file"
             level_source = partial(load_level, watch_path)

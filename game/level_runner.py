@@ -16,6 +16,14 @@ from pathlib import Path
 
 import pygame
 
+from engine.adaptation import (
+    Staircase,
+    build_ladder,
+    is_adaptive,
+    level_rung,
+    remember_position,
+    staircase_for_child,
+)
 from engine.input_pump import Tap, UiEvent
 from engine.level_load import LevelError
 from engine.level_model import Level
@@ -23,6 +31,7 @@ from engine.level_watch import LevelFileWatcher
 from engine.play_session import PlaySession
 from engine.recorder import Recorder
 from engine.records import SessionStart
+from engine.store import Store
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages
@@ -47,6 +56,7 @@ class PlayServices:
     visual_offset_ms: float = 0.0
     messages: Messages = field(default_factory=Messages)
     guide_volume: float = 0.7
+    data_dir: Path | None = None  # where each child's place on adaptive levels is kept
 
 
 class LevelRunner:
@@ -71,6 +81,7 @@ class LevelRunner:
         self.problems: tuple[str, ...] = ()
         self.session_ids: list[int] = []
         self.last_session: PlaySession | None = None
+        self._profile_code: str | None = None
         self._paused_backdrop: pygame.Surface | None = None
         self._start()
 
@@ -105,6 +116,7 @@ class LevelRunner:
         )
         self.session_ids.append(session_id)
         rig = services.rig
+        self._profile_code = self._profile_code_of(services.profile_name)
         session = PlaySession(
             level,
             session_id,
@@ -114,6 +126,7 @@ class LevelRunner:
             services.recorder,
             services.input_offset_ms,
             services.guide_volume,
+            self._staircase_for(level),
         )
         self.last_session = session
         self.play = PlayScene(
@@ -124,10 +137,39 @@ class LevelRunner:
             visual_offset_ms=services.visual_offset_ms,
         )
 
+    def _profile_code_of(self, display_name: str) -> str | None:
+        if self.services.data_dir is None:
+            return None
+        store = Store.open(self.services.data_dir)
+        try:
+            rows = [row for row in store.list_profiles() if row.display_name == display_name]
+        finally:
+            store.close()
+        return rows[0].code if rows else None
+
+    def _staircase_for(self, level: Level) -> Staircase | None:
+        """Adaptive levels start where this child left them (assessments never adapt)."""
+        if not is_adaptive(level):
+            return None
+        if self._profile_code is None:
+            ladder = build_ladder(level)
+            return Staircase(len(ladder), level.adaptive.target, level_rung(level, ladder))
+        store = Store.open(self.services.data_dir)
+        try:
+            return staircase_for_child(store, self._profile_code, level)
+        finally:
+            store.close()
+
     def _end_session(self) -> None:
         if self.play is None:
             return
         session = self.play.session
+        if session.staircase is not None and self._profile_code is not None:
+            store = Store.open(self.services.data_dir)
+            try:
+                remember_position(store, self._profile_code, session.level.id, session.staircase)
+            finally:
+                store.close()
         status = "complete" if session.finished else "incomplete"
         self.services.recorder.end_session(session.session_id, utc_now_iso(), status)
         self.services.rig.silence_queued_clicks()

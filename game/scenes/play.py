@@ -33,6 +33,7 @@ class PlayLevelScene:
             context.visual_offset_ms,
             context.messages,
             context.settings.guide_volume,
+            context.data_dir,
         )
         self.runner = LevelRunner(
             services,
