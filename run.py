@@ -72,6 +72,20 @@ def cmd_game(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from engine.user_settings import default_settings_path
+    from game.app import NoDisplayError, run_calibration
+
+    try:
+        run_calibration(
+            data_dir_of(args), "visual" if args.visual else "input", default_settings_path()
+        )
+    except NoDisplayError:
+        print("No display to open the calibration window on.")
+        return 2
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -155,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--jitter-ms", type=float, default=20.0, help="autoplay timing spread (SD, ms)"
     )
     play.set_defaults(handler=cmd_play)
+
+    calibrate = command("calibrate", "measure this machine's input (or screen) latency")
+    calibrate.add_argument(
+        "--visual", action="store_true", help="tap to flashes instead of clicks (screen offset)"
+    )
+    calibrate.set_defaults(handler=cmd_calibrate)
 
     demo = command("demo", "autoplay a level headless through the real scorer and recorder")
     demo.add_argument("--level", default=str(DEFAULT_LEVEL), help="level YAML file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pygame
 from engine.audio_config import load_audio_settings
 from engine.audio_output import SdlAudioOutput
 from engine.audio_synth import click_sounds
+from engine.calibration import Calibration, load_calibration, session_calibration
 from engine.host_clock import RealClock
 from engine.input_mapping import load_input_mapping
 from engine.input_pump import InputPump
@@ -35,6 +37,7 @@ from game.frame_loop import FrameLoop, present_window
 from game.i18n import Messages
 from game.level_runner import LevelRunner, PlayServices
 from game.palette import TEXT, THEME_BACKGROUNDS
+from game.scenes.calibrate import CalibrationScene
 from game.scenes.title import TitleScene
 from game.text import draw_text
 
@@ -77,13 +80,14 @@ def show_title(surface: pygame.Surface, message: str) -> None:
 
 @dataclass
 class Station:
-    """The running program's parts: window, clock, input, audio, recorder."""
+    """The running program's parts: window, clock, input, audio, recorder, calibration."""
 
     surface: pygame.Surface
     clock: RealClock
     pump: InputPump
     rig: AudioRig
     recorder: Recorder
+    calibration: Calibration
 
 
 @contextmanager
@@ -101,7 +105,14 @@ def open_station(
     x11_source = start_x11_press_source(matcher)
     if x11_source is None:
         print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
-    rig = AudioRig.create(load_audio_settings())
+    calibration, problems = load_calibration()
+    for problem in problems:
+        print(problem)
+    audio = load_audio_settings()
+    # The measured output latency replaces the configured guess when there is one.
+    if calibration.output_measured_at_utc is not None:
+        audio = dataclasses.replace(audio, output_offset_ms=calibration.output_offset_ms)
+    rig = AudioRig.create(audio)
     rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, metronome_volume))
     output = SdlAudioOutput(rig.ring)
     try:
@@ -109,7 +120,7 @@ def open_station(
         print(output.open())
         output.start()
         pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
-        yield Station(surface, clock, pump, rig, recorder)
+        yield Station(surface, clock, pump, rig, recorder, calibration)
     finally:
         output.close()
         if x11_source is not None:
@@ -137,7 +148,14 @@ def play_level(
         warm_up()  # JIT compile (or load from cache) behind the title, never during play
         runner = LevelRunner(
             PlayServices(
-                station.surface, station.recorder, station.rig, profile_name, data_dir=data_dir
+                station.surface,
+                station.recorder,
+                station.rig,
+                profile_name,
+                station.calibration.input_offset_ms,
+                station.calibration.visual_offset_ms,
+                data_dir=data_dir,
+                calibration=session_calibration(station.calibration),
             ),
             partial(load_level, level_path),
             watch_path=level_path if watch else None,
@@ -179,6 +197,9 @@ def run_game(
             settings_path,
             Messages(settings.language),
             autoplay=autoplay,
+            input_offset_ms=station.calibration.input_offset_ms,
+            visual_offset_ms=station.calibration.visual_offset_ms,
+            calibration=session_calibration(station.calibration),
         )
         director = Director(TitleScene(context), station.rig)
         try:
@@ -187,3 +208,32 @@ def run_game(
             close = getattr(director.scene, "close", None)
             if close is not None:
                 close()
+
+
+def run_calibration(data_dir: Path, kind: str, settings_path: Path) -> None:
+    """`run.py calibrate`: the tap-along calibration on its own, saved for this machine."""
+    settings, _problems = load_user_settings(settings_path)
+    with open_station(data_dir, settings.metronome_volume) as station:
+        show_title(station.surface, "Getting ready...")
+        warm_up()
+        context = GameContext(
+            station.surface,
+            station.clock,
+            station.recorder,
+            station.rig,
+            data_dir,
+            discover_levels([]),
+            settings,
+            None,
+            Messages(settings.language),
+        )
+        scene = CalibrationScene(context, kind, back_to=None)
+        FrameLoop(station.clock, station.pump, present_window).run(Director(scene, station.rig))
+    if scene.result is not None:
+        if scene.result.accepted:
+            print(
+                f"Calibration saved: {kind} offset {scene.result.offset_ms:+.1f} ms "
+                f"(SD {scene.result.sd_ms:.1f} ms, {scene.result.taps_used} taps)"
+            )
+        else:
+            print(f"Calibration not saved: {scene.result.problem}")

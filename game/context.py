@@ -10,7 +10,7 @@ import pygame
 from engine.host_clock import HostClock
 from engine.level_library import LevelLibrary
 from engine.recorder import Recorder
-from engine.store import ProfileRow, Store
+from engine.store import ProfileRow, SessionCalibration, Store
 from engine.user_settings import UserSettings, save_user_settings
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
@@ -33,6 +33,8 @@ class GameContext:
     autoplay: AutoTapper | None = None  # the demo plays levels by itself
     input_offset_ms: float = 0.0
     visual_offset_ms: float = 0.0
+    calibration: SessionCalibration | None = None
+    calibration_path: Path | None = None  # None: the machine's config folder
 
     def __post_init__(self) -> None:
         if self.messages.language != self.settings.language:

@@ -31,7 +31,7 @@ from engine.level_watch import LevelFileWatcher
 from engine.play_session import PlaySession
 from engine.recorder import Recorder
 from engine.records import SessionStart
-from engine.store import Store
+from engine.store import SessionCalibration, Store
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages
@@ -57,6 +57,7 @@ class PlayServices:
     messages: Messages = field(default_factory=Messages)
     guide_volume: float = 0.7
     data_dir: Path | None = None  # where each child's place on adaptive levels is kept
+    calibration: SessionCalibration | None = None  # recorded with every session
 
 
 class LevelRunner:
@@ -112,7 +113,8 @@ class LevelRunner:
                 input_offset_ms=services.input_offset_ms,
                 output_latency_ms=audio.output_latency_ns / 1e6,
                 started_at_utc=utc_now_iso(),
-            )
+            ),
+            calibration=services.calibration,
         )
         self.session_ids.append(session_id)
         rig = services.rig

@@ -34,6 +34,7 @@ class PlayLevelScene:
             context.messages,
             context.settings.guide_volume,
             context.data_dir,
+            context.calibration,
         )
         self.runner = LevelRunner(
             services,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 import pygame
 
@@ -57,6 +58,16 @@ class SettingsScene(MenuScene):
             )
             label = f"{self.text(f'settings.{name}')}: {self._value_text(name)}"
             buttons.append(Button(name, label, rect))
+        for index, kind in enumerate(("input", "visual")):
+            rect = pygame.Rect(
+                left + index * (button_w + gap),
+                int(130 * unit) + 6 * (row_h + gap),
+                button_w,
+                row_h,
+            )
+            buttons.append(
+                Button(f"calibrate:{kind}", self.text(f"settings.calibrate_{kind}"), rect)
+            )
         back = pygame.Rect(0, 0, int(240 * unit), row_h)
         back.midbottom = (width // 2, height - int(24 * unit))
         buttons.append(Button("back", self.text("menu.back"), back))
@@ -65,6 +76,12 @@ class SettingsScene(MenuScene):
     def activate(self, key: str) -> None:
         if key == "back":
             self.next_scene = self.back_to(self.context)
+            return
+        if key.startswith("calibrate:"):
+            from game.scenes.calibrate import CalibrationScene
+
+            back_here = partial(SettingsScene, back_to=self.back_to)
+            self.next_scene = CalibrationScene(self.context, key.split(":")[1], back_here)
             return
         settings: UserSettings = self.context.settings
         value = getattr(settings, key)

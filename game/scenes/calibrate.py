@@ -1,0 +1,185 @@
+"""Latency calibration: tap along with clicks (input) or with flashes (screen).
+
+The taps are judged on the audio clock with no offset applied; engine/calibration.py turns
+them into the machine's offset, or refuses them with a reason. Nothing here is recorded as
+a clinical session.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from engine.audio_synth import click_sounds
+from engine.calibration import (
+    CalibrationResult,
+    input_offset_from_taps,
+    load_calibration,
+    save_calibration,
+    visual_offset_from_taps,
+    with_offset,
+)
+from engine.input_pump import Tap, UiEvent
+from engine.level_model import Level, Task, Windows
+from engine.play_session import PHASE_COUNT_IN, PHASE_PLAYING, PlaySession
+from game.context import GameContext
+from game.text import draw_text
+
+CALIBRATION_BEATS = 48  # the first 8 taps are dropped: 40 remain
+CALIBRATION_TEMPO_BPM = 100.0
+INPUT = "input"
+VISUAL = "visual"
+
+
+def calibration_level(kind: str) -> Level:
+    return Level(
+        format=1,
+        id=f"calibration-{kind}",
+        title="Calibration",
+        theme="space",
+        tempo_bpm=CALIBRATION_TEMPO_BPM,
+        count_in_beats=4,
+        windows=Windows(sro_ms=15.0, good_ms=100.0, ok_ms=290.0),  # pair anything near a beat
+        tasks=(Task("Calibration", ("any",), CALIBRATION_BEATS, None),),
+    )
+
+
+class _NotRecorded:
+    """Calibration taps are measurements of the machine, not of a child: nothing is kept."""
+
+    def task(self, task_start) -> None: ...
+    def beats(self, beats) -> None: ...
+    def tap(self, tap) -> None: ...
+    def adaptation_step(self, step) -> None: ...
+
+
+class CalibrationScene:
+    def __init__(self, context: GameContext, kind: str, back_to: type | None) -> None:
+        self.context = context
+        self.kind = kind
+        self.back_to = back_to
+        self.done = False
+        self.quit_requested = False
+        self.next_scene = None
+        self.result: CalibrationResult | None = None
+        self._start_session()
+
+    def _start_session(self) -> None:
+        rig = self.context.rig
+        rig.silence_queued_clicks()
+        volume = 0.0 if self.kind == VISUAL else self.context.settings.metronome_volume
+        rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, volume))
+        self.session = PlaySession(
+            calibration_level(self.kind), 0, rig.ring, rig.clock_map, rig.track, _NotRecorded()
+        )
+        self.result = None
+
+    def _finish(self) -> None:
+        rig = self.context.rig
+        rig.track.set_sounds(
+            click_sounds(rig.settings.sample_rate_hz, self.context.settings.metronome_volume)
+        )
+        asynchrony_ms, _ = self.session.task_taps(0)
+        path = self.context.calibration_path
+        calibration, _problems = load_calibration(path)
+        if self.kind == INPUT:
+            self.result = input_offset_from_taps(asynchrony_ms)
+        else:
+            self.result = visual_offset_from_taps(asynchrony_ms, calibration.input_offset_ms)
+        if self.result.accepted:
+            save_calibration(with_offset(calibration, self.kind, self.result.offset_ms), path)
+            if self.kind == INPUT:
+                self.context.input_offset_ms = self.result.offset_ms
+            else:
+                self.context.visual_offset_ms = self.result.offset_ms
+
+    def _leave(self) -> None:
+        self.context.rig.silence_queued_clicks()
+        if self.back_to is None:
+            self.done = True
+        else:
+            self.next_scene = self.back_to(self.context)
+
+    def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
+        self.session.on_taps(taps)
+        for event in ui_events:
+            if event.kind == "key" and event.key == "escape":
+                self._leave()
+            elif self.result is not None and event.kind == "key" and event.key == "return":
+                if self.result.accepted:
+                    self._leave()
+                else:
+                    self._start_session()
+
+    def on_update(self, now_ns: int) -> None:
+        self.session.update(now_ns)
+        if self.session.finished and self.result is None:
+            self._finish()
+
+    def on_idle(self, now_ns: int) -> None:
+        pass
+
+    def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
+        surface = self.context.surface
+        width, height = surface.get_size()
+        unit = height / 720
+        text = self.context.messages
+        view = self.session.view(now_ns)
+        flash = self.kind == VISUAL and view.phase in (PHASE_PLAYING, PHASE_COUNT_IN)
+        lit = flash and view.beat_fraction < 0.12
+        surface.fill((250, 250, 250) if lit else (20, 24, 40))
+        colour = (20, 20, 30) if lit else (255, 255, 255)
+        draw_text(
+            surface,
+            text(f"calibrate.{self.kind}.title"),
+            int(48 * unit),
+            colour,
+            center=(width / 2, 80 * unit),
+        )
+        if self.result is None:
+            draw_text(
+                surface,
+                text(f"calibrate.{self.kind}.how"),
+                int(30 * unit),
+                colour,
+                center=(width / 2, height * 0.3),
+            )
+            taps = view.paired_taps
+            draw_text(
+                surface,
+                text("calibrate.taps", taps=taps, needed=CALIBRATION_BEATS),
+                int(40 * unit),
+                colour,
+                center=(width / 2, height * 0.6),
+            )
+        elif self.result.accepted:
+            line = text(
+                "calibrate.done",
+                offset=f"{self.result.offset_ms:+.1f}",
+                sd=f"{self.result.sd_ms:.1f}",
+            )
+            draw_text(
+                surface, line, int(34 * unit), (150, 230, 150), center=(width / 2, height * 0.45)
+            )
+            draw_text(
+                surface,
+                text("calibrate.continue"),
+                int(28 * unit),
+                colour,
+                center=(width / 2, height * 0.6),
+            )
+        else:
+            draw_text(
+                surface,
+                self.result.problem or "",
+                int(30 * unit),
+                (255, 215, 150),
+                center=(width / 2, height * 0.45),
+            )
+            draw_text(
+                surface,
+                text("calibrate.again"),
+                int(28 * unit),
+                colour,
+                center=(width / 2, height * 0.6),
+            )
+        return None

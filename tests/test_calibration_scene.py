@@ -1,0 +1,66 @@
+"""Calibration in the real loop: taps with a known latency give back that latency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+from engine.calibration import load_calibration
+from engine.level_library import discover_levels
+from engine.recorder import Recorder
+from game.harness import KEY_HOLD_NS, GameHarness
+from game.scenes.calibrate import CalibrationScene
+
+NS_PER_S = 1_000_000_000
+
+
+def calibrate(tmp_path: Path, latency_ms: float, noise_sd_ms: float, kind: str = "input"):
+    recorder = Recorder(tmp_path / "data")
+    game = GameHarness(tmp_path / "data", recorder, discover_levels(user_dir=tmp_path / "u"))
+    game.context.calibration_path = tmp_path / "calibration.yaml"
+    scene = CalibrationScene(game.context, kind, back_to=None)
+    game.director.scene = scene
+    rng = np.random.default_rng(3)
+    key = pygame.key.key_code("space")
+
+    def tap_along(now_ns: int) -> None:
+        # Once the beats are laid out, press on each one, late by the machine's latency.
+        grid = scene.session.grids[0]
+        for frame in grid.target_frames:
+            offset_ms = latency_ms + rng.normal(0.0, noise_sd_ms)
+            when_ns = game.device.true_host_ns(frame + offset_ms * 48.0)
+            game.clock.at(
+                when_ns,
+                lambda n: pygame.event.post(
+                    pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, scancode=0)
+                ),
+            )
+            game.clock.at(
+                when_ns + KEY_HOLD_NS,
+                lambda n: pygame.event.post(
+                    pygame.event.Event(pygame.KEYUP, key=key, mod=0, scancode=0)
+                ),
+            )
+
+    game.at(1.0, tap_along)
+    game.run(seconds=40.0)
+    recorder.close()
+    return scene
+
+
+def test_a_steady_latency_is_measured_and_saved(tmp_path: Path) -> None:
+    scene = calibrate(tmp_path, latency_ms=32.0, noise_sd_ms=4.0)
+    assert scene.result is not None and scene.result.accepted
+    assert abs(scene.result.offset_ms - 32.0) < 3.0
+    saved, problems = load_calibration(tmp_path / "calibration.yaml")
+    assert not problems and saved.input_offset_ms == scene.result.offset_ms
+    assert scene.context.input_offset_ms == scene.result.offset_ms
+
+
+def test_uneven_taps_are_refused_and_nothing_is_saved(tmp_path: Path) -> None:
+    scene = calibrate(tmp_path, latency_ms=20.0, noise_sd_ms=45.0)
+    assert scene.result is not None and not scene.result.accepted
+    assert "uneven" in scene.result.problem
+    assert not (tmp_path / "calibration.yaml").exists()
