@@ -97,3 +97,29 @@ def test_a_report_that_cannot_be_written_says_why(tmp_path: Path) -> None:
     sessions.activate("progress:html")
     recorder.close()
     assert sessions.message.startswith("Could not make the report")
+
+
+def test_a_continuation_task_shows_its_unpaced_timing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    recorder = Recorder(data_dir)
+    level = make_level(make_task(beats=40, continuation_beats=20))
+    run = run_headless(level, recorder, lambda g, i, r: float(r.normal(-10.0, 15.0)))
+    context = GameContext(
+        pygame.display.get_surface(),
+        VirtualClock(),
+        recorder,
+        AudioRig.create(AudioSettings()),
+        data_dir,
+        discover_levels(user_dir=tmp_path / "user-levels"),
+        UserSettings(),
+        None,
+    )
+    store = Store.open(data_dir)
+    [profile] = store.list_profiles()
+    store.close()
+    scene = TherapistSessionScene(context, profile, run.session.session_id)
+    [task] = scene.metrics.tasks
+    recorder.close()
+    line = scene._continuation_line(task)
+    assert "without the metronome" in line and "ITI" in line and "Wing" in line
+    assert task.continuation.paired_taps >= 15

@@ -306,6 +306,26 @@ class TherapistSessionScene(MenuScene):
                 topleft=(40 * unit, height - 120 * unit),
             )
 
+    def _continuation_line(self, task) -> str:
+        continuation = task.continuation
+        model = continuation.wing_kristofferson
+        if model.clock_variance_ms2 is None:
+            wing = self.text("therapist.wk_not", reason=model.reason or "")
+        else:
+            wing = self.text(
+                "therapist.wk",
+                clock=f"{model.clock_variance_ms2:.0f}",
+                motor=f"{model.motor_variance_ms2:.0f}",
+            )
+        return self.text(
+            "therapist.continuation",
+            task=task.task_number,
+            mean=_ms(continuation.iti_mean_ms),
+            cv=f"{continuation.iti_cv:.3f}",
+            drift=f"{continuation.drift_ms_per_tap:+.2f}",
+            wing=wing,
+        )
+
 
 def _save(context: GameContext, request: ReportRequest) -> str:
     store = context.open_store()
