@@ -306,7 +306,7 @@ class PlayScene:
     ) -> None:
         text_unit, look = layout.text_unit, self.look
         margin = layout.margin
-        self._paint_text(
+        title = self._paint_text(
             layer,
             view.level_title,
             40 * text_unit,
@@ -318,7 +318,7 @@ class PlayScene:
             task_line,
             28 * text_unit,
             look.dim_text_colour,
-            topleft=(margin, 58 * layout.unit),
+            topleft=(margin, title.bottom + 8 * layout.unit),
         )
         if not view.instruction:
             return

@@ -26,11 +26,11 @@ from game.themes.stage import (
 )
 
 FROG_GREEN: Colour = (98, 196, 96)
-FROG_DARK: Colour = (52, 140, 70)
+FROG_DARK: Colour = (66, 160, 72)
 FROG_BELLY: Colour = (206, 238, 164)
 FROG_OUTLINE: Colour = (26, 78, 48)
-PAD_GREEN: Colour = (66, 156, 84)
-PAD_RIM: Colour = (38, 112, 62)
+PAD_GREEN: Colour = (58, 158, 116)  # bluer than the frog, so the frog stands out on it
+PAD_RIM: Colour = (26, 96, 80)
 WATER_LIGHT: Colour = (52, 142, 148)
 HOP_HEIGHT = 0.75  # of the target radius
 TAKE_OFF_AT = 0.45  # beat fraction at which the frog leaves its pad; it lands on the beat
@@ -134,7 +134,7 @@ class PondTheme(StageTheme):
             (0.55, 0.94, 0.8),
             (0.97, 0.36, 0.7),
         ):
-            self._paint_pad(surface, (fx * width, fy * height), 46 * unit * size, (50, 128, 74))
+            self._paint_pad(surface, (fx * width, fy * height), 46 * unit * size, (44, 122, 100))
         for fx in (0.012, 0.03, 0.985):  # reeds at the edges
             base = (fx * width, height)
             tip = (fx * width + 10 * unit, height * 0.74)
@@ -148,6 +148,13 @@ class PondTheme(StageTheme):
         rect = centred_rect(center, 2 * half_width, 0.9 * half_width)
         pygame.draw.ellipse(surface, mix(colour, (0, 0, 0), 0.3), rect.inflate(4, 4))
         pygame.draw.ellipse(surface, colour, rect)
+        vein = mix(colour, (255, 255, 255), 0.18)
+        for angle in (0.8, 1.6, 2.4, 3.2, 4.0, 4.8, 5.6):  # radians, leaving out the notch
+            end = (
+                center[0] + 0.8 * half_width * math.cos(angle),
+                center[1] + 0.36 * half_width * math.sin(angle),
+            )
+            pygame.draw.line(surface, vein, center, end, max(1, round(half_width / 30)))
         notch = [
             center,
             (center[0] + half_width * 1.05, center[1] - 0.12 * half_width),
