@@ -1,14 +1,8 @@
-"""Colours of the judgements and the themes. Gentle on a miss: never an alarm red."""
+"""Words of the judgements and plain colours of scenes outside play. Gentle on a miss: never
+an alarm word. (The judgements' colours and shapes are in game/look.py, per child.)"""
 
 from __future__ import annotations
 
-JUDGEMENT_COLOURS: dict[str, tuple[int, int, int]] = {
-    "sro": (255, 205, 40),  # gold: right on
-    "good": (90, 210, 120),
-    "ok": (90, 170, 240),
-    "off": (180, 150, 220),
-    "extra": (150, 150, 160),
-}
 JUDGEMENT_WORDS: dict[str, str] = {
     "sro": "Right on!",
     "good": "Great!",
@@ -23,4 +17,3 @@ THEME_BACKGROUNDS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] 
 }
 TEXT = (245, 245, 250)
 DIM_TEXT = (200, 205, 215)
-TARGET = (250, 250, 255)

@@ -136,3 +136,15 @@ def test_merge_overlapping_joins_only_what_touches():
     assert merge_overlapping(rects) == [pygame.Rect(0, 0, 15, 15), pygame.Rect(100, 0, 5, 5)]
     chained = [pygame.Rect(0, 0, 10, 10), pygame.Rect(20, 0, 10, 10), pygame.Rect(8, 0, 14, 4)]
     assert merge_overlapping(chained) == [pygame.Rect(0, 0, 30, 10)]
+
+
+def test_a_resized_window_is_drawn_whole_at_its_new_size(window):
+    surface = window((1280, 720))
+    scene = scene_for(make_view(feedback=tapped("good", 0.1)), surface)
+    scene.on_draw(0)
+    assert scene.on_draw(1) is not None
+    resized = pygame.display.set_mode((1920, 1080))  # the display surface, now larger
+    scene.surface = resized
+    assert scene.on_draw(2) is None
+    assert scene._layer.get_size() == (1920, 1080)
+    assert scene.on_draw(3) is not None

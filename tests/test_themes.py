@@ -79,7 +79,12 @@ def test_full_cues_travel_the_lane_and_arrive_on_their_beat():
     assert [spot.limb for spot in spots] == ["right_toe", "left_toe", "right_toe"]
     arriving = cue_spots(make_view(upcoming_s=((0.0, "any"),)), geometry, Look(), 1.0)
     target_x, _ = geometry.target_center
-    assert arriving[0].x == target_x + geometry.target_radius_px  # on the rim, on the beat
+    rim_x = target_x + geometry.target_radius_px
+    assert arriving[0].x == rim_x  # on the rim, on the beat
+    # Just after its beat a cue stays on the rim, fading, while the guide still names it.
+    just_past = make_view(upcoming_s=((-0.05, "left_hand"), (-0.3, "right_hand")))
+    (landed,) = cue_spots(just_past, geometry, Look(), 1.0)
+    assert (landed.x, landed.limb) == (rim_x, "left_hand") and 0 < landed.alpha < 255
 
 
 def test_fading_cues_vanish_before_their_beat():

@@ -24,6 +24,7 @@ from game.themes import Canvas, StageGeometry
 LANE_LOOKAHEAD_S = 2.0  # a cue enters the lane this long before its beat
 FADE_GONE_S = 0.55  # with visual_cue "fade" a cue has vanished this long before its beat...
 FADE_FULL_S = 1.4  # ...and starts to fade from this far out
+LANDED_S = 0.15  # a cue stays on the target's rim this long after its beat, fading
 APPROACH_S = 0.7  # the approach ring closes onto the target over this last stretch
 REACTION_S = 0.8  # how long a tap's reaction plays
 REACTIONS_SHOWN = 3  # at fast tempos, older reactions still finishing are drawn too
@@ -65,7 +66,8 @@ def cue_radius_px(geometry: StageGeometry) -> int:
 
 def cue_spots(view: PlayView, geometry: StageGeometry, look: Look, unit: float) -> list[CueSpot]:
     """Where each upcoming target's cue is drawn: on the lane, arriving at the target's rim
-    on its beat; none with visual_cue "none"; fading out before arrival with "fade"."""
+    on its beat and fading there just after it (the limb guide still names it then); none with
+    visual_cue "none"; fading out before arrival with "fade"."""
     if view.visual_cue == "none":
         return []
     target_x, target_y = geometry.target_center
@@ -74,15 +76,15 @@ def cue_spots(view: PlayView, geometry: StageGeometry, look: Look, unit: float) 
     travel_px = geometry.lane_end_x - cue_radius_px(geometry) - arrive_x
     spots = []
     for seconds_until, limb in view.upcoming_s:
-        if not 0.0 <= seconds_until <= LANE_LOOKAHEAD_S:
+        if not -LANDED_S < seconds_until <= LANE_LOOKAHEAD_S:
             continue
-        alpha = 255
+        alpha = 255 if seconds_until >= 0 else round(255 * (1.0 + seconds_until / LANDED_S))
         if view.visual_cue == "fade":
             visible = (seconds_until - FADE_GONE_S) / (FADE_FULL_S - FADE_GONE_S)
             alpha = round(255 * min(1.0, max(0.0, visible)))
             if alpha == 0:
                 continue
-        x = arrive_x + travel_px * seconds_until / LANE_LOOKAHEAD_S
+        x = arrive_x + travel_px * max(0.0, seconds_until) / LANE_LOOKAHEAD_S
         bob = 0.0 if look.reduced_motion else CUE_BOB_PX * unit * math.sin(x / (40.0 * unit))
         spots.append(CueSpot(round(x), round(target_y + bob), alpha, limb, seconds_until))
     return spots
@@ -91,11 +93,10 @@ def cue_spots(view: PlayView, geometry: StageGeometry, look: Look, unit: float) 
 def approach_scale(view: PlayView) -> float | None:
     """Radius of the approach ring as a multiple of the target's: it closes onto the target
     as the next target's beat comes; None when no ring is shown."""
-    if view.visual_cue != "full" or not view.upcoming_s:
+    coming = [seconds for seconds, _ in view.upcoming_s if seconds > 0.0]
+    if view.visual_cue != "full" or not coming or coming[0] > APPROACH_S:
         return None
-    seconds_until = view.upcoming_s[0][0]
-    if not 0.0 < seconds_until <= APPROACH_S:
-        return None
+    seconds_until = coming[0]
     return 1.0 + 0.55 * seconds_until / APPROACH_S
 
 
