@@ -16,6 +16,7 @@ from game.icons import shape_sprite
 from game.look import Colour
 from game.text import font
 from game.themes import Canvas
+from game.themes.stage import mix
 
 CHART_WORDS: dict[str, str] = {"late": "late", "early": "early", "ms": "{ms:+.0f} ms"}
 PANEL: Colour = (18, 22, 44)
@@ -62,7 +63,7 @@ def draw_tap_chart(
         ("good", windows.good_ms),
         ("sro", windows.sro_ms),
     ):
-        tint = _blend(panel, look.judgement_colour(judgement), BAND_SHARE)
+        tint = mix(panel, look.judgement_colour(judgement), BAND_SHARE)
         top, bottom = y_of(half_ms), y_of(-half_ms)
         pygame.draw.rect(surface, tint, (plot.left, top, plot.width, max(1, bottom - top)))
     label_face = font(label_px)
@@ -90,7 +91,7 @@ def draw_tap_chart(
     ]
     if len(points) > 1:
         pygame.draw.lines(
-            surface, _blend(panel, line_colour, 0.35), False, points, max(1, round(unit))
+            surface, mix(panel, line_colour, 0.35), False, points, max(1, round(unit))
         )
     radius_px = round(max(4 * unit, min(9 * unit, step_px * 0.4)))
     outline = (0, 0, 0) if look.high_contrast else (36, 40, 66)
@@ -99,7 +100,3 @@ def draw_tap_chart(
             look.judgement_shape(judgement), radius_px, look.judgement_colour(judgement), outline
         )
         surface.blit(sprite, sprite.get_rect(center=point))
-
-
-def _blend(base: Colour, tint: Colour, share: float) -> Colour:
-    return tuple(round(b + (t - b) * share) for b, t in zip(base, tint, strict=True))  # type: ignore[return-value]
