@@ -443,6 +443,12 @@ class PlaySession:
                 self.finished = True
 
     # --- what the scene draws -------------------------------------------------------------
+    @staticmethod
+    def _next_limb(grid: TaskGrid, now_frame: float) -> str | None:
+        """The limb of the first target still to come (in an alternating task, whose turn)."""
+        index = int(np.searchsorted(grid.target_frames, now_frame))
+        return grid.limb_of_target(index) if index < grid.target_frames.shape[0] else None
+
     def _praise_now(self, now_frame: float) -> int | None:
         if self._praise is None:
             return None
@@ -506,7 +512,7 @@ class PlaySession:
             task_count=len(self.level.tasks),
             task_name=task.name,
             instruction=task.instruction or self.level.instruction,
-            next_limb=upcoming[0][1] if upcoming else None,
+            next_limb=self._next_limb(grid, now_frame),
             count_in_beats_left=(
                 max(0, grid.resume_beat - beat_number) if phase == PHASE_COUNT_IN else 0
             ),

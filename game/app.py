@@ -60,6 +60,9 @@ def display_available() -> bool:
 def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
     if not display_available():
         raise NoDisplayError("no display")
+    # SDL's default window framebuffer on X11 is a GPU texture presented whole every frame;
+    # the plain one presents only the changed rects (docs/benchmarks.md, frame times).
+    os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
     try:
         pygame.display.init()
         pygame.font.init()

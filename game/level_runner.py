@@ -35,6 +35,7 @@ from engine.store import SessionCalibration, Store
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages
+from game.look import Look
 from game.palette import DIM_TEXT, TEXT
 from game.play_scene import PlayScene
 from game.text import draw_text
@@ -58,6 +59,7 @@ class PlayServices:
     guide_volume: float = 0.7
     data_dir: Path | None = None  # where each child's place on adaptive levels is kept
     calibration: SessionCalibration | None = None  # recorded with every session
+    look: Look = field(default_factory=Look)  # colour-blind palette, contrast, motion, text
 
 
 class LevelRunner:
@@ -137,6 +139,7 @@ class LevelRunner:
             exit_when_done=self.exit_when_done,
             results_hold_s=self.results_hold_s,
             visual_offset_ms=services.visual_offset_ms,
+            look=services.look,
         )
 
     def _profile_code_of(self, display_name: str) -> str | None:

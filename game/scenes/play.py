@@ -35,6 +35,7 @@ class PlayLevelScene:
             context.settings.guide_volume,
             context.data_dir,
             context.calibration,
+            context.look,
         )
         self.runner = LevelRunner(
             services,
