@@ -27,7 +27,8 @@ class NewProfileScene(MenuScene):
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = height / 720
-        size, gap = int(150 * unit), int(20 * unit)
+        gap = int(20 * unit)
+        size = min(int(150 * unit), (width - (len(AVATARS) + 1) * gap) // len(AVATARS))
         left = (width - len(AVATARS) * size - (len(AVATARS) - 1) * gap) // 2
         buttons = []
         for index, avatar in enumerate(AVATARS):

@@ -30,8 +30,10 @@ class ProfilesScene(MenuScene):
     def layout(self, width: int, height: int) -> list[Button]:
         unit = height / 720
         columns = 4
-        card_w, card_h = int(230 * unit), int(190 * unit)
         gap = int(24 * unit)
+        # Sized by the window's height, but narrow windows (4:3) also bound the width.
+        card_w = min(int(230 * unit), (width - (columns + 1) * gap) // columns)
+        card_h = int(190 * unit)
         left = (width - columns * card_w - (columns - 1) * gap) // 2
         top = int(120 * unit)
         buttons = []

@@ -59,9 +59,10 @@ class SettingsScene(MenuScene):
             label = f"{self.text(f'settings.{name}')}: {self._value_text(name)}"
             buttons.append(Button(name, label, rect))
         for index, kind in enumerate(("input", "visual")):
+            # The two free places at the foot of the second column.
             rect = pygame.Rect(
-                left + index * (button_w + gap),
-                int(130 * unit) + 6 * (row_h + gap),
+                left + button_w + gap,
+                int(130 * unit) + (4 + index) * (row_h + gap),
                 button_w,
                 row_h,
             )

@@ -1,0 +1,54 @@
+"""Menu scenes at common window sizes: no two buttons overlap, all of them fit the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygame
+import pytest
+
+from engine.level_library import discover_levels
+from engine.rewards import Progress
+from engine.user_settings import UserSettings
+from game.context import GameContext
+from game.harness import VirtualClock
+from game.scenes.level_map import LevelMapScene
+from game.scenes.new_profile import NewProfileScene
+from game.scenes.profiles import ProfilesScene
+from game.scenes.settings import SettingsScene
+from game.scenes.stickers import StickerBookScene
+
+SIZES = [(1280, 720), (1920, 1080), (1024, 768)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) -> None:
+    pygame.display.init()
+    surface = pygame.display.set_mode(size)
+    context = GameContext(
+        surface,
+        VirtualClock(),
+        None,
+        None,
+        tmp_path / "data",
+        discover_levels([]),
+        UserSettings(large_text=True),
+        None,
+    )
+    scenes = [
+        SettingsScene(context, back_to=ProfilesScene),
+        ProfilesScene(context),
+        NewProfileScene(context),
+        LevelMapScene(context),
+        StickerBookScene(context, Progress({}, (), ())),
+    ]
+    window = surface.get_rect()
+    for scene in scenes:
+        scene.on_draw(0)
+        rects = [button.rect for button in scene.menu.buttons]
+        assert rects, type(scene).__name__
+        for index, rect in enumerate(rects):
+            assert window.contains(rect), (type(scene).__name__, rect)
+            for other in rects[index + 1 :]:
+                assert not rect.colliderect(other), (type(scene).__name__, rect, other)
+    pygame.key.stop_text_input()
