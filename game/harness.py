@@ -343,7 +343,10 @@ class GameHarness:
 
     def press_at(self, seconds: float, key: str) -> None:
         """Press and release ``key`` (a pygame key name) at ``seconds`` after the start."""
-        when_ns = self.clock.now_ns() + int(seconds * NS_PER_S)
+        self.press_at_ns(self.clock.now_ns() + int(seconds * NS_PER_S), key)
+
+    def press_at_ns(self, when_ns: int, key: str) -> None:
+        """Press and release ``key`` at host time ``when_ns`` (virtual)."""
         key_code = pygame.key.key_code(key)
         self.clock.at(
             when_ns,

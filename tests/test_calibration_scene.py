@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pygame
 
 from engine.calibration import load_calibration
 from engine.level_library import discover_levels
 from engine.recorder import Recorder
-from game.harness import KEY_HOLD_NS, GameHarness
+from game.harness import GameHarness
 from game.scenes.calibrate import CalibrationScene
 
 NS_PER_S = 1_000_000_000
@@ -23,26 +22,13 @@ def calibrate(tmp_path: Path, latency_ms: float, noise_sd_ms: float, kind: str =
     scene = CalibrationScene(game.context, kind, back_to=None)
     game.director.scene = scene
     rng = np.random.default_rng(3)
-    key = pygame.key.key_code("space")
 
     def tap_along(now_ns: int) -> None:
         # Once the beats are laid out, press on each one, late by the machine's latency.
         grid = scene.session.grids[0]
         for frame in grid.target_frames:
             offset_ms = latency_ms + rng.normal(0.0, noise_sd_ms)
-            when_ns = game.device.true_host_ns(frame + offset_ms * 48.0)
-            game.clock.at(
-                when_ns,
-                lambda n: pygame.event.post(
-                    pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, scancode=0)
-                ),
-            )
-            game.clock.at(
-                when_ns + KEY_HOLD_NS,
-                lambda n: pygame.event.post(
-                    pygame.event.Event(pygame.KEYUP, key=key, mod=0, scancode=0)
-                ),
-            )
+            game.press_at_ns(game.device.true_host_ns(frame + offset_ms * 48.0), "space")
 
     game.at(1.0, tap_along)
     game.run(seconds=40.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 import pygame
@@ -24,6 +24,19 @@ from game.scenes.therapist import (
 from tests.level_factory import make_level, make_task
 
 
+def context_for(tmp_path: Path, recorder: Recorder, settings: UserSettings) -> GameContext:
+    return GameContext(
+        pygame.display.get_surface(),
+        VirtualClock(),
+        recorder,
+        AudioRig.create(AudioSettings()),
+        tmp_path / "data",
+        discover_levels(user_dir=tmp_path / "user-levels"),
+        settings,
+        None,
+    )
+
+
 def test_a_session_can_be_opened_noted_and_reported(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     recorder = Recorder(data_dir)
@@ -31,16 +44,7 @@ def test_a_session_can_be_opened_noted_and_reported(tmp_path: Path) -> None:
         make_level(make_task(beats=8)), recorder, lambda g, i, r: 12.0, profile_name="Leo"
     )
     settings = UserSettings(reports_dir=str(tmp_path / "reports"))
-    context = GameContext(
-        pygame.display.get_surface(),
-        VirtualClock(),
-        recorder,
-        AudioRig.create(AudioSettings()),
-        data_dir,
-        discover_levels(user_dir=tmp_path / "user-levels"),
-        settings,
-        None,
-    )
+    context = context_for(tmp_path, recorder, settings)
     profiles = TherapistProfilesScene(context)
     assert [p.display_name for p in profiles.profiles] == ["Leo"]
     profiles.on_draw(0)
@@ -80,16 +84,7 @@ def test_a_report_that_cannot_be_written_says_why(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     recorder = Recorder(data_dir)
     run_headless(make_level(make_task(beats=4)), recorder, lambda g, i, r: 0.0)
-    context = GameContext(
-        pygame.display.get_surface(),
-        VirtualClock(),
-        recorder,
-        AudioRig.create(AudioSettings()),
-        data_dir,
-        discover_levels(user_dir=tmp_path / "user-levels"),
-        dataclasses.replace(UserSettings(), reports_dir=str(blocked)),
-        None,
-    )
+    context = context_for(tmp_path, recorder, replace(UserSettings(), reports_dir=str(blocked)))
     store = Store.open(data_dir)
     [profile] = store.list_profiles()
     store.close()
@@ -104,16 +99,7 @@ def test_a_continuation_task_shows_its_unpaced_timing(tmp_path: Path) -> None:
     recorder = Recorder(data_dir)
     level = make_level(make_task(beats=40, continuation_beats=20))
     run = run_headless(level, recorder, lambda g, i, r: float(r.normal(-10.0, 15.0)))
-    context = GameContext(
-        pygame.display.get_surface(),
-        VirtualClock(),
-        recorder,
-        AudioRig.create(AudioSettings()),
-        data_dir,
-        discover_levels(user_dir=tmp_path / "user-levels"),
-        UserSettings(),
-        None,
-    )
+    context = context_for(tmp_path, recorder, UserSettings())
     store = Store.open(data_dir)
     [profile] = store.list_profiles()
     store.close()
