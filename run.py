@@ -86,6 +86,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.__main__ import main as run_benchmarks
+
+    return run_benchmarks()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -175,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--visual", action="store_true", help="tap to flashes instead of clicks (screen offset)"
     )
     calibrate.set_defaults(handler=cmd_calibrate)
+
+    bench = command("bench", "timing and speed benchmarks (the same as make bench)")
+    bench.set_defaults(handler=cmd_bench)
 
     demo = command("demo", "autoplay a level headless through the real scorer and recorder")
     demo.add_argument("--level", default=str(DEFAULT_LEVEL), help="level YAML file")
