@@ -41,6 +41,9 @@ def draw_avatar(
         pygame.draw.circle(surface, (30, 30, 40), eye, max(2, eye_radius // 2))
     if name == "robot":
         pygame.draw.rect(surface, (60, 70, 90), (x - r * 0.4, y + r * 0.35, r * 0.8, r * 0.15))
+    elif name == "owl":
+        beak = [(x - r * 0.14, y + r * 0.1), (x + r * 0.14, y + r * 0.1), (x, y + r * 0.42)]
+        pygame.draw.polygon(surface, (245, 170, 50), beak)
     else:
         smile = pygame.Rect(0, 0, int(r * 0.8), int(r * 0.5))
         smile.center = (x, int(y + r * 0.3))
@@ -79,6 +82,14 @@ def _draw_ears(surface: pygame.Surface, name: str, colour, x: int, y: int, r: in
     elif name == "robot":
         pygame.draw.line(surface, (200, 200, 210), (x, y - r), (x, y - r * 1.35), 3)
         pygame.draw.circle(surface, (255, 90, 90), (x, int(y - r * 1.4)), max(3, r // 8))
+    elif name == "owl":
+        for side in (-1, 1):
+            tuft = [
+                (x + side * r * 0.35, y - r * 0.85),
+                (x + side * r * 0.85, y - r * 1.2),
+                (x + side * r * 0.8, y - r * 0.5),
+            ]
+            pygame.draw.polygon(surface, colour, tuft)
     elif name == "frog":
         for side in (-1, 1):
             pygame.draw.circle(
