@@ -14,6 +14,7 @@ import pygame
 
 from engine.input_pump import Tap, UiEvent
 from engine.level_progression import is_assessment
+from engine.report_model import local_time
 from engine.reports import (
     ReportError,
     ReportRequest,
@@ -115,7 +116,7 @@ class TherapistSessionsScene(MenuScene):
             )
             label = self.text(
                 "therapist.session_row",
-                day=session.started_at_utc[:16].replace("T", " "),
+                day=_local(session.started_at_utc),
                 level=session.level_title,
                 status=self.text(f"status.{session.status}"),
             )
@@ -193,7 +194,7 @@ class TherapistSessionScene(MenuScene):
 
     def title(self) -> str:
         session = self.metrics.session
-        return f"{session.level_title} · {session.started_at_utc[:16].replace('T', ' ')}"
+        return f"{session.level_title} · {_local(session.started_at_utc)}"
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = height / 720
@@ -336,6 +337,11 @@ def _save(context: GameContext, request: ReportRequest) -> str:
     finally:
         store.close()
     return context.messages("therapist.report_saved", path=str(path))
+
+
+def _local(utc_iso: str) -> str:
+    """A stored UTC time as the therapist's clock shows it."""
+    return local_time(utc_iso).strftime("%Y-%m-%d %H:%M")
 
 
 def _ms(value: float) -> str:
