@@ -140,6 +140,7 @@ class LevelRunner:
             results_hold_s=self.results_hold_s,
             visual_offset_ms=services.visual_offset_ms,
             look=services.look,
+            messages=services.messages,
         )
 
     def _profile_code_of(self, display_name: str) -> str | None:

@@ -6,8 +6,7 @@ them changes, and then the whole window is presented once. Over it, each frame, 
 draws the stage and the scene draws the feedback HUD (judgement, ms, streak, praise, limb to
 use); every piece is marked so that only the changed rects are presented (game/dirty.py).
 
-Every visible string is in the dicts below (and palette.JUDGEMENT_WORDS), ready for the
-message catalogue.
+Every visible string comes from the message catalogue (game/i18n.py).
 """
 
 from __future__ import annotations
@@ -26,9 +25,9 @@ from engine.play_session import (
     PlayView,
 )
 from game.dirty import DirtyRegions
+from game.i18n import Messages
 from game.icons import limb_icon, shape_sprite
 from game.look import Colour, Look
-from game.palette import JUDGEMENT_WORDS
 from game.text import font
 from game.themes import Canvas, StageGeometry, Theme, get_theme
 
@@ -38,64 +37,39 @@ GOLD: Colour = (255, 214, 90)
 SHADOW: Colour = (10, 16, 30)
 PANEL: tuple[int, int, int, int] = (10, 14, 30, 170)
 
-PRAISE_LINES: dict[int, str] = {
-    5: "Five in a row!",
-    10: "Ten in a row! Super!",
-    15: "Fifteen! You've got the beat!",
-    20: "{streak} in a row! Amazing!",  # and every milestone after it
-}
-SCENE_TEXT: dict[str, str] = {
-    "task_line": "Task {number} of {count}: {name}",
-    "stats": "Task Average {average_ms:.0f} ms   SRO {sro_percent:.0f}%",
-    "streak": "{streak} in a row",
-    "signed_ms": "{ms:+.0f} ms {side}",
-    "early": "early",
-    "late": "late",
-    "listen": "Listen...",
-    "get_ready": "Get ready!",
-    "next_task": "Next: {name}",
-    "on_your_own": "Keep the beat on your own!",
-    "well_done": "{title}: well done!",
-    "press_enter": "Press Enter to finish",
-}
-RESULTS_HEADINGS: tuple[str, ...] = (
-    "Task",
-    "Task Average",
-    "SRO %",
-    "Hits",
-    "Early",
-    "Late",
-    "Missed",
+PRAISE_MILESTONES: tuple[int, ...] = (5, 10, 15, 20)  # "play.praise.<n>"; the last repeats
+RESULTS_HEADINGS: tuple[str, ...] = ("task", "average", "sro", "hits", "early", "late", "missed")
+LIMBS_SHOWN: tuple[str, ...] = (
+    "both_hands",
+    "right_hand",
+    "left_hand",
+    "both_toes",
+    "right_toe",
+    "left_toe",
+    "both_heels",
+    "right_heel",
+    "left_heel",
+    "any",
 )
-LIMB_LABELS: dict[str, str] = {
-    "both_hands": "Both hands",
-    "right_hand": "Right hand",
-    "left_hand": "Left hand",
-    "both_toes": "Both toes",
-    "right_toe": "Right toe",
-    "left_toe": "Left toe",
-    "both_heels": "Both heels",
-    "right_heel": "Right heel",
-    "left_heel": "Left heel",
-    "any": "Any",
-}
+JUDGEMENTS_SHOWN: tuple[str, ...] = ("sro", "good", "ok", "off", "extra")
 
 
-def praise_line(streak: int) -> str:
+def praise_line(text: Messages, streak: int) -> str:
     """The praise for a streak milestone: its own line, or the last one's past the list."""
-    milestone = max((key for key in PRAISE_LINES if key <= streak), default=min(PRAISE_LINES))
-    return PRAISE_LINES[milestone].format(streak=streak)
+    milestone = max((m for m in PRAISE_MILESTONES if m <= streak), default=PRAISE_MILESTONES[0])
+    return text(f"play.praise.{milestone}", streak=streak)
 
 
-def signed_ms_text(asynchrony_ms: float) -> str:
+def signed_ms_text(text: Messages, asynchrony_ms: float) -> str:
     side = (
-        SCENE_TEXT["early"]
-        if asynchrony_ms < 0
-        else SCENE_TEXT["late"]
-        if asynchrony_ms > 0
-        else ""
+        text("play.early") if asynchrony_ms < 0 else text("play.late") if asynchrony_ms > 0 else ""
     )
-    return SCENE_TEXT["signed_ms"].format(ms=asynchrony_ms, side=side).strip()
+    return text("play.signed_ms", ms=asynchrony_ms, side=side).strip()
+
+
+def judgement_word(text: Messages, judgement: str) -> str:
+    """Nothing is said about an extra tap."""
+    return "" if judgement == "extra" else text(f"judgement.{judgement}")
 
 
 class HudLayout:
@@ -181,6 +155,7 @@ class PlayScene:
         visual_offset_ms: float = 0.0,
         look: Look | None = None,
         theme: Theme | None = None,
+        messages: Messages | None = None,
     ) -> None:
         self.session = session
         self.surface = surface
@@ -189,6 +164,7 @@ class PlayScene:
         self.visual_offset_ms = visual_offset_ms
         self.look = look or Look()
         self.theme = theme or get_theme(session.level.theme)
+        self.text = messages or Messages()
         self.done = False
         self.quit_requested = False
         self._finished_at_ns: int | None = None
@@ -256,8 +232,8 @@ class PlayScene:
         """Background, header and instruction (or the results): made again only on change."""
         size = self.surface.get_size()
         background = self.theme.background(size, self.look)
-        task_line = SCENE_TEXT["task_line"].format(
-            number=view.task_index + 1, count=view.task_count, name=view.task_name
+        task_line = self.text(
+            "play.task_line", number=view.task_index + 1, count=view.task_count, name=view.task_name
         )
         done = view.phase == PHASE_DONE
         key = (background, view.level_title, task_line, view.instruction, done, view.results)
@@ -278,21 +254,21 @@ class PlayScene:
         """Render the HUD's fixed words and icons now (a full repaint is under way anyway),
         so that no frame during play waits for text to be rendered."""
         text_unit, look = layout.text_unit, self.look
-        for judgement, word in JUDGEMENT_WORDS.items():
+        for judgement in JUDGEMENTS_SHOWN:
             colour = look.judgement_colour(judgement)
-            self._text.get(word, round(64 * text_unit), colour)
+            self._text.get(judgement_word(self.text, judgement), round(64 * text_unit), colour)
             shape_sprite(look.judgement_shape(judgement), round(22 * text_unit), colour)
-        for limb, label in LIMB_LABELS.items():
+        for limb in LIMBS_SHOWN:
             limb_icon(limb, round(78 * text_unit), look)
-            self._text.get(label, round(36 * text_unit), look.text_colour)
+            self._text.get(self.text(f"limb.{limb}"), round(36 * text_unit), look.text_colour)
         shape_sprite("star", round(16 * text_unit), GOLD)  # beside the streak
-        for milestone in PRAISE_LINES:
-            self._text.get(praise_line(milestone), round(44 * text_unit), GOLD)
+        for milestone in PRAISE_MILESTONES:
+            self._text.get(praise_line(self.text, milestone), round(44 * text_unit), GOLD)
         for beats_left in range(1, 9):
             self._text.get(str(beats_left), round(150 * text_unit), GOLD)
-        self._text.get(SCENE_TEXT["listen"], round(34 * text_unit), look.dim_text_colour)
-        self._text.get(SCENE_TEXT["get_ready"], round(64 * text_unit), GOLD)
-        self._text.get(SCENE_TEXT["on_your_own"], round(44 * text_unit), look.text_colour)
+        self._text.get(self.text("play.listen"), round(34 * text_unit), look.dim_text_colour)
+        self._text.get(self.text("play.get_ready"), round(64 * text_unit), GOLD)
+        self._text.get(self.text("play.on_your_own"), round(44 * text_unit), look.text_colour)
 
     def _paint_text(
         self, layer: pygame.Surface, text: str, size_px: float, colour: Colour, **anchor
@@ -335,13 +311,17 @@ class PlayScene:
         panel = pygame.Surface((round(width * 0.9), round(height * 0.8)), pygame.SRCALPHA)
         panel.fill(PANEL)
         layer.blit(panel, panel.get_rect(center=(width / 2, height * 0.52)))
-        title = SCENE_TEXT["well_done"].format(title=view.level_title)
+        title = self.text("play.well_done", title=view.level_title)
         self._paint_text(layer, title, 56 * text_unit, GOLD, center=(width / 2, 80 * unit))
         columns = (0.14, 0.38, 0.52, 0.62, 0.72, 0.81, 0.9)
         row_y = 170 * unit
         for heading, column in zip(RESULTS_HEADINGS, columns, strict=True):
             self._paint_text(
-                layer, heading, 26 * text_unit, look.dim_text_colour, center=(width * column, row_y)
+                layer,
+                self.text(f"play.heading.{heading}"),
+                26 * text_unit,
+                look.dim_text_colour,
+                center=(width * column, row_y),
             )
         for index, summary in enumerate(view.results):
             row_y += 44 * unit
@@ -361,7 +341,7 @@ class PlayScene:
         if not self.exit_when_done:
             self._paint_text(
                 layer,
-                SCENE_TEXT["press_enter"],
+                self.text("play.press_enter"),
                 28 * text_unit,
                 look.dim_text_colour,
                 center=(width / 2, height - 50 * unit),
@@ -383,7 +363,7 @@ class PlayScene:
         """The streak, and for therapists (show_ms) the task's running numbers."""
         text_unit, right = layout.text_unit, layout.width - layout.margin
         if view.streak >= STREAK_SHOWN_FROM and view.phase == PHASE_PLAYING:
-            text = SCENE_TEXT["streak"].format(streak=view.streak)
+            text = self.text("play.streak", streak=view.streak)
             rect = self._blit_text(text, 40 * text_unit, GOLD, topright=(right, 16 * layout.unit))
             star = shape_sprite("star", round(16 * text_unit), GOLD)
             self._mark(
@@ -392,8 +372,8 @@ class PlayScene:
                 )
             )
         if self.look.show_ms and view.paired_taps:
-            stats = SCENE_TEXT["stats"].format(
-                average_ms=view.task_average_ms, sro_percent=view.sro_percent
+            stats = self.text(
+                "play.stats", average_ms=view.task_average_ms, sro_percent=view.sro_percent
             )
             self._blit_text(
                 stats, 24 * text_unit, self.look.dim_text_colour, topright=(right, 60 * layout.unit)
@@ -406,7 +386,7 @@ class PlayScene:
         geometry = StageGeometry.for_size((layout.width, layout.height))
         icon = limb_icon(view.next_limb, round(78 * layout.text_unit), self.look)
         label = self._text.get(
-            LIMB_LABELS[view.next_limb], round(36 * layout.text_unit), self.look.text_colour
+            self.text(f"limb.{view.next_limb}"), round(36 * layout.text_unit), self.look.text_colour
         )
         gap = round(12 * layout.unit)
         group_width = icon.get_width() + gap + label.get_width()
@@ -419,7 +399,7 @@ class PlayScene:
         if view.count_in_beats_left <= 0:
             return
         self._blit_text(
-            SCENE_TEXT["listen"],
+            self.text("play.listen"),
             34 * layout.text_unit,
             self.look.dim_text_colour,
             center=(layout.feedback_x, layout.praise_y),
@@ -433,13 +413,13 @@ class PlayScene:
 
     def _draw_between(self, view: PlayView, layout: HudLayout) -> None:
         self._blit_text(
-            SCENE_TEXT["get_ready"],
+            self.text("play.get_ready"),
             64 * layout.text_unit,
             GOLD,
             center=(layout.feedback_x, layout.word_y),
         )
         self._blit_text(
-            SCENE_TEXT["next_task"].format(name=view.task_name),
+            self.text("play.next_task", name=view.task_name),
             34 * layout.text_unit,
             self.look.text_colour,
             center=(layout.feedback_x, layout.detail_y),
@@ -450,7 +430,7 @@ class PlayScene:
         if not view.feedback:
             return
         latest, age_s = view.feedback[-1]
-        word = JUDGEMENT_WORDS[latest.judgement]
+        word = judgement_word(self.text, latest.judgement)
         if age_s > FEEDBACK_SHOW_S or not word:
             return
         colour = self.look.judgement_colour(latest.judgement)
@@ -464,7 +444,7 @@ class PlayScene:
         self._mark(self.surface.blit(shape, shape.get_rect(center=center)))
         if self.look.show_ms:
             self._blit_text(
-                signed_ms_text(latest.asynchrony_ms),
+                signed_ms_text(self.text, latest.asynchrony_ms),
                 36 * layout.text_unit,
                 colour,
                 center=(layout.feedback_x, layout.detail_y),
@@ -472,9 +452,9 @@ class PlayScene:
 
     def _draw_praise(self, view: PlayView, layout: HudLayout) -> None:
         if view.praise_streak is not None:
-            line, colour = praise_line(view.praise_streak), GOLD
+            line, colour = praise_line(self.text, view.praise_streak), GOLD
         elif view.metronome_silent and view.phase == PHASE_PLAYING:
-            line, colour = SCENE_TEXT["on_your_own"], self.look.text_colour
+            line, colour = self.text("play.on_your_own"), self.look.text_colour
         else:
             return
         self._blit_text(

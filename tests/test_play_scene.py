@@ -6,17 +6,19 @@ import pygame
 import pytest
 
 from engine.play_session import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
+from game.i18n import Messages
 from game.look import Look
-from game.palette import JUDGEMENT_WORDS
 from game.play_scene import (
-    LIMB_LABELS,
-    PRAISE_LINES,
+    LIMBS_SHOWN,
     PlayScene,
+    judgement_word,
     merge_overlapping,
     praise_line,
     signed_ms_text,
 )
 from tests.play_views import JUDGEMENTS, ShownSession, make_view, tapped
+
+TEXT = Messages("en")
 
 
 @pytest.fixture
@@ -84,10 +86,10 @@ def test_feedback_shows_the_word_and_the_signed_ms_only_when_asked(window):
     view = make_view(feedback=tapped("good", 0.2, asynchrony_ms=-23.0))
     shown = scene_for(view, surface, Look(show_ms=True))
     shown.on_draw(0)
-    assert {JUDGEMENT_WORDS["good"], "-23 ms early"} <= rendered_texts(shown)
+    assert {"Great!", "-23 ms early"} <= rendered_texts(shown)
     hidden = scene_for(view, surface, Look(show_ms=False))
     hidden.on_draw(0)
-    assert JUDGEMENT_WORDS["good"] in rendered_texts(hidden)
+    assert "Great!" in rendered_texts(hidden)
     assert not any(" ms" in text for text in rendered_texts(hidden))
 
 
@@ -100,35 +102,40 @@ def test_an_old_tap_no_longer_shows_its_word(window):
 
 def test_limb_guidance_names_the_next_limb(window):
     surface = window()
-    for limb, label in LIMB_LABELS.items():
+    for limb in LIMBS_SHOWN:
         scene = scene_for(make_view(next_limb=limb), surface)
         scene.on_draw(0)
-        assert label in rendered_texts(scene)
+        assert TEXT(f"limb.{limb}") in rendered_texts(scene)
+    assert TEXT("limb.left_toe") == "Left toe"
 
 
 def test_praise_and_streak_lines(window):
     surface = window()
     scene = scene_for(make_view(streak=10, praise_streak=10), surface)
     scene.on_draw(0)
-    assert {praise_line(10), "10 in a row"} <= rendered_texts(scene)
+    assert {praise_line(TEXT, 10), "10 in a row"} <= rendered_texts(scene)
 
 
 def test_praise_lines_cover_every_milestone():
-    assert praise_line(5) == PRAISE_LINES[5]
-    assert praise_line(20) == "20 in a row! Amazing!"
-    assert praise_line(35) == "35 in a row! Amazing!"
+    assert praise_line(TEXT, 5) == "Five in a row!"
+    assert praise_line(TEXT, 20) == "20 in a row! Amazing!"
+    assert praise_line(TEXT, 35) == "35 in a row! Amazing!"
+    assert praise_line(Messages("es"), 35) == "¡35 seguidos! ¡Increíble!"
 
 
 def test_signed_ms_says_early_or_late():
-    assert signed_ms_text(-12.4) == "-12 ms early"
-    assert signed_ms_text(8.0) == "+8 ms late"
-    assert signed_ms_text(0.0) == "+0 ms"
+    assert signed_ms_text(TEXT, -12.4) == "-12 ms early"
+    assert signed_ms_text(TEXT, 8.0) == "+8 ms late"
+    assert signed_ms_text(TEXT, 0.0) == "+0 ms"
+    assert signed_ms_text(Messages("es"), 8.0) == "+8 ms tarde"
 
 
 def test_no_harsh_words_for_a_miss():
-    assert JUDGEMENT_WORDS["off"] and JUDGEMENT_WORDS["extra"] == ""
-    for harsh in ("miss", "wrong", "bad", "fail"):
-        assert harsh not in JUDGEMENT_WORDS["off"].lower()
+    for language in ("en", "es"):
+        text = Messages(language)
+        assert judgement_word(text, "off") and judgement_word(text, "extra") == ""
+        for harsh in ("miss", "wrong", "bad", "fail", "mal", "error", "fallo"):
+            assert harsh not in judgement_word(text, "off").lower()
 
 
 def test_merge_overlapping_joins_only_what_touches():
