@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import platformdirs
 import pygame
 
 from engine.host_clock import HostClock
@@ -44,6 +45,12 @@ class GameContext:
     def look(self) -> Look:
         s = self.settings
         return Look(s.colour_blind, s.high_contrast, s.reduced_motion, s.large_text, s.show_ms)
+
+    def reports_folder(self) -> Path:
+        """Where therapist reports are saved: the chosen folder, else Documents/OnBeat reports."""
+        if self.settings.reports_dir:
+            return Path(self.settings.reports_dir).expanduser()
+        return Path(platformdirs.user_documents_dir()) / "OnBeat reports"
 
     def open_store(self) -> Store:
         """A short-lived connection for the menus (the recorder writes on its own one)."""

@@ -52,3 +52,32 @@ def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) ->
             for other in rects[index + 1 :]:
                 assert not rect.colliderect(other), (type(scene).__name__, rect, other)
     pygame.key.stop_text_input()
+
+
+def test_the_reports_folder_is_chosen_in_settings(tmp_path: Path) -> None:
+    from engine.input_pump import UiEvent
+    from game.scenes.settings import ReportsFolderScene
+
+    pygame.display.init()
+    surface = pygame.display.set_mode((1280, 720))
+    context = GameContext(
+        surface,
+        VirtualClock(),
+        None,
+        None,
+        tmp_path / "data",
+        discover_levels([]),
+        UserSettings(),
+        None,
+    )
+    scene = ReportsFolderScene(context, back_to=ProfilesScene)
+    scene.on_draw(0)
+    scene.path_text = ""
+    scene.on_input([], [UiEvent("text", key="relative/folder")], 0)
+    scene.activate("keep")
+    assert "whole path" in scene.problem and context.settings.reports_dir == ""
+    scene.path_text = str(tmp_path / "clinic" / "reports")
+    scene.activate("keep")
+    assert context.settings.reports_dir == str(tmp_path / "clinic" / "reports")
+    assert (tmp_path / "clinic" / "reports").is_dir()
+    assert context.reports_folder() == tmp_path / "clinic" / "reports"

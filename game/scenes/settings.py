@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from functools import partial
+from pathlib import Path
 
 import pygame
 
 from engine.audio_synth import click_sounds
+from engine.input_pump import Tap, UiEvent
 from engine.user_settings import LANGUAGES, UserSettings
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
+from game.text import draw_text
 from game.ui import Button
 
 VOLUME_SETTINGS = ("metronome_volume", "guide_volume", "effects_volume")
@@ -44,7 +47,7 @@ class SettingsScene(MenuScene):
     def layout(self, width: int, height: int) -> list[Button]:
         unit = height / 720
         names = [*VOLUME_SETTINGS, *SWITCH_SETTINGS, "language"]
-        columns, row_h, gap = 2, int(62 * unit), int(14 * unit)
+        columns, row_h, gap = 2, int(54 * unit), int(12 * unit)  # seven rows above Back
         button_w = int(min(520 * unit, (width - 3 * gap) / columns))
         left = (width - columns * button_w - gap) // 2
         buttons = []
@@ -58,6 +61,9 @@ class SettingsScene(MenuScene):
             )
             label = f"{self.text(f'settings.{name}')}: {self._value_text(name)}"
             buttons.append(Button(name, label, rect))
+        folder = pygame.Rect(left, int(130 * unit) + 6 * (row_h + gap), button_w, row_h)
+        label = f"{self.text('settings.reports_dir')}: {self.context.reports_folder().name}"
+        buttons.append(Button("reports_dir", label, folder))
         for index, kind in enumerate(("input", "visual")):
             # The two free places at the foot of the second column.
             rect = pygame.Rect(
@@ -77,6 +83,9 @@ class SettingsScene(MenuScene):
     def activate(self, key: str) -> None:
         if key == "back":
             self.next_scene = self.back_to(self.context)
+            return
+        if key == "reports_dir":
+            self.next_scene = ReportsFolderScene(self.context, back_to=self.back_to)
             return
         if key.startswith("calibrate:"):
             from game.scenes.calibrate import CalibrationScene
@@ -99,3 +108,77 @@ class SettingsScene(MenuScene):
         if key == "fullscreen":
             pygame.display.toggle_fullscreen()
         self.relayout()
+
+
+class ReportsFolderScene(MenuScene):
+    """Where the therapist's reports are saved: type a folder, Enter to keep it."""
+
+    def __init__(self, context: GameContext, back_to: type) -> None:
+        super().__init__(context)
+        self.back_to = back_to
+        self.path_text = context.settings.reports_dir or str(context.reports_folder())
+        self.problem = ""
+        pygame.key.start_text_input()
+
+    def title(self) -> str:
+        return self.text("settings.reports_dir")
+
+    def layout(self, width: int, height: int) -> list[Button]:
+        unit = height / 720
+        keep = pygame.Rect(0, 0, int(260 * unit), int(60 * unit))
+        keep.midbottom = (width // 2 - int(150 * unit), height - int(24 * unit))
+        back = keep.move(int(300 * unit), 0)
+        return [
+            Button("keep", self.text("settings.keep_folder"), keep),
+            Button("back", self.text("menu.back"), back),
+        ]
+
+    def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
+        passed_on = []
+        for event in ui_events:
+            if event.kind == "text":
+                self.path_text += event.key
+            elif event.kind == "key" and event.key == "backspace":
+                self.path_text = self.path_text[:-1]
+            elif event.kind == "key" and (len(event.key) == 1 or event.key == "space"):
+                continue  # typed characters arrive as text events
+            else:
+                passed_on.append(event)
+        super().on_input(taps, passed_on, now_ns)
+
+    def activate(self, key: str) -> None:
+        if key == "keep":
+            folder = Path(self.path_text.strip()).expanduser()
+            if not folder.is_absolute():
+                self.problem = self.text("settings.folder_not_absolute")
+                return
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                self.problem = self.text("settings.folder_failed", reason=error.strerror or error)
+                return
+            settings = dataclasses.replace(self.context.settings, reports_dir=str(folder))
+            self.context.change_settings(settings)
+        pygame.key.stop_text_input()
+        self.next_scene = SettingsScene(self.context, back_to=self.back_to)
+
+    def draw_more(self, surface: pygame.Surface) -> None:
+        width = surface.get_width()
+        unit = self.unit
+        box = pygame.Rect(int(60 * unit), int(200 * unit), width - int(120 * unit), int(64 * unit))
+        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=10)
+        draw_text(
+            surface,
+            self.path_text[-70:],
+            int(28 * unit),
+            (20, 20, 30),
+            topleft=(box.left + 14 * unit, box.top + 18 * unit),
+        )
+        if self.problem:
+            draw_text(
+                surface,
+                self.problem,
+                int(24 * unit),
+                (255, 215, 150),
+                topleft=(box.left, box.bottom + 24 * unit),
+            )

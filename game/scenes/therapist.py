@@ -7,9 +7,7 @@ the printed reports show); these screens only list, show, and save.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-import platformdirs
 import pygame
 
 from engine.input_pump import Tap, UiEvent
@@ -31,13 +29,6 @@ from game.ui import Button
 
 ROWS_SHOWN = 8
 NOTE_AUTHOR = "therapist"
-
-
-def reports_folder(context: GameContext) -> Path:
-    chosen = context.settings.reports_dir
-    if chosen:
-        return Path(chosen).expanduser()
-    return Path(platformdirs.user_documents_dir()) / "OnBeat reports"
 
 
 class TherapistProfilesScene(MenuScene):
@@ -331,7 +322,7 @@ class TherapistSessionScene(MenuScene):
 def _save(context: GameContext, request: ReportRequest) -> str:
     store = context.open_store()
     try:
-        path = save_report(store, request, reports_folder(context))
+        path = save_report(store, request, context.reports_folder())
     except (ReportError, LookupError, OSError) as error:
         return context.messages("therapist.report_failed", reason=str(error))
     finally:
