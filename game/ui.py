@@ -105,3 +105,21 @@ class Menu:
             if button.draw_extra is None:
                 center = button.rect.center
             draw_text(surface, button.label, text_size_px, label_colour, center=center)
+
+
+def take_typing(text: str, ui_events: list[UiEvent]) -> tuple[str, list[UiEvent]]:
+    """Apply typed characters and backspace to ``text``; return it and the other events.
+
+    Characters arrive as text events; their key events must not also move the menu focus.
+    """
+    others = []
+    for event in ui_events:
+        if event.kind == "text":
+            text += event.key
+        elif event.kind == "key" and event.key == "backspace":
+            text = text[:-1]
+        elif event.kind == "key" and (len(event.key) == 1 or event.key == "space"):
+            continue
+        else:
+            others.append(event)
+    return text, others

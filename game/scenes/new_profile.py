@@ -9,7 +9,7 @@ from game.avatars import AVATARS, draw_avatar
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
 from game.text import draw_text
-from game.ui import Button
+from game.ui import Button, take_typing
 
 MAX_NAME_LENGTH = 20
 
@@ -59,17 +59,9 @@ class NewProfileScene(MenuScene):
         return draw
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
-        typed = []
-        for event in ui_events:
-            if event.kind == "text":
-                self.name = (self.name + event.key)[:MAX_NAME_LENGTH]
-            elif event.kind == "key" and event.key == "backspace":
-                self.name = self.name[:-1]
-            elif event.kind == "key" and len(event.key) == 1:
-                continue  # letters arrive as text events; they must not move the menu focus
-            else:
-                typed.append(event)
-        super().on_input(taps, typed, now_ns)
+        typed, others = take_typing(self.name, ui_events)
+        self.name = typed[:MAX_NAME_LENGTH]
+        super().on_input(taps, others, now_ns)
 
     def activate(self, key: str) -> None:
         from game.scenes.profiles import ProfilesScene

@@ -14,7 +14,7 @@ from engine.user_settings import LANGUAGES, UserSettings
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
 from game.text import draw_text
-from game.ui import Button
+from game.ui import Button, take_typing
 
 VOLUME_SETTINGS = ("metronome_volume", "guide_volume", "effects_volume")
 SWITCH_SETTINGS = (
@@ -134,17 +134,9 @@ class ReportsFolderScene(MenuScene):
         ]
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
-        passed_on = []
-        for event in ui_events:
-            if event.kind == "text":
-                self.path_text += event.key
-            elif event.kind == "key" and event.key == "backspace":
-                self.path_text = self.path_text[:-1]
-            elif event.kind == "key" and (len(event.key) == 1 or event.key == "space"):
-                continue  # typed characters arrive as text events
-            else:
-                passed_on.append(event)
-        super().on_input(taps, passed_on, now_ns)
+        typed, others = take_typing(self.path_text, ui_events)
+        self.path_text = typed
+        super().on_input(taps, others, now_ns)
 
     def activate(self, key: str) -> None:
         if key == "keep":

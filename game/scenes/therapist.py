@@ -25,7 +25,7 @@ from engine.store import ProfileRow, SessionRow
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
 from game.text import draw_text
-from game.ui import Button
+from game.ui import Button, take_typing
 
 ROWS_SHOWN = 8
 NOTE_AUTHOR = "therapist"
@@ -209,17 +209,9 @@ class TherapistSessionScene(MenuScene):
         return buttons
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
-        passed_on = []
-        for event in ui_events:
-            if event.kind == "text":
-                self.note += event.key
-            elif event.kind == "key" and event.key == "backspace":
-                self.note = self.note[:-1]
-            elif event.kind == "key" and (len(event.key) == 1 or event.key == "space"):
-                continue  # typed characters arrive as text events
-            else:
-                passed_on.append(event)
-        super().on_input(taps, passed_on, now_ns)
+        typed, others = take_typing(self.note, ui_events)
+        self.note = typed
+        super().on_input(taps, others, now_ns)
 
     def activate(self, key: str) -> None:
         if key == "back":
