@@ -168,6 +168,10 @@ def _key_for_limb(limb: str, mapping: InputMapping) -> tuple[str, str]:
 
 @dataclass
 class ScriptedTapper:
+    """Plans a tap for each target when its task is queued, and again for the targets still to
+    come when the task is laid out anew (a pause, a tempo change): presses planned on a grid
+    that has since been replaced are not made. ``planned`` holds the presses made."""
+
     clock: VirtualClock
     device: VirtualAudioDevice
     session_of: Callable[[], PlaySession | None]
@@ -177,40 +181,45 @@ class ScriptedTapper:
     matcher: PressMatcher | None
     planned: list[PlannedTap] = field(default_factory=list)
     _session: PlaySession | None = None
-    _tasks_planned: int = 0
+    _grids: dict[int, TaskGrid] = field(default_factory=dict)  # the grid each task is planned on
+    _asynchrony_ms: dict[tuple[int, int], float | None] = field(default_factory=dict)
 
     def plan_new_tasks(self) -> None:
-        """Plan taps for tasks the current session has queued since the last call."""
+        """Plan taps for tasks queued, or laid out anew, since the last call."""
         session = self.session_of()
         if session is None:
             return
         if session is not self._session:
-            self._session, self._tasks_planned = session, 0
-        grids = session.grids
-        for grid in grids[self._tasks_planned :]:
+            self._session, self._grids, self._asynchrony_ms = session, {}, {}
+        now_ns = self.clock.now_ns()
+        for grid in session.grids:
+            if self._grids.get(grid.task_index) is grid:
+                continue
+            self._grids[grid.task_index] = grid
             for target_index, frame in enumerate(grid.target_frames):
-                asynchrony_ms = self.plan(grid, target_index, self.rng)
+                key = (grid.task_index, target_index)
+                if key not in self._asynchrony_ms:  # one decision per target, kept on replans
+                    self._asynchrony_ms[key] = self.plan(grid, target_index, self.rng)
+                asynchrony_ms = self._asynchrony_ms[key]
                 if asynchrony_ms is None:
                     continue
-                key, channel = _key_for_limb(grid.limb_of_target(target_index), self.mapping)
                 tap_frame = float(frame) + asynchrony_ms * grid.sample_rate_hz / 1000.0
-                self._schedule(
-                    PlannedTap(
-                        grid.task_index,
-                        target_index,
-                        channel,
-                        key,
-                        asynchrony_ms,
-                        self.device.true_host_ns(tap_frame),
-                    )
+                host_ns = self.device.true_host_ns(tap_frame)
+                if host_ns <= now_ns:
+                    continue
+                key_name, channel = _key_for_limb(grid.limb_of_target(target_index), self.mapping)
+                tap = PlannedTap(
+                    grid.task_index, target_index, channel, key_name, asynchrony_ms, host_ns
                 )
-        self._tasks_planned = len(grids)
+                self._schedule(tap, grid)
 
-    def _schedule(self, tap: PlannedTap) -> None:
-        self.planned.append(tap)
+    def _schedule(self, tap: PlannedTap, grid: TaskGrid) -> None:
         key_code = pygame.key.key_code(tap.key)
 
         def press(now_ns: int) -> None:
+            if self._grids.get(tap.task_index) is not grid:
+                return  # the task was laid out anew: this press belongs to the old grid
+            self.planned.append(tap)
             if self.matcher is not None:
                 self.matcher.push(OsPress(tap.host_ns, PRESS_KEY, tap.key))
             pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key_code, mod=0, scancode=0))
