@@ -12,7 +12,10 @@ import numpy as np
 
 NS_PER_S = 1_000_000_000
 MS_PER_S = 1000.0
-ON_TIME_SHARE = 0.25  # the fit's slope comes from the quarter of callbacks least late
+ON_TIME_SHARE = 0.25
+# The line changes slowly; refitting after this many new callbacks (~85 ms at 256-frame
+# buffers) keeps the frame loop from spending half a millisecond on it every frame.
+REFIT_AFTER_OBSERVATIONS = 16  # the fit's slope comes from the quarter of callbacks least late
 REFINE_ROUNDS = 4
 
 
@@ -64,6 +67,7 @@ class ClockMap:
         self._f0 = 0.0
         self._rate_per_ns = self.sample_rate_hz / NS_PER_S
         self._fitted = False
+        self._fitted_at_count = 0
 
     def observe(self, host_ns: int, frames_handed: int) -> None:
         """Audio callback: by ``host_ns`` the device had been handed ``frames_handed`` frames."""
@@ -81,7 +85,13 @@ class ClockMap:
         return self._count
 
     def refit(self) -> None:
-        """Refit the line from the latest observations (main thread, a few times a second)."""
+        """Refit the line from the latest observations, when enough new ones have come.
+
+        Call it as often as you like from the main thread (every frame).
+        """
+        if self._fitted and self._count - self._fitted_at_count < REFIT_AFTER_OBSERVATIONS:
+            return
+        self._fitted_at_count = self._count
         count = min(self._count, self._host_ns.shape[0])
         if count == 0:
             return
