@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -51,12 +52,13 @@ PHASE_PAUSED = "paused"
 PHASE_DONE = "done"
 
 
-class RecorderLike:
+class RecorderLike(Protocol):
     """What the session needs from the recorder (engine.recorder.Recorder provides it)."""
 
     def task(self, task_start: TaskStart) -> None: ...
     def beats(self, beats: list[BeatRecord]) -> None: ...
     def tap(self, tap: TapRecord) -> None: ...
+    def adaptation_step(self, step: AdaptationStep) -> None: ...
 
 
 @dataclass(frozen=True)
