@@ -71,6 +71,7 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
     from engine.scoring import warm_up
     from game.audio_rig import AudioRig
     from game.autoplay import AutoTapper
+    from game.director import Director
     from game.frame_loop import FrameLoop, present_window
     from game.level_runner import LevelRunner, PlayServices
 
@@ -124,13 +125,14 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
         output.start()
         loop = FrameLoop(clock, pump, timed_present, frame_rate_hz=FRAME_RATE_HZ)
         block_frames = round(BLOCK_S * FRAME_RATE_HZ)
+        director = Director(runner, rig)  # keeps the clock fitted and the device fed
         polls, scene_ns = 0, 0
         try:
-            loop.run(runner, max_frames=round(WARM_UP_S * FRAME_RATE_HZ))
+            loop.run(director, max_frames=round(WARM_UP_S * FRAME_RATE_HZ))
             for _ in range(max(1, round(seconds / BLOCK_S))):
                 measuring = True
                 polls_before, started_ns = pump.polls, time.perf_counter_ns()
-                loop.run(runner, max_frames=loop.frames + block_frames)
+                loop.run(director, max_frames=loop.frames + block_frames)
                 polls += pump.polls - polls_before
                 scene_ns += time.perf_counter_ns() - started_ns
                 measuring = False

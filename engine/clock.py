@@ -123,10 +123,6 @@ class ClockMap:
         """Host time at which audio frame ``frame`` is audible."""
         return (frame - self._f0) / self._rate_per_ns + self._t0_ns + self.output_latency_ns
 
-    def handed_frame_at(self, host_ns: int | float) -> float:
-        """Frames the device will have been handed by ``host_ns`` (for scheduling audio ahead)."""
-        return self._f0 + self._rate_per_ns * (host_ns - self._t0_ns)
-
 
 def _slope(x: np.ndarray, y: np.ndarray) -> float:
     x_centered = x - x.mean()

@@ -83,9 +83,6 @@ class InputPump:
         for event in events:
             self._handle(event, polled_ns)
 
-    def reset_gap_stats(self) -> None:
-        self.longest_poll_gap_ns = 0
-
     def drain_taps(self) -> list[Tap]:
         taps, self.taps = self.taps, []
         return taps

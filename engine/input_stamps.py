@@ -67,7 +67,3 @@ class PressMatcher:
                     del self._presses[position]
                     return press.host_ns
         return None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._presses.clear()

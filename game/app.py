@@ -95,10 +95,21 @@ class Station:
 
 @contextmanager
 def open_station(
-    data_dir: Path, metronome_volume: float = 0.8, window_size: tuple[int, int] = WINDOW_SIZE
+    data_dir: Path,
+    metronome_volume: float = 0.8,
+    window_size: tuple[int, int] = WINDOW_SIZE,
+    warm_up_behind_title: bool = False,
 ) -> Iterator[Station]:
-    """Open the window, recorder, input and audio; close them all, whatever happens."""
+    """Open the window, recorder, input and audio; close them all, whatever happens.
+
+    ``warm_up_behind_title``: compile the scoring kernels behind a plain title first, before
+    the audio device runs (nothing would feed it meanwhile). The game's own title scene
+    does this itself while the device runs.
+    """
     surface = open_window(window_size)
+    if warm_up_behind_title:
+        show_title(surface, "Getting ready...")
+        warm_up()  # JIT compile (or load from cache), never during play
     store = Store.open(data_dir)
     store.mark_abandoned_sessions_incomplete()  # sessions cut short by a crash are kept
     store.close()
@@ -146,9 +157,7 @@ def play_level(
 
     Raises NoDisplayError when there is no screen.
     """
-    with open_station(data_dir) as station:
-        show_title(station.surface, "Getting ready...")
-        warm_up()  # JIT compile (or load from cache) behind the title, never during play
+    with open_station(data_dir, warm_up_behind_title=True) as station:
         runner = LevelRunner(
             PlayServices(
                 station.surface,
@@ -166,7 +175,8 @@ def play_level(
             exit_when_done=exit_when_done,
         )
         try:
-            FrameLoop(station.clock, station.pump, present_window).run(runner)
+            loop = FrameLoop(station.clock, station.pump, present_window)
+            loop.run(Director(runner, station.rig))
         finally:
             runner.close()
     return runner.session_ids
@@ -216,9 +226,7 @@ def run_game(
 def run_calibration(data_dir: Path, kind: str, settings_path: Path) -> None:
     """`run.py calibrate`: the tap-along calibration on its own, saved for this machine."""
     settings, _problems = load_user_settings(settings_path)
-    with open_station(data_dir, settings.metronome_volume) as station:
-        show_title(station.surface, "Getting ready...")
-        warm_up()
+    with open_station(data_dir, settings.metronome_volume, warm_up_behind_title=True) as station:
         context = GameContext(
             station.surface,
             station.clock,

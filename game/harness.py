@@ -305,7 +305,7 @@ class Harness:
 
     def run(self, max_frames: int | None = 500_000) -> Harness:
         self.device.start()
-        self.loop.run(self.runner, max_frames=max_frames)
+        self.loop.run(Director(self.runner, self.rig), max_frames=max_frames)
         self.runner.close()
         return self
 

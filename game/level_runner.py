@@ -1,5 +1,7 @@
 """Running one level: sessions start and end here; with --watch the level restarts on save.
 
+Run it under a Director, which keeps the audio clock fitted and the device fed.
+
 The runner is a scene that holds the play scene of the current session. When the level file
 changes it ends that session (kept, marked incomplete) and starts the new version; when the
 file has errors it shows them, the same lines as `run.py levels validate`, and keeps running
@@ -80,6 +82,7 @@ class LevelRunner:
         self.results_hold_s = results_hold_s
         self.done = False
         self.quit_requested = False
+        self.next_scene = None  # a level runner ends; it never hands over
         self.play: PlayScene | None = None
         self.problems: tuple[str, ...] = ()
         self.session_ids: list[int] = []
@@ -225,14 +228,7 @@ class LevelRunner:
                 self.play.session.resume(now_ns)
                 return
 
-    def _keep_audio_going(self) -> None:
-        # Whatever is on screen (a level, its errors), the device must never run dry.
-        rig = self.services.rig
-        rig.ring.fill_ahead(rig.track.render)
-
     def on_update(self, now_ns: int) -> None:
-        self.services.rig.clock_map.refit()
-        self._keep_audio_going()
         if self.watcher is not None and self.watcher.changed(now_ns):
             self._end_session()
             self._start()
@@ -245,7 +241,6 @@ class LevelRunner:
             self.done = True
 
     def on_idle(self, now_ns: int) -> None:
-        self._keep_audio_going()
         self._autoplay(now_ns)
 
     def _autoplay(self, now_ns: int) -> None:

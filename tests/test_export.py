@@ -18,8 +18,9 @@ from engine.export import (
     export,
     export_taps_csv,
 )
-from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
+from engine.records import BeatRecord, TapRecord, TaskStart
 from engine.store import Store, TapRow
+from tests.records_factory import session_start
 
 LEADING_COLUMNS = [
     "session_id",
@@ -34,20 +35,6 @@ LEADING_COLUMNS = [
     "asynchrony_ms",
     "judgement",
 ]
-
-
-def session_start(profile_name: str, level_id: str) -> SessionStart:
-    return SessionStart(
-        profile_name=profile_name,
-        level_id=level_id,
-        level_title="Pieds légers",
-        level_path=f"levels/{level_id}.yaml",
-        station="room-2",
-        sample_rate_hz=48_000,
-        input_offset_ms=12.5,
-        output_latency_ms=23.25,
-        started_at_utc="2026-01-05T10:00:00+00:00",
-    )
 
 
 def paired_tap(session_id: int, tap_index: int, asynchrony_ms: float) -> TapRecord:
@@ -84,7 +71,9 @@ def unpaired_tap(session_id: int, tap_index: int) -> TapRecord:
 
 def record_session(store: Store, profile_name: str, level_id: str) -> int:
     """A session of three taps: paired (early), unpaired, paired (late)."""
-    session_id = store.start_session(session_start(profile_name, level_id))
+    session_id = store.start_session(
+        session_start(profile_name, level_id, level_title="Pieds légers")
+    )
     store.add_task(TaskStart(session_id, 0, "toes", "{}", 72.0, 96_000))
     store.add_beats(
         [

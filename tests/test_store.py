@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import engine.store as store_module
-from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
+from engine.records import BeatRecord, TapRecord, TaskStart
 from engine.store import (
     BUSY_TIMEOUT_MS,
     DATABASE_FILE_NAME,
@@ -22,20 +22,7 @@ from engine.store import (
     StoreError,
     default_data_dir,
 )
-
-
-def session_start(profile_name: str = "Robin", level_id: str = "hands-1") -> SessionStart:
-    return SessionStart(
-        profile_name=profile_name,
-        level_id=level_id,
-        level_title="Hands together",
-        level_path="levels/hands-1.yaml",
-        station="room-2",
-        sample_rate_hz=48_000,
-        input_offset_ms=12.5,
-        output_latency_ms=23.25,
-        started_at_utc="2026-01-05T10:00:00+00:00",
-    )
+from tests.records_factory import session_start
 
 
 def task_start(session_id: int, task_index: int = 0) -> TaskStart:

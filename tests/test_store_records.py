@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
+from engine.records import BeatRecord, TapRecord, TaskStart
 from engine.store import (
     LIMB_STAT_COUNTS,
     LIMB_STAT_SUMS,
@@ -23,20 +23,7 @@ from engine.store import (
     Store,
     TapColumns,
 )
-
-
-def session_start(profile_name: str = "Robin", started_at_utc: str = "2026-01-05T10:00:00+00:00"):
-    return SessionStart(
-        profile_name=profile_name,
-        level_id="frog-hop",
-        level_title="Frog Hop",
-        level_path="levels/pond/frog-hop.yaml",
-        station="room-2",
-        sample_rate_hz=48_000,
-        input_offset_ms=12.5,
-        output_latency_ms=23.25,
-        started_at_utc=started_at_utc,
-    )
+from tests.records_factory import session_start
 
 
 @pytest.fixture
@@ -69,8 +56,8 @@ def test_calibration_and_plan_travel_with_the_session(store: Store) -> None:
 
 
 def test_profiles_are_listed_with_their_sessions_and_details(store: Store) -> None:
-    store.start_session(session_start("Robin", "2026-01-05T10:00:00+00:00"))
-    store.start_session(session_start("Robin", "2026-01-12T10:00:00+00:00"))
+    store.start_session(session_start("Robin", started_at_utc="2026-01-05T10:00:00+00:00"))
+    store.start_session(session_start("Robin", started_at_utc="2026-01-12T10:00:00+00:00"))
     store.profile_id_for("Sam")
     by_name = {p.display_name: p for p in store.list_profiles()}
     assert by_name["Robin"].session_count == 2
@@ -86,8 +73,8 @@ def test_profiles_are_listed_with_their_sessions_and_details(store: Store) -> No
 
 def test_sessions_are_listed_by_profile_and_start_range(store: Store) -> None:
     days = ["2026-01-05T10:00:00+00:00", "2026-01-12T10:00:00+00:00", "2026-01-19T10:00:00+00:00"]
-    ids = [store.start_session(session_start("Robin", day)) for day in days]
-    store.start_session(session_start("Sam", days[1]))
+    ids = [store.start_session(session_start("Robin", started_at_utc=day)) for day in days]
+    store.start_session(session_start("Sam", started_at_utc=days[1]))
     robin = store.session(ids[0]).profile_code
     assert [s.session_id for s in store.list_sessions(robin)] == ids
     assert [
