@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: play test demo bench lint format clean
+.PHONY: play test fuzz demo bench lint format clean
 
 $(READY): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "OnBeat needs Python 3.11 or newer")'
@@ -15,9 +15,14 @@ $(READY): requirements.lock
 play: $(READY)
 	$(PY) run.py
 
+# The everyday loop: the level fuzzers at a few hundred examples each; slowest tests listed.
 test: $(READY)
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=10000 $(PY) -m pytest
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=300 $(PY) -m pytest --durations=10
 	$(PY) -m ruff check .
+
+# The level fuzzers alone at 10,000 examples each (CI runs this after `make test`).
+fuzz: $(READY)
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=10000 $(PY) -m pytest -m fuzz --durations=5
 
 demo: $(READY)
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) run.py demo

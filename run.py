@@ -11,16 +11,16 @@ from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-from engine.cli_common import UserError, data_dir_of
+from cli.common import UserError, data_dir_of
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
-# Each module has register(add_command) that adds its subcommands (engine/cli_common.py).
-COMMAND_MODULES = ("engine.cli_export", "engine.cli_levels", "engine.cli_report")
+# Each module has register(add_command) that adds its subcommands (cli/common.py).
+COMMAND_MODULES = ("cli.export", "cli.levels", "cli.report")
 
 
 def _load_level(path_text: str):
-    from engine.level_load import LevelError, load_level
+    from engine.levels.load import LevelError, load_level
 
     path = Path(path_text)
     if not path.exists():
@@ -54,7 +54,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 
 def cmd_game(args: argparse.Namespace) -> int:
-    from engine.user_settings import default_settings_path
+    from engine.config.user_settings import default_settings_path
     from game.app import NoDisplayError, run_game
     from game.autoplay import AutoTapper
 
@@ -73,7 +73,7 @@ def cmd_game(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from engine.user_settings import default_settings_path
+    from engine.config.user_settings import default_settings_path
     from game.app import NoDisplayError, run_calibration
 
     try:
@@ -95,9 +95,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from engine.recorder import Recorder
-    from engine.scoring import warm_up
-    from engine.store import Store
+    from engine.scoring.kernels import warm_up
+    from engine.store.recorder import Recorder
+    from engine.store.sqlite import Store
     from game.harness import human_like, run_headless
 
     level = _load_level(args.level)

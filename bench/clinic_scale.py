@@ -22,16 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.level_model import Task, Windows
-from engine.metrics_progress import (
+from engine.levels.model import Task, Windows
+from engine.metrics.progress import (
     METRICS_VERSION,
     clinic_progress,
     limb_sums_kernel,
     profile_progress,
     refresh_limb_stats,
 )
-from engine.records import SessionStart, TaskStart
-from engine.store import (
+from engine.store.records import SessionStart, TaskStart
+from engine.store.sqlite import (
     DATABASE_FILE_NAME,
     MIGRATIONS,
     SESSION_COMPLETE,

@@ -62,13 +62,13 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
     """In this process: play the bench level in ``theme`` at ``size``; frame times in ms."""
     import pygame
 
-    from engine.audio_output import AudioSettings, SdlAudioOutput
-    from engine.host_clock import RealClock
-    from engine.input_mapping import load_input_mapping
-    from engine.input_pump import InputPump, UiEvent
-    from engine.level_load import load_level
-    from engine.recorder import Recorder
-    from engine.scoring import warm_up
+    from engine.audio.output import AudioSettings, SdlAudioOutput
+    from engine.input.mapping import load_input_mapping
+    from engine.input.pump import InputPump, UiEvent
+    from engine.levels.load import load_level
+    from engine.scoring.kernels import warm_up
+    from engine.store.recorder import Recorder
+    from engine.timing.host_clock import RealClock
     from game.audio_rig import AudioRig
     from game.autoplay import AutoTapper
     from game.director import Director

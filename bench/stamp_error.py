@@ -23,11 +23,11 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import numpy as np
 import pygame
 
-from engine.input_pump import InputPump, Tap
-from engine.level_load import load_level
-from engine.recorder import Recorder
-from engine.records import STAMP_POLLED
-from engine.store import Store
+from engine.input.pump import InputPump, Tap
+from engine.levels.load import load_level
+from engine.store.recorder import Recorder
+from engine.store.records import STAMP_POLLED
+from engine.store.sqlite import Store
 from game import harness
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Send key presses to an X display by XTest and write down when each one was sent.
 
 The reference side of a press-stamp measurement: compare the CSV this writes with the stamps
-the game (or `engine.input_x11.X11PressSource`) gave the same presses. Each send stamp is
+the game (or `engine.input.x11.X11PressSource`) gave the same presses. Each send stamp is
 ``time.perf_counter_ns()`` (CLOCK_MONOTONIC, the game's host clock) read immediately before
 the XTest press request, which is flushed to the server right after. Presses come at the
 given interval plus uniform random jitter, so that they do not lock onto a frame or beat.

@@ -13,22 +13,22 @@ from pathlib import Path
 
 import pygame
 
-from engine.audio_config import load_audio_settings
-from engine.audio_output import SdlAudioOutput
-from engine.audio_synth import click_sounds
-from engine.calibration import Calibration, load_calibration, session_calibration
-from engine.host_clock import RealClock
-from engine.input_mapping import load_input_mapping
-from engine.input_pump import InputPump
-from engine.input_stamps import PressMatcher
-from engine.input_x11 import start_x11_press_source
-from engine.level_library import discover_levels
-from engine.level_load import load_level
-from engine.recorder import Recorder
-from engine.records import STAMP_X11_SERVER
-from engine.scoring import warm_up
-from engine.store import Store
-from engine.user_settings import load_user_settings
+from engine.audio.config import load_audio_settings
+from engine.audio.output import SdlAudioOutput
+from engine.audio.synth import click_sounds
+from engine.config.user_settings import load_user_settings
+from engine.input.mapping import load_input_mapping
+from engine.input.pump import InputPump
+from engine.input.stamps import PressMatcher
+from engine.input.x11 import start_x11_press_source
+from engine.levels.library import discover_levels
+from engine.levels.load import load_level
+from engine.scoring.kernels import warm_up
+from engine.session.calibration import Calibration, load_calibration, session_calibration
+from engine.store.recorder import Recorder
+from engine.store.records import STAMP_X11_SERVER
+from engine.store.sqlite import Store
+from engine.timing.host_clock import RealClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.context import GameContext

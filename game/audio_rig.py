@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.audio_output import AudioRing, AudioSettings
-from engine.audio_synth import click_sounds
-from engine.audio_track import ClickTrack
-from engine.clock import ClockMap
+from engine.audio.output import AudioRing, AudioSettings
+from engine.audio.synth import click_sounds
+from engine.audio.track import ClickTrack
+from engine.timing.clock import ClockMap
 
 
 @dataclass

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.clock import ClockMap
-from engine.input_pump import Tap
-from engine.limbs import CHANNELS, accept_mask
-from engine.play_session import PlaySession
-from engine.records import STAMP_SCRIPTED
-from engine.schedule import TaskGrid
+from engine.input.pump import Tap
+from engine.levels.limbs import CHANNELS, accept_mask
+from engine.session.play import PlaySession
+from engine.store.records import STAMP_SCRIPTED
+from engine.timing.clock import ClockMap
+from engine.timing.schedule import TaskGrid
 
 
 def channel_for_limb(limb: str) -> str:

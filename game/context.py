@@ -8,11 +8,11 @@ from pathlib import Path
 import platformdirs
 import pygame
 
-from engine.host_clock import HostClock
-from engine.level_library import LevelLibrary
-from engine.recorder import Recorder
-from engine.store import ProfileRow, SessionCalibration, Store
-from engine.user_settings import UserSettings, save_user_settings
+from engine.config.user_settings import UserSettings, save_user_settings
+from engine.levels.library import LevelLibrary
+from engine.store.recorder import Recorder
+from engine.store.sqlite import ProfileRow, SessionCalibration, Store
+from engine.timing.host_clock import HostClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages

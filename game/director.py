@@ -11,7 +11,7 @@ from typing import Protocol
 
 import pygame
 
-from engine.input_pump import Tap, UiEvent
+from engine.input.pump import Tap, UiEvent
 from game.audio_rig import AudioRig
 
 

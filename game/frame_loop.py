@@ -12,8 +12,8 @@ from typing import Protocol
 
 import pygame
 
-from engine.host_clock import HostClock
-from engine.input_pump import InputPump, Tap, UiEvent
+from engine.input.pump import InputPump, Tap, UiEvent
+from engine.timing.host_clock import HostClock
 
 NS_PER_MS = 1_000_000
 

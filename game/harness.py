@@ -20,20 +20,20 @@ from pathlib import Path
 import numpy as np
 import pygame
 
-from engine.audio_output import AudioRing, AudioSettings
-from engine.clock import NS_PER_S
-from engine.input_mapping import InputMapping, load_input_mapping
-from engine.input_pump import InputPump
-from engine.input_stamps import PRESS_KEY, OsPress, PressMatcher
-from engine.level_library import LevelLibrary
-from engine.level_load import load_level
-from engine.level_model import Level
-from engine.limbs import accept_mask, channel_index
-from engine.play_session import PlaySession
-from engine.recorder import Recorder
-from engine.records import STAMP_SCRIPTED
-from engine.schedule import TaskGrid
-from engine.user_settings import UserSettings
+from engine.audio.output import AudioRing, AudioSettings
+from engine.config.user_settings import UserSettings
+from engine.input.mapping import InputMapping, load_input_mapping
+from engine.input.pump import InputPump
+from engine.input.stamps import PRESS_KEY, OsPress, PressMatcher
+from engine.levels.library import LevelLibrary
+from engine.levels.limbs import accept_mask, channel_index
+from engine.levels.load import load_level
+from engine.levels.model import Level
+from engine.session.play import PlaySession
+from engine.store.recorder import Recorder
+from engine.store.records import STAMP_SCRIPTED
+from engine.timing.clock import NS_PER_S
+from engine.timing.schedule import TaskGrid
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.context import GameContext

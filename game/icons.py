@@ -214,7 +214,7 @@ def _badge(surface: pygame.Surface, side: str, center: tuple[int, int], radius: 
 
 @lru_cache(maxsize=64)
 def limb_icon(limb: str, size_px: int, look: Look = DEFAULT_LOOK) -> pygame.Surface:
-    """The icon of a limb name of the level format (engine.limbs.LIMBS), size_px square."""
+    """The icon of a limb name of the level format (engine.levels.limbs.LIMBS), size_px square."""
     size_px = max(12, int(size_px))
     outline = (0, 0, 0) if look.high_contrast else OUTLINE
     side, _, part = limb.partition("_")

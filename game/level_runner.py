@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pygame
 
-from engine.adaptation import (
+from engine.input.pump import Tap, UiEvent
+from engine.levels.load import LevelError
+from engine.levels.model import Level
+from engine.levels.watch import LevelFileWatcher
+from engine.session.adaptation import (
     Staircase,
     build_ladder,
     is_adaptive,
@@ -26,14 +30,10 @@ from engine.adaptation import (
     remember_position,
     staircase_for_child,
 )
-from engine.input_pump import Tap, UiEvent
-from engine.level_load import LevelError
-from engine.level_model import Level
-from engine.level_watch import LevelFileWatcher
-from engine.play_session import PlaySession
-from engine.recorder import Recorder
-from engine.records import SessionStart
-from engine.store import SessionCalibration, Store
+from engine.session.play import PlaySession
+from engine.store.recorder import Recorder
+from engine.store.records import SessionStart
+from engine.store.sqlite import SessionCalibration, Store
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages

@@ -15,8 +15,8 @@ import math
 
 import pygame
 
-from engine.input_pump import Tap, UiEvent
-from engine.play_session import (
+from engine.input.pump import Tap, UiEvent
+from engine.session.play import (
     PHASE_BETWEEN,
     PHASE_COUNT_IN,
     PHASE_DONE,

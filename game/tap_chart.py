@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pygame
 
-from engine.level_model import Windows
+from engine.levels.model import Windows
 from game.icons import shape_sprite
 from game.look import Colour
 from game.text import font

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pygame
 
-from engine.input_pump import UiEvent
+from engine.input.pump import UiEvent
 from game.text import draw_text
 
 Colour = tuple[int, int, int]

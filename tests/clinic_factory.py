@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from engine.level_model import Task, Windows
-from engine.records import SessionStart, TaskStart
-from engine.store import (
+from engine.levels.model import Task, Windows
+from engine.store.records import SessionStart, TaskStart
+from engine.store.sqlite import (
     SESSION_COMPLETE,
     UNPAIRED_BEAT,
     BeatColumns,

@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.audio_output import AudioRing, AudioSettings, SdlAudioOutput
-from engine.audio_synth import click_sounds
-from engine.audio_track import ClickTrack
-from engine.clock import ClockMap
-from engine.schedule import schedule_task
+from engine.audio.output import AudioRing, AudioSettings, SdlAudioOutput
+from engine.audio.synth import click_sounds
+from engine.audio.track import ClickTrack
+from engine.timing.clock import ClockMap
+from engine.timing.schedule import schedule_task
 from tests.level_factory import make_level, make_task
 
 TIMEOUT_S = 60.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.level_model import Level, Task, Windows
+from engine.levels.model import Level, Task, Windows
 
 
 def make_level(

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from engine.recorder import Recorder
-from engine.records import BeatRecord, SessionStart, TapRecord, TaskStart
+from engine.store.recorder import Recorder
+from engine.store.records import BeatRecord, SessionStart, TapRecord, TaskStart
 
 SAMPLE_RATE_HZ = 48_000
 TAP_INTERVAL_NS = 10_000_000  # 100 taps a second: far busier than any child

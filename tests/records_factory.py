@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.records import SessionStart
+from engine.store.records import SessionStart
 
 
 def session_start(

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import store as store_module
-from engine.adaptation import (
+from engine.levels.load import load_level
+from engine.levels.model import Adaptive, Level, Windows
+from engine.session.adaptation import (
     FINAL_STEP_UP_RUNGS,
     FIRST_STEP_UP_RUNGS,
     TEMPO_STEP_RATIO,
@@ -32,9 +33,7 @@ from engine.adaptation import (
     visual_cue_at,
     windows_at,
 )
-from engine.level_load import load_level
-from engine.level_model import Adaptive, Level, Windows
-from engine.simulate import (
+from engine.session.simulate import (
     EVIDENCE_SDS_MS,
     HIT_80_WINDOW_SDS,
     Tapper,
@@ -42,7 +41,8 @@ from engine.simulate import (
     evidence_level,
     simulate_run,
 )
-from engine.store import Store
+from engine.store import sqlite as store_module
+from engine.store.sqlite import Store
 from tests.level_factory import make_level, make_task
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from engine.adaptation import build_ladder, change_period_beats
-from engine.level_model import Adaptive
-from engine.recorder import Recorder
-from engine.store import Store
+from engine.levels.model import Adaptive
+from engine.session.adaptation import build_ladder, change_period_beats
+from engine.store.recorder import Recorder
+from engine.store.sqlite import Store
 from game.autoplay import AutoTapper
 from game.harness import Harness, human_like
 from tests.level_factory import make_level, make_task

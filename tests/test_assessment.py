@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine.level_load import load_level
-from engine.recorder import Recorder
-from engine.reports import ReportRequest, render_report
-from engine.store import Store
+from engine.levels.load import load_level
+from engine.reports.service import ReportRequest, render_report
+from engine.store.recorder import Recorder
+from engine.store.sqlite import Store
 from game.harness import Harness, human_like
 
 STANDARD = Path(__file__).resolve().parent.parent / "levels" / "assessment" / "standard.yaml"

@@ -1,7 +1,7 @@
 import numpy as np
 
-from engine.audio_synth import click_sounds
-from engine.audio_track import ClickTrack
+from engine.audio.synth import click_sounds
+from engine.audio.track import ClickTrack
 from tests.audio_onsets import onsets
 
 RATE_HZ = 48_000

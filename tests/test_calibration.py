@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from engine.calibration import (
+from engine.session.calibration import (
     DROPPED_TAPS,
     MIN_TAPS,
     Calibration,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.calibration import load_calibration
-from engine.level_library import discover_levels
-from engine.recorder import Recorder
+from engine.levels.library import discover_levels
+from engine.session.calibration import load_calibration
+from engine.store.recorder import Recorder
 from game.harness import GameHarness
 from game.scenes.calibrate import CalibrationScene
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.level_load import load_level
-from engine.level_templates import TEMPLATES
-from engine.level_yaml import MAX_FILE_BYTES
+from engine.levels.load import load_level
+from engine.levels.templates import TEMPLATES
+from engine.levels.yaml_reader import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_LEVELS = sorted((ROOT / "levels").rglob("*.yaml"))
@@ -167,7 +167,7 @@ def test_a_fault_in_onbeat_costs_one_line_for_that_file_only(
 import sys
 sys.argv = ["run.py"]
 import run
-from engine.level_schema import LevelSpec
+from engine.levels.schema import LevelSpec
 validate = LevelSpec.model_validate
 def validate_with_a_bug(data):
     if data.get("id") == "trap":

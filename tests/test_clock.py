@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from engine.clock import NS_PER_S, ClockMap, beat_frames, frames_to_ms, ms_to_frames
+from engine.timing.clock import NS_PER_S, ClockMap, beat_frames, frames_to_ms, ms_to_frames
 
 RATE_HZ = 48_000
 BUFFER = 256

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import engine.export as export_module
-from engine.export import (
+import engine.reports.export as export_module
+from engine.reports.export import (
     COLUMNS,
     SESSION_EXPORT_COLUMNS,
     TASK_EXPORT_COLUMNS,
@@ -18,8 +18,8 @@ from engine.export import (
     export,
     export_taps_csv,
 )
-from engine.records import BeatRecord, TapRecord, TaskStart
-from engine.store import Store, TapRow
+from engine.store.records import BeatRecord, TapRecord, TaskStart
+from engine.store.sqlite import Store, TapRow
 from tests.records_factory import session_start
 
 LEADING_COLUMNS = [

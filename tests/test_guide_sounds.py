@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.guide_sounds import MAX_LENGTH_MS, guide_sound
-from engine.level_model import Level, Task, Windows
-from engine.recorder import Recorder
+from engine.audio.guide_sounds import MAX_LENGTH_MS, guide_sound
+from engine.levels.model import Level, Task, Windows
+from engine.store.recorder import Recorder
 from game.harness import Harness
 
 RATE_HZ = 48_000

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.export import export_taps_csv
-from engine.recorder import Recorder
-from engine.records import STAMP_POLLED, STAMP_SCRIPTED
-from engine.store import Store
+from engine.reports.export import export_taps_csv
+from engine.store.recorder import Recorder
+from engine.store.records import STAMP_POLLED, STAMP_SCRIPTED
+from engine.store.sqlite import Store
 from game.autoplay import AutoTapper
 from game.harness import run_headless
 from tests.level_factory import make_level, make_task

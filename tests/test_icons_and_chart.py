@@ -5,8 +5,8 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from engine.level_model import Windows
-from engine.limbs import LIMBS
+from engine.levels.limbs import LIMBS
+from engine.levels.model import Windows
 from game.icons import BADGE_COLOURS, limb_icon
 from game.look import Look
 from game.tap_chart import chart_range_ms, draw_tap_chart

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from engine.input_mapping import InputMapping, load_input_mapping
-from engine.input_pump import STAMP_WAIT_NS, InputPump
-from engine.input_stamps import PRESS_KEY, OsPress, PressMatcher
-from engine.records import STAMP_POLLED
+from engine.input.mapping import InputMapping, load_input_mapping
+from engine.input.pump import STAMP_WAIT_NS, InputPump
+from engine.input.stamps import PRESS_KEY, OsPress, PressMatcher
+from engine.store.records import STAMP_POLLED
 from game.harness import VirtualClock
 
 MS = 1_000_000

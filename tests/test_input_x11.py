@@ -16,9 +16,9 @@ from typing import NamedTuple
 import pygame
 import pytest
 
-from engine import input_x11
-from engine.input_stamps import PRESS_BUTTON, PRESS_KEY, PRESS_TOUCH, OsPress, PressMatcher
-from engine.input_x11 import (
+from engine.input import x11 as input_x11
+from engine.input.stamps import PRESS_BUTTON, PRESS_KEY, PRESS_TOUCH, OsPress, PressMatcher
+from engine.input.x11 import (
     RAW_EVENT_HEAD,
     SERVER_MS_MIDPOINT_NS,
     SERVER_TIME_PERIOD_MS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from engine.level_load import load_level
-from engine.level_templates import TEMPLATES
+from engine.levels.load import load_level
+from engine.levels.templates import TEMPLATES
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "levels.md"
 

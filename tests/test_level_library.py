@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.level_library import THEMES, discover_levels
-from engine.level_paths import (
+from engine.levels.library import THEMES, discover_levels
+from engine.levels.paths import (
     BUILTIN_LEVELS_DIR,
     FOLDER_BUILTIN,
     FOLDER_EXTRA,

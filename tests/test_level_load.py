@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.level_load import (
+from engine.levels.load import (
     LevelError,
     LevelProblem,
     level_duration_s,
@@ -21,24 +21,29 @@ from engine.level_load import (
     load_levels,
     summarize,
 )
-from engine.level_model import Task
-from engine.level_schema import LengthSpec, LevelSpec, level_json_schema, task_beats
-from engine.level_yaml import MAX_FILE_BYTES
+from engine.levels.model import Task
+from engine.levels.schema import LengthSpec, LevelSpec, level_json_schema, task_beats
+from engine.levels.yaml_reader import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_LEVELS = sorted((REPO / "levels").rglob("*.yaml"))
 BROKEN_LEVELS = sorted((REPO / "tests" / "data" / "broken").glob("*.yaml"))
 EXPECT_PREFIX = "# expect: "
 
-# `make test` (and so CI) runs each fuzz test 10,000 times (ONBEAT_FUZZ_EXAMPLES); a plain
-# pytest run stays quick.
+# `make test` runs each fuzz test a few hundred times; `make fuzz` (and so CI, after
+# `make test`) 10,000 times (ONBEAT_FUZZ_EXAMPLES).
 settings.register_profile(
     "level-fuzz",
     max_examples=int(os.environ.get("ONBEAT_FUZZ_EXAMPLES", "300")),
     deadline=None,  # parsing time varies with the machine; correctness is what counts here
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-level_fuzz = settings(settings.get_profile("level-fuzz"))
+_fuzz_settings = settings(settings.get_profile("level-fuzz"))
+
+
+def level_fuzz(test):
+    """A level fuzzer: hypothesis settings for `ONBEAT_FUZZ_EXAMPLES`, marked for `make fuzz`."""
+    return pytest.mark.fuzz(_fuzz_settings(test))
 
 FROG_HOP = """\
 format: 1

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.level_load import level_duration_s, load_levels
-from engine.level_model import Level
-from engine.level_paths import BUILTIN_LEVELS_DIR, SCHEMA_PATH
-from engine.level_schema import level_json_schema, level_json_schema_text
-from engine.limbs import LIMBS
+from engine.levels.limbs import LIMBS
+from engine.levels.load import level_duration_s, load_levels
+from engine.levels.model import Level
+from engine.levels.paths import BUILTIN_LEVELS_DIR, SCHEMA_PATH
+from engine.levels.schema import level_json_schema, level_json_schema_text
 
 STANDARD_PATH = BUILTIN_LEVELS_DIR / "assessment" / "standard.yaml"
 REGENERATE = ".venv/bin/python run.py levels schema > levels/schema.json"

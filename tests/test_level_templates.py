@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.level_load import load_level
-from engine.level_paths import SCHEMA_PATH
-from engine.level_templates import TEMPLATES, level_text, schema_reference
+from engine.levels.load import load_level
+from engine.levels.paths import SCHEMA_PATH
+from engine.levels.templates import TEMPLATES, level_text, schema_reference
 
 
 @pytest.mark.parametrize(

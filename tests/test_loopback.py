@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.audio_synth import CLICK_NORMAL, click_sounds
-from engine.loopback import (
+from engine.audio.loopback import (
     MIN_CLICKS_FOUND,
     onset_frames,
     output_offset_ms,
     round_trip_latency,
 )
+from engine.audio.synth import CLICK_NORMAL, click_sounds
 
 SAMPLE_RATE_HZ = 48000
 

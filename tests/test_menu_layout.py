@@ -7,9 +7,9 @@ from pathlib import Path
 import pygame
 import pytest
 
-from engine.level_library import discover_levels
-from engine.rewards import Progress
-from engine.user_settings import UserSettings
+from engine.config.user_settings import UserSettings
+from engine.levels.library import discover_levels
+from engine.session.rewards import Progress
 from game.context import GameContext
 from game.harness import VirtualClock
 from game.scenes.level_map import LevelMapScene
@@ -55,7 +55,7 @@ def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) ->
 
 
 def test_the_reports_folder_is_chosen_in_settings(tmp_path: Path) -> None:
-    from engine.input_pump import UiEvent
+    from engine.input.pump import UiEvent
     from game.scenes.settings import ReportsFolderScene
 
     pygame.display.init()

@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.metrics_progress as progress_module
-from engine.level_model import Windows
-from engine.metrics_progress import (
+import engine.metrics.progress as progress_module
+from engine.levels.model import Windows
+from engine.metrics.progress import (
     clinic_progress,
     limb_sums_kernel,
     profile_progress,
     refresh_limb_stats,
 )
-from engine.store import SESSION_INCOMPLETE, Store
+from engine.store.sqlite import SESSION_INCOMPLETE, Store
 from tests.clinic_factory import TaskSpec, add_session
 
 MIXED_TASKS = (

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from engine.metrics_sync import (
+from engine.metrics.synchrony import (
     WING_KRISTOFFERSON_MIN_INTERVALS,
     circular_stats,
     drift_ms_per_tap,

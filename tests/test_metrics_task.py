@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.level_model import Windows
-from engine.metrics import summarize_task
-from engine.metrics_task import POOLED_TASK_INDEX, session_metrics, task_metrics
-from engine.store import Store
+from engine.levels.model import Windows
+from engine.metrics.clinic import summarize_task
+from engine.metrics.task import POOLED_TASK_INDEX, session_metrics, task_metrics
+from engine.store.sqlite import Store
 from tests.clinic_factory import TaskSpec, add_session
 
 
@@ -24,7 +24,7 @@ def store(tmp_path: Path):
 
 
 def raw_task(store: Store, session_id: int, task_index: int) -> dict[str, np.ndarray | int]:
-    """What the database holds for one task, read without engine.metrics_task."""
+    """What the database holds for one task, read without engine.metrics.task."""
     taps = store.tap_columns(session_id)
     beats = store.beat_columns(session_id)
     of_task = taps.task_index == task_index

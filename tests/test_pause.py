@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.recorder import Recorder
-from engine.schedule import reschedule_task, schedule_task
-from engine.store import Store
+from engine.store.recorder import Recorder
+from engine.store.sqlite import Store
+from engine.timing.schedule import reschedule_task, schedule_task
 from game.autoplay import AutoTapper
 from game.harness import Harness
 from tests.level_factory import make_level, make_task

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import engine.recorder as recorder_module
-from engine.recorder import Recorder, RecorderError
-from engine.records import BeatRecord, TapRecord, TaskStart
-from engine.store import (
+import engine.store.recorder as recorder_module
+from engine.store.recorder import Recorder, RecorderError
+from engine.store.records import BeatRecord, TapRecord, TaskStart
+from engine.store.sqlite import (
     SESSION_COMPLETE,
     SESSION_RUNNING,
     AdaptationStep,

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.store import DATABASE_FILE_NAME, SESSION_INCOMPLETE, Store
+from engine.store.sqlite import DATABASE_FILE_NAME, SESSION_INCOMPLETE, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 NS_PER_S = 1_000_000_000

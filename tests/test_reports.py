@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.metrics_task import session_metrics
-from engine.report_model import billing_units, local_day_bounds_utc, session_minutes
-from engine.reports import (
+from engine.metrics.task import session_metrics
+from engine.reports.model import billing_units, local_day_bounds_utc, session_minutes
+from engine.reports.service import (
     ReportError,
     ReportRequest,
     list_profiles,
@@ -27,7 +27,7 @@ from engine.reports import (
     save_report,
     session_results,
 )
-from engine.store import SESSION_INCOMPLETE, Store
+from engine.store.sqlite import SESSION_INCOMPLETE, Store
 from tests.clinic_factory import TaskSpec, add_session
 
 ROOT = Path(__file__).resolve().parent.parent

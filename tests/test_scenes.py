@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.level_library import discover_levels
-from engine.recorder import Recorder
-from engine.store import Store
-from engine.user_settings import UserSettings
+from engine.config.user_settings import UserSettings
+from engine.levels.library import discover_levels
+from engine.store.recorder import Recorder
+from engine.store.sqlite import Store
 from game.autoplay import AutoTapper
 from game.harness import GameHarness
 

@@ -11,10 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import scoring
-from engine.limbs import CHANNELS, LIMBS, accept_mask, channel_index
-from engine.records import JUDGEMENTS
-from engine.scoring import (
+from engine.levels.limbs import CHANNELS, LIMBS, accept_mask, channel_index
+from engine.scoring import kernels as scoring
+from engine.scoring.kernels import (
     EXTRA,
     GOOD,
     JUDGEMENT_NAMES,
@@ -28,7 +27,8 @@ from engine.scoring import (
     score_taps,
     warm_up,
 )
-from engine.scoring_reference import score_taps_reference
+from engine.store.records import JUDGEMENTS
+from tests.scoring_reference import score_taps_reference
 
 RATE_HZ = 48000.0
 IOI_FRAMES = 24000  # 500 ms between targets

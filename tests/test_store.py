@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import engine.store as store_module
-from engine.records import BeatRecord, TapRecord, TaskStart
-from engine.store import (
+import engine.store.sqlite as store_module
+from engine.store.records import BeatRecord, TapRecord, TaskStart
+from engine.store.sqlite import (
     BUSY_TIMEOUT_MS,
     DATABASE_FILE_NAME,
     SESSION_COMPLETE,

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.store as store_module
-from engine.store import DATABASE_FILE_NAME, SESSION_INCOMPLETE, Store
+import engine.store.sqlite as store_module
+from engine.store.sqlite import DATABASE_FILE_NAME, SESSION_INCOMPLETE, Store
 
 V1_TABLES = ("profiles", "sessions", "tasks", "beats", "taps")
 HOST_NS = 1_700_000_000_123_456_789  # beyond 2**53: must survive exactly

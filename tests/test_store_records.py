@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.records import BeatRecord, TapRecord, TaskStart
-from engine.store import (
+from engine.store.records import BeatRecord, TapRecord, TaskStart
+from engine.store.sqlite import (
     LIMB_STAT_COUNTS,
     LIMB_STAT_SUMS,
     SESSION_COMPLETE,

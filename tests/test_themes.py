@@ -5,7 +5,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from engine.play_session import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
+from engine.session.play import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
 from game.look import Look
 from game.themes import THEME_NAMES, Canvas, StageGeometry, get_theme
 from game.themes.stage import FADE_GONE_S, LANE_LOOKAHEAD_S, cue_spots

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pygame
 
-from engine.audio_output import AudioSettings
-from engine.input_pump import UiEvent
-from engine.level_library import discover_levels
-from engine.recorder import Recorder
-from engine.store import Store
-from engine.user_settings import UserSettings
+from engine.audio.output import AudioSettings
+from engine.config.user_settings import UserSettings
+from engine.input.pump import UiEvent
+from engine.levels.library import discover_levels
+from engine.store.recorder import Recorder
+from engine.store.sqlite import Store
 from game.audio_rig import AudioRig
 from game.context import GameContext
 from game.harness import VirtualClock, run_headless

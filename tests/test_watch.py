@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.level_watch import LevelFileWatcher
-from engine.recorder import Recorder
-from engine.store import Store
+from engine.levels.watch import LevelFileWatcher
+from engine.store.recorder import Recorder
+from engine.store.sqlite import Store
 from game.harness import Harness
 
 NS_PER_S = 1_000_000_000

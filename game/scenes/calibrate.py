@@ -1,6 +1,6 @@
 """Latency calibration: tap along with clicks (input) or with flashes (screen).
 
-The taps are judged on the audio clock with no offset applied; engine/calibration.py turns
+The taps are judged on the audio clock with no offset applied; engine/session/calibration.py turns
 them into the machine's offset, or refuses them with a reason. Nothing here is recorded as
 a clinical session.
 """
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pygame
 
-from engine.audio_synth import click_sounds
-from engine.calibration import (
+from engine.audio.synth import click_sounds
+from engine.input.pump import Tap, UiEvent
+from engine.levels.model import Level, Task, Windows
+from engine.session.calibration import (
     CalibrationResult,
     input_offset_from_taps,
     load_calibration,
@@ -18,9 +20,7 @@ from engine.calibration import (
     visual_offset_from_taps,
     with_offset,
 )
-from engine.input_pump import Tap, UiEvent
-from engine.level_model import Level, Task, Windows
-from engine.play_session import PHASE_COUNT_IN, PHASE_PLAYING, PlaySession
+from engine.session.play import PHASE_COUNT_IN, PHASE_PLAYING, PlaySession
 from game.context import GameContext
 from game.text import draw_text
 

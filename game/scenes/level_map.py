@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pygame
 
-from engine.level_model import Level
-from engine.level_progression import map_levels
-from engine.rewards import profile_progress, unlocked_level_ids
+from engine.levels.model import Level
+from engine.levels.progression import map_levels
+from engine.session.rewards import profile_progress, unlocked_level_ids
 from game.avatars import draw_avatar
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene

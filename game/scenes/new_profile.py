@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from engine.input_pump import Tap, UiEvent
+from engine.input.pump import Tap, UiEvent
 from game.avatars import AVATARS, draw_avatar
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene

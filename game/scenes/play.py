@@ -6,9 +6,9 @@ from functools import partial
 
 import pygame
 
-from engine.input_pump import Tap, UiEvent
-from engine.level_model import Level
-from engine.rewards import Progress
+from engine.input.pump import Tap, UiEvent
+from engine.levels.model import Level
+from engine.session.rewards import Progress
 from game.context import GameContext
 from game.level_runner import LevelRunner, PlayServices
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from engine.store import ProfileRow
+from engine.store.sqlite import ProfileRow
 from game.avatars import draw_avatar
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene

@@ -6,9 +6,9 @@ import math
 
 import pygame
 
-from engine.level_model import Level
-from engine.play_session import PlaySession
-from engine.rewards import Progress, profile_progress, stars_for_hit_rate
+from engine.levels.model import Level
+from engine.session.play import PlaySession
+from engine.session.rewards import Progress, profile_progress, stars_for_hit_rate
 from game.context import GameContext
 from game.scenes.level_map import STAR_OFF, STAR_ON, draw_star
 from game.scenes.menu_base import MenuScene

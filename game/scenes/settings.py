@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pygame
 
-from engine.audio_synth import click_sounds
-from engine.input_pump import Tap, UiEvent
-from engine.user_settings import LANGUAGES, UserSettings
+from engine.audio.synth import click_sounds
+from engine.config.user_settings import LANGUAGES, UserSettings
+from engine.input.pump import Tap, UiEvent
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
 from game.text import draw_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from engine.rewards import AVATAR_ITEMS, STICKERS, Progress
+from engine.session.rewards import AVATAR_ITEMS, STICKERS, Progress
 from game.avatars import draw_avatar
 from game.context import GameContext
 from game.scenes.level_map import STAR_OFF, STAR_ON, draw_star

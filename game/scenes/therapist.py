@@ -1,6 +1,6 @@
 """Therapist screens: profiles and their sessions, a session's numbers, notes and reports.
 
-Reached from the profile picker. Every number comes from engine/reports.py (the same ones
+Reached from the profile picker. Every number comes from engine/reports/service.py (the same ones
 the printed reports show); these screens only list, show, and save.
 """
 
@@ -10,10 +10,10 @@ import math
 
 import pygame
 
-from engine.input_pump import Tap, UiEvent
-from engine.level_progression import is_assessment
-from engine.report_model import local_time
-from engine.reports import (
+from engine.input.pump import Tap, UiEvent
+from engine.levels.progression import is_assessment
+from engine.reports.model import local_time
+from engine.reports.service import (
     ReportError,
     ReportRequest,
     list_sessions,
@@ -21,7 +21,7 @@ from engine.reports import (
     save_report,
     session_results,
 )
-from engine.store import ProfileRow, SessionRow
+from engine.store.sqlite import ProfileRow, SessionRow
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
 from game.text import draw_text

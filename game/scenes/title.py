@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pygame
 
-from engine.input_pump import Tap, UiEvent
-from engine.scoring import warm_up
+from engine.input.pump import Tap, UiEvent
+from engine.scoring.kernels import warm_up
 from game.context import GameContext
 from game.palette import THEME_BACKGROUNDS
 from game.text import draw_text

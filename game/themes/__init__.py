@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pygame
 
-from engine.play_session import PlayView
+from engine.session.play import PlayView
 from game.look import Look
 
 THEME_NAMES: tuple[str, ...] = ("pond", "space", "parade")  # the level format's themes

@@ -12,7 +12,7 @@ import random
 
 import pygame
 
-from engine.play_session import Feedback, PlayView
+from engine.session.play import Feedback, PlayView
 from game.icons import shape_points, smooth_sprite
 from game.look import Colour, Look
 from game.themes import Canvas, StageGeometry

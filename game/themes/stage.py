@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pygame
 
-from engine.limbs import LIMBS
-from engine.play_session import PHASE_COUNT_IN, PHASE_PLAYING, Feedback, PlayView
+from engine.levels.limbs import LIMBS
+from engine.session.play import PHASE_COUNT_IN, PHASE_PLAYING, Feedback, PlayView
 from game.icons import limb_icon, shape_sprite
 from game.look import Colour, Look
 from game.themes import Canvas, StageGeometry

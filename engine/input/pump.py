@@ -1,0 +1,166 @@
+"""Polling input at 1 kHz and stamping every tap with the best time we can get.
+
+pygame events carry no time and SDL stamps them when they are pumped, so the frame loop
+calls `pump()` about every millisecond between frames and between draw phases. A press is
+stamped with the middle of the interval in which it appeared, unless an OS stamp source
+(X server times via `PressMatcher`) knows exactly when it happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from engine.input.mapping import InputMapping
+from engine.input.stamps import PRESS_BUTTON, PRESS_KEY, PRESS_PAD, PRESS_TOUCH, PressMatcher
+from engine.store.records import STAMP_POLLED
+from engine.timing.host_clock import HostClock
+
+
+@dataclass(frozen=True)
+class Tap:
+    host_ns: int
+    channel: str
+    stamp_source: str
+
+
+# An SDL press can arrive before the OS stamp source's thread has read the same press from
+# its own connection; the press waits this long for its stamp before the polled time is used.
+STAMP_WAIT_NS = 30_000_000
+
+
+@dataclass(frozen=True)
+class _PendingPress:
+    channel: str
+    kind: str
+    code: str
+    polled_ns: int
+    give_up_ns: int
+
+
+@dataclass(frozen=True)
+class UiEvent:
+    """What scenes need besides taps: quitting, keys for menus, pointer presses, resizes."""
+
+    kind: str  # "quit" | "key" | "pointer" | "resize" | "button" | "text"
+    key: str = ""  # key name for "key" (the d-pad too); button number for "button"; typed text
+    pos: tuple[int, int] = (0, 0)  # pixels for "pointer"
+
+
+class InputPump:
+    def __init__(
+        self,
+        mapping: InputMapping,
+        clock: HostClock,
+        matcher: PressMatcher | None = None,
+    ) -> None:
+        self.mapping = mapping
+        self.clock = clock
+        self.matcher = matcher
+        self._last_poll_ns = clock.now_ns()
+        self._seen_ns = self._last_poll_ns
+        self._keys_down: set[str] = set()
+        self._joysticks: dict[int, object] = {}
+        self.taps: list[Tap] = []
+        self._pending: list[_PendingPress] = []
+        self.ui_events: list[UiEvent] = []
+        self.polls = 0
+        self.longest_poll_gap_ns = 0
+
+    def pump(self) -> None:
+        """Read pending events; taps and UI events accumulate until drained."""
+        events = pygame.event.get()
+        now_ns = self.clock.now_ns()
+        gap_ns = now_ns - self._last_poll_ns
+        self.longest_poll_gap_ns = max(self.longest_poll_gap_ns, gap_ns)
+        polled_ns = now_ns - gap_ns // 2
+        self._last_poll_ns = now_ns
+        self.polls += 1
+        self._seen_ns = now_ns
+        if self._pending:
+            self._retry_pending(now_ns)
+        for event in events:
+            self._handle(event, polled_ns)
+
+    def drain_taps(self) -> list[Tap]:
+        taps, self.taps = self.taps, []
+        return taps
+
+    def drain_ui(self) -> list[UiEvent]:
+        ui_events, self.ui_events = self.ui_events, []
+        return ui_events
+
+    def _tap(self, channel: str | None, kind: str, code: str, polled_ns: int) -> None:
+        if channel is None:
+            return
+        if self.matcher is None or kind not in self.matcher.kinds:
+            self.taps.append(Tap(polled_ns, channel, STAMP_POLLED))
+            return
+        pending = _PendingPress(channel, kind, code, polled_ns, self._seen_ns + STAMP_WAIT_NS)
+        if not self._claim(pending):
+            self._pending.append(pending)
+
+    def _claim(self, pending: _PendingPress) -> bool:
+        assert self.matcher is not None
+        os_ns = self.matcher.claim(pending.kind, pending.code, self._seen_ns)
+        if os_ns is None:
+            return False
+        self.taps.append(Tap(os_ns, pending.channel, self.matcher.source_name))
+        return True
+
+    def _retry_pending(self, now_ns: int) -> None:
+        still_waiting = []
+        for pending in self._pending:
+            if self._claim(pending):
+                continue
+            if now_ns >= pending.give_up_ns:
+                self.taps.append(Tap(pending.polled_ns, pending.channel, STAMP_POLLED))
+            else:
+                still_waiting.append(pending)
+        self._pending = still_waiting
+
+    def _handle(self, event: pygame.event.Event, polled_ns: int) -> None:
+        if event.type == pygame.QUIT:
+            self.ui_events.append(UiEvent("quit"))
+        elif event.type == pygame.KEYDOWN:
+            name = pygame.key.name(event.key)
+            if name in self._keys_down:
+                return  # key repeat never makes a tap
+            self._keys_down.add(name)
+            self._tap(self.mapping.keys.get(name), PRESS_KEY, name, polled_ns)
+            self.ui_events.append(UiEvent("key", key=name))
+        elif event.type == pygame.KEYUP:
+            self._keys_down.discard(pygame.key.name(event.key))
+        elif event.type == pygame.MOUSEBUTTONDOWN:
+            if getattr(event, "touch", False):
+                return  # SDL also reports a touch as a mouse press; FINGERDOWN is the tap
+            if event.button in self.mapping.mouse_buttons:
+                channel = self.mapping.mouse_buttons[event.button]
+                self._tap(channel, PRESS_BUTTON, str(event.button), polled_ns)
+            self.ui_events.append(UiEvent("pointer", pos=tuple(event.pos)))
+        elif event.type == pygame.FINGERDOWN:
+            self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
+            surface = pygame.display.get_surface()
+            if surface is not None:  # touch positions are fractions of the window
+                width, height = surface.get_size()
+                self.ui_events.append(
+                    UiEvent("pointer", pos=(int(event.x * width), int(event.y * height)))
+                )
+        elif event.type == pygame.JOYBUTTONDOWN:
+            self._tap(self.mapping.gamepad_buttons.get(event.button), PRESS_PAD, "", polled_ns)
+            self.ui_events.append(UiEvent("button", key=str(event.button)))
+        elif event.type == pygame.JOYHATMOTION:
+            hat_x, hat_y = event.value
+            direction = {(0, 1): "up", (0, -1): "down", (-1, 0): "left", (1, 0): "right"}
+            if (hat_x, hat_y) in direction:
+                self.ui_events.append(UiEvent("key", key=direction[(hat_x, hat_y)]))
+        elif event.type == pygame.TEXTINPUT:
+            self.ui_events.append(UiEvent("text", key=event.text))
+        elif event.type == pygame.JOYDEVICEADDED:
+            joystick = pygame.joystick.Joystick(event.device_index)
+            self._joysticks[joystick.get_instance_id()] = joystick
+        elif event.type == pygame.JOYDEVICEREMOVED:
+            self._joysticks.pop(event.instance_id, None)
+        elif event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
+            self.ui_events.append(UiEvent("resize"))

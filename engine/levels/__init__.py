@@ -1,0 +1,4 @@
+"""Levels: the frozen model, limbs and channels, YAML reading with line and column, the
+schema checks, discovery of shipped and user levels, templates, map order and live-preview
+file watching. Imports only the standard library, numpy, PyYAML and pydantic.
+"""

@@ -1,0 +1,215 @@
+"""Exports of stored data for spreadsheets and statistics: taps, tasks or sessions, of one
+session or the whole clinic, as CSV or JSON. Columns are documented in docs/data.md.
+
+Files appear whole or not at all (written beside the target, then renamed), readable by
+their owner only, since they hold patient data.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from engine.store.sqlite import SessionRow, Store, TapRow, TaskRow
+
+TAP_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "task_index",
+    "tap_index",
+    "channel",
+    "host_ns",
+    "stamp_source",
+    "audio_frame",
+    "audio_time_s",
+    "beat_index",
+    "asynchrony_ms",
+    "judgement",
+)
+SESSION_COLUMNS: tuple[str, ...] = ("profile_code", "level_id", "session_started_at_utc")
+COLUMNS: tuple[str, ...] = TAP_COLUMNS + SESSION_COLUMNS
+TASK_EXPORT_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "task_index",
+    "task_name",
+    "tempo_bpm",
+    "start_frame",
+    "settings_json",
+)
+SESSION_EXPORT_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "profile_code",
+    "level_id",
+    "level_title",
+    "level_path",
+    "status",
+    "started_at_utc",
+    "ended_at_utc",
+    "station",
+    "sample_rate_hz",
+    "input_offset_ms",
+    "output_latency_ms",
+    "calibration_json",
+    "plan_id",
+    "task_count",
+    "beat_count",
+    "tap_count",
+    "paired_tap_count",
+)
+WHAT: tuple[str, ...] = ("taps", "tasks", "sessions")
+FORMATS: tuple[str, ...] = ("csv", "json")
+
+# Called with the number of rows written since the last call (a progress bar's update).
+Progress = Callable[[int], None]
+PROGRESS_EVERY_ROWS = 10_000
+
+
+def _tap_values(row: TapRow, for_csv: bool) -> tuple[object, ...]:
+    tap = row.tap
+    asynchrony_ms: object = tap.asynchrony_ms
+    if for_csv:
+        # None becomes an empty cell (unpaired taps). Four decimals of a ms keep 0.1 µs.
+        asynchrony_ms = "" if tap.asynchrony_ms is None else f"{tap.asynchrony_ms:.4f}"
+    return (
+        tap.session_id,
+        tap.task_index,
+        tap.tap_index,
+        tap.channel,
+        tap.host_ns,
+        tap.stamp_source,
+        tap.audio_frame,
+        tap.audio_time_s,
+        tap.beat_index,
+        asynchrony_ms,
+        tap.judgement,
+        row.profile_code,
+        row.level_id,
+        row.session_started_at_utc,
+    )
+
+
+def _task_values(row: TaskRow) -> tuple[object, ...]:
+    return (
+        row.session_id,
+        row.task_index,
+        row.task_name,
+        row.tempo_bpm,
+        row.start_frame,
+        row.settings_json,
+    )
+
+
+def _session_rows(store: Store, session_id: int | None) -> Iterator[tuple[object, ...]]:
+    sessions: Iterable[SessionRow] = (
+        [store.session(session_id)] if session_id is not None else store.list_sessions()
+    )
+    for session in sessions:
+        counts = store.session_summary(session.session_id)
+        calibration = session.calibration
+        yield (
+            session.session_id,
+            session.profile_code,
+            session.level_id,
+            session.level_title,
+            session.level_path,
+            session.status,
+            session.started_at_utc,
+            session.ended_at_utc,
+            session.station,
+            session.sample_rate_hz,
+            session.input_offset_ms,
+            session.output_latency_ms,
+            None if calibration is None else json.dumps(calibration.__dict__, sort_keys=True),
+            session.plan_id,
+            counts.task_count,
+            counts.beat_count,
+            counts.tap_count,
+            counts.paired_tap_count,
+        )
+
+
+def _rows(
+    store: Store, what: str, session_id: int | None, for_csv: bool
+) -> tuple[tuple[str, ...], Iterator[tuple[object, ...]]]:
+    if what == "taps":
+        return COLUMNS, (_tap_values(row, for_csv) for row in store.iter_tap_rows(session_id))
+    if what == "tasks":
+        return TASK_EXPORT_COLUMNS, (_task_values(row) for row in store.iter_task_rows(session_id))
+    return SESSION_EXPORT_COLUMNS, _session_rows(store, session_id)
+
+
+def count_rows(store: Store, what: str, session_id: int | None) -> int:
+    """How many rows an export will write (for a progress bar's total)."""
+    if what == "taps":
+        return store.count_taps(session_id)
+    if what == "tasks":
+        return sum(1 for _ in store.iter_task_rows(session_id))
+    return 1 if session_id is not None else len(store.list_sessions())
+
+
+@contextmanager
+def _atomic_text_file(out_path: Path) -> Iterator[IO[str]]:
+    out_path = Path(out_path)
+    # mkstemp makes the file readable by its owner only, which suits patient data.
+    descriptor, temp_name = tempfile.mkstemp(
+        dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp"
+    )
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as temp_file:
+            yield temp_file
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+        os.replace(temp_name, out_path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def export(
+    store: Store,
+    out_path: Path,
+    what: str = "taps",
+    format_name: str = "csv",
+    session_id: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Write ``what`` (taps, tasks or sessions) of one session, or of all, to ``out_path`` as
+    CSV (header row) or JSON (an array of objects); return the number of rows. LookupError if
+    ``session_id`` names no session (checked before any file is made)."""
+    if what not in WHAT or format_name not in FORMATS:
+        raise ValueError(f"export {what!r} as {format_name!r}: choose {WHAT} and {FORMATS}")
+    if session_id is not None:
+        store.session_summary(session_id)
+    columns, rows = _rows(store, what, session_id, for_csv=format_name == "csv")
+    row_count = 0
+    with _atomic_text_file(out_path) as out:
+        if format_name == "csv":
+            writer = csv.writer(out)
+            writer.writerow(columns)
+        else:
+            out.write("[")
+        for values in rows:
+            if format_name == "csv":
+                writer.writerow(values)
+            else:
+                out.write(",\n" if row_count else "\n")
+                out.write(json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False))
+            row_count += 1
+            if progress is not None and row_count % PROGRESS_EVERY_ROWS == 0:
+                progress(PROGRESS_EVERY_ROWS)
+        if format_name == "json":
+            out.write("\n]\n")
+    if progress is not None:
+        progress(row_count % PROGRESS_EVERY_ROWS)
+    return row_count
+
+
+def export_taps_csv(store: Store, out_path: Path, session_id: int | None = None) -> int:
+    """Write the taps of one session (or of all) to ``out_path`` as UTF-8 CSV with a header;
+    return the number of tap rows."""
+    return export(store, out_path, "taps", "csv", session_id)

@@ -1,0 +1,388 @@
+"""What the therapist screens and `run.py report` call: profiles, sessions, results, notes,
+and reports in HTML, PDF, CSV or JSON.
+
+Every function takes an open Store and returns data; nothing here draws. Report files are
+written whole or not at all (beside the target, then renamed), readable by their owner only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+from engine.metrics.progress import ASSESSMENT_LEVEL_IDS, LimbPoint
+from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
+from engine.reports.model import (
+    EXTRA_TASK_KEYS,
+    TASK_COLUMNS,
+    ProgressReport,
+    SessionReport,
+    billing_units,
+    progress_report,
+    session_report,
+)
+from engine.store.sqlite import Note, ProfileRow, SessionRow, Store
+
+FORMATS: tuple[str, ...] = ("html", "pdf", "csv", "json")
+REPORT_JSON_VERSION = 1
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked; the message says what to ask instead."""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One session (``session_id``) or one profile's progress (``profile_code``, optionally
+    sessions started on local dates from..to inclusive). ``flow_sheet``: the one-page chart
+    sheet per session instead (HTML or PDF)."""
+
+    format: str
+    session_id: int | None = None
+    profile_code: str | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    flow_sheet: bool = False
+    assessment_level_ids: tuple[str, ...] = ASSESSMENT_LEVEL_IDS
+
+    def check(self) -> None:
+        if self.format not in FORMATS:
+            raise ReportError(f"format {self.format!r}: choose one of {', '.join(FORMATS)}")
+        if (self.session_id is None) == (self.profile_code is None):
+            raise ReportError("give either a session (--session ID) or a profile (--profile CODE)")
+        if self.session_id is not None and (self.from_date or self.to_date):
+            raise ReportError(
+                "--from and --to choose a profile's sessions; drop them with --session"
+            )
+        if self.from_date and self.to_date and self.from_date > self.to_date:
+            raise ReportError(f"--from {self.from_date} is after --to {self.to_date}")
+        if self.flow_sheet and self.format not in ("html", "pdf"):
+            raise ReportError("flow sheets are pages to print: use --format html or pdf")
+
+
+# --- what the therapist screens list and show ----------------------------------------------
+def list_profiles(store: Store) -> list[ProfileRow]:
+    return store.list_profiles()
+
+
+def list_sessions(store: Store, profile_code: str) -> list[SessionRow]:
+    """Sessions of a profile, newest first (as a list on screen reads)."""
+    store.profile(profile_code)
+    return store.list_sessions(profile_code)[::-1]
+
+
+def session_results(store: Store, session_id: int) -> SessionMetrics:
+    return session_metrics(store, session_id)
+
+
+def save_note(store: Store, session_id: int, body: str, author: str) -> Note:
+    return store.add_note(body, author, session_id=session_id)
+
+
+def save_report(store: Store, request: ReportRequest, folder: Path) -> Path:
+    """Write the report into ``folder`` (made if missing) under a name that says what it is;
+    return its path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_report(store, request, folder / report_file_name(store, request))
+
+
+def report_file_name(store: Store, request: ReportRequest) -> str:
+    kind = "flow-sheet" if request.flow_sheet else "report"
+    if request.session_id is not None:
+        session = store.session(request.session_id)
+        day = session.started_at_utc[:10]
+        stem = f"onbeat-{kind}-{session.profile_code}-session-{session.session_id}-{day}"
+    else:
+        span = "-".join(str(d) for d in (request.from_date, request.to_date) if d) or "all"
+        stem = f"onbeat-{'progress' if kind == 'report' else kind}-{request.profile_code}-{span}"
+    return f"{stem}.{request.format}"
+
+
+# --- making reports -----------------------------------------------------------------------
+def render_report(store: Store, request: ReportRequest) -> bytes:
+    """The report's file content. ReportError for a request that makes no sense, LookupError
+    for an unknown session or profile."""
+    request.check()
+    if request.flow_sheet:
+        reports = _flow_sheet_reports(store, request)
+        if request.format == "pdf":
+            from engine.reports.pdf import flow_sheet_pdf
+
+            return flow_sheet_pdf(reports)
+        from engine.reports.html import flow_sheet_html
+
+        return flow_sheet_html(reports).encode("utf-8")
+    if request.session_id is not None:
+        report = session_report(store, request.session_id)
+        return _render_session(report, request.format)
+    progress = progress_report(
+        store,
+        request.profile_code,
+        request.from_date,
+        request.to_date,
+        request.assessment_level_ids,
+    )
+    return _render_progress(progress, request.format)
+
+
+def write_report(store: Store, request: ReportRequest, out_path: Path) -> Path:
+    content = render_report(store, request)
+    out_path = Path(out_path)
+    descriptor, temp_name = tempfile.mkstemp(
+        dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp"
+    )
+    try:
+        with open(descriptor, "wb") as temp_file:
+            temp_file.write(content)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+        os.replace(temp_name, out_path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return out_path
+
+
+def _flow_sheet_reports(store: Store, request: ReportRequest) -> list[SessionReport]:
+    if request.session_id is not None:
+        return [session_report(store, request.session_id)]
+    progress = progress_report(store, request.profile_code, request.from_date, request.to_date)
+    if not progress.progress.sessions:
+        raise ReportError(f"profile {request.profile_code} has no ended sessions in that period")
+    return [session_report(store, s.session_id) for s in progress.progress.sessions]
+
+
+def _render_session(report: SessionReport, format_name: str) -> bytes:
+    if format_name == "html":
+        from engine.reports.html import session_html
+
+        return session_html(report).encode("utf-8")
+    if format_name == "pdf":
+        from engine.reports.pdf import session_pdf
+
+        return session_pdf(report)
+    if format_name == "json":
+        return _json_bytes(session_json(report))
+    return _csv_bytes(SESSION_CSV_COLUMNS, session_csv_rows(report))
+
+
+def _render_progress(report: ProgressReport, format_name: str) -> bytes:
+    if format_name == "html":
+        from engine.reports.html import progress_html
+
+        return progress_html(report).encode("utf-8")
+    if format_name == "pdf":
+        from engine.reports.pdf import progress_pdf
+
+        return progress_pdf(report)
+    if format_name == "json":
+        return _json_bytes(progress_json(report))
+    return _csv_bytes(PROGRESS_CSV_COLUMNS, progress_csv_rows(report))
+
+
+# --- JSON and CSV: the same numbers as data -------------------------------------------------
+def _plain(value: object) -> object:
+    """JSON has no NaN or infinity: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _json_bytes(data: dict) -> bytes:
+    return (json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _session_fields(report: SessionReport) -> dict[str, object]:
+    session = report.session
+    header = report.header
+    return {
+        "session_id": session.session_id,
+        "profile_code": session.profile_code,
+        "level_id": session.level_id,
+        "level_title": session.level_title,
+        "status": session.status,
+        "started_at_utc": session.started_at_utc,
+        "ended_at_utc": session.ended_at_utc,
+        "minutes": header.minutes,
+        "minutes_note": header.minutes_note,
+        "billing_units": header.billing_units,
+        "station": session.station,
+        "sample_rate_hz": session.sample_rate_hz,
+        "input_offset_ms": session.input_offset_ms,
+        "output_latency_ms": session.output_latency_ms,
+        "calibration": None if session.calibration is None else asdict(session.calibration),
+        "plan_id": session.plan_id,
+    }
+
+
+def session_json(report: SessionReport) -> dict[str, object]:
+    return {
+        "report": "session",
+        "version": REPORT_JSON_VERSION,
+        "session": _session_fields(report),
+        "overall": report.overall.as_dict(),
+        "tasks": [task.as_dict() for task in report.tasks],
+        "notes": [asdict(note) for note in report.notes],
+        "adaptation_steps": [asdict(step) for step in report.adaptation_steps],
+    }
+
+
+def _point(point: LimbPoint) -> dict[str, object]:
+    return asdict(point)
+
+
+def progress_json(report: ProgressReport) -> dict[str, object]:
+    point_of = {p.session_id: p for p in report.progress.overall}
+    table = report.assessment
+    assessment = None
+    if table is not None:
+        assessment = {
+            "baseline_session_id": table.baseline.session_id,
+            "mid_session_id": None if table.mid is None else table.mid.session_id,
+            "end_session_id": None if table.end is None else table.end.session_id,
+            "tasks": [
+                {
+                    **asdict(row),
+                    "task_average_change_ms": row.task_average_change_ms,
+                    "task_average_change_percent": row.task_average_change_percent,
+                    "sro_change_points": row.sro_change_points,
+                }
+                for row in (*table.rows, table.overall)
+            ],
+        }
+    return {
+        "report": "progress",
+        "version": REPORT_JSON_VERSION,
+        "profile": asdict(report.profile),
+        "from_date": None if report.from_date is None else str(report.from_date),
+        "to_date": None if report.to_date is None else str(report.to_date),
+        "total_minutes": report.total_minutes,
+        "total_billing_units": report.total_units,
+        "sessions": [
+            {
+                "session_id": session.session_id,
+                "level_id": session.level_id,
+                "status": session.status,
+                "started_at_utc": session.started_at_utc,
+                "minutes": minutes,
+                "billing_units": None if minutes is None else billing_units(minutes),
+                "overall": None
+                if point_of.get(session.session_id) is None
+                else _point(point_of[session.session_id]),
+            }
+            for session, minutes in zip(
+                report.progress.sessions, report.session_minutes, strict=True
+            )
+        ],
+        "limbs": [
+            {
+                "limb": limb.limb,
+                "task_average_change_ms": limb.task_average_change_ms,
+                "sro_change_points": limb.sro_change_points,
+                "points": [_point(point) for point in limb.points],
+            }
+            for limb in report.progress.limbs
+        ],
+        "assessment": assessment,
+        "notes": [asdict(note) for note in report.notes],
+    }
+
+
+CONTINUATION_CSV_COLUMNS: tuple[str, ...] = (
+    "continuation_paired_taps",
+    "continuation_iti_mean_ms",
+    "continuation_iti_cv",
+    "continuation_drift_ms_per_tap",
+    "wk_clock_variance_ms2",
+    "wk_motor_variance_ms2",
+    "wk_lag1_autocorrelation",
+    "wk_not_reported_because",
+)
+TASK_CSV_KEYS: tuple[str, ...] = (
+    *(column.key for column in TASK_COLUMNS if column.key != "task_number"),
+    *EXTRA_TASK_KEYS,
+)
+SESSION_CSV_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "profile_code",
+    "started_at_utc",
+    *TASK_CSV_KEYS,
+    *CONTINUATION_CSV_COLUMNS,
+)
+PROGRESS_CSV_COLUMNS: tuple[str, ...] = (
+    "profile_code",
+    "limb",
+    *(name for name in LimbPoint.__dataclass_fields__),
+)
+
+
+def _continuation_cells(task: TaskMetrics) -> list[object]:
+    continuation = task.continuation
+    if continuation is None:
+        return [None] * len(CONTINUATION_CSV_COLUMNS)
+    model = continuation.wing_kristofferson
+    return [
+        continuation.paired_taps,
+        continuation.iti_mean_ms,
+        continuation.iti_cv,
+        continuation.drift_ms_per_tap,
+        model.clock_variance_ms2,
+        model.motor_variance_ms2,
+        model.lag1_autocorrelation,
+        model.reason,
+    ]
+
+
+def session_csv_rows(report: SessionReport) -> list[list[object]]:
+    session = report.session
+    return [
+        [
+            session.session_id,
+            session.profile_code,
+            session.started_at_utc,
+            *(getattr(task, key) for key in TASK_CSV_KEYS),
+            *_continuation_cells(task),
+        ]
+        for task in (*report.tasks, report.overall)
+    ]
+
+
+def progress_csv_rows(report: ProgressReport) -> list[list[object]]:
+    """One row per session and limb, then one per session with every limb pooled ('all')."""
+    code = report.profile.code
+    rows = [
+        [code, limb.limb, *asdict(point).values()]
+        for limb in report.progress.limbs
+        for point in limb.points
+    ]
+    rows += [[code, "all", *asdict(point).values()] for point in report.progress.overall]
+    return rows
+
+
+def _csv_cell(value: object) -> object:
+    """Empty for no value (None, NaN, infinity), as spreadsheets expect."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return value
+
+
+def _csv_bytes(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,482 @@
+"""Pair taps with tap targets and judge them: a whole task at once, or tap by tap in the live loop.
+
+The rules (metrics.md, "Pairing"), applied to each tap in tap order:
+
+1. Correct the tap for the calibrated input latency: ``tap_frame - input_offset_ms·rate/1000``
+   (float frames, no rounding).
+2. Candidates are the targets whose accept mask has the tap's channel bit and whose pairing
+   radius covers the corrected tap. Take the nearest; on an exact tie, the earlier one.
+3. No candidate, or the nearest one is already paired: the tap is EXTRA (no fallback to
+   another target). Otherwise pair, and judge |asynchrony| against the SRO/GOOD/OK windows
+   (inclusive); beyond OK it is OFF but still paired.
+4. Targets that no tap paired with are missed (``target_tap == UNPAIRED``).
+
+Because every tap is decided from the taps before it only, scoring online gives the same
+result as scoring the whole task afterwards. Both paths run the same numba kernel for one tap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+# Judgement codes (int8). Their order matches engine.store.records.JUDGEMENTS.
+SRO = 0
+GOOD = 1
+OK = 2
+OFF = 3
+EXTRA = 4
+JUDGEMENT_NAMES: tuple[str, ...] = ("sro", "good", "ok", "off", "extra")
+
+# Target index of a tap that paired with nothing, and tap index of a target never paired.
+UNPAIRED = -1
+
+# Accept masks are int64 bitmasks, so channel indices must fit below the sign bit.
+MAX_CHANNELS = 63
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
+class ScoredTaps:
+    """Scores of one task. Per tap: paired target index (or UNPAIRED), asynchrony in ms (tap −
+    target, negative = early; NaN if unpaired) and judgement code. Per target: the index of the
+    tap paired with it, or UNPAIRED if missed. The arrays are read-only."""
+
+    tap_target: np.ndarray  # int64[n]
+    tap_asynchrony_ms: np.ndarray  # float64[n]
+    tap_judgement: np.ndarray  # int8[n]
+    target_tap: np.ndarray  # int64[m]
+
+
+@dataclass(frozen=True)
+class TapJudgement:
+    """What one tap scored: target index (or UNPAIRED), asynchrony in ms (NaN if unpaired),
+    judgement code."""
+
+    target: int
+    asynchrony_ms: float
+    judgement: int
+
+
+@njit(cache=True)
+def _window_reach(target_frames, pair_radius_frames):
+    """Per target index j: the latest frame that any target 0..j can pair with, and the earliest
+    frame that any target j..m-1 can pair with. They tell a scan when no target further out can
+    reach the tap, whatever the radii are."""
+    m = target_frames.shape[0]
+    reach_end_frames = np.empty(m, np.int64)
+    reach_start_frames = np.empty(m, np.int64)
+    for j in range(m):
+        end_frame = target_frames[j] + pair_radius_frames[j]
+        if j == 0 or end_frame > reach_end_frames[j - 1]:
+            reach_end_frames[j] = end_frame
+        else:
+            reach_end_frames[j] = reach_end_frames[j - 1]
+    for j in range(m - 1, -1, -1):
+        start_frame = target_frames[j] - pair_radius_frames[j]
+        if j == m - 1 or start_frame < reach_start_frames[j + 1]:
+            reach_start_frames[j] = start_frame
+        else:
+            reach_start_frames[j] = reach_start_frames[j + 1]
+    return reach_end_frames, reach_start_frames
+
+
+@njit(cache=True)
+def _score_one_tap(
+    corrected_tap_frame,
+    channel,
+    tap_index,
+    target_frames,
+    target_accept_mask,
+    pair_radius_frames,
+    reach_end_frames,
+    reach_start_frames,
+    target_tap,
+    sample_rate_hz,
+    sro_ms,
+    good_ms,
+    ok_ms,
+):
+    """Pair and judge one tap; records the pairing in ``target_tap``.
+    Returns (target index or UNPAIRED, asynchrony_ms or NaN, judgement code)."""
+    m = target_frames.shape[0]
+    # First target at or after the tap (np.searchsorted, side="left").
+    lo = 0
+    hi = m
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if target_frames[mid] < corrected_tap_frame:
+            lo = mid + 1
+        else:
+            hi = mid
+    channel_bit = np.int64(1) << channel
+    # Distance only grows going away from the tap, so the first candidate met on each side is
+    # the nearest on that side. The frame of slack in the stop tests keeps float rounding from
+    # ending a scan early; it can only cost one more look.
+    before = UNPAIRED
+    j = lo - 1
+    while j >= 0 and reach_end_frames[j] >= corrected_tap_frame - 1.0:
+        accepts = (target_accept_mask[j] & channel_bit) != 0
+        if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
+            before = j
+            break
+        j -= 1
+    after = UNPAIRED
+    j = lo
+    while j < m and reach_start_frames[j] <= corrected_tap_frame + 1.0:
+        accepts = (target_accept_mask[j] & channel_bit) != 0
+        if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
+            after = j
+            break
+        j += 1
+    nearest = before
+    if after != UNPAIRED and (
+        before == UNPAIRED
+        or abs(corrected_tap_frame - target_frames[after])
+        < abs(corrected_tap_frame - target_frames[before])
+    ):
+        nearest = after
+
+    if nearest == UNPAIRED or target_tap[nearest] != UNPAIRED:
+        return UNPAIRED, np.nan, np.int8(EXTRA)
+    target_tap[nearest] = tap_index
+    asynchrony_ms = (corrected_tap_frame - target_frames[nearest]) / sample_rate_hz * 1000.0
+    distance_ms = abs(asynchrony_ms)
+    if distance_ms <= sro_ms:
+        judgement = np.int8(SRO)
+    elif distance_ms <= good_ms:
+        judgement = np.int8(GOOD)
+    elif distance_ms <= ok_ms:
+        judgement = np.int8(OK)
+    else:
+        judgement = np.int8(OFF)
+    return nearest, asynchrony_ms, judgement
+
+
+@njit(cache=True)
+def _score_taps_kernel(
+    tap_frames,
+    tap_channels,
+    offset_frames,
+    target_frames,
+    target_accept_mask,
+    pair_radius_frames,
+    sample_rate_hz,
+    sro_ms,
+    good_ms,
+    ok_ms,
+):
+    """Score every tap of a task in tap order; returns the four arrays of ScoredTaps."""
+    n = tap_frames.shape[0]
+    reach_end_frames, reach_start_frames = _window_reach(target_frames, pair_radius_frames)
+    tap_target = np.empty(n, np.int64)
+    tap_asynchrony_ms = np.empty(n, np.float64)
+    tap_judgement = np.empty(n, np.int8)
+    target_tap = np.full(target_frames.shape[0], UNPAIRED, np.int64)
+    for k in range(n):
+        target, asynchrony_ms, judgement = _score_one_tap(
+            tap_frames[k] - offset_frames,
+            tap_channels[k],
+            k,
+            target_frames,
+            target_accept_mask,
+            pair_radius_frames,
+            reach_end_frames,
+            reach_start_frames,
+            target_tap,
+            sample_rate_hz,
+            sro_ms,
+            good_ms,
+            ok_ms,
+        )
+        tap_target[k] = target
+        tap_asynchrony_ms[k] = asynchrony_ms
+        tap_judgement[k] = judgement
+    return tap_target, tap_asynchrony_ms, tap_judgement, target_tap
+
+
+def _int64_vector(values: np.ndarray, name: str, caller: str) -> np.ndarray:
+    # The kernels are compiled for writable, C-contiguous int64 vectors only; any other array
+    # type would trigger a fresh JIT compile in the middle of a session.
+    array = np.ascontiguousarray(values, dtype=np.int64)
+    if array.ndim != 1:
+        raise ValueError(f"{caller}: {name} must be a 1-D array, got shape {array.shape}")
+    if not array.flags.writeable:
+        array = array.copy()
+    return array
+
+
+def _checked_targets(
+    target_frames: np.ndarray,
+    target_accept_mask: np.ndarray,
+    pair_radius_frames: np.ndarray,
+    caller: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    frames = _int64_vector(target_frames, "target_frames", caller)
+    masks = _int64_vector(target_accept_mask, "target_accept_mask", caller)
+    radii = _int64_vector(pair_radius_frames, "pair_radius_frames", caller)
+    if not frames.shape == masks.shape == radii.shape:
+        raise ValueError(
+            f"{caller}: target_frames, target_accept_mask and pair_radius_frames must have one "
+            f"entry per target, got lengths {frames.size}, {masks.size}, {radii.size}"
+        )
+    unordered = np.flatnonzero(frames[1:] <= frames[:-1])
+    if unordered.size:
+        j = int(unordered[0]) + 1
+        raise ValueError(
+            f"{caller}: target_frames must be strictly increasing, but target {j} is at frame "
+            f"{frames[j]} after frame {frames[j - 1]}; merge or drop duplicate targets when "
+            f"building the beat grid"
+        )
+    if np.any(radii < 0):
+        j = int(np.flatnonzero(radii < 0)[0])
+        raise ValueError(
+            f"{caller}: pair_radius_frames[{j}] is {radii[j]}; radii are half the step "
+            f"interval and cannot be negative"
+        )
+    return frames, masks, radii
+
+
+def _checked_channel(channel: int, caller: str) -> None:
+    if not 0 <= channel < MAX_CHANNELS:
+        raise ValueError(
+            f"{caller}: tap channel {channel} is outside 0..{MAX_CHANNELS - 1}; use the "
+            f"channel index from engine.levels.limbs.CHANNEL_INDEX"
+        )
+
+
+def _offset_frames(input_offset_ms: float, sample_rate_hz: float, caller: str) -> float:
+    if not sample_rate_hz > 0:
+        raise ValueError(f"{caller}: sample_rate_hz must be positive, got {sample_rate_hz}")
+    return float(input_offset_ms) * float(sample_rate_hz) / 1000.0
+
+
+def _read_only(*arrays: np.ndarray) -> None:
+    for array in arrays:
+        array.flags.writeable = False
+
+
+def score_taps(
+    target_frames: np.ndarray,
+    target_accept_mask: np.ndarray,
+    pair_radius_frames: np.ndarray,
+    tap_frames: np.ndarray,
+    tap_channels: np.ndarray,
+    *,
+    sample_rate_hz: float,
+    sro_ms: float,
+    good_ms: float,
+    ok_ms: float,
+    input_offset_ms: float,
+) -> ScoredTaps:
+    """Score all taps of one task against its targets (the rules are in the module docstring).
+
+    Targets: ``target_frames`` strictly increasing audio frames, ``target_accept_mask`` channel
+    bitmasks (engine.levels.limbs.accept_mask), ``pair_radius_frames``. Taps: ``tap_frames``
+    non-decreasing audio frames and ``tap_channels`` channel indices. Returns ScoredTaps.
+    Each tap costs a binary search plus a look at the targets whose windows reach it.
+    """
+    caller = "score_taps"
+    frames, masks, radii = _checked_targets(
+        target_frames, target_accept_mask, pair_radius_frames, caller
+    )
+    taps = _int64_vector(tap_frames, "tap_frames", caller)
+    channels = _int64_vector(tap_channels, "tap_channels", caller)
+    if taps.shape != channels.shape:
+        raise ValueError(
+            f"{caller}: tap_frames and tap_channels must have one entry per tap, got lengths "
+            f"{taps.size} and {channels.size}"
+        )
+    unordered = np.flatnonzero(taps[1:] < taps[:-1])
+    if unordered.size:
+        k = int(unordered[0]) + 1
+        raise ValueError(
+            f"{caller}: tap_frames must be non-decreasing, but tap {k} is at frame {taps[k]} "
+            f"after frame {taps[k - 1]}; pass the taps in the order they happened"
+        )
+    if channels.size:
+        _checked_channel(int(channels.min()), caller)
+        _checked_channel(int(channels.max()), caller)
+    offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
+    arrays = _score_taps_kernel(
+        taps,
+        channels,
+        offset_frames,
+        frames,
+        masks,
+        radii,
+        float(sample_rate_hz),
+        float(sro_ms),
+        float(good_ms),
+        float(ok_ms),
+    )
+    _read_only(*arrays)
+    return ScoredTaps(*arrays)
+
+
+class OnlineScorer:
+    """Scores the taps of one task as they arrive, with the same result as score_taps.
+
+    Built from the same target arrays and scalars as score_taps. Feed taps with add_tap in the
+    order they happened, and poll newly_missed to learn which targets just went by untapped.
+    """
+
+    def __init__(
+        self,
+        target_frames: np.ndarray,
+        target_accept_mask: np.ndarray,
+        pair_radius_frames: np.ndarray,
+        *,
+        sample_rate_hz: float,
+        sro_ms: float,
+        good_ms: float,
+        ok_ms: float,
+        input_offset_ms: float,
+    ) -> None:
+        caller = "OnlineScorer"
+        self._target_frames, self._target_accept_mask, self._pair_radius_frames = _checked_targets(
+            target_frames, target_accept_mask, pair_radius_frames, caller
+        )
+        self._offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
+        self._sample_rate_hz = float(sample_rate_hz)
+        self._sro_ms = float(sro_ms)
+        self._good_ms = float(good_ms)
+        self._ok_ms = float(ok_ms)
+        self._reach_end_frames, self._reach_start_frames = _window_reach(
+            self._target_frames, self._pair_radius_frames
+        )
+        self._target_tap = np.full(self._target_frames.size, UNPAIRED, np.int64)
+
+        # Python lists, so that the per-frame poll does no numpy scalar work.
+        window_end_frames = self._target_frames + self._pair_radius_frames
+        closing_order = np.argsort(window_end_frames, kind="stable")
+        self._closing_targets: list[int] = closing_order.tolist()
+        self._closing_end_frames: list[int] = window_end_frames[closing_order].tolist()
+        self._next_closing = 0
+        # Taps must arrive in time order and never before a frame already polled as past.
+        self._earliest_next_tap_frame: float = float("-inf")
+
+        # Room for a tap per target and as many extras before the first growth.
+        capacity = 2 * self._target_frames.size + 16
+        self._tap_target = np.empty(capacity, np.int64)
+        self._tap_asynchrony_ms = np.empty(capacity, np.float64)
+        self._tap_judgement = np.empty(capacity, np.int8)
+        self._tap_count = 0
+
+    def add_tap(self, tap_frame: int, channel: int) -> TapJudgement:
+        """Score one tap (audio frame, channel index) against the taps before it."""
+        if tap_frame < self._earliest_next_tap_frame:
+            raise ValueError(
+                f"OnlineScorer.add_tap: tap at frame {tap_frame} arrived after frame "
+                f"{self._earliest_next_tap_frame} was already passed (a later tap or a "
+                f"newly_missed poll); pass taps in time order and poll newly_missed only with "
+                f"a frame no later than any tap still to come"
+            )
+        channel = int(channel)
+        _checked_channel(channel, "OnlineScorer.add_tap")
+        self._earliest_next_tap_frame = tap_frame
+        tap_index = self._tap_count
+        target, asynchrony_ms, judgement = _score_one_tap(
+            float(tap_frame) - self._offset_frames,
+            channel,
+            tap_index,
+            self._target_frames,
+            self._target_accept_mask,
+            self._pair_radius_frames,
+            self._reach_end_frames,
+            self._reach_start_frames,
+            self._target_tap,
+            self._sample_rate_hz,
+            self._sro_ms,
+            self._good_ms,
+            self._ok_ms,
+        )
+        if tap_index == self._tap_target.size:
+            self._grow()
+        self._tap_target[tap_index] = target
+        self._tap_asynchrony_ms[tap_index] = asynchrony_ms
+        self._tap_judgement[tap_index] = judgement
+        self._tap_count = tap_index + 1
+        return TapJudgement(target, asynchrony_ms, judgement)
+
+    def newly_missed(self, now_frame: int) -> list[int]:
+        """Targets whose pairing window (target + radius, offset-corrected) closed before
+        ``now_frame`` with no tap, in the order the windows closed; each is reported once.
+
+        ``now_frame`` must be no later than any tap still to come (for example the stamp of the
+        latest input poll); add_tap refuses a tap earlier than it.
+        """
+        if now_frame > self._earliest_next_tap_frame:
+            self._earliest_next_tap_frame = now_frame
+        corrected_now_frame = now_frame - self._offset_frames
+        missed: list[int] = []
+        next_closing = self._next_closing
+        end_frames = self._closing_end_frames
+        while next_closing < len(end_frames) and end_frames[next_closing] < corrected_now_frame:
+            target = self._closing_targets[next_closing]
+            if self._target_tap[target] == UNPAIRED:
+                missed.append(target)
+            next_closing += 1
+        self._next_closing = next_closing
+        return missed
+
+    def result(self) -> ScoredTaps:
+        """Scores of all taps so far, equal to score_taps on the same taps (a copy)."""
+        count = self._tap_count
+        arrays = (
+            self._tap_target[:count].copy(),
+            self._tap_asynchrony_ms[:count].copy(),
+            self._tap_judgement[:count].copy(),
+            self._target_tap.copy(),
+        )
+        _read_only(*arrays)
+        return ScoredTaps(*arrays)
+
+    def _grow(self) -> None:
+        capacity = 2 * self._tap_target.size
+        for name in ("_tap_target", "_tap_asynchrony_ms", "_tap_judgement"):
+            old = getattr(self, name)
+            new = np.empty(capacity, old.dtype)
+            new[: old.size] = old
+            setattr(self, name, new)
+
+
+def warm_up() -> None:
+    """Compile every scoring kernel, or load it from numba's on-disk cache, on tiny arrays with
+    the exact types of real calls, so that no JIT pause lands in a session."""
+    target_frames = np.array([1000, 2000], np.int64)
+    target_accept_mask = np.array([0b1, 0b10], np.int64)
+    pair_radius_frames = np.array([500, 500], np.int64)
+    scalars = {
+        "sample_rate_hz": 48000.0,
+        "sro_ms": 15.0,
+        "good_ms": 45.0,
+        "ok_ms": 100.0,
+        "input_offset_ms": 1.0,
+    }
+    score_taps(
+        target_frames,
+        target_accept_mask,
+        pair_radius_frames,
+        np.array([990, 2100], np.int64),
+        np.array([0, 1], np.int64),
+        **scalars,
+    )
+    scorer = OnlineScorer(target_frames, target_accept_mask, pair_radius_frames, **scalars)
+    scorer.add_tap(990, 0)
+    scorer.newly_missed(3000)
+    scorer.result()
+
+
+def judgement_for(asynchrony_ms: float, sro_ms: float, good_ms: float, ok_ms: float) -> int:
+    """The judgement code of a paired tap under these windows (inclusive edges, as the
+    kernels judge). Adaptive levels re-judge with the windows of the rung in force."""
+    magnitude_ms = abs(asynchrony_ms)
+    if magnitude_ms <= sro_ms:
+        return SRO
+    if magnitude_ms <= good_ms:
+        return GOOD
+    if magnitude_ms <= ok_ms:
+        return OK
+    return OFF
