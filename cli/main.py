@@ -1,0 +1,68 @@
+"""The parser built from the command families, and the boundary that turns a `UserError`
+into one line on stderr and exit status 1 (Ctrl-C: 130). `run.py` calls `main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import bench, calibrate, demo, export, levels, play, report
+from cli.common import UserError
+
+DESCRIPTION = (
+    "OnBeat command line. Bare `run.py` starts the game; `run.py --help` lists the commands."
+)
+# Each family's register(add_command) adds its subcommands; --help lists them in this order.
+FAMILIES = (play, calibrate, bench, demo, export, levels, report)
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give the size as WIDTHxHEIGHT") from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{text}: from 320x240 to 7680x4320")
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="run.py", description=DESCRIPTION)
+    parser.add_argument("--data-dir", help="folder of the OnBeat database (default: user data dir)")
+    # The game's own options, for bare `run.py` (cli/play.py's cmd_game reads them).
+    parser.add_argument(
+        "--levels-dir", action="append", default=[], help="another folder of levels (repeatable)"
+    )
+    parser.add_argument(
+        "--window", type=_window_size, default=(1280, 720), help="window size, e.g. 1920x1080"
+    )
+    parser.add_argument(
+        "--autoplay", action="store_true", help="levels play themselves (demonstrations)"
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    def add_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        # SUPPRESS: `run.py --data-dir D export ...` keeps D unless the subcommand gives one.
+        sub.add_argument(
+            "--data-dir", default=argparse.SUPPRESS, help="folder of the OnBeat database"
+        )
+        return sub
+
+    for family in FAMILIES:
+        family.register(add_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        args.handler = play.cmd_game
+    try:
+        return args.handler(args)
+    except UserError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
