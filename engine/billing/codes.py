@@ -41,6 +41,11 @@ _CODE_PATTERN = re.compile(r"[0-9A-Z]{5}")
 _TOP_KEYS = ("format", "codes")
 _CODE_KEYS = ("description", "disciplines", "timed", "add_on_to")
 _REQUIRED_CODE_KEYS = ("description", "disciplines", "timed")
+_MISSING_HINTS = {
+    "description": "add 'description:' and what the code bills",
+    "disciplines": "add 'disciplines:' and who may bill it, like [OT, PT]",
+    "timed": "add 'timed: true' (15-minute units) or 'timed: false' (once per session)",
+}
 _INTERNAL_WHERE = "(internal)"
 _MAX_FAULT_TEXT = 200
 
@@ -168,7 +173,12 @@ class _Checker:
             return []
         entries = data["codes"]
         if not isinstance(entries, dict) or not entries:
-            what = f"must be a mapping of codes, like '97110: {{description: ...}}'{_got(entries)}"
+            example = "like '\"97110\": {description: ..., disciplines: [OT], timed: true}'"
+            what = (
+                f"must be a mapping of codes, {example}{_got(entries)}"
+                if not isinstance(entries, dict)
+                else f"lists no code; add the codes the clinic bills, {example}"
+            )
             self.report(("codes",), what)
             return []
         codes = [
@@ -196,12 +206,14 @@ class _Checker:
         self.check_keys(key_path, entry, _CODE_KEYS)
         for name in _REQUIRED_CODE_KEYS:
             if name not in entry:
-                self.report(key_path, f"missing required key '{name}'; add it")
+                self.report(key_path, f"missing required key '{name}'; {_MISSING_HINTS[name]}")
                 valid = False
         description = entry.get("description")
-        if description is not None and not self.check_description(key_path, description):
+        if "description" in entry and not self.check_description(key_path, description):
             valid = False
-        disciplines = self.check_disciplines(key_path, entry.get("disciplines"))
+        disciplines = None
+        if "disciplines" in entry:
+            disciplines = self.check_disciplines(key_path, entry["disciplines"])
         timed = entry.get("timed")
         if "timed" in entry and not isinstance(timed, bool):
             self.report((*key_path, "timed"), f"must be true or false{_got(timed)}")
@@ -213,8 +225,11 @@ class _Checker:
 
     def check_description(self, key_path: KeyPath, description: Any) -> bool:
         where = (*key_path, "description")
-        if not isinstance(description, str):
-            self.report(where, f"must be text{_got(description)}; put it in quotes")
+        if description is None:
+            self.report(where, "must not be empty; say what the code bills")
+        elif not isinstance(description, str):
+            quote = "; put it in quotes" if isinstance(description, bool | int | float) else ""
+            self.report(where, f"must be text{_got(description)}{quote}")
         elif not description.strip():
             self.report(where, "must not be empty; say what the code bills")
         elif len(description) > MAX_DESCRIPTION_CHARS:
@@ -227,8 +242,6 @@ class _Checker:
     def check_disciplines(self, key_path: KeyPath, value: Any) -> tuple[str, ...] | None:
         where = (*key_path, "disciplines")
         names = [value] if isinstance(value, str) else value
-        if value is None:
-            return None  # reported as missing, or written empty
         if not isinstance(names, list) or not names:
             what = f"must be a list of disciplines, like [OT, PT]{_got(value)}"
             self.report(where, what)
