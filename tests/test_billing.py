@@ -478,3 +478,17 @@ def test_cli_broken_codes_file_lists_its_problems(tmp_path):
         " and who may bill it, like [OT, PT]",
         f"{broken}:3:20: codes.97110.timed: must be true or false (got the text 'maybe')",
     ]
+
+
+def test_the_commands_in_docs_billing_print_what_the_page_says(tmp_path):
+    text = (ROOT / "docs" / "billing.md").read_text(encoding="utf-8")
+    transcript = text.split("```\n$ ", 1)[1].split("```", 1)[0]
+    commands = [block.splitlines() for block in ("$ " + transcript).split("$ ")[1:]]
+    assert len(commands) == 4
+    for command, *expected in commands:
+        arguments = command.removeprefix(".venv/bin/python run.py billing ").split()
+        result = run_billing(*arguments, config_home=tmp_path)
+        printed = (result.stdout + result.stderr).replace(
+            str(DEFAULT_BILLING_PATH), "/path/to/config/billing.yaml"
+        )
+        assert printed.splitlines() == expected, command
