@@ -4,6 +4,8 @@ Level files come from therapists' editors, e-mail attachments and USB sticks, so
 assumes nothing: it refuses big files, non-UTF-8 bytes, binary junk, tab indentation,
 anchors and aliases (the alias bomb), YAML tags, deep nesting and several documents, and it
 reports duplicate keys. Whatever the bytes, the only exception that leaves is `LevelError`.
+Other files therapists and clinics edit (the billing codes) are read the same way; ``thing``
+names what the file holds, so that a problem speaks of a level or of that other thing.
 
 Scalars follow YAML 1.1 as PyYAML resolves them (so `yes`/`no` are booleans), except that a
 number is only read as a number when written in plain decimal: `060`, `0x3C`, `1_000`,
@@ -13,6 +15,7 @@ octal 48 or sexagesimal 90.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -142,30 +145,32 @@ def limit_problems(problems: list[LevelProblem]) -> list[LevelProblem]:
     return [*problems[:MAX_PROBLEMS_PER_FILE], summary]
 
 
-def read_yaml_file(path: Path) -> YamlDocument:
-    """Read and parse the level file at ``path``; raise LevelError for anything unusable."""
+def read_yaml_file(path: Path, *, thing: str = "level") -> YamlDocument:
+    """Read and parse the level file (or ``thing`` file) at ``path``; raise LevelError for
+    anything unusable."""
     try:
         # Non-blocking: opening a pipe would otherwise wait for a writer, maybe forever.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with open(descriptor, "rb") as stream:
             mode = os.fstat(descriptor).st_mode
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                what = "not a file but a pipe or a device; give a level file"
+                what = f"not a file but a pipe or a device; give a {thing} file"
                 raise LevelError([LevelProblem(path, 1, 1, FILE_WHERE, what)])
             # One byte more than allowed tells a too-big file without reading all of it.
             raw = stream.read(MAX_FILE_BYTES + 1)
     except (OSError, ValueError) as error:  # ValueError: a NUL character in the path
         reason = getattr(error, "strerror", None) or str(error)
         raise LevelError([LevelProblem(path, 1, 1, FILE_WHERE, f"cannot read: {reason}")]) from None
-    return parse_yaml_bytes(raw, path)
+    return parse_yaml_bytes(raw, path, thing=thing)
 
 
-def parse_yaml_bytes(raw: bytes, path: Path) -> YamlDocument:
-    """Parse the bytes of a level file; ``path`` only names the file in problems."""
-    text = _decode(raw, path)
-    _check_characters(text, path)
+def parse_yaml_bytes(raw: bytes, path: Path, *, thing: str = "level") -> YamlDocument:
+    """Parse the bytes of a level file (or ``thing`` file); ``path`` only names the file in
+    problems."""
+    text = _decode(raw, path, thing)
+    _check_characters(text, path, thing)
     try:
-        root = yaml.compose(text, Loader=_StrictLoader)
+        root = yaml.compose(text, Loader=functools.partial(_StrictLoader, thing=thing))
     except _Refusal as refusal:
         raise LevelError([_problem_at(path, refusal.mark, YAML_WHERE, refusal.what)]) from None
     except yaml.MarkedYAMLError as error:
@@ -173,16 +178,18 @@ def parse_yaml_bytes(raw: bytes, path: Path) -> YamlDocument:
     except yaml.YAMLError as error:
         raise LevelError([LevelProblem(path, 1, 1, YAML_WHERE, f"invalid YAML: {error}")]) from None
     if root is None:
-        what = "the file is empty; a level starts with 'format: 1'"
+        what = f"the file is empty; a {thing} starts with 'format: 1'"
         raise LevelError([LevelProblem(path, 1, 1, FILE_WHERE, what)])
     document = YamlDocument(data=None)
     document.data = _to_data(root, (), document, path)
     return document
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _decode(raw: bytes, path: Path, thing: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
-        what = f"the file is larger than {MAX_FILE_BYTES // 1024} KB; a level file is much smaller"
+        what = (
+            f"the file is larger than {MAX_FILE_BYTES // 1024} KB; a {thing} file is much smaller"
+        )
         raise LevelError([LevelProblem(path, 1, 1, FILE_WHERE, what)])
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         what = "the file is saved as UTF-16; save it as UTF-8"
@@ -197,13 +204,13 @@ def _decode(raw: bytes, path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _check_characters(text: str, path: Path) -> None:
+def _check_characters(text: str, path: Path, thing: str) -> None:
     junk = _NON_PRINTABLE.search(text)
     if junk is not None:
         mark = _mark_after(text[: junk.start()])
         what = (
             f"character U+{ord(junk.group()):04X} does not belong in a text file; "
-            "is this really a level? Save it as plain UTF-8 text"
+            f"is this really a {thing}? Save it as plain UTF-8 text"
         )
         raise LevelError([LevelProblem(path, mark.line, mark.column, FILE_WHERE, what)])
     if "\t" not in text:
@@ -257,8 +264,9 @@ class _Refusal(Exception):
 class _StrictLoader(yaml.SafeLoader):
     """Composes one document of plain nodes: no aliases, anchors, tags or deep nesting."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, thing: str) -> None:
         super().__init__(stream)
+        self._thing = thing
         self._depth = 0
         self._nodes = 0
 
@@ -266,7 +274,10 @@ class _StrictLoader(yaml.SafeLoader):
         self.get_event()  # stream start
         root = None if self.check_event(StreamEndEvent) else self.compose_document()
         if not self.check_event(StreamEndEvent):
-            what = "a second YAML document ('---') begins here; a level file holds one level"
+            what = (
+                f"a second YAML document ('---') begins here; a {self._thing} file holds one "
+                f"{self._thing}"
+            )
             raise _Refusal(self.peek_event().start_mark, what)
         return root
 
@@ -274,21 +285,23 @@ class _StrictLoader(yaml.SafeLoader):
         event = self.peek_event()
         # Refusing aliases while composing means an alias bomb is never expanded.
         if isinstance(event, AliasEvent):
-            what = "YAML aliases ('*name') are not allowed in levels; write the value out"
+            what = f"YAML aliases ('*name') are not allowed in {self._thing}s; write the value out"
             raise _Refusal(event.start_mark, what)
         if event.anchor is not None:
-            what = "YAML anchors ('&name') are not allowed in levels; remove the anchor"
+            what = f"YAML anchors ('&name') are not allowed in {self._thing}s; remove the anchor"
             raise _Refusal(event.start_mark, what)
         if getattr(event, "tag", None) is not None:
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-            what = f"YAML tags ('{tag}') are not allowed in levels; remove the tag"
+            what = f"YAML tags ('{tag}') are not allowed in {self._thing}s; remove the tag"
             raise _Refusal(event.start_mark, what)
         if self._depth >= MAX_NESTING_DEPTH:
-            what = f"nested more than {MAX_NESTING_DEPTH} levels deep; a level is much flatter"
+            what = (
+                f"nested more than {MAX_NESTING_DEPTH} levels deep; a {self._thing} is much flatter"
+            )
             raise _Refusal(event.start_mark, what)
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            what = f"more than {MAX_NODES} keys and values; a level is much smaller"
+            what = f"more than {MAX_NODES} keys and values; a {self._thing} is much smaller"
             raise _Refusal(event.start_mark, what)
         self._depth += 1
         try:

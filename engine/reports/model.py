@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from engine.billing.units import units_for_timed_minutes
 from engine.metrics.progress import (
     ASSESSMENT_LEVEL_IDS,
     AssessmentTable,
@@ -21,16 +22,9 @@ from engine.metrics.progress import (
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
 from engine.store.sqlite import AdaptationStep, Note, ProfileRow, SessionRow, Store
 
-# CMS "8-minute rule" for timed codes: a 15-minute unit from 8 minutes on, the next at 23...
-BILLING_UNIT_MINUTES = 15
-FIRST_UNIT_FROM_MINUTES = 8
-
-
-def billing_units(minutes: int) -> int:
-    """15-minute units for ``minutes`` of service: 0 below 8, 1 for 8–22, 2 for 23–37..."""
-    if minutes < FIRST_UNIT_FROM_MINUTES:
-        return 0
-    return (minutes - FIRST_UNIT_FROM_MINUTES) // BILLING_UNIT_MINUTES + 1
+# A session's minutes as one timed service: 0 below 8, 1 for 8–22, 2 for 23–37 (the CMS
+# 8-minute rule; engine.billing.units is the one place that counts units).
+billing_units = units_for_timed_minutes
 
 
 def local_time(utc_iso: str) -> datetime:
