@@ -30,16 +30,11 @@ from engine.metrics.progress import (
     profile_progress,
     refresh_limb_stats,
 )
-from engine.store.records import SessionStart, TaskStart
-from engine.store.sqlite import (
-    DATABASE_FILE_NAME,
-    MIGRATIONS,
-    SESSION_COMPLETE,
-    UNPAIRED_BEAT,
-    BeatColumns,
-    Store,
-    TapColumns,
-)
+from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.opening import open_store, store_exists
+from engine.store.records import SESSION_COMPLETE, SessionRecord, TaskRecord
+from engine.store.sqlite.schema import MIGRATIONS
+from engine.store.sqlite.store import DATABASE_FILE_NAME
 
 SAMPLE_RATE_HZ = 48_000
 TASKS_PER_SESSION = 4
@@ -93,7 +88,7 @@ def _session_columns(
 
 def generate(data_dir: Path, profiles: int, sessions: int, taps: int) -> None:
     rng = np.random.default_rng(2026)
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     settings = json.dumps(
         {
             "task": asdict(Task("Steady beat", ("both_hands",), taps // TASKS_PER_SESSION, None)),
@@ -104,12 +99,13 @@ def generate(data_dir: Path, profiles: int, sessions: int, taps: int) -> None:
     started = time.perf_counter()
     for profile in range(profiles):
         skill = rng.uniform(0.2, 1.0)
+        profile_code = store.profile_for(f"Child {profile:03d}").code
         with store.transaction():  # one commit per profile: a bulk import, not a live session
             for session in range(sessions):
                 day = f"2025-{1 + session * 12 // sessions:02d}-{1 + session % 28:02d}"
                 session_id = store.start_session(
-                    SessionStart(
-                        profile_name=f"Child {profile:03d}",
+                    SessionRecord(
+                        profile_code=profile_code,
                         level_id="standard" if session % 15 == 0 else "clinic-bench",
                         level_title="Clinic bench",
                         level_path="",
@@ -122,8 +118,13 @@ def generate(data_dir: Path, profiles: int, sessions: int, taps: int) -> None:
                 )
                 for task_index in range(TASKS_PER_SESSION):
                     store.add_task(
-                        TaskStart(
-                            session_id, task_index, f"Task {task_index + 1}", settings, 60.0, 0
+                        TaskRecord(
+                            session_id=session_id,
+                            task_index=task_index,
+                            task_name=f"Task {task_index + 1}",
+                            tempo_bpm=60.0,
+                            start_frame=0,
+                            settings_json=settings,
                         )
                     )
                 # Children get better over the course: skill falls towards 0.
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(tempfile.gettempdir()) / f"onbeat-bench-clinic-{shape}-schema{len(MIGRATIONS)}"
     total_taps = args.profiles * args.sessions * args.taps
     print(f"clinic_scale: {args.profiles} profiles × {args.sessions} sessions × {args.taps} taps")
-    if args.fresh or not (data_dir / DATABASE_FILE_NAME).exists():
+    if args.fresh or not store_exists(data_dir):
         if data_dir.exists():
             for path in data_dir.iterdir():
                 path.unlink()
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: generate(data_dir, args.profiles, args.sessions, args.taps)
         )
         print(f"  generated {total_taps / 1e6:.1f} M taps in {generate_s:.0f} s into {data_dir}")
-        store = Store.open(data_dir)
+        store = open_store(data_dir)
         sums_s, computed = _seconds(lambda: refresh_limb_stats(store))
         store.close()
         print(f"  progress sums of {computed} sessions from their taps: {sums_s:.0f} s (once)")
@@ -214,11 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  reusing {data_dir} (--fresh to generate again)")
 
     # Cold: recompute the sums of some sessions from their taps, against reading those taps.
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     cold = min(COLD_SESSIONS, args.profiles * args.sessions)
-    store._connection.execute(
-        "UPDATE sessions SET limb_stats_version = NULL WHERE id <= ?", (cold,)
-    )
+    store.mark_limb_stats_stale(range(1, cold + 1))
     cold_s, _ = _seconds(lambda: refresh_limb_stats(store))
     store.close()
     connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
@@ -233,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     connection.close()
 
     # Warm: what a therapist's clinic overview does.
-    open_s, store = _seconds(lambda: Store.open(data_dir))
+    open_s, store = _seconds(lambda: open_store(data_dir))
     load_s, _ = _seconds(lambda: (store.list_profiles(), store.list_sessions()))
     clinic_s, clinic = _seconds(lambda: clinic_progress(store))
     stats_read_s, _ = _seconds(store.limb_stats)

@@ -25,9 +25,9 @@ import pygame
 
 from engine.input.pump import InputPump, Tap
 from engine.levels.load import load_level
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from engine.store.records import STAMP_POLLED
-from engine.store.sqlite import Store
 from game import harness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,8 +86,8 @@ def errors_ms(kind: str, seed: int) -> np.ndarray:
         finally:
             harness.InputPump, harness.FrameLoop = original_pump, original_loop
         recorder.close()
-        store = Store.open(Path(data_dir))
-        taps = [row.tap for row in store.iter_tap_rows()]
+        store = open_store(Path(data_dir))
+        taps = [row.tap for row in store.iter_taps()]
         store.close()
     truth = {p.target_index: p.intended_asynchrony_ms for p in run.tapper.planned}
     return np.array(

@@ -26,7 +26,7 @@ class UserError(Exception):
 def data_dir_of(args: argparse.Namespace) -> Path:
     if getattr(args, "data_dir", None) is not None:
         return Path(args.data_dir).expanduser()
-    from engine.store.sqlite import default_data_dir
+    from engine.store.opening import default_data_dir
 
     return default_data_dir()
 

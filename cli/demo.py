@@ -21,8 +21,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from engine.scoring.kernels import warm_up
+    from engine.store.opening import open_store
     from engine.store.recorder import Recorder
-    from engine.store.sqlite import Store
     from game.harness import human_like, run_headless
 
     level = load_level_file(args.level)
@@ -37,9 +37,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         recorder.close()
     session = run.session
     overall = session.overall()
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     try:
-        stored_taps = store.session_summary(session.session_id).tap_count
+        stored_taps = store.session_counts(session.session_id).tap_count
     finally:
         store.close()
     print(f"Demo session {session.session_id}: {level.title} ({level.id}), autoplayed headless")

@@ -22,15 +22,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from engine.reports.export import count_rows, export
-    from engine.store.sqlite import DATABASE_FILE_NAME, Store
+    from engine.store.opening import open_store, store_exists
 
     data_dir = data_dir_of(args)
-    if not (data_dir / DATABASE_FILE_NAME).exists():
+    if not store_exists(data_dir):
         raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UserError(f"{out}: the folder {out.parent} does not exist; make it first")
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     try:
         # A bar only for a person watching; pipes and logs get the one summary line.
         show_bar = sys.stdout.isatty()

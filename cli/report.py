@@ -43,10 +43,10 @@ def register(add_command: AddCommand) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from engine.metrics.progress import ASSESSMENT_LEVEL_IDS
     from engine.reports.service import ReportError, ReportRequest, write_report
-    from engine.store.sqlite import DATABASE_FILE_NAME, Store
+    from engine.store.opening import open_store, store_exists
 
     data_dir = data_dir_of(args)
-    if not (data_dir / DATABASE_FILE_NAME).exists():
+    if not store_exists(data_dir):
         raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
     out = Path(args.out)
     if not out.parent.is_dir():
@@ -60,7 +60,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         flow_sheet=args.flow_sheet,
         assessment_level_ids=tuple(args.assessment_level or ASSESSMENT_LEVEL_IDS),
     )
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     try:
         write_report(store, request, out)
     except ReportError as error:

@@ -25,9 +25,9 @@ from engine.levels.library import discover_levels
 from engine.levels.load import load_level
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from engine.store.records import STAMP_X11_SERVER
-from engine.store.sqlite import Store
 from engine.timing.host_clock import RealClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
@@ -110,7 +110,7 @@ def open_station(
     if warm_up_behind_title:
         show_title(surface, "Getting ready...")
         warm_up()  # JIT compile (or load from cache), never during play
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     store.mark_abandoned_sessions_incomplete()  # sessions cut short by a crash are kept
     store.close()
     recorder = Recorder(data_dir)

@@ -10,8 +10,10 @@ import pygame
 
 from engine.config.user_settings import UserSettings, save_user_settings
 from engine.levels.library import LevelLibrary
+from engine.store.opening import open_store
+from engine.store.protocol import Store
 from engine.store.recorder import Recorder
-from engine.store.sqlite import ProfileRow, SessionCalibration, Store
+from engine.store.records import ProfileRecord, SessionCalibration
 from engine.timing.host_clock import HostClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
@@ -30,7 +32,7 @@ class GameContext:
     settings: UserSettings
     settings_path: Path | None  # None: settings are not saved (tests, demo)
     messages: Messages = field(default_factory=Messages)
-    profile: ProfileRow | None = None
+    profile: ProfileRecord | None = None
     autoplay: AutoTapper | None = None  # the demo plays levels by itself
     input_offset_ms: float = 0.0
     visual_offset_ms: float = 0.0
@@ -54,7 +56,7 @@ class GameContext:
 
     def open_store(self) -> Store:
         """A short-lived connection for the menus (the recorder writes on its own one)."""
-        return Store.open(self.data_dir)
+        return open_store(self.data_dir)
 
     def change_settings(self, settings: UserSettings) -> None:
         self.settings = settings

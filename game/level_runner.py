@@ -31,9 +31,9 @@ from engine.session.adaptation import (
     staircase_for_child,
 )
 from engine.session.play import PlaySession
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.records import SessionStart
-from engine.store.sqlite import SessionCalibration, Store
+from engine.store.records import SessionCalibration, SessionRecord
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages
@@ -107,9 +107,10 @@ class LevelRunner:
         self.problems = ()
         services = self.services
         audio = services.rig.settings
+        profile_code = services.recorder.profile_for(services.profile_name).code
         session_id = services.recorder.start_session(
-            SessionStart(
-                profile_name=services.profile_name,
+            SessionRecord(
+                profile_code=profile_code,
                 level_id=level.id,
                 level_title=level.title,
                 level_path=str(level.source_path or ""),
@@ -118,12 +119,13 @@ class LevelRunner:
                 input_offset_ms=services.input_offset_ms,
                 output_latency_ms=audio.output_latency_ns / 1e6,
                 started_at_utc=utc_now_iso(),
-            ),
-            calibration=services.calibration,
+                calibration=services.calibration,
+            )
         )
         self.session_ids.append(session_id)
         rig = services.rig
-        self._profile_code = self._profile_code_of(services.profile_name)
+        # Without a data folder of its own the runner keeps no places on adaptive levels.
+        self._profile_code = profile_code if services.data_dir is not None else None
         session = PlaySession(
             level,
             session_id,
@@ -146,16 +148,6 @@ class LevelRunner:
             messages=services.messages,
         )
 
-    def _profile_code_of(self, display_name: str) -> str | None:
-        if self.services.data_dir is None:
-            return None
-        store = Store.open(self.services.data_dir)
-        try:
-            rows = [row for row in store.list_profiles() if row.display_name == display_name]
-        finally:
-            store.close()
-        return rows[0].code if rows else None
-
     def _staircase_for(self, level: Level) -> Staircase | None:
         """Adaptive levels start where this child left them (assessments never adapt)."""
         if not is_adaptive(level):
@@ -163,7 +155,7 @@ class LevelRunner:
         if self._profile_code is None:
             ladder = build_ladder(level)
             return Staircase(len(ladder), level.adaptive.target, level_rung(level, ladder))
-        store = Store.open(self.services.data_dir)
+        store = open_store(self.services.data_dir)
         try:
             return staircase_for_child(store, self._profile_code, level)
         finally:
@@ -174,7 +166,7 @@ class LevelRunner:
             return
         session = self.play.session
         if session.staircase is not None and self._profile_code is not None:
-            store = Store.open(self.services.data_dir)
+            store = open_store(self.services.data_dir)
             try:
                 remember_position(store, self._profile_code, session.level.id, session.staircase)
             finally:

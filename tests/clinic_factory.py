@@ -9,15 +9,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from engine.levels.model import Task, Windows
-from engine.store.records import SessionStart, TaskStart
-from engine.store.sqlite import (
-    SESSION_COMPLETE,
-    UNPAIRED_BEAT,
-    BeatColumns,
-    SessionCalibration,
-    Store,
-    TapColumns,
-)
+from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.protocol import Store
+from engine.store.records import SESSION_COMPLETE, SessionCalibration, SessionRecord, TaskRecord
 
 SAMPLE_RATE_HZ = 48_000
 
@@ -55,8 +49,8 @@ def add_session(
 ) -> int:
     """A session of ``tasks``; status None leaves it running. Returns its id."""
     session_id = store.start_session(
-        SessionStart(
-            profile_name=profile_name,
+        SessionRecord(
+            profile_code=store.profile_for(profile_name).code,
             level_id=level_id,
             level_title=level_id.replace("-", " ").title(),
             level_path=f"levels/{level_id}.yaml",
@@ -65,8 +59,8 @@ def add_session(
             input_offset_ms=11.0,
             output_latency_ms=30.0,
             started_at_utc=started_at_utc,
-        ),
-        SessionCalibration(-5.0, "2026-01-02T09:00:00+00:00", "tap test"),
+            calibration=SessionCalibration(-5.0, "2026-01-02T09:00:00+00:00", "tap test"),
+        )
     )
     start_frame = SAMPLE_RATE_HZ * 2
     for task_index, spec in enumerate(tasks):
@@ -103,13 +97,13 @@ def _add_task(
     )
     settings = {"task": asdict(task), "windows": asdict(spec.windows), "level_id": level_id}
     store.add_task(
-        TaskStart(
-            session_id,
-            task_index,
-            spec.name,
-            json.dumps(settings, sort_keys=True),
-            spec.tempo_bpm,
-            start_frame,
+        TaskRecord(
+            session_id=session_id,
+            task_index=task_index,
+            task_name=spec.name,
+            settings_json=json.dumps(settings, sort_keys=True),
+            tempo_bpm=spec.tempo_bpm,
+            start_frame=start_frame,
         )
     )
     ioi_frames = SAMPLE_RATE_HZ * 60.0 / spec.tempo_bpm / spec.steps_per_beat

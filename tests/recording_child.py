@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from engine.store.recorder import Recorder
-from engine.store.records import BeatRecord, SessionStart, TapRecord, TaskStart
+from engine.store.records import BeatRecord, SessionRecord, TapRecord, TaskRecord
 
 SAMPLE_RATE_HZ = 48_000
 TAP_INTERVAL_NS = 10_000_000  # 100 taps a second: far busier than any child
@@ -26,8 +26,8 @@ FRAMES_PER_BEAT = SAMPLE_RATE_HZ * TAP_INTERVAL_NS // 1_000_000_000
 def main(data_dir: Path) -> None:
     recorder = Recorder(data_dir)
     session_id = recorder.start_session(
-        SessionStart(
-            profile_name="Kill test",
+        SessionRecord(
+            profile_code=recorder.profile_for("Kill test").code,
             level_id="endless",
             level_title="Endless",
             level_path="",
@@ -38,7 +38,16 @@ def main(data_dir: Path) -> None:
             started_at_utc="2026-01-05T10:00:00+00:00",
         )
     )
-    recorder.task(TaskStart(session_id, 0, "Endless", "{}", 6000.0, 0))
+    recorder.task(
+        TaskRecord(
+            session_id=session_id,
+            task_index=0,
+            task_name="Endless",
+            settings_json="{}",
+            tempo_bpm=6000.0,
+            start_frame=0,
+        )
+    )
     recorder.beats(
         [
             BeatRecord(session_id, 0, index, "both_hands", index * FRAMES_PER_BEAT, True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import engine.store.sqlite.schema as schema_module
 from engine.levels.load import load_level
 from engine.levels.model import Adaptive, Level, Windows
 from engine.session.adaptation import (
@@ -41,8 +42,8 @@ from engine.session.simulate import (
     evidence_level,
     simulate_run,
 )
-from engine.store import sqlite as store_module
-from engine.store.sqlite import Store
+from engine.store.opening import open_store
+from engine.store.sqlite.store import DATABASE_FILE_NAME
 from tests.level_factory import make_level, make_task
 
 REPO = Path(__file__).resolve().parent.parent
@@ -300,9 +301,9 @@ def test_a_long_break_never_goes_below_the_easiest_rung() -> None:
 def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) -> None:
     level = adaptive_level(("window",), window_bounds=(10.0, 150.0))
     other_level = dataclasses.replace(level, id="other-level")
-    store = Store.open(tmp_path)
-    store.profile_id_for("Robin")
-    store.profile_id_for("Sam")
+    store = open_store(tmp_path)
+    store.profile_for("Robin")
+    store.profile_for("Sam")
     codes = {profile.display_name: profile.code for profile in store.list_profiles()}
     fresh = staircase_for_child(store, codes["Robin"], level)
     ladder = build_ladder(level)
@@ -314,8 +315,8 @@ def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) 
     remember_position(store, codes["Robin"], level.id, fresh, played_at)
     store.close()
 
-    store = Store.open(tmp_path)
-    assert store.schema_version() == len(store_module.MIGRATIONS) == 3
+    store = open_store(tmp_path)
+    assert store.schema_version() == len(schema_module.MIGRATIONS) == 3
     stored = store.adaptive_position(codes["Robin"], level.id)
     assert stored is not None
     assert stored.position == fresh.position
@@ -332,7 +333,7 @@ def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) 
     with pytest.raises(LookupError, match="no profile"):
         store.save_adaptive_position("ZZZZZZ", level.id, 1.0)
     store.close()
-    with sqlite3.connect(tmp_path / store_module.DATABASE_FILE_NAME) as connection:
+    with sqlite3.connect(tmp_path / DATABASE_FILE_NAME) as connection:
         rows = connection.execute("SELECT level_id, position FROM adaptive_positions").fetchall()
     assert rows == [(level.id, later.position)]
 
@@ -341,12 +342,12 @@ def test_a_schema_2_database_gains_the_positions_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as patch:
-        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:2])
-        old = Store.open(tmp_path)
-        old.profile_id_for("Robin")
+        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:2])
+        old = open_store(tmp_path)
+        old.profile_for("Robin")
         assert old.schema_version() == 2
         old.close()
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     assert store.schema_version() == 3
     code = store.list_profiles()[0].code
     store.save_adaptive_position(code, "frog-hop", 2.5)

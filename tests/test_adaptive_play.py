@@ -9,8 +9,8 @@ import numpy as np
 
 from engine.levels.model import Adaptive
 from engine.session.adaptation import build_ladder, change_period_beats
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.sqlite import Store
 from game.autoplay import AutoTapper
 from game.harness import Harness, human_like
 from tests.level_factory import make_level, make_task
@@ -43,7 +43,7 @@ def test_a_steady_child_gets_narrower_windows_at_bar_boundaries(tmp_path) -> Non
     level = adaptive_level(("window",), window_ms=(10.0, 150.0))
     harness = play(tmp_path, level, human_like(mean_ms=0.0, sd_ms=8.0, lapse_share=0.0))
     session = harness.session
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     try:
         steps = store.adaptation_steps(session.session_id)
         [profile] = store.list_profiles()
@@ -65,7 +65,7 @@ def test_tempo_changes_relay_the_rest_of_the_task_on_the_sample(tmp_path) -> Non
     never = human_like(lapse_share=1.0)
     harness = play(tmp_path, level, never, autoplay=AutoTapper(mean_ms=0.0, sd_ms=5.0))
     session = harness.session
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     try:
         steps = store.adaptation_steps(session.session_id)
     finally:
@@ -98,7 +98,7 @@ def test_the_next_session_starts_where_the_child_left_off(tmp_path) -> None:
     )
     # The second staircase began at the position the first one ended on.
     assert second.session.staircase.trials > 0
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     try:
         [profile] = store.list_profiles()
         sessions = store.list_sessions(profile.code)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from engine.levels.load import load_level
 from engine.reports.service import ReportRequest, render_report
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.sqlite import Store
 from game.harness import Harness, human_like
 
 STANDARD = Path(__file__).resolve().parent.parent / "levels" / "assessment" / "standard.yaml"
@@ -34,7 +34,7 @@ def test_two_assessments_give_the_per_task_and_change_tables(tmp_path: Path) -> 
         recorder.close()
         assert harness.session.finished
 
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     try:
         [profile] = store.list_profiles()
         sessions = store.list_sessions(profile.code)

@@ -18,23 +18,26 @@ from engine.reports.export import (
     export,
     export_taps_csv,
 )
-from engine.store.records import BeatRecord, TapRecord, TaskStart
-from engine.store.sqlite import Store, TapRow
-from tests.records_factory import session_start
+from engine.store.opening import open_store
+from engine.store.protocol import Store
+from engine.store.records import BeatRecord, TapRecord, TapWithSession, TaskRecord
+from tests.records_factory import start_session
 
-LEADING_COLUMNS = [
-    "session_id",
-    "task_index",
-    "tap_index",
-    "channel",
-    "host_ns",
-    "stamp_source",
-    "audio_frame",
-    "audio_time_s",
-    "beat_index",
-    "asynchrony_ms",
-    "judgement",
-]
+DATA_DOC = Path(__file__).resolve().parent.parent / "docs" / "data.md"
+
+
+def documented_columns(section: str) -> list[str]:
+    """The columns that docs/data.md lists under the heading ``### <section> ...``, in order:
+    the exports must write exactly these."""
+    lines = DATA_DOC.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"### {section} "))
+    columns: list[str] = []
+    for line in lines[start + 1 :]:
+        if line.startswith("#"):
+            break
+        if line.startswith("| ") and not line.startswith("| column "):
+            columns += [name.strip() for name in line.split("|")[1].split(",")]
+    return columns
 
 
 def paired_tap(session_id: int, tap_index: int, asynchrony_ms: float) -> TapRecord:
@@ -71,10 +74,17 @@ def unpaired_tap(session_id: int, tap_index: int) -> TapRecord:
 
 def record_session(store: Store, profile_name: str, level_id: str) -> int:
     """A session of three taps: paired (early), unpaired, paired (late)."""
-    session_id = store.start_session(
-        session_start(profile_name, level_id, level_title="Pieds légers")
+    session_id = start_session(store, profile_name, level_id, level_title="Pieds légers")
+    store.add_task(
+        TaskRecord(
+            session_id=session_id,
+            task_index=0,
+            task_name="toes",
+            settings_json="{}",
+            tempo_bpm=72.0,
+            start_frame=96_000,
+        )
     )
-    store.add_task(TaskStart(session_id, 0, "toes", "{}", 72.0, 96_000))
     store.add_beats(
         [
             BeatRecord(session_id, 0, index, "left_toe", 96_000 + 40_000 * index, True)
@@ -93,7 +103,7 @@ def record_session(store: Store, profile_name: str, level_id: str) -> int:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "data")
+    opened = open_store(tmp_path / "data")
     yield opened
     opened.close()
 
@@ -111,8 +121,7 @@ def test_columns_and_values(store: Store, tmp_path: Path) -> None:
     assert export_taps_csv(store, out_path, session_id) == 3
 
     header, rows = read_csv(out_path)
-    assert header[: len(LEADING_COLUMNS)] == LEADING_COLUMNS
-    assert header[len(LEADING_COLUMNS) :] == ["profile_code", "level_id", "session_started_at_utc"]
+    assert header == documented_columns("Taps")
     first, _, late = rows
     assert first == {
         "session_id": str(session_id),
@@ -126,7 +135,7 @@ def test_columns_and_values(store: Store, tmp_path: Path) -> None:
         "beat_index": "0",
         "asynchrony_ms": "-12.3457",
         "judgement": "good",
-        "profile_code": store.session_summary(session_id).profile_code,
+        "profile_code": store.session(session_id).profile_code,
         "level_id": "toes-1",
         "session_started_at_utc": "2026-01-05T10:00:00+00:00",
     }
@@ -162,7 +171,7 @@ def test_one_session_or_all(store: Store, tmp_path: Path) -> None:
 def test_an_empty_store_exports_a_header_only(store: Store, tmp_path: Path) -> None:
     assert export_taps_csv(store, tmp_path / "taps.csv") == 0
     header, rows = read_csv(tmp_path / "taps.csv")
-    assert header[: len(LEADING_COLUMNS)] == LEADING_COLUMNS
+    assert header == documented_columns("Taps")
     assert rows == []
 
 
@@ -179,14 +188,14 @@ def test_a_failed_export_leaves_the_old_file_whole(
     out_path = tmp_path / "taps.csv"
     export_taps_csv(store, out_path, session_id)
     exported = out_path.read_bytes()
-    iter_tap_rows = store.iter_tap_rows
+    iter_taps = store.iter_taps
 
-    def failing_midway(session_id: int | None = None) -> Iterator[TapRow]:
-        rows = iter_tap_rows(session_id)
+    def failing_midway(session_id: int | None = None) -> Iterator[TapWithSession]:
+        rows = iter_taps(session_id)
         yield next(rows)
         raise OSError("the disk went away")
 
-    monkeypatch.setattr(store, "iter_tap_rows", failing_midway)
+    monkeypatch.setattr(store, "iter_taps", failing_midway)
     with pytest.raises(OSError, match="went away"):
         export_taps_csv(store, out_path, session_id)
     assert out_path.read_bytes() == exported
@@ -199,7 +208,7 @@ def test_taps_tasks_and_sessions_as_json_and_csv(store: Store, tmp_path: Path) -
     taps_json = tmp_path / "taps.json"
     assert export(store, taps_json, "taps", "json") == 6
     taps = json.loads(taps_json.read_text(encoding="utf-8"))
-    assert list(taps[0]) == list(COLUMNS)
+    assert list(taps[0]) == documented_columns("Taps") == list(COLUMNS)
     assert taps[0]["host_ns"] == 1_700_000_000_123_456_789  # exact, not a float
     assert taps[1]["beat_index"] is None and taps[1]["asynchrony_ms"] is None
     assert taps[0]["asynchrony_ms"] == -12.345678  # JSON keeps every digit
@@ -207,7 +216,7 @@ def test_taps_tasks_and_sessions_as_json_and_csv(store: Store, tmp_path: Path) -
     tasks_csv = tmp_path / "tasks.csv"
     assert export(store, tasks_csv, "tasks", "csv", session_id=second) == 1
     header, rows = read_csv(tasks_csv)
-    assert header == list(TASK_EXPORT_COLUMNS)
+    assert header == documented_columns("Tasks") == list(TASK_EXPORT_COLUMNS)
     assert (rows[0]["session_id"], rows[0]["task_name"], rows[0]["tempo_bpm"]) == (
         str(second),
         "toes",
@@ -218,7 +227,7 @@ def test_taps_tasks_and_sessions_as_json_and_csv(store: Store, tmp_path: Path) -
     assert export(store, sessions_json, "sessions", "json") == 2
     sessions = json.loads(sessions_json.read_text(encoding="utf-8"))
     assert [s["session_id"] for s in sessions] == [first, second]
-    assert list(sessions[0]) == list(SESSION_EXPORT_COLUMNS)
+    assert list(sessions[0]) == documented_columns("Sessions") == list(SESSION_EXPORT_COLUMNS)
     assert (sessions[0]["tap_count"], sessions[0]["paired_tap_count"]) == (3, 2)
     assert sessions[0]["station"] == "room-2" and sessions[0]["calibration_json"] is None
 

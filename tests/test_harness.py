@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from engine.reports.export import export_taps_csv
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from engine.store.records import STAMP_POLLED, STAMP_SCRIPTED
-from engine.store.sqlite import Store
 from game.autoplay import AutoTapper
 from game.harness import run_headless
 from tests.level_factory import make_level, make_task
@@ -34,8 +34,8 @@ def _play(tmp_path: Path, jitter_ms: float, seed: int, stamped: bool = True):
         LEVEL, recorder, uniform_plan, frame_jitter_ms=jitter_ms, seed=seed, stamped=stamped
     )
     recorder.close()
-    store = Store.open(tmp_path)
-    rows = [row.tap for row in store.iter_tap_rows(run.session.session_id)]
+    store = open_store(tmp_path)
+    rows = [row.tap for row in store.iter_taps(run.session.session_id)]
     store.close()
     return run, rows
 
@@ -94,7 +94,7 @@ def test_judgements_and_results_follow_the_windows(tmp_path) -> None:
 
 def test_export_holds_every_tap_at_its_true_host_time(tmp_path) -> None:
     run, rows = _play(tmp_path, jitter_ms=10.0, seed=5)
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     out = tmp_path / "taps.csv"
     count = export_taps_csv(store, out)
     store.close()
@@ -112,11 +112,11 @@ def test_autoplay_plays_every_target_with_the_planned_timing(tmp_path) -> None:
         LEVEL, recorder, never, frame_jitter_ms=25.0, autoplay=AutoTapper(mean_ms=-7.0, sd_ms=0.0)
     )
     recorder.close()
-    store = Store.open(tmp_path)
-    taps = [row.tap for row in store.iter_tap_rows(run.session.session_id)]
-    summary = store.session_summary(run.session.session_id)
+    store = open_store(tmp_path)
+    taps = [row.tap for row in store.iter_taps(run.session.session_id)]
+    session = store.session(run.session.session_id)
     store.close()
-    assert summary.status == "complete"
+    assert session.status == "complete"
     assert len(taps) == 12 + 9
     assert {tap.stamp_source for tap in taps} == {"scripted"}
     assert all(abs(tap.asynchrony_ms + 7.0) <= 0.05 for tap in taps)

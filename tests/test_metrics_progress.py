@@ -16,7 +16,9 @@ from engine.metrics.progress import (
     profile_progress,
     refresh_limb_stats,
 )
-from engine.store.sqlite import SESSION_INCOMPLETE, Store
+from engine.store.opening import open_store
+from engine.store.protocol import Store
+from engine.store.records import SESSION_INCOMPLETE
 from tests.clinic_factory import TaskSpec, add_session
 
 MIXED_TASKS = (
@@ -28,7 +30,7 @@ MIXED_TASKS = (
 
 @pytest.fixture
 def store(tmp_path: Path):
-    opened = Store.open(tmp_path)
+    opened = open_store(tmp_path)
     yield opened
     opened.close()
 

@@ -4,6 +4,7 @@ and against the results screen's summarize_task."""
 from __future__ import annotations
 
 import math
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +13,14 @@ import pytest
 from engine.levels.model import Windows
 from engine.metrics.clinic import summarize_task
 from engine.metrics.task import POOLED_TASK_INDEX, session_metrics, task_metrics
-from engine.store.sqlite import Store
+from engine.store.opening import open_store
+from engine.store.protocol import Store
 from tests.clinic_factory import TaskSpec, add_session
 
 
 @pytest.fixture
 def store(tmp_path: Path):
-    opened = Store.open(tmp_path)
+    opened = open_store(tmp_path)
     yield opened
     opened.close()
 
@@ -128,7 +130,12 @@ def test_a_task_nobody_tapped_reports_without_numbers(store: Store) -> None:
     rng = np.random.default_rng(0)
     session_id = add_session(store, rng, tasks=(TaskSpec(beats=8),))
     # Keep the beats, lose the taps: what a child who never touched the pad leaves.
-    store._connection.execute("DELETE FROM taps")
+    connection = sqlite3.connect(store.path)  # a second connection, as another program's
+    try:
+        with connection:
+            connection.execute("DELETE FROM taps")
+    finally:
+        connection.close()
     [task] = session_metrics(store, session_id).tasks
     assert (task.beats, task.paired_taps, task.missed_beats, task.extra_taps) == (8, 0, 8, 0)
     assert math.isnan(task.task_average_ms) and math.isnan(task.circular_r)

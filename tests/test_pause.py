@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.sqlite import Store
 from engine.timing.schedule import reschedule_task, schedule_task
 from game.autoplay import AutoTapper
 from game.harness import Harness
@@ -62,12 +62,12 @@ def test_pause_silences_the_task_and_resume_goes_on_from_the_next_beat(tmp_path)
     assert [r.paired_taps for r in results] == [16, 8]
     assert abs(results[0].mean_asynchrony_ms + 5.0) < 0.05
 
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     try:
-        assert store.session_summary(session.session_id).status == "complete"
+        assert store.session(session.session_id).status == "complete"
         stored = {
             row.tap.beat_index
-            for row in store.iter_tap_rows(session.session_id)
+            for row in store.iter_taps(session.session_id)
             if row.tap.task_index == 0 and row.tap.beat_index is not None
         }
     finally:

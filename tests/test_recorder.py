@@ -13,23 +13,33 @@ from pathlib import Path
 
 import pytest
 
-import engine.store.recorder as recorder_module
+from engine.store.opening import open_store
+from engine.store.protocol import SchemaTooNewError, Store
 from engine.store.recorder import Recorder, RecorderError
-from engine.store.records import BeatRecord, TapRecord, TaskStart
-from engine.store.sqlite import (
+from engine.store.records import (
     SESSION_COMPLETE,
     SESSION_RUNNING,
     AdaptationStep,
+    BeatRecord,
     PlanStep,
-    SchemaTooNewError,
     SessionCalibration,
-    Store,
+    TapRecord,
+    TaskRecord,
 )
-from tests.records_factory import session_start
+from engine.store.sqlite.store import DATABASE_FILE_NAME, SqliteStore
+from tests.records_factory import session_record, start_session
+from tests.sqlite_limits import connect_with_room_for
 
 
-def task_start(session_id: int, task_index: int = 0) -> TaskStart:
-    return TaskStart(session_id, task_index, f"task {task_index}", "{}", 60.0, 96_000)
+def task_start(session_id: int, task_index: int = 0) -> TaskRecord:
+    return TaskRecord(
+        session_id=session_id,
+        task_index=task_index,
+        task_name=f"task {task_index}",
+        settings_json="{}",
+        tempo_bpm=60.0,
+        start_frame=96_000,
+    )
 
 
 def beats(session_id: int, task_index: int, count: int) -> list[BeatRecord]:
@@ -64,11 +74,21 @@ def recorder(tmp_path: Path):
     opened.close()
 
 
+def raw_sql(data_dir: Path, sql: str) -> list[tuple]:
+    """Run one statement on its own connection, outside any store, and commit it."""
+    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
+    try:
+        with connection:
+            return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
 def stored_taps(data_dir: Path, session_id: int | None = None) -> list[TapRecord]:
     """What another connection sees committed."""
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     try:
-        return [row.tap for row in store.iter_tap_rows(session_id)]
+        return [row.tap for row in store.iter_taps(session_id)]
     finally:
         store.close()
 
@@ -77,7 +97,7 @@ def test_several_sessions_round_trip(tmp_path: Path) -> None:
     recorder = Recorder(tmp_path)
     sent: dict[int, list[TapRecord]] = {}
     for profile_name in ("Robin", "Sam", "Robin"):
-        session_id = recorder.start_session(session_start(profile_name))
+        session_id = start_session(recorder, profile_name)
         sent[session_id] = []
         for task_index in range(2):
             recorder.task(task_start(session_id, task_index))
@@ -92,20 +112,20 @@ def test_several_sessions_round_trip(tmp_path: Path) -> None:
     assert recorder.error is None
     assert len(set(sent)) == 3
 
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     for session_id, taps in sent.items():
-        assert [row.tap for row in store.iter_tap_rows(session_id)] == taps
-        summary = store.session_summary(session_id)
-        assert summary.status == SESSION_COMPLETE
-        assert (summary.task_count, summary.beat_count) == (2, 8)
-        assert (summary.tap_count, summary.paired_tap_count) == (10, 8)
-    codes = [store.session_summary(session_id).profile_code for session_id in sent]
+        assert [row.tap for row in store.iter_taps(session_id)] == taps
+        assert store.session(session_id).status == SESSION_COMPLETE
+        counts = store.session_counts(session_id)
+        assert (counts.task_count, counts.beat_count) == (2, 8)
+        assert (counts.tap_count, counts.paired_tap_count) == (10, 8)
+    codes = [store.session(session_id).profile_code for session_id in sent]
     assert codes[0] == codes[2] != codes[1]
     store.close()
 
 
 def test_flush_commits_everything_queued_so_far(recorder: Recorder, tmp_path: Path) -> None:
-    session_id = recorder.start_session(session_start())
+    session_id = start_session(recorder)
     recorder.task(task_start(session_id))
     taps = [tap(session_id, 0, index) for index in range(20)]
     for record in taps:
@@ -118,16 +138,16 @@ def test_flush_commits_everything_queued_so_far(recorder: Recorder, tmp_path: Pa
 def test_start_session_commits_what_was_queued_before_it(
     recorder: Recorder, tmp_path: Path
 ) -> None:
-    first = recorder.start_session(session_start())
+    first = start_session(recorder)
     recorder.task(task_start(first))
     recorder.tap(tap(first, 0, 0))
-    second = recorder.start_session(session_start("Sam"))
+    second = start_session(recorder, "Sam")
     assert second > first
     assert stored_taps(tmp_path, first) == [tap(first, 0, 0)]
 
 
 def test_records_are_committed_without_flush(recorder: Recorder, tmp_path: Path) -> None:
-    session_id = recorder.start_session(session_start())
+    session_id = start_session(recorder)
     recorder.task(task_start(session_id))
     recorder.tap(tap(session_id, 0, 0))
     deadline_s = time.monotonic() + 10.0
@@ -137,9 +157,9 @@ def test_records_are_committed_without_flush(recorder: Recorder, tmp_path: Path)
 
 
 def test_session_left_running_is_visible_before_close(recorder: Recorder, tmp_path: Path) -> None:
-    session_id = recorder.start_session(session_start())
-    store = Store.open(tmp_path)
-    assert store.session_summary(session_id).status == SESSION_RUNNING
+    session_id = start_session(recorder)
+    store = open_store(tmp_path)
+    assert store.session(session_id).status == SESSION_RUNNING
     store.close()
 
 
@@ -149,7 +169,7 @@ def test_tap_does_not_wait_for_a_busy_writer(
     writer_inside = threading.Event()
     release_writer = threading.Event()
     writer_was_released: list[bool] = []
-    add_taps = Store.add_taps
+    add_taps = SqliteStore.add_taps
 
     def slow_add_taps(store: Store, taps: list[TapRecord]) -> None:
         writer_inside.set()
@@ -158,9 +178,9 @@ def test_tap_does_not_wait_for_a_busy_writer(
             writer_was_released.append(release_writer.wait(10.0))
         add_taps(store, taps)
 
-    monkeypatch.setattr(Store, "add_taps", slow_add_taps)
+    monkeypatch.setattr(SqliteStore, "add_taps", slow_add_taps)
     recorder = Recorder(tmp_path, commit_interval_s=0.0)
-    session_id = recorder.start_session(session_start())
+    session_id = start_session(recorder)
     recorder.task(task_start(session_id))
     recorder.tap(tap(session_id, 0, 0))
     assert writer_inside.wait(10.0)
@@ -175,7 +195,7 @@ def test_tap_does_not_wait_for_a_busy_writer(
 def test_a_rejected_record_is_reported_and_the_others_are_kept(
     recorder: Recorder, tmp_path: Path
 ) -> None:
-    session_id = recorder.start_session(session_start())
+    session_id = start_session(recorder)
     recorder.task(task_start(session_id))
     recorder.tap(tap(session_id, 0, 0))
     recorder.tap(tap(session_id, 9, 0))  # no task 9: the foreign key refuses it
@@ -188,7 +208,7 @@ def test_a_rejected_record_is_reported_and_the_others_are_kept(
 
 
 def test_a_bad_end_status_is_reported(recorder: Recorder) -> None:
-    session_id = recorder.start_session(session_start())
+    session_id = start_session(recorder)
     recorder.end_session(session_id, "2026-01-05T10:07:00+00:00", "done")
     with pytest.raises(RecorderError, match="status"):
         recorder.flush()
@@ -197,26 +217,29 @@ def test_a_bad_end_status_is_reported(recorder: Recorder) -> None:
 
 def test_a_failed_start_is_raised_and_the_recorder_goes_on(recorder: Recorder) -> None:
     with pytest.raises(RecorderError, match="hands-1") as raised:
-        recorder.start_session(session_start(profile_name=""))
-    assert isinstance(raised.value.__cause__, ValueError)
+        recorder.start_session(session_record("P-NOBODY"))
+    assert isinstance(raised.value.__cause__, LookupError)
     assert recorder.error is raised.value.__cause__
-    assert recorder.start_session(session_start()) > 0
+    with pytest.raises(RecorderError, match="profile ''") as raised:
+        recorder.profile_for("")
+    assert isinstance(raised.value.__cause__, ValueError)
+    assert start_session(recorder) > 0
 
 
 def test_records_are_kept_and_retried_while_the_disk_is_full(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     disk_full = threading.Event()
-    add_taps = Store.add_taps
+    add_taps = SqliteStore.add_taps
 
     def add_taps_unless_full(store: Store, taps: list[TapRecord]) -> None:
         if disk_full.is_set():
             raise sqlite3.OperationalError("database or disk is full")
         add_taps(store, taps)
 
-    monkeypatch.setattr(Store, "add_taps", add_taps_unless_full)
+    monkeypatch.setattr(SqliteStore, "add_taps", add_taps_unless_full)
     recorder = Recorder(tmp_path)
-    session_id = recorder.start_session(session_start())
+    session_id = start_session(recorder)
     recorder.task(task_start(session_id))
     recorder.tap(tap(session_id, 0, 0))
     recorder.flush()
@@ -236,21 +259,15 @@ def test_records_are_kept_and_retried_while_the_disk_is_full(
     assert stored_taps(tmp_path, session_id) == [tap(session_id, 0, index) for index in range(4)]
 
 
-def test_a_really_full_disk_loses_nothing_committed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class NearlyFullDiskStore(Store):
-        @classmethod
-        def open(cls, data_dir: Path) -> Store:
-            store = super().open(data_dir)
-            # Room for one more page: SQLite then answers as if the disk were full.
-            (page_count,) = store._connection.execute("PRAGMA page_count").fetchone()
-            store._connection.execute(f"PRAGMA max_page_count = {page_count + 1}")
-            return store
+def test_a_really_full_disk_loses_nothing_committed(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
 
-    monkeypatch.setattr(recorder_module, "Store", NearlyFullDiskStore)
-    recorder = Recorder(tmp_path)
-    session_id = recorder.start_session(session_start())
+    def open_nearly_full(data_dir: Path) -> Store:
+        # Room for one more page: SQLite then answers as if the disk were full.
+        return SqliteStore.open(data_dir, connect=connect_with_room_for(1))
+
+    recorder = Recorder(tmp_path, open_store=open_nearly_full)
+    session_id = start_session(recorder)
     recorder.task(task_start(session_id))
     recorder.tap(tap(session_id, 0, 0))
     recorder.flush()
@@ -260,18 +277,16 @@ def test_a_really_full_disk_loses_nothing_committed(
         recorder.close()
     assert isinstance(recorder.error, sqlite3.OperationalError)
 
-    store = Store.open(tmp_path)
-    assert store._connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert [row.tap for row in store.iter_tap_rows(session_id)] == [tap(session_id, 0, 0)]
-    assert store.session_summary(session_id).task_count == 1
+    assert raw_sql(tmp_path, "PRAGMA integrity_check") == [("ok",)]
+    store = open_store(tmp_path)
+    assert [row.tap for row in store.iter_taps(session_id)] == [tap(session_id, 0, 0)]
+    assert store.session_counts(session_id).task_count == 1
     store.close()
 
 
 def test_a_database_from_a_newer_onbeat_stops_the_recorder_at_once(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
-    with store.transaction():
-        store._connection.execute("INSERT INTO schema_version VALUES (7, '2030-01-01')")
-    store.close()
+    open_store(tmp_path).close()
+    raw_sql(tmp_path, "INSERT INTO schema_version VALUES (7, '2030-01-01')")
     with pytest.raises(SchemaTooNewError):
         Recorder(tmp_path)
 
@@ -287,18 +302,18 @@ def test_nothing_can_be_recorded_after_close(tmp_path: Path) -> None:
 
 
 def test_calibration_plan_and_adaptation_steps_go_through_the_writer(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     plan_id = store.add_session_plan("Week 1", [PlanStep("hands-1")])
     store.close()
     calibration = SessionCalibration(-6.5, "2026-01-04T16:00:00+00:00", "tap test")
     recorder = Recorder(tmp_path)
-    session_id = recorder.start_session(session_start(), calibration, plan_id)
+    session_id = start_session(recorder, calibration=calibration, plan_id=plan_id)
     recorder.task(task_start(session_id))
     step = AdaptationStep(session_id, 0, 0, 192_000, 1, "up", 66.0, None, None, 0.9)
     recorder.adaptation_step(step)
     recorder.close()
 
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     try:
         assert store.session(session_id).calibration == calibration
         assert store.session(session_id).plan_id == plan_id

@@ -18,7 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from engine.store.sqlite import DATABASE_FILE_NAME, SESSION_INCOMPLETE, Store
+from engine.store.opening import open_store
+from engine.store.records import SESSION_INCOMPLETE
+from engine.store.sqlite.store import DATABASE_FILE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 NS_PER_S = 1_000_000_000
@@ -91,12 +93,16 @@ def test_kill_9_mid_level_loses_at_most_the_last_second(tmp_path: Path) -> None:
         f"{len(must_have)} older than 1 s all present"
     )
 
-    store = Store.open(tmp_path)  # the next start of the program
+    store = open_store(tmp_path)  # the next start of the program
     try:
         assert store.session(session_id).status == "running"
         assert store.mark_abandoned_sessions_incomplete() == 1
         assert store.session(session_id).status == SESSION_INCOMPLETE
-        assert store.session_summary(session_id).tap_count == len(stored)
-        assert store._connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert store.session_counts(session_id).tap_count == len(stored)
     finally:
         store.close()
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        connection.close()

@@ -27,7 +27,8 @@ from engine.reports.service import (
     save_report,
     session_results,
 )
-from engine.store.sqlite import SESSION_INCOMPLETE, Store
+from engine.store.opening import open_store
+from engine.store.records import SESSION_INCOMPLETE
 from tests.clinic_factory import TaskSpec, add_session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def test_billing_units_follow_the_8_minute_rule(minutes: int, units: int) -> Non
 def clinic(tmp_path: Path) -> Path:
     """One profile with two training sessions and three assessments over a month."""
     rng = np.random.default_rng(8)
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     weeks = [f"2026-03-{day:02d}T14:00:00+00:00" for day in (2, 9, 16, 23, 30)]
     add_session(store, rng, "Robin", weeks[0], ASSESSMENT, "standard", mean_ms=-40, minutes=24)
     add_session(store, rng, "Robin", weeks[1], minutes=9)
@@ -80,7 +81,7 @@ def clinic(tmp_path: Path) -> Path:
 
 
 def test_session_json_carries_the_issue_keys_and_the_metrics(clinic: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     data = json.loads(render_report(store, ReportRequest("json", session_id=1)))
     metrics = session_metrics(store, 1)
     store.close()
@@ -97,7 +98,7 @@ def test_session_json_carries_the_issue_keys_and_the_metrics(clinic: Path) -> No
 
 
 def test_session_csv_has_a_row_per_task_and_the_pooled_row(clinic: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     rows = list(
         csv.DictReader(
             io.StringIO(render_report(store, ReportRequest("csv", session_id=4)).decode())
@@ -112,7 +113,7 @@ def test_session_csv_has_a_row_per_task_and_the_pooled_row(clinic: Path) -> None
 
 
 def test_progress_json_has_limbs_and_the_assessment_table(clinic: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     code = store.session(1).profile_code
     data = json.loads(render_report(store, ReportRequest("json", profile_code=code)))
     store.close()
@@ -131,7 +132,7 @@ def test_progress_json_has_limbs_and_the_assessment_table(clinic: Path) -> None:
 
 
 def test_html_reports_are_self_contained_and_escape_notes(clinic: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     code = store.session(1).profile_code
     session_html = render_report(store, ReportRequest("html", session_id=1)).decode()
     progress_html = render_report(store, ReportRequest("html", profile_code=code)).decode()
@@ -150,7 +151,7 @@ def page_count(pdf: bytes) -> int:
 
 
 def test_pdfs_and_flow_sheets(clinic: Path, tmp_path: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     code = store.session(1).profile_code
     session_pdf = render_report(store, ReportRequest("pdf", session_id=1))
     assert session_pdf.startswith(b"%PDF") and page_count(session_pdf) >= 1
@@ -166,7 +167,7 @@ def test_pdfs_and_flow_sheets(clinic: Path, tmp_path: Path) -> None:
 
 
 def test_requests_that_make_no_sense_are_refused(clinic: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     with pytest.raises(ReportError, match="either a session"):
         render_report(store, ReportRequest("html"))
     with pytest.raises(ReportError, match="html or pdf"):
@@ -184,7 +185,7 @@ def test_requests_that_make_no_sense_are_refused(clinic: Path) -> None:
 
 
 def test_the_screens_api_lists_and_shows(clinic: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     profiles = list_profiles(store)
     assert [p.session_count for p in profiles if p.display_name == "Robin"] == [5]
     robin = next(p.code for p in profiles if p.display_name == "Robin")
@@ -194,7 +195,7 @@ def test_the_screens_api_lists_and_shows(clinic: Path) -> None:
 
 
 def test_minutes_of_a_crashed_session_come_from_its_last_tap(clinic: Path) -> None:
-    store = Store.open(clinic)
+    store = open_store(clinic)
     crashed = store.session(6)
     assert crashed.ended_at_utc is None and crashed.status == SESSION_INCOMPLETE
     assert session_minutes(crashed, 754.0) == (12, "estimated from the last tap; no end time")
@@ -254,7 +255,7 @@ def test_report_command_errors_are_one_line(tmp_path: Path) -> None:
         "report", "--data-dir", str(tmp_path), "--session", "1", "--out", str(tmp_path / "x")
     )
     assert result.returncode == 1 and "no OnBeat data" in result.stderr
-    Store.open(tmp_path).close()
+    open_store(tmp_path).close()
     result = run_cli(
         "report", "--data-dir", str(tmp_path), "--profile", "P-NOBODY", "--out", str(tmp_path / "x")
     )

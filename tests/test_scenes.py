@@ -6,8 +6,8 @@ from pathlib import Path
 
 from engine.config.user_settings import UserSettings
 from engine.levels.library import discover_levels
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.sqlite import Store
 from game.autoplay import AutoTapper
 from game.harness import GameHarness
 
@@ -64,7 +64,7 @@ def test_title_to_results_and_back_with_a_new_profile(tmp_path: Path) -> None:
     assert results.stars == 3 and results.overall.paired_taps == 8
     assert "first-star" in results.new_stickers
     assert seen["map"].progress.stars_by_level == {"tiny-pond": 3}
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     try:
         [profile] = store.list_profiles()
         [session] = store.list_sessions(profile.code)
@@ -90,7 +90,7 @@ def test_pausing_and_leaving_a_level_goes_back_to_the_map(tmp_path: Path) -> Non
     game.run(seconds=7.0)
     recorder.close()
     assert game.director.history[-2:] == ["PlayLevelScene", "LevelMapScene"]
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     try:
         [profile] = store.list_profiles()
         [session] = store.list_sessions(profile.code)

@@ -5,28 +5,30 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-import engine.store.sqlite as store_module
-from engine.store.records import BeatRecord, TapRecord, TaskStart
-from engine.store.sqlite import (
-    BUSY_TIMEOUT_MS,
-    DATABASE_FILE_NAME,
+import engine.store.sqlite.schema as schema_module
+from engine.store.opening import default_data_dir, open_store
+from engine.store.protocol import SchemaTooNewError, Store, StoreError
+from engine.store.records import (
     SESSION_COMPLETE,
     SESSION_INCOMPLETE,
     SESSION_RUNNING,
-    SchemaTooNewError,
-    Store,
-    StoreError,
-    default_data_dir,
+    BeatRecord,
+    SessionCalibration,
+    TapRecord,
+    TaskRecord,
 )
-from tests.records_factory import session_start
+from engine.store.sqlite.store import BUSY_TIMEOUT_MS, DATABASE_FILE_NAME, SqliteStore
+from tests.records_factory import session_record, start_session
+from tests.sqlite_limits import connect_with_room_for
 
 
-def task_start(session_id: int, task_index: int = 0) -> TaskStart:
-    return TaskStart(
+def task_start(session_id: int, task_index: int = 0) -> TaskRecord:
+    return TaskRecord(
         session_id=session_id,
         task_index=task_index,
         task_name=f"task {task_index}",
@@ -72,7 +74,7 @@ def tap(
 
 @pytest.fixture
 def store(tmp_path: Path):
-    opened = Store.open(tmp_path)
+    opened = open_store(tmp_path)
     yield opened
     opened.close()
 
@@ -89,15 +91,26 @@ def raw_sql(data_dir: Path, sql: str) -> list[tuple]:
 
 def test_open_creates_the_data_dir_and_a_wal_database(tmp_path: Path) -> None:
     data_dir = tmp_path / "nested" / "OnBeat"
-    Store.open(data_dir).close()
+    open_store(data_dir).close()
     assert (data_dir / DATABASE_FILE_NAME).is_file()
     assert raw_sql(data_dir, "PRAGMA journal_mode") == [("wal",)]
 
 
-def test_connection_enforces_foreign_keys_and_waits_on_locks(store: Store) -> None:
-    # Both settings are per connection, so they can only be read from the store's own.
-    assert store._connection.execute("PRAGMA foreign_keys").fetchone() == (1,)
-    assert store._connection.execute("PRAGMA busy_timeout").fetchone() == (BUSY_TIMEOUT_MS,)
+def test_connection_enforces_foreign_keys_and_waits_on_locks(tmp_path: Path) -> None:
+    # Both settings are per connection: read them from the one the store was handed.
+    handed: list[sqlite3.Connection] = []
+
+    def connect(path: Path, **kwargs: object) -> sqlite3.Connection:
+        handed.append(sqlite3.connect(path, **kwargs))
+        return handed[-1]
+
+    store = SqliteStore.open(tmp_path, connect=connect)
+    try:
+        [connection] = handed
+        assert connection.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert connection.execute("PRAGMA busy_timeout").fetchone() == (BUSY_TIMEOUT_MS,)
+    finally:
+        store.close()
 
 
 def test_default_data_dir_follows_platformdirs(
@@ -110,11 +123,13 @@ def test_default_data_dir_follows_platformdirs(
 
 
 def test_profile_is_created_once_per_name_with_a_pseudonymous_code(store: Store) -> None:
-    robin = store.profile_id_for("Robin")
-    assert store.profile_id_for("Robin") == robin
-    sam = store.profile_id_for("Sam")
-    assert sam != robin
-    codes = dict(store._connection.execute("SELECT display_name, code FROM profiles"))
+    robin = store.profile_for("Robin")
+    assert store.profile_for("Robin") == robin
+    sam = store.profile_for("Sam")
+    assert sam.profile_id != robin.profile_id
+    assert (robin.display_name, robin.session_count) == ("Robin", 0)
+    codes = dict(raw_sql(store.path.parent, "SELECT display_name, code FROM profiles"))
+    assert codes == {"Robin": robin.code, "Sam": sam.code}
     assert all(re.fullmatch(r"P-[A-Z2-9]{6}", code) for code in codes.values())
     assert codes["Robin"] != codes["Sam"]
     assert "Robin" not in codes["Robin"]
@@ -122,11 +137,11 @@ def test_profile_is_created_once_per_name_with_a_pseudonymous_code(store: Store)
 
 def test_blank_profile_name_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="name"):
-        store.profile_id_for("  ")
+        store.profile_for("  ")
 
 
 def test_session_round_trip(store: Store) -> None:
-    session_id = store.start_session(session_start())
+    session_id = start_session(store)
     store.add_task(task_start(session_id, 0))
     store.add_beats([beat(session_id, 0, index) for index in range(3)])
     taps = [
@@ -136,33 +151,52 @@ def test_session_round_trip(store: Store) -> None:
     ]
     store.add_taps(taps)
 
-    summary = store.session_summary(session_id)
-    assert summary.status == SESSION_RUNNING
-    assert summary.ended_at_utc is None
-    assert (summary.task_count, summary.beat_count) == (1, 3)
-    assert (summary.tap_count, summary.paired_tap_count) == (3, 2)
-    assert summary.level_id == "hands-1"
+    session = store.session(session_id)
+    assert session.status == SESSION_RUNNING
+    assert session.ended_at_utc is None
+    assert session.level_id == "hands-1"
+    counts = store.session_counts(session_id)
+    assert (counts.task_count, counts.beat_count) == (1, 3)
+    assert (counts.tap_count, counts.paired_tap_count) == (3, 2)
 
-    rows = list(store.iter_tap_rows(session_id))
+    rows = list(store.iter_taps(session_id))
     assert [row.tap for row in rows] == taps
-    assert {row.profile_code for row in rows} == {summary.profile_code}
+    assert {row.profile_code for row in rows} == {session.profile_code}
     assert {row.session_started_at_utc for row in rows} == {"2026-01-05T10:00:00+00:00"}
 
     store.end_session(session_id, "2026-01-05T10:07:00+00:00", SESSION_COMPLETE)
-    summary = store.session_summary(session_id)
-    assert (summary.status, summary.ended_at_utc) == (SESSION_COMPLETE, "2026-01-05T10:07:00+00:00")
+    session = store.session(session_id)
+    assert (session.status, session.ended_at_utc) == (SESSION_COMPLETE, "2026-01-05T10:07:00+00:00")
+
+
+def test_a_session_reads_back_as_the_record_it_was_written_from(store: Store) -> None:
+    calibration = SessionCalibration(-6.5, "2026-01-04T16:00:00+00:00", "tap test")
+    written = session_record(store.profile_for("Robin").code, calibration=calibration)
+    session_id = store.start_session(written)
+    assert store.session(session_id) == replace(written, session_id=session_id)
+    assert store.list_sessions() == [replace(written, session_id=session_id)]
+
+
+def test_a_session_starts_without_an_id_for_a_known_profile(store: Store) -> None:
+    written = session_record(store.profile_for("Robin").code)
+    with pytest.raises(ValueError, match="without an id"):
+        store.start_session(replace(written, session_id=7))
+    with pytest.raises(ValueError, match="running"):
+        store.start_session(replace(written, status=SESSION_COMPLETE))
+    with pytest.raises(LookupError, match="no profile P-NOBODY"):
+        store.start_session(replace(written, profile_code="P-NOBODY"))
 
 
 def test_session_columns_are_stored_as_given(store: Store) -> None:
-    session_id = store.start_session(session_start())
+    start = session_record(store.profile_for("Robin").code)
+    session_id = store.start_session(start)
     store.add_task(task_start(session_id, 0))
     store.add_beats([beat(session_id, 0, 0)])
-    session_row = store._connection.execute(
+    [session_row] = raw_sql(
+        store.path.parent,
         "SELECT level_id, level_title, level_path, station, sample_rate_hz, input_offset_ms, "
-        "output_latency_ms, started_at_utc FROM sessions WHERE id = ?",
-        (session_id,),
-    ).fetchone()
-    start = session_start()
+        f"output_latency_ms, started_at_utc FROM sessions WHERE id = {session_id}",
+    )
     assert session_row == (
         start.level_id,
         start.level_title,
@@ -173,90 +207,93 @@ def test_session_columns_are_stored_as_given(store: Store) -> None:
         start.output_latency_ms,
         start.started_at_utc,
     )
-    task_row = store._connection.execute(
-        "SELECT task_name, settings_json, tempo_bpm, start_frame FROM tasks"
-    ).fetchone()
-    assert task_row == ("task 0", '{"tempo_bpm": 60}', 60.0, 96_000)
-    beat_row = store._connection.execute(
-        "SELECT beat_index, limb, target_frame, scored FROM beats"
-    ).fetchone()
-    assert beat_row == (0, "right_hand", 96_000, 0)
+    task_rows = raw_sql(
+        store.path.parent, "SELECT task_name, settings_json, tempo_bpm, start_frame FROM tasks"
+    )
+    assert task_rows == [("task 0", '{"tempo_bpm": 60}', 60.0, 96_000)]
+    beat_rows = raw_sql(
+        store.path.parent, "SELECT beat_index, limb, target_frame, scored FROM beats"
+    )
+    assert beat_rows == [(0, "right_hand", 96_000, 0)]
 
 
-def test_iter_tap_rows_without_a_session_gives_all_in_order(store: Store) -> None:
-    first = store.start_session(session_start())
-    second = store.start_session(session_start(profile_name="Sam", level_id="toes-1"))
+def test_iter_taps_without_a_session_gives_all_in_order(store: Store) -> None:
+    first = start_session(store)
+    second = start_session(store, profile_name="Sam", level_id="toes-1")
     for session_id in (second, first):
         store.add_task(task_start(session_id, 1))
         store.add_task(task_start(session_id, 0))
         store.add_taps([tap(session_id, 1, 0), tap(session_id, 0, 1), tap(session_id, 0, 0)])
     keys = [
-        (row.tap.session_id, row.tap.task_index, row.tap.tap_index) for row in store.iter_tap_rows()
+        (row.tap.session_id, row.tap.task_index, row.tap.tap_index) for row in store.iter_taps()
     ]
     assert keys == sorted(keys)
     assert len(keys) == 6
-    assert {row.level_id for row in store.iter_tap_rows(second)} == {"toes-1"}
+    assert {row.level_id for row in store.iter_taps(second)} == {"toes-1"}
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         store.add_task(task_start(session_id=999))
-    session_id = store.start_session(session_start())
+    session_id = start_session(store)
     with pytest.raises(sqlite3.IntegrityError):
         store.add_beats([beat(session_id, 5, 0)])
     store.add_task(task_start(session_id, 0))
     with pytest.raises(sqlite3.IntegrityError):
         # Paired with a beat that was never stored.
         store.add_taps([tap(session_id, 0, 0, beat_index=3, asynchrony_ms=1.0, judgement="ok")])
-    assert store.session_summary(session_id).tap_count == 0
+    assert store.session_counts(session_id).tap_count == 0
 
 
 def test_unknown_judgement_is_refused(store: Store) -> None:
-    session_id = store.start_session(session_start())
+    session_id = start_session(store)
     store.add_task(task_start(session_id, 0))
     with pytest.raises(ValueError, match="judgement 'great'"):
         store.add_taps([tap(session_id, 0, 0, judgement="great")])
 
 
 def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
-    session_id = store.start_session(session_start())
+    session_id = start_session(store)
     with pytest.raises(sqlite3.IntegrityError), store.transaction():
         store.add_task(task_start(session_id, 0))
         store.add_task(task_start(session_id, 0))
-    assert store.session_summary(session_id).task_count == 0
+    assert store.session_counts(session_id).task_count == 0
 
 
 def test_end_session_checks_status_and_id(store: Store) -> None:
-    session_id = store.start_session(session_start())
+    session_id = start_session(store)
     with pytest.raises(ValueError, match="status"):
         store.end_session(session_id, "2026-01-05T10:07:00+00:00", SESSION_RUNNING)
     with pytest.raises(LookupError, match="no session 999"):
         store.end_session(999, "2026-01-05T10:07:00+00:00", SESSION_COMPLETE)
 
 
-def test_session_summary_of_an_unknown_session(store: Store) -> None:
+def test_an_unknown_session_is_looked_up_in_vain(store: Store) -> None:
     with pytest.raises(LookupError, match="no session 42"):
-        store.session_summary(42)
+        store.session_counts(42)
+    with pytest.raises(LookupError, match="no session 42"):
+        store.session(42)
 
 
 def test_abandoned_sessions_are_marked_incomplete_and_keep_their_data(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
-    finished = store.start_session(session_start())
+    store = open_store(tmp_path)
+    finished = start_session(store)
     store.add_task(task_start(finished, 0))
     store.end_session(finished, "2026-01-05T10:07:00+00:00", SESSION_COMPLETE)
-    crashed = store.start_session(session_start())
+    crashed = start_session(store)
     store.add_task(task_start(crashed, 0))
     store.add_beats([beat(crashed, 0, 0), beat(crashed, 0, 1)])
     store.add_taps([tap(crashed, 0, 0, beat_index=1, asynchrony_ms=3.5, judgement="sro")])
     store.close()  # the program died here, the session still running
 
-    store = Store.open(tmp_path)
+    store = open_store(tmp_path)
     assert store.mark_abandoned_sessions_incomplete() == 1
-    summary = store.session_summary(crashed)
-    assert summary.status == SESSION_INCOMPLETE
-    assert summary.ended_at_utc is None
-    assert (summary.task_count, summary.beat_count, summary.tap_count) == (1, 2, 1)
-    assert store.session_summary(finished).status == SESSION_COMPLETE
+    session = store.session(crashed)
+    assert session.status == SESSION_INCOMPLETE
+    assert session.ended_at_utc is None
+    counts = store.session_counts(crashed)
+    assert (counts.task_count, counts.beat_count, counts.tap_count) == (1, 2, 1)
+    assert store.session(finished).status == SESSION_COMPLETE
     assert store.mark_abandoned_sessions_incomplete() == 0
     store.close()
 
@@ -266,16 +303,16 @@ def schema_versions(data_dir: Path) -> list[tuple[int, str]]:
 
 
 def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
-    latest = len(store_module.MIGRATIONS)
-    store = Store.open(tmp_path)
+    latest = len(schema_module.MIGRATIONS)
+    store = open_store(tmp_path)
     assert store.schema_version() == latest
-    store.profile_id_for("Robin")
+    store.profile_for("Robin")
     store.close()
     applied = schema_versions(tmp_path)
     assert [version for version, _ in applied] == list(range(1, latest + 1))
 
-    store = Store.open(tmp_path)
-    assert store.profile_id_for("Robin") == 1
+    store = open_store(tmp_path)
+    assert store.profile_for("Robin").profile_id == 1
     store.close()
     assert schema_versions(tmp_path) == applied
 
@@ -283,17 +320,17 @@ def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
 def test_a_new_migration_runs_once_on_an_existing_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    Store.open(tmp_path).close()
-    latest = len(store_module.MIGRATIONS)
+    open_store(tmp_path).close()
+    latest = len(schema_module.MIGRATIONS)
     runs: list[int] = []
 
     def add_profile_motto(connection: sqlite3.Connection) -> None:
         runs.append(1)
         connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, add_profile_motto))
+    monkeypatch.setattr(schema_module, "MIGRATIONS", (*schema_module.MIGRATIONS, add_profile_motto))
     for _ in range(2):
-        store = Store.open(tmp_path)
+        store = open_store(tmp_path)
         assert store.schema_version() == latest + 1
         store.close()
     assert runs == [1]
@@ -304,25 +341,25 @@ def test_a_new_migration_runs_once_on_an_existing_database(
 def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    Store.open(tmp_path).close()
-    latest = len(store_module.MIGRATIONS)
+    open_store(tmp_path).close()
+    latest = len(schema_module.MIGRATIONS)
 
     def broken(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
         connection.execute("ALTER TABLE no_such_table ADD COLUMN x TEXT")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, broken))
+    monkeypatch.setattr(schema_module, "MIGRATIONS", (*schema_module.MIGRATIONS, broken))
     with pytest.raises(StoreError, match=f"schema version {latest + 1}"):
-        Store.open(tmp_path)
+        open_store(tmp_path)
     assert [version for version, _ in schema_versions(tmp_path)] == list(range(1, latest + 1))
     assert "motto" not in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
 
 
 def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:
-    Store.open(tmp_path).close()
+    open_store(tmp_path).close()
     raw_sql(tmp_path, "INSERT INTO schema_version VALUES (7, '2030-01-01T00:00:00+00:00')")
     with pytest.raises(SchemaTooNewError) as raised:
-        Store.open(tmp_path)
+        open_store(tmp_path)
     message = str(raised.value)
     assert str(tmp_path / DATABASE_FILE_NAME) in message
     assert "version 7" in message
@@ -332,22 +369,23 @@ def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     (tmp_path / DATABASE_FILE_NAME).write_bytes(b"not a database, just some text" * 100)
     with pytest.raises(StoreError, match="--data-dir"):
-        Store.open(tmp_path)
+        open_store(tmp_path)
 
 
 def test_a_full_disk_keeps_what_was_committed(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
-    session_id = store.start_session(session_start())
+    store = open_store(tmp_path)
+    session_id = start_session(store)
     store.add_task(task_start(session_id, 0))
     store.add_taps([tap(session_id, 0, 0)])
+    store.close()
     # The database may not grow by a single page: SQLite answers as if the disk were full.
-    (page_count,) = store._connection.execute("PRAGMA page_count").fetchone()
-    store._connection.execute(f"PRAGMA max_page_count = {page_count}")
-    with pytest.raises(sqlite3.OperationalError, match="full"):
+    store = SqliteStore.open(tmp_path, connect=connect_with_room_for(0))
+    with pytest.raises(sqlite3.OperationalError, match="full") as raised:
         store.add_taps([tap(session_id, 0, index) for index in range(1, 5000)])
+    assert store.is_transient(raised.value)
     store.close()
 
-    store = Store.open(tmp_path)
-    assert store._connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert [row.tap for row in store.iter_tap_rows(session_id)] == [tap(session_id, 0, 0)]
+    assert raw_sql(tmp_path, "PRAGMA integrity_check") == [("ok",)]
+    store = open_store(tmp_path)
+    assert [row.tap for row in store.iter_taps(session_id)] == [tap(session_id, 0, 0)]
     store.close()

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.store.sqlite as store_module
-from engine.store.sqlite import DATABASE_FILE_NAME, SESSION_INCOMPLETE, Store
+import engine.store.sqlite.schema as schema_module
+from engine.store.opening import open_store
+from engine.store.records import SESSION_INCOMPLETE
+from engine.store.sqlite.store import DATABASE_FILE_NAME
 
 V1_TABLES = ("profiles", "sessions", "tasks", "beats", "taps")
 HOST_NS = 1_700_000_000_123_456_789  # beyond 2**53: must survive exactly
@@ -84,8 +86,8 @@ def table_columns(data_dir: Path) -> dict[str, list[str]]:
 def v1_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A real database file made by migration 1 alone and filled as OnBeat v1 did."""
     with monkeypatch.context() as patch:
-        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
-        store = Store.open(tmp_path)
+        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:1])
+        store = open_store(tmp_path)
         assert store.schema_version() == 1
         store.close()
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
@@ -100,11 +102,15 @@ def test_upgrading_a_version_1_database_keeps_every_row(v1_database: Path) -> No
     before = dump(v1_database, v1_columns)
     assert sum(len(rows) for rows in before.values()) == 2 + 2 + 2 + 16 + 8
 
-    store = Store.open(v1_database)
-    assert store.schema_version() == len(store_module.MIGRATIONS) >= 2
-    assert store._connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert store._connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    store = open_store(v1_database)
+    assert store.schema_version() == len(schema_module.MIGRATIONS) >= 2
     store.close()
+    connection = sqlite3.connect(v1_database / DATABASE_FILE_NAME)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        connection.close()
     assert dump(v1_database, v1_columns) == before
     upgraded_columns = table_columns(v1_database)
     assert all(
@@ -114,7 +120,7 @@ def test_upgrading_a_version_1_database_keeps_every_row(v1_database: Path) -> No
 
 
 def test_old_rows_read_through_the_new_api(v1_database: Path) -> None:
-    store = Store.open(v1_database)
+    store = open_store(v1_database)
     profiles = store.list_profiles()
     assert [(p.code, p.birth_year, p.avatar, p.session_count) for p in profiles] == [
         ("P-ABCDEF", None, None, 1),

@@ -4,31 +4,37 @@ adaptation steps, notes, column reads and bulk writes, progress sums. Real files
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
+from dataclasses import astuple, fields, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine.store.records import BeatRecord, TapRecord, TaskStart
-from engine.store.sqlite import (
+from engine.store.columns import (
     LIMB_STAT_COUNTS,
     LIMB_STAT_SUMS,
-    SESSION_COMPLETE,
-    AdaptationStep,
+    UNPAIRED_BEAT,
     BeatColumns,
     LimbStatColumns,
-    PlanStep,
-    SessionCalibration,
-    Store,
     TapColumns,
 )
-from tests.records_factory import session_start
+from engine.store.opening import open_store
+from engine.store.protocol import Store
+from engine.store.records import (
+    SESSION_COMPLETE,
+    AdaptationStep,
+    BeatRecord,
+    PlanStep,
+    SessionCalibration,
+    TapRecord,
+    TaskRecord,
+)
+from tests.records_factory import start_session
 
 
 @pytest.fixture
 def store(tmp_path: Path):
-    opened = Store.open(tmp_path)
+    opened = open_store(tmp_path)
     yield opened
     opened.close()
 
@@ -40,7 +46,7 @@ def test_calibration_and_plan_travel_with_the_session(store: Store) -> None:
     calibration = SessionCalibration(
         visual_offset_ms=-8.0, calibrated_at_utc="2026-01-04T16:00:00+00:00", method="tap test"
     )
-    session_id = store.start_session(session_start(), calibration, plan_id)
+    session_id = start_session(store, calibration=calibration, plan_id=plan_id)
     row = store.session(session_id)
     assert row.calibration == calibration
     assert row.plan_id == plan_id
@@ -56,9 +62,9 @@ def test_calibration_and_plan_travel_with_the_session(store: Store) -> None:
 
 
 def test_profiles_are_listed_with_their_sessions_and_details(store: Store) -> None:
-    store.start_session(session_start("Robin", started_at_utc="2026-01-05T10:00:00+00:00"))
-    store.start_session(session_start("Robin", started_at_utc="2026-01-12T10:00:00+00:00"))
-    store.profile_id_for("Sam")
+    start_session(store, "Robin", started_at_utc="2026-01-05T10:00:00+00:00")
+    start_session(store, "Robin", started_at_utc="2026-01-12T10:00:00+00:00")
+    store.profile_for("Sam")
     by_name = {p.display_name: p for p in store.list_profiles()}
     assert by_name["Robin"].session_count == 2
     assert by_name["Robin"].last_session_started_at_utc == "2026-01-12T10:00:00+00:00"
@@ -73,8 +79,8 @@ def test_profiles_are_listed_with_their_sessions_and_details(store: Store) -> No
 
 def test_sessions_are_listed_by_profile_and_start_range(store: Store) -> None:
     days = ["2026-01-05T10:00:00+00:00", "2026-01-12T10:00:00+00:00", "2026-01-19T10:00:00+00:00"]
-    ids = [store.start_session(session_start("Robin", started_at_utc=day)) for day in days]
-    store.start_session(session_start("Sam", started_at_utc=days[1]))
+    ids = [start_session(store, "Robin", started_at_utc=day) for day in days]
+    start_session(store, "Sam", started_at_utc=days[1])
     robin = store.session(ids[0]).profile_code
     assert [s.session_id for s in store.list_sessions(robin)] == ids
     assert [
@@ -89,7 +95,7 @@ def test_sessions_are_listed_by_profile_and_start_range(store: Store) -> None:
 
 
 def test_notes_about_sessions_and_profiles(store: Store) -> None:
-    session_id = store.start_session(session_start())
+    session_id = start_session(store)
     code = store.session(session_id).profile_code
     first = store.add_note("Good focus.", "OT Kim", session_id=session_id)
     store.add_note("Parents report better handwriting.", "OT Kim", profile_code=code)
@@ -105,8 +111,17 @@ def test_notes_about_sessions_and_profiles(store: Store) -> None:
 
 
 def test_adaptation_steps_round_trip_and_are_checked(store: Store) -> None:
-    session_id = store.start_session(session_start())
-    store.add_task(TaskStart(session_id, 0, "Hop", "{}", 60.0, 96_000))
+    session_id = start_session(store)
+    store.add_task(
+        TaskRecord(
+            session_id=session_id,
+            task_index=0,
+            task_name="Hop",
+            settings_json="{}",
+            tempo_bpm=60.0,
+            start_frame=96_000,
+        )
+    )
     steps = [
         AdaptationStep(session_id, 0, 0, 288_000, 1, "up", 64.0, None, None, 0.875),
         AdaptationStep(session_id, 0, 1, 480_000, 0, "down", 60.0, 45.0, "fade", 0.5),
@@ -118,15 +133,24 @@ def test_adaptation_steps_round_trip_and_are_checked(store: Store) -> None:
 
 
 def test_bulk_columns_store_what_records_store(tmp_path: Path) -> None:
-    one, two = Store.open(tmp_path / "one"), Store.open(tmp_path / "two")
+    one, two = open_store(tmp_path / "one"), open_store(tmp_path / "two")
     beats = [BeatRecord(1, 0, index, "left_toe", 96_000 + 48_000 * index, True) for index in (0, 1)]
     taps = [
         TapRecord(1, 0, 0, "left_toe", 2**60 + 3, "x11_server", 96_010, 2.0002, 0, 0.2083, "sro"),
         TapRecord(1, 0, 1, "right_hand", 2**60 + 9, "polled", 120_000, 2.5, None, None, "extra"),
     ]
     for store in (one, two):
-        store.start_session(session_start())
-        store.add_task(TaskStart(1, 0, "Toes", "{}", 60.0, 96_000))
+        start_session(store)
+        store.add_task(
+            TaskRecord(
+                session_id=1,
+                task_index=0,
+                task_name="Toes",
+                settings_json="{}",
+                tempo_bpm=60.0,
+                start_frame=96_000,
+            )
+        )
     one.add_beats(beats)
     one.add_taps(taps)
     two.add_beat_columns(
@@ -140,22 +164,23 @@ def test_bulk_columns_store_what_records_store(tmp_path: Path) -> None:
         ),
     )
     two.add_tap_columns(1, one.tap_columns(1))
-    assert [row.tap for row in two.iter_tap_rows(1)] == taps
+    assert [row.tap for row in two.iter_taps(1)] == taps
     for name in ("task_index", "beat_index", "limb", "target_frame", "scored"):
         assert (
             getattr(one.beat_columns(1), name).tolist()
             == getattr(two.beat_columns(1), name).tolist()
         )
-    bad = one.tap_columns(1)
-    bad.judgement[0] = "great"
+    bad = {name: getattr(one.tap_columns(1), name) for name in TapColumns.names}
+    bad["judgement"][0] = "great"
+    bad["tap_index"] = bad["tap_index"] + 10
     with pytest.raises(ValueError, match="'great'"):
-        two.add_tap_columns(1, replace(bad, tap_index=bad.tap_index + 10))
+        two.add_tap_columns(1, TapColumns(**bad))
     one.close()
     two.close()
 
 
 def test_an_empty_session_reads_as_empty_columns(store: Store) -> None:
-    session_id = store.start_session(session_start())
+    session_id = start_session(store)
     taps: TapColumns = store.tap_columns(session_id)
     assert len(taps) == 0 and taps.asynchrony_ms.dtype == np.float64
     assert store.beat_columns(session_id).target_frame.shape == (0,)
@@ -174,11 +199,20 @@ def limb_stats(session_id: int, limbs: list[str]) -> LimbStatColumns:
 
 
 def test_limb_stats_are_replaced_per_session_and_versioned(store: Store) -> None:
-    first = store.start_session(session_start("Robin"))
-    second = store.start_session(session_start("Sam"))
-    running = store.start_session(session_start("Sam"))
+    first = start_session(store, "Robin")
+    second = start_session(store, "Sam")
+    running = start_session(store, "Sam")
     for session_id in (first, second, running):
-        store.add_task(TaskStart(session_id, 0, "Hop", "{}", 60.0, 96_000))
+        store.add_task(
+            TaskRecord(
+                session_id=session_id,
+                task_index=0,
+                task_name="Hop",
+                settings_json="{}",
+                tempo_bpm=60.0,
+                start_frame=96_000,
+            )
+        )
     for session_id in (first, second):
         store.end_session(session_id, "2026-01-05T10:07:00+00:00", SESSION_COMPLETE)
     assert store.sessions_lacking_limb_stats(metrics_version=1) == [first, second]
@@ -196,3 +230,27 @@ def test_limb_stats_are_replaced_per_session_and_versioned(store: Store) -> None
     np.testing.assert_array_equal(every.sums[1], limb_stats(second, ["x"]).sums[0])
     robin = store.session(first).profile_code
     assert store.limb_stats(robin).session_id.tolist() == [first]
+
+
+def test_columns_are_the_fields_of_their_record_but_the_session() -> None:
+    assert TapColumns.names == tuple(f.name for f in fields(TapRecord))[1:]
+    assert BeatColumns.names == tuple(f.name for f in fields(BeatRecord))[1:]
+    with pytest.raises(TypeError, match=r"missing: \['scored'\], unknown: \['loud'\]"):
+        BeatColumns(task_index=[0], beat_index=[0], limb=["left_toe"], target_frame=[0], loud=[1])
+    with pytest.raises(ValueError, match="different lengths"):
+        BeatColumns(task_index=[0], beat_index=[0, 1], limb=["x"], target_frame=[0], scored=[1])
+
+
+def test_none_in_a_record_is_unpaired_or_nan_in_columns_and_back() -> None:
+    paired = TapRecord(1, 0, 0, "left_toe", 2**60 + 3, "x11_server", 96_010, 2.0, 0, 0.5, "sro")
+    unpaired = TapRecord(
+        1, 0, 1, "left_toe", 2**60 + 9, "polled", 120_000, 2.5, None, None, "extra"
+    )
+    rows = [astuple(tap)[1:] for tap in (paired, unpaired)]
+    columns = TapColumns.from_rows(rows)
+    assert columns.beat_index.tolist() == [0, UNPAIRED_BEAT]
+    assert columns.beat_index.dtype == np.int64 and columns.host_ns.dtype == np.int64
+    assert columns.asynchrony_ms[0] == 0.5 and np.isnan(columns.asynchrony_ms[1])
+    assert [TapRecord(*values) for values in columns.record_values(1)] == [paired, unpaired]
+    with pytest.raises(AttributeError, match="frozen"):
+        columns.channel = columns.channel

@@ -11,8 +11,8 @@ from engine.audio.output import AudioSettings
 from engine.config.user_settings import UserSettings
 from engine.input.pump import UiEvent
 from engine.levels.library import discover_levels
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.sqlite import Store
 from game.audio_rig import AudioRig
 from game.context import GameContext
 from game.harness import VirtualClock, run_headless
@@ -70,7 +70,7 @@ def test_a_session_can_be_opened_noted_and_reported(tmp_path: Path) -> None:
 
     saved = sorted(path.suffix for path in (tmp_path / "reports").iterdir())
     assert saved == [".html", ".pdf"]
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     try:
         [note] = store.notes(session_id=run.session.session_id)
     finally:
@@ -85,7 +85,7 @@ def test_a_report_that_cannot_be_written_says_why(tmp_path: Path) -> None:
     recorder = Recorder(data_dir)
     run_headless(make_level(make_task(beats=4)), recorder, lambda g, i, r: 0.0)
     context = context_for(tmp_path, recorder, replace(UserSettings(), reports_dir=str(blocked)))
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     [profile] = store.list_profiles()
     store.close()
     sessions = TherapistSessionsScene(context, profile)
@@ -100,7 +100,7 @@ def test_a_continuation_task_shows_its_unpaced_timing(tmp_path: Path) -> None:
     level = make_level(make_task(beats=40, continuation_beats=20))
     run = run_headless(level, recorder, lambda g, i, r: float(r.normal(-10.0, 15.0)))
     context = context_for(tmp_path, recorder, UserSettings())
-    store = Store.open(data_dir)
+    store = open_store(data_dir)
     [profile] = store.list_profiles()
     store.close()
     scene = TherapistSessionScene(context, profile, run.session.session_id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.levels.watch import LevelFileWatcher
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.sqlite import Store
 from game.harness import Harness
 
 NS_PER_S = 1_000_000_000
@@ -70,13 +70,14 @@ def test_saving_the_level_restarts_it_and_a_broken_save_shows_errors(tmp_path: P
     assert seen["after fix"][:2] == ("Third", ())
     assert seen["after fix"][2] > frames_at_error  # the loop kept running through the error
 
-    store = Store.open(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     try:
-        summaries = [store.session_summary(i) for i in harness.runner.session_ids]
+        sessions = [store.session(i) for i in harness.runner.session_ids]
+        counts = [store.session_counts(i) for i in harness.runner.session_ids]
     finally:
         store.close()
-    assert [s.status for s in summaries] == ["incomplete"] * 3
-    assert all(s.tap_count > 0 for s in summaries[:2])
+    assert [s.status for s in sessions] == ["incomplete"] * 3
+    assert all(c.tap_count > 0 for c in counts[:2])
 
 
 def test_watcher_ignores_saves_that_change_nothing(tmp_path: Path) -> None:

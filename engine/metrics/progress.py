@@ -17,14 +17,9 @@ import numpy as np
 from numba import njit
 
 from engine.metrics.task import TaskTaps, task_taps_of_session
-from engine.store.sqlite import (
-    LIMB_STAT_COUNTS,
-    LIMB_STAT_SUMS,
-    SESSION_COMPLETE,
-    LimbStatColumns,
-    SessionRow,
-    Store,
-)
+from engine.store.columns import LIMB_STAT_COUNTS, LIMB_STAT_SUMS, LimbStatColumns
+from engine.store.protocol import Store
+from engine.store.records import SESSION_COMPLETE, SessionRecord
 
 # Bump when the meaning of a stored sum changes: sessions then get their sums recomputed.
 METRICS_VERSION = 1
@@ -229,9 +224,9 @@ class AssessmentRow:
 class AssessmentTable:
     """The standard assessment at the start, middle and end of a course of sessions."""
 
-    baseline: SessionRow
-    mid: SessionRow | None  # None with fewer than three assessments
-    end: SessionRow | None  # None with only one assessment
+    baseline: SessionRecord
+    mid: SessionRecord | None  # None with fewer than three assessments
+    end: SessionRecord | None  # None with only one assessment
     rows: tuple[AssessmentRow, ...]
     overall: AssessmentRow  # every task pooled
 
@@ -239,7 +234,7 @@ class AssessmentTable:
 @dataclass(frozen=True)
 class ProfileProgress:
     profile_code: str
-    sessions: tuple[SessionRow, ...]  # in the date range, oldest first
+    sessions: tuple[SessionRecord, ...]  # in the date range, oldest first
     overall: tuple[LimbPoint, ...]  # every limb of each session pooled, oldest first
     limbs: tuple[LimbProgress, ...]
     assessment: AssessmentTable | None  # None when no complete assessment is in range
@@ -296,7 +291,7 @@ def profile_progress(
     )
 
 
-def _start_key(session: SessionRow) -> tuple[str, int]:
+def _start_key(session: SessionRecord) -> tuple[str, int]:
     return (session.started_at_utc, session.session_id)
 
 
@@ -311,7 +306,7 @@ def _rows_of_sessions(stats: LimbStatColumns, session_ids: Sequence[int]) -> Lim
     )
 
 
-def _limb_point(session: SessionRow, derived: DerivedMetrics, row: int) -> LimbPoint:
+def _limb_point(session: SessionRecord, derived: DerivedMetrics, row: int) -> LimbPoint:
     return LimbPoint(
         session_id=session.session_id,
         started_at_utc=session.started_at_utc,
@@ -327,8 +322,8 @@ def _limb_point(session: SessionRow, derived: DerivedMetrics, row: int) -> LimbP
 
 
 def _pick_baseline_mid_end(
-    assessments: Sequence[SessionRow],
-) -> tuple[SessionRow, SessionRow | None, SessionRow | None]:
+    assessments: Sequence[SessionRecord],
+) -> tuple[SessionRecord, SessionRecord | None, SessionRecord | None]:
     """First, last, and of those between the one started nearest the middle of the two."""
     ordered = sorted(assessments, key=_start_key)
     if len(ordered) == 1:
@@ -341,7 +336,7 @@ def _pick_baseline_mid_end(
 
 
 def _assessment_table(
-    store: Store, assessments: Sequence[SessionRow], stats: LimbStatColumns
+    store: Store, assessments: Sequence[SessionRecord], stats: LimbStatColumns
 ) -> AssessmentTable:
     baseline, mid, end = _pick_baseline_mid_end(assessments)
     chosen = [baseline, mid, end]
@@ -358,7 +353,7 @@ def _assessment_table(
         for row, key in enumerate(unique_keys)
     }
     nan_pair = (math.nan, math.nan)
-    tasks = {row.task_index: row for row in store.iter_task_rows(baseline.session_id)}
+    tasks = {row.task_index: row for row in store.iter_tasks(baseline.session_id)}
     limbs_of_task: dict[int, list[str]] = {}
     for task_index, limb in zip(picked.task_index.tolist(), picked.limb.tolist(), strict=True):
         limbs_of_task.setdefault(task_index, [])
@@ -382,7 +377,7 @@ def _assessment_table(
     overall = derive(overall_counts, overall_sums)
     row_of_session = {int(key[0]): row for row, key in enumerate(overall_keys)}
 
-    def overall_value(session: SessionRow | None, values: np.ndarray) -> float:
+    def overall_value(session: SessionRecord | None, values: np.ndarray) -> float:
         if session is None or session.session_id not in row_of_session:
             return math.nan
         return float(values[row_of_session[session.session_id]])

@@ -27,7 +27,9 @@ from engine.metrics.synchrony import (
     phase_rad,
     wing_kristofferson,
 )
-from engine.store.sqlite import UNPAIRED_BEAT, BeatColumns, SessionRow, Store, TapColumns, TaskRow
+from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.protocol import Store
+from engine.store.records import SessionRecord, TaskRecord
 
 POOLED_TASK_INDEX = -1
 POOLED_TASK_NAME = "All tasks"
@@ -116,7 +118,7 @@ class TaskMetrics:
 
 @dataclass(frozen=True)
 class SessionMetrics:
-    session: SessionRow
+    session: SessionRecord
     tasks: tuple[TaskMetrics, ...]
     overall: TaskMetrics  # every task pooled
     task_taps: tuple[TaskTaps, ...]  # the arrays behind them, for charts
@@ -154,12 +156,13 @@ def task_taps_of_session(store: Store, session_id: int) -> list[TaskTaps]:
     beats = store.beat_columns(session_id)
     taps = store.tap_columns(session_id)
     return [
-        _task_taps(row, beats, taps, session.sample_rate_hz)
-        for row in store.iter_task_rows(session_id)
+        _task_taps(row, beats, taps, session.sample_rate_hz) for row in store.iter_tasks(session_id)
     ]
 
 
-def _task_taps(row: TaskRow, beats: BeatColumns, taps: TapColumns, sample_rate_hz: int) -> TaskTaps:
+def _task_taps(
+    row: TaskRecord, beats: BeatColumns, taps: TapColumns, sample_rate_hz: int
+) -> TaskTaps:
     settings = json.loads(row.settings_json)
     task = _task_of(settings)
     steps_per_beat = task.steps_per_beat if task else 1

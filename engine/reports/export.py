@@ -13,53 +13,33 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, astuple
+from operator import attrgetter
 from pathlib import Path
 from typing import IO
 
-from engine.store.sqlite import SessionRow, Store, TapRow, TaskRow
+from engine.store.protocol import Store
+from engine.store.records import (
+    SESSION_FIELDS,
+    TAP_FIELDS,
+    TASK_FIELDS,
+    SessionCounts,
+    SessionRecord,
+    TapWithSession,
+    field_names,
+)
 
-TAP_COLUMNS: tuple[str, ...] = (
-    "session_id",
-    "task_index",
-    "tap_index",
-    "channel",
-    "host_ns",
-    "stamp_source",
-    "audio_frame",
-    "audio_time_s",
-    "beat_index",
-    "asynchrony_ms",
-    "judgement",
+# The columns are the records' fields, in their order (documented in docs/data.md).
+TAP_COLUMNS: tuple[str, ...] = TAP_FIELDS
+SESSION_COLUMNS: tuple[str, ...] = tuple(
+    name for name in field_names(TapWithSession) if name != "tap"
 )
-SESSION_COLUMNS: tuple[str, ...] = ("profile_code", "level_id", "session_started_at_utc")
 COLUMNS: tuple[str, ...] = TAP_COLUMNS + SESSION_COLUMNS
-TASK_EXPORT_COLUMNS: tuple[str, ...] = (
-    "session_id",
-    "task_index",
-    "task_name",
-    "tempo_bpm",
-    "start_frame",
-    "settings_json",
-)
+TASK_EXPORT_COLUMNS: tuple[str, ...] = TASK_FIELDS
+# The calibration goes out as JSON, in a column named so.
 SESSION_EXPORT_COLUMNS: tuple[str, ...] = (
-    "session_id",
-    "profile_code",
-    "level_id",
-    "level_title",
-    "level_path",
-    "status",
-    "started_at_utc",
-    "ended_at_utc",
-    "station",
-    "sample_rate_hz",
-    "input_offset_ms",
-    "output_latency_ms",
-    "calibration_json",
-    "plan_id",
-    "task_count",
-    "beat_count",
-    "tap_count",
-    "paired_tap_count",
+    *("calibration_json" if name == "calibration" else name for name in SESSION_FIELDS),
+    *field_names(SessionCounts),
 )
 WHAT: tuple[str, ...] = ("taps", "tasks", "sessions")
 FORMATS: tuple[str, ...] = ("csv", "json")
@@ -68,68 +48,37 @@ FORMATS: tuple[str, ...] = ("csv", "json")
 Progress = Callable[[int], None]
 PROGRESS_EVERY_ROWS = 10_000
 
+_tap_values_of = attrgetter(*TAP_COLUMNS)
+_session_values_of = attrgetter(*SESSION_COLUMNS)
+_task_values = attrgetter(*TASK_EXPORT_COLUMNS)
+_ASYNCHRONY_COLUMN = TAP_COLUMNS.index("asynchrony_ms")
 
-def _tap_values(row: TapRow, for_csv: bool) -> tuple[object, ...]:
-    tap = row.tap
-    asynchrony_ms: object = tap.asynchrony_ms
+
+def _tap_values(row: TapWithSession, for_csv: bool) -> tuple[object, ...]:
+    values = _tap_values_of(row.tap) + _session_values_of(row)
+    asynchrony_ms = row.tap.asynchrony_ms
     if for_csv:
         # None becomes an empty cell (unpaired taps). Four decimals of a ms keep 0.1 µs.
-        asynchrony_ms = "" if tap.asynchrony_ms is None else f"{tap.asynchrony_ms:.4f}"
-    return (
-        tap.session_id,
-        tap.task_index,
-        tap.tap_index,
-        tap.channel,
-        tap.host_ns,
-        tap.stamp_source,
-        tap.audio_frame,
-        tap.audio_time_s,
-        tap.beat_index,
-        asynchrony_ms,
-        tap.judgement,
-        row.profile_code,
-        row.level_id,
-        row.session_started_at_utc,
-    )
-
-
-def _task_values(row: TaskRow) -> tuple[object, ...]:
-    return (
-        row.session_id,
-        row.task_index,
-        row.task_name,
-        row.tempo_bpm,
-        row.start_frame,
-        row.settings_json,
-    )
+        cell = "" if asynchrony_ms is None else f"{asynchrony_ms:.4f}"
+        values = (*values[:_ASYNCHRONY_COLUMN], cell, *values[_ASYNCHRONY_COLUMN + 1 :])
+    return values
 
 
 def _session_rows(store: Store, session_id: int | None) -> Iterator[tuple[object, ...]]:
-    sessions: Iterable[SessionRow] = (
+    sessions: Iterable[SessionRecord] = (
         [store.session(session_id)] if session_id is not None else store.list_sessions()
     )
     for session in sessions:
-        counts = store.session_summary(session.session_id)
         calibration = session.calibration
+        calibration_json = (
+            None if calibration is None else json.dumps(asdict(calibration), sort_keys=True)
+        )
         yield (
-            session.session_id,
-            session.profile_code,
-            session.level_id,
-            session.level_title,
-            session.level_path,
-            session.status,
-            session.started_at_utc,
-            session.ended_at_utc,
-            session.station,
-            session.sample_rate_hz,
-            session.input_offset_ms,
-            session.output_latency_ms,
-            None if calibration is None else json.dumps(calibration.__dict__, sort_keys=True),
-            session.plan_id,
-            counts.task_count,
-            counts.beat_count,
-            counts.tap_count,
-            counts.paired_tap_count,
+            *(
+                calibration_json if name == "calibration" else getattr(session, name)
+                for name in SESSION_FIELDS
+            ),
+            *astuple(store.session_counts(session.session_id)),
         )
 
 
@@ -137,9 +86,9 @@ def _rows(
     store: Store, what: str, session_id: int | None, for_csv: bool
 ) -> tuple[tuple[str, ...], Iterator[tuple[object, ...]]]:
     if what == "taps":
-        return COLUMNS, (_tap_values(row, for_csv) for row in store.iter_tap_rows(session_id))
+        return COLUMNS, (_tap_values(row, for_csv) for row in store.iter_taps(session_id))
     if what == "tasks":
-        return TASK_EXPORT_COLUMNS, (_task_values(row) for row in store.iter_task_rows(session_id))
+        return TASK_EXPORT_COLUMNS, (_task_values(row) for row in store.iter_tasks(session_id))
     return SESSION_EXPORT_COLUMNS, _session_rows(store, session_id)
 
 
@@ -148,7 +97,7 @@ def count_rows(store: Store, what: str, session_id: int | None) -> int:
     if what == "taps":
         return store.count_taps(session_id)
     if what == "tasks":
-        return sum(1 for _ in store.iter_task_rows(session_id))
+        return sum(1 for _ in store.iter_tasks(session_id))
     return 1 if session_id is not None else len(store.list_sessions())
 
 
@@ -184,7 +133,7 @@ def export(
     if what not in WHAT or format_name not in FORMATS:
         raise ValueError(f"export {what!r} as {format_name!r}: choose {WHAT} and {FORMATS}")
     if session_id is not None:
-        store.session_summary(session_id)
+        store.session_counts(session_id)
     columns, rows = _rows(store, what, session_id, for_csv=format_name == "csv")
     row_count = 0
     with _atomic_text_file(out_path) as out:

@@ -20,7 +20,8 @@ from engine.metrics.progress import (
     profile_progress,
 )
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
-from engine.store.sqlite import AdaptationStep, Note, ProfileRow, SessionRow, Store
+from engine.store.protocol import Store
+from engine.store.records import AdaptationStep, Note, ProfileRecord, SessionRecord
 
 # A session's minutes as one timed service: 0 below 8, 1 for 8–22, 2 for 23–37 (the CMS
 # 8-minute rule; engine.billing.units is the one place that counts units).
@@ -190,7 +191,7 @@ class SessionHeader:
         ]
 
 
-def _calibration_text(session: SessionRow) -> str:
+def _calibration_text(session: SessionRecord) -> str:
     offsets = (
         f"input offset {session.input_offset_ms:.1f} ms, "
         f"output latency {session.output_latency_ms:.1f} ms"
@@ -205,7 +206,9 @@ def _calibration_text(session: SessionRow) -> str:
     return f"{offsets}, {visual}; measured {measured} ({calibration.method})"
 
 
-def session_minutes(session: SessionRow, last_tap_s: float | None) -> tuple[int | None, str | None]:
+def session_minutes(
+    session: SessionRecord, last_tap_s: float | None
+) -> tuple[int | None, str | None]:
     """Whole minutes from start to end; for a session that ended without an end time (a
     crash), from the start to its last recorded tap, marked as estimated."""
     if session.ended_at_utc is not None:
@@ -219,7 +222,7 @@ def session_minutes(session: SessionRow, last_tap_s: float | None) -> tuple[int 
     return int(last_tap_s // 60), "estimated from the last tap; no end time"
 
 
-def session_header(session: SessionRow, last_tap_s: float | None) -> SessionHeader:
+def session_header(session: SessionRecord, last_tap_s: float | None) -> SessionHeader:
     start = local_time(session.started_at_utc)
     minutes, note = session_minutes(session, last_tap_s)
     end = (
@@ -248,7 +251,7 @@ class SessionReport:
     adaptation_steps: tuple[AdaptationStep, ...]
 
     @property
-    def session(self) -> SessionRow:
+    def session(self) -> SessionRecord:
         return self.metrics.session
 
     @property
@@ -309,7 +312,7 @@ def session_report(store: Store, session_id: int) -> SessionReport:
 # --- the progress report ------------------------------------------------------------------
 @dataclass(frozen=True)
 class ProgressReport:
-    profile: ProfileRow
+    profile: ProfileRecord
     progress: ProfileProgress
     from_date: date | None
     to_date: date | None
@@ -339,7 +342,7 @@ class ProgressReport:
     def total_units(self) -> int:
         return sum(billing_units(m) for m in self.session_minutes if m is not None)
 
-    def session_rows(self) -> list[tuple[SessionRow, LimbPoint | None, int | None]]:
+    def session_rows(self) -> list[tuple[SessionRecord, LimbPoint | None, int | None]]:
         point_of = {point.session_id: point for point in self.progress.overall}
         return [
             (session, point_of.get(session.session_id), minutes)

@@ -29,7 +29,8 @@ from engine.reports.model import (
     progress_report,
     session_report,
 )
-from engine.store.sqlite import Note, ProfileRow, SessionRow, Store
+from engine.store.protocol import Store
+from engine.store.records import Note, ProfileRecord, SessionRecord
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "csv", "json")
 REPORT_JSON_VERSION = 1
@@ -69,11 +70,11 @@ class ReportRequest:
 
 
 # --- what the therapist screens list and show ----------------------------------------------
-def list_profiles(store: Store) -> list[ProfileRow]:
+def list_profiles(store: Store) -> list[ProfileRecord]:
     return store.list_profiles()
 
 
-def list_sessions(store: Store, profile_code: str) -> list[SessionRow]:
+def list_sessions(store: Store, profile_code: str) -> list[SessionRecord]:
     """Sessions of a profile, newest first (as a list on screen reads)."""
     store.profile(profile_code)
     return store.list_sessions(profile_code)[::-1]

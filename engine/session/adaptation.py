@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from engine.levels.model import Level, Task, Windows
-from engine.store.sqlite import Store
+from engine.store.protocol import Store
 from engine.timing.schedule import BEATS_PER_BAR
 
 WINDOW = "window"

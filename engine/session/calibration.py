@@ -24,7 +24,7 @@ import numpy as np
 import platformdirs
 import yaml
 
-from engine.store.sqlite import SessionCalibration
+from engine.store.records import SessionCalibration
 
 MIN_TAPS = 40  # taps needed, the dropped ones included
 DROPPED_TAPS = 8  # the first taps, made while finding the beat

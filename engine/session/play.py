@@ -28,8 +28,7 @@ from engine.session.adaptation import (
     visual_cue_at,
     windows_at,
 )
-from engine.store.records import BeatRecord, TapRecord, TaskStart
-from engine.store.sqlite import AdaptationStep
+from engine.store.records import AdaptationStep, BeatRecord, TapRecord, TaskRecord
 from engine.timing.clock import ClockMap, frames_to_ms, frames_to_s
 from engine.timing.schedule import TaskGrid, reschedule_task, schedule_task
 
@@ -55,7 +54,7 @@ PHASE_DONE = "done"
 class RecorderLike(Protocol):
     """What the session needs from the recorder (engine.store.recorder.Recorder provides it)."""
 
-    def task(self, task_start: TaskStart) -> None: ...
+    def task(self, task: TaskRecord) -> None: ...
     def beats(self, beats: list[BeatRecord]) -> None: ...
     def tap(self, tap: TapRecord) -> None: ...
     def adaptation_step(self, step: AdaptationStep) -> None: ...
@@ -199,7 +198,7 @@ class PlaySession:
         windows = self.level.windows
         settings = {"task": asdict(task), "windows": asdict(windows), "level_id": self.level.id}
         self.recorder.task(
-            TaskStart(
+            TaskRecord(
                 session_id=self.session_id,
                 task_index=task_index,
                 task_name=task.name,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.levels.model import Level
-from engine.store.sqlite import Store
+from engine.store.protocol import Store
 
 # Hit rate (hits / targets) needed for 1, 2 and 3 stars. The staircase aims at 0.8, so a
 # child training at their level earns two stars and now and then three.

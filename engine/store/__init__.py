@@ -1,4 +1,9 @@
-"""Storage: the record types that a session produces, the store that keeps them (SQLite
-now), its schema and migrations, and the recorder that writes taps from a background
-thread. Only this package talks to a database.
+"""Storage: the records a session produces and what therapists add (``records``, ``columns``),
+the ``Store`` protocol that the rest of OnBeat depends on (``protocol``), its SQLite backend
+with the schema and migrations (``sqlite/``), the one place that opens a store (``opening``),
+and the recorder that writes a live session from a background thread (``recorder``).
+
+Only this package talks to a database. Domain code (sessions, metrics, reports) imports
+``records``, ``columns`` and ``protocol``, never ``sqlite``; this package imports nothing of
+OnBeat's outside itself.
 """

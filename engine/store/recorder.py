@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,8 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar, cast
 
-from engine.store.records import BeatRecord, SessionStart, TapRecord, TaskStart
-from engine.store.sqlite import AdaptationStep, SessionCalibration, Store
+from engine.store.opening import open_store
+from engine.store.protocol import Store
+from engine.store.records import (
+    AdaptationStep,
+    BeatRecord,
+    ProfileRecord,
+    SessionRecord,
+    TapRecord,
+    TaskRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +84,14 @@ class _SessionEnd:
 
 
 @dataclass(frozen=True)
+class _ProfileFor:
+    display_name: str
+    reply: _Reply[ProfileRecord]
+
+
+@dataclass(frozen=True)
 class _StartSession:
-    session: SessionStart
-    calibration: SessionCalibration | None
-    plan_id: int | None
+    session: SessionRecord
     reply: _Reply[int]
 
 
@@ -94,14 +105,17 @@ class _Close:
     reply: _Reply[None]
 
 
-_Write = TaskStart | tuple[BeatRecord, ...] | TapRecord | AdaptationStep | _SessionEnd
-_WRITE_TYPES = (TaskStart, tuple, TapRecord, AdaptationStep, _SessionEnd)
+_Write = TaskRecord | tuple[BeatRecord, ...] | TapRecord | AdaptationStep | _SessionEnd
+_WRITE_TYPES = (TaskRecord, tuple, TapRecord, AdaptationStep, _SessionEnd)
+# What only the writer can answer: the caller waits for these.
+_Request = _ProfileFor | _StartSession
+_Message = _Write | _Request | _Flush | _Close
 
 
 def _apply(store: Store, write: _Write) -> None:
     if isinstance(write, TapRecord):
         store.add_taps((write,))
-    elif isinstance(write, TaskStart):
+    elif isinstance(write, TaskRecord):
         store.add_task(write)
     elif isinstance(write, AdaptationStep):
         store.add_adaptation_steps((write,))
@@ -109,12 +123,6 @@ def _apply(store: Store, write: _Write) -> None:
         store.end_session(write.session_id, write.ended_at_utc, write.status)
     else:
         store.add_beats(write)
-
-
-def _is_transient(error: Exception) -> bool:
-    """Errors of the disk or the database as a whole (full, I/O, locked), not of one record:
-    the records are worth keeping for another try."""
-    return isinstance(error, sqlite3.OperationalError | OSError)
 
 
 def _caused_by(error: RecorderError, cause: BaseException) -> RecorderError:
@@ -125,17 +133,20 @@ def _caused_by(error: RecorderError, cause: BaseException) -> RecorderError:
 class Recorder:
     """Stores a session's records from the live loop without ever making it wait.
 
-    Only ``start_session``, ``flush`` and ``close`` wait for the writer; call them outside the
-    frame loop. ``task``, ``beats``, ``tap``, ``adaptation_step`` and ``end_session`` only
-    enqueue.
+    Only ``profile_for``, ``start_session``, ``flush`` and ``close`` wait for the writer;
+    call them outside the frame loop. ``task``, ``beats``, ``tap``, ``adaptation_step`` and
+    ``end_session`` only enqueue.
     """
 
-    def __init__(self, data_dir: Path, commit_interval_s: float = COMMIT_INTERVAL_S) -> None:
-        """Open the store in ``data_dir`` on a new writer thread; raises the store's
-        StoreError (e.g. SchemaTooNewError) if it cannot be opened."""
-        self._messages: queue.SimpleQueue[_Write | _StartSession | _Flush | _Close] = (
-            queue.SimpleQueue()
-        )
+    def __init__(
+        self,
+        data_dir: Path,
+        commit_interval_s: float = COMMIT_INTERVAL_S,
+        open_store: Callable[[Path], Store] = open_store,
+    ) -> None:
+        """Open the store in ``data_dir`` with ``open_store`` on a new writer thread; raises
+        the store's StoreError (e.g. SchemaTooNewError) if it cannot be opened."""
+        self._messages: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self._error: Exception | None = None
         self._closed = False
         opened: _Reply[None] = _Reply()
@@ -143,7 +154,7 @@ class Recorder:
         # loses what a crash would, the records of the last commit interval.
         self._thread = threading.Thread(
             target=self._run,
-            args=(Path(data_dir), commit_interval_s, opened),
+            args=(open_store, Path(data_dir), commit_interval_s, opened),
             name="onbeat-recorder",
             daemon=True,
         )
@@ -155,21 +166,22 @@ class Recorder:
         """The latest error the writer met (it stays set after the writer recovers)."""
         return self._error
 
-    def start_session(
-        self,
-        session: SessionStart,
-        calibration: SessionCalibration | None = None,
-        plan_id: int | None = None,
-        timeout_s: float = WAIT_TIMEOUT_S,
-    ) -> int:
-        """Store a new running session (played with ``calibration``, as part of the session
-        plan ``plan_id``) and return its id. Waits for the writer (which first commits what is
-        queued), so call it before play starts, never per frame."""
+    def profile_for(self, display_name: str, timeout_s: float = WAIT_TIMEOUT_S) -> ProfileRecord:
+        """The profile called ``display_name``, made if new (the store's profile_for). Waits
+        for the writer, so call it before play starts, never per frame."""
+        reply: _Reply[ProfileRecord] = _Reply()
+        self._put(_ProfileFor(display_name, reply))
+        return reply.result(timeout_s, "finding the profile")
+
+    def start_session(self, session: SessionRecord, timeout_s: float = WAIT_TIMEOUT_S) -> int:
+        """Store a new running session (of a profile from ``profile_for``) and return its
+        id. Waits for the writer (which first commits what is queued), so call it before play
+        starts, never per frame."""
         reply: _Reply[int] = _Reply()
-        self._put(_StartSession(session, calibration, plan_id, reply))
+        self._put(_StartSession(session, reply))
         return reply.result(timeout_s, "starting the session")
 
-    def task(self, task: TaskStart) -> None:
+    def task(self, task: TaskRecord) -> None:
         self._put(task)
 
     def beats(self, beats: Sequence[BeatRecord]) -> None:
@@ -215,7 +227,7 @@ class Recorder:
             )
         reply.result(0.0, "closing")
 
-    def _put(self, message: _Write | _StartSession | _Flush | _Close) -> None:
+    def _put(self, message: _Message) -> None:
         if self._closed:
             raise RecorderError("the recorder is closed; nothing more can be recorded")
         self._messages.put(message)
@@ -223,9 +235,15 @@ class Recorder:
     def _note_error(self, error: Exception) -> None:
         self._error = error
 
-    def _run(self, data_dir: Path, commit_interval_s: float, opened: _Reply[None]) -> None:
+    def _run(
+        self,
+        open_store: Callable[[Path], Store],
+        data_dir: Path,
+        commit_interval_s: float,
+        opened: _Reply[None],
+    ) -> None:
         try:
-            store = Store.open(data_dir)
+            store = open_store(data_dir)
         except Exception as error:
             self._note_error(error)
             opened.fail(error)
@@ -247,7 +265,7 @@ class _Writer:
     def __init__(
         self,
         store: Store,
-        messages: queue.SimpleQueue[_Write | _StartSession | _Flush | _Close],
+        messages: queue.SimpleQueue[_Message],
         commit_interval_s: float,
         note_error: Callable[[Exception], None],
     ) -> None:
@@ -270,15 +288,15 @@ class _Writer:
                 if time.monotonic() < self.commit_due:
                     continue
             self._commit()
-            if isinstance(message, _StartSession):
-                self._start_session(message)
+            if isinstance(message, _ProfileFor | _StartSession):
+                self._answer_request(message)
             elif isinstance(message, _Flush):
                 self._answer(message.reply, closing=False)
             elif isinstance(message, _Close):
                 self._answer(message.reply, closing=True)
                 return
 
-    def _next_message(self) -> _Write | _StartSession | _Flush | _Close | None:
+    def _next_message(self) -> _Message | None:
         """The next message, or None when the pending records are due for a commit."""
         if self.commit_due is None:
             return self.messages.get()
@@ -295,7 +313,7 @@ class _Writer:
                         _apply(self.store, write)
                 self.pending.clear()
             except Exception as error:
-                if _is_transient(error):
+                if self.store.is_transient(error):
                     self._keep(error)
                 else:
                     self._commit_one_by_one()
@@ -315,7 +333,7 @@ class _Writer:
                 with self.store.transaction():
                     _apply(self.store, write)
             except Exception as error:
-                if _is_transient(error):
+                if self.store.is_transient(error):
                     self._keep(error)
                     return
                 log.error(
@@ -340,19 +358,22 @@ class _Writer:
         self.kept_error = error
         self.note_error(error)
 
-    def _start_session(self, message: _StartSession) -> None:
+    def _answer_request(self, message: _ProfileFor | _StartSession) -> None:
         try:
-            message.reply.succeed(
-                self.store.start_session(message.session, message.calibration, message.plan_id)
-            )
+            if isinstance(message, _ProfileFor):
+                message.reply.succeed(self.store.profile_for(message.display_name))
+            else:
+                message.reply.succeed(self.store.start_session(message.session))
         except Exception as error:
-            log.error("%s: could not start a session (%s)", self.store.path, error)
+            if isinstance(message, _ProfileFor):
+                doing = f"find the profile {message.display_name!r}"
+            else:
+                doing = f"start the session of level {message.session.level_id!r}"
+            log.error("%s: could not %s (%s)", self.store.path, doing, error)
             self.note_error(error)
-            failure = RecorderError(
-                f"{self.store.path}: could not start the session of level "
-                f"{message.session.level_id!r} ({error})"
+            message.reply.fail(
+                _caused_by(RecorderError(f"{self.store.path}: could not {doing} ({error})"), error)
             )
-            message.reply.fail(_caused_by(failure, error))
 
     def _answer(self, reply: _Reply[None], closing: bool) -> None:
         """Tell a flush or close whether everything queued before it is committed."""

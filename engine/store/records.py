@@ -1,13 +1,18 @@
-"""What a session produces, as frozen records on their way to storage.
+"""The records OnBeat keeps: one frozen dataclass per kind, the same for writing and reading.
+
+A record's fields are its columns. Everything that needs a column list (the SQL, the columnar
+batches in engine/store/columns.py, exports, tests) takes it from here through
+``field_names``; nobody spells one out again.
 
 Times are on two clocks: ``host_ns`` is CLOCK_MONOTONIC (``time.perf_counter_ns()`` on
 Linux) when the tap happened; ``audio_frame`` is the same instant on the audio clock (sample
-frames handed to the output device, output latency removed).
+frames handed to the output device, output latency removed). Wall-clock instants are ISO 8601
+strings in UTC, as stored.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 # How a tap's host time was obtained, stored per tap (`stamp_source` column).
 STAMP_X11_SERVER = "x11_server"  # X server's own event time (XInput2 raw event)
@@ -17,28 +22,84 @@ STAMP_SCRIPTED = "scripted"  # the test/demo harness knew the exact time
 # "unscored": count-in taps and taps between tasks, recorded but never judged.
 JUDGEMENTS: tuple[str, ...] = ("sro", "good", "ok", "off", "extra", "unscored")
 
+SESSION_RUNNING = "running"
+SESSION_COMPLETE = "complete"
+SESSION_INCOMPLETE = "incomplete"
+
+
+def field_names(record_type: type) -> tuple[str, ...]:
+    """The fields of a record type, in order: its columns."""
+    return tuple(field.name for field in fields(record_type))
+
 
 @dataclass(frozen=True)
-class SessionStart:
-    profile_name: str
+class ProfileRecord:
+    """A child, known to reports by a pseudonymous code; the display name is for the menus."""
+
+    profile_id: int
+    code: str
+    display_name: str
+    birth_year: int | None
+    avatar: str | None
+    created_at_utc: str
+    session_count: int
+    last_session_started_at_utc: str | None
+
+
+@dataclass(frozen=True)
+class SessionCalibration:
+    """The timing calibration a session was played with, beside the input offset and output
+    latency that every session records."""
+
+    visual_offset_ms: float
+    calibrated_at_utc: str | None  # when the offsets were measured; None: defaults were used
+    method: str  # how they were obtained, e.g. "tap test" or "defaults"
+
+
+# kw_only: the fields are in the order of the sessions export (docs/data.md), which puts
+# fields with defaults among those without.
+@dataclass(frozen=True, kw_only=True)
+class SessionRecord:
+    """One play of a level. Written when play starts (running, without an id, for a profile
+    that exists) and read back with the id the store gave it, its end and its status."""
+
+    session_id: int | None = None  # None until stored
+    profile_code: str
     level_id: str
     level_title: str
     level_path: str
+    status: str = SESSION_RUNNING
+    started_at_utc: str
+    ended_at_utc: str | None = None  # None while running and after a crash
     station: str
     sample_rate_hz: int
     input_offset_ms: float
     output_latency_ms: float
-    started_at_utc: str  # ISO 8601
+    calibration: SessionCalibration | None = None  # None: not recorded (an older OnBeat)
+    plan_id: int | None = None  # the session plan it was played in
 
 
 @dataclass(frozen=True)
-class TaskStart:
+class SessionCounts:
+    """What was recorded of one session."""
+
+    task_count: int
+    beat_count: int
+    tap_count: int
+    paired_tap_count: int
+
+
+# kw_only: settings_json is last (it is long), as in the tasks export.
+@dataclass(frozen=True, kw_only=True)
+class TaskRecord:
+    """One task of a session, with the task and level settings as played."""
+
     session_id: int
     task_index: int
     task_name: str
-    settings_json: str  # the task and level settings as played, snapshotted
     tempo_bpm: float
     start_frame: int
+    settings_json: str  # the task and level settings as played, snapshotted
 
 
 @dataclass(frozen=True)
@@ -55,6 +116,8 @@ class BeatRecord:
 
 @dataclass(frozen=True)
 class TapRecord:
+    """One tap as it was judged: when, on which channel, and against which target."""
+
     session_id: int
     task_index: int
     tap_index: int
@@ -66,3 +129,76 @@ class TapRecord:
     beat_index: int | None  # None for taps that paired with no target
     asynchrony_ms: float | None
     judgement: str  # one of JUDGEMENTS
+
+
+@dataclass(frozen=True)
+class TapWithSession:
+    """A stored tap with the facts of its session that an export puts beside it."""
+
+    tap: TapRecord
+    profile_code: str
+    level_id: str
+    session_started_at_utc: str
+
+
+@dataclass(frozen=True)
+class AdaptationStep:
+    """One move of the difficulty controller: the ladder rung it moved to and the settings
+    there (None for what that ladder does not adjust)."""
+
+    session_id: int
+    task_index: int
+    step_index: int
+    audio_frame: int  # where the change took effect (a bar line)
+    rung: int
+    direction: str  # 'up' (harder) or 'down'
+    tempo_bpm: float | None
+    window_ms: float | None
+    visual_cue: str | None
+    success_rate: float | None  # what the controller saw before deciding
+
+
+@dataclass(frozen=True)
+class AdaptivePosition:
+    """Where a child's difficulty staircase stood on a level's ladder after the last session
+    (engine/session/adaptation.py), and when that was."""
+
+    profile_code: str
+    level_id: str
+    position: float  # in rungs, 0 = easiest
+    updated_at_utc: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A therapist's note; never edited (a correction is a new note)."""
+
+    note_id: int
+    profile_code: str
+    session_id: int | None  # None: about the profile, not one session
+    written_at_utc: str
+    author: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    level_id: str
+    repetitions: int = 1
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    plan_id: int
+    profile_code: str | None  # None: a plan any profile may use
+    title: str
+    steps: tuple[PlanStep, ...]
+    planned_minutes: float | None
+    created_at_utc: str
+
+
+TAP_FIELDS = field_names(TapRecord)
+BEAT_FIELDS = field_names(BeatRecord)
+TASK_FIELDS = field_names(TaskRecord)
+SESSION_FIELDS = field_names(SessionRecord)
+ADAPTATION_STEP_FIELDS = field_names(AdaptationStep)

@@ -72,8 +72,7 @@ class NewProfileScene(MenuScene):
             name = self.name.strip() or self.text(f"avatar.{self.avatar}")
             store = self.context.open_store()
             try:
-                store.profile_id_for(name)
-                profile = next(row for row in store.list_profiles() if row.display_name == name)
+                profile = store.profile_for(name)
                 store.set_profile_details(profile.code, None, self.avatar)
             finally:
                 store.close()

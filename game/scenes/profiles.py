@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from engine.store.sqlite import ProfileRow
+from engine.store.records import ProfileRecord
 from game.avatars import draw_avatar
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
@@ -18,7 +18,7 @@ class ProfilesScene(MenuScene):
         super().__init__(context)
         store = context.open_store()
         try:
-            self.profiles: list[ProfileRow] = store.list_profiles()
+            self.profiles: list[ProfileRecord] = store.list_profiles()
         finally:
             store.close()
         # Most recent players first: the child at the station is usually one of them.
@@ -63,7 +63,7 @@ class ProfilesScene(MenuScene):
         buttons.append(Button("therapist", self.text("menu.therapist"), therapist_rect))
         return buttons
 
-    def _avatar_drawer(self, profile: ProfileRow):
+    def _avatar_drawer(self, profile: ProfileRecord):
         def draw(surface: pygame.Surface, rect: pygame.Rect) -> None:
             radius = rect.height // 4
             draw_avatar(

@@ -21,7 +21,7 @@ from engine.reports.service import (
     save_report,
     session_results,
 )
-from engine.store.sqlite import ProfileRow, SessionRow
+from engine.store.records import ProfileRecord, SessionRecord
 from game.context import GameContext
 from game.scenes.menu_base import MenuScene
 from game.text import draw_text
@@ -82,13 +82,13 @@ class TherapistProfilesScene(MenuScene):
 class TherapistSessionsScene(MenuScene):
     """One profile's sessions, newest first; progress report; the standard assessment."""
 
-    def __init__(self, context: GameContext, profile: ProfileRow) -> None:
+    def __init__(self, context: GameContext, profile: ProfileRecord) -> None:
         super().__init__(context)
         self.profile = profile
         self.message = ""
         store = context.open_store()
         try:
-            self.sessions: list[SessionRow] = list_sessions(store, profile.code)
+            self.sessions: list[SessionRecord] = list_sessions(store, profile.code)
         finally:
             store.close()
 
@@ -169,7 +169,7 @@ class TherapistSessionsScene(MenuScene):
 class TherapistSessionScene(MenuScene):
     """One session: per-task numbers, a note, and its report and flow sheet."""
 
-    def __init__(self, context: GameContext, profile: ProfileRow, session_id: int) -> None:
+    def __init__(self, context: GameContext, profile: ProfileRecord, session_id: int) -> None:
         super().__init__(context)
         self.profile = profile
         self.session_id = session_id

@@ -1,0 +1,213 @@
+"""What the rest of OnBeat may ask of a store, whatever keeps the data.
+
+Domain code (sessions, metrics, reports, scenes) takes a ``Store`` and speaks in records
+(engine/store/records.py) and columns (engine/store/columns.py); it never sees SQL. The
+SQLite backend (engine/store/sqlite/) is one implementation; a clinic server's PostgreSQL
+backend is meant to be another. engine/store/opening.py makes the one in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol
+
+from engine.store.columns import BeatColumns, LimbStatColumns, TapColumns
+from engine.store.records import (
+    AdaptationStep,
+    AdaptivePosition,
+    BeatRecord,
+    Note,
+    PlanStep,
+    ProfileRecord,
+    SessionCounts,
+    SessionPlan,
+    SessionRecord,
+    TapRecord,
+    TapWithSession,
+    TaskRecord,
+)
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message names the file and what to do."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer OnBeat than this one."""
+
+
+class Store(Protocol):
+    """An open store. One thread uses it at a time; close it when done. Unknown ids and codes
+    raise LookupError naming the store; a record the store refuses raises ValueError."""
+
+    path: Path  # where the data is kept, for messages
+
+    # --- the store itself -----------------------------------------------------------------
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes so they commit together or not at all; nested uses join the outer."""
+        ...
+
+    def schema_version(self) -> int: ...
+
+    def is_transient(self, error: Exception) -> bool:
+        """Whether ``error`` is of the database as a whole (disk full, I/O, locked), so that
+        the records it refused are worth another try, rather than of one record."""
+        ...
+
+    def close(self) -> None: ...
+
+    # --- profiles -------------------------------------------------------------------------
+    def profile_for(self, display_name: str) -> ProfileRecord:
+        """The profile called ``display_name``, made with a fresh pseudonymous code if new."""
+        ...
+
+    def set_profile_details(
+        self, profile_code: str, birth_year: int | None, avatar: str | None
+    ) -> None:
+        """Set (or clear, with None) a profile's optional birth year and avatar name."""
+        ...
+
+    def list_profiles(self) -> list[ProfileRecord]:
+        """Every profile with its number of sessions and latest session start, by code."""
+        ...
+
+    def profile(self, profile_code: str) -> ProfileRecord: ...
+
+    # --- sessions -------------------------------------------------------------------------
+    def start_session(self, session: SessionRecord) -> int:
+        """Record a session (without an id, running, of an existing profile) and return the
+        id it was given."""
+        ...
+
+    def end_session(self, session_id: int, ended_at_utc: str, status: str) -> None:
+        """Close a session as 'complete' or 'incomplete' (ISO 8601 end time)."""
+        ...
+
+    def mark_abandoned_sessions_incomplete(self) -> int:
+        """Mark sessions still 'running' (left by a crash) 'incomplete', keeping their data.
+        Call at start-up, before any session begins. Returns how many were marked."""
+        ...
+
+    def list_sessions(
+        self,
+        profile_code: str | None = None,
+        started_from_utc: str | None = None,
+        started_before_utc: str | None = None,
+    ) -> list[SessionRecord]:
+        """Sessions of one profile (or all), optionally those started in [from, before), as
+        ISO 8601 UTC strings like the stored ones; oldest first."""
+        ...
+
+    def session(self, session_id: int) -> SessionRecord: ...
+
+    def session_counts(self, session_id: int) -> SessionCounts: ...
+
+    # --- what a session produced ----------------------------------------------------------
+    def add_task(self, task: TaskRecord) -> None: ...
+
+    def add_beats(self, beats: Sequence[BeatRecord]) -> None:
+        """Store targets; a target laid out anew (after a pause or a tempo change) replaces
+        the one stored before."""
+        ...
+
+    def add_taps(self, taps: Sequence[TapRecord]) -> None: ...
+
+    def add_beat_columns(self, session_id: int, beats: BeatColumns) -> None:
+        """Bulk form of add_beats, for imports and generated data."""
+        ...
+
+    def add_tap_columns(self, session_id: int, taps: TapColumns) -> None:
+        """Bulk form of add_taps, for imports and generated data."""
+        ...
+
+    def add_adaptation_steps(self, steps: Sequence[AdaptationStep]) -> None: ...
+
+    def count_taps(self, session_id: int | None = None) -> int: ...
+
+    def iter_taps(self, session_id: int | None = None) -> Iterator[TapWithSession]:
+        """Taps of one session (or of all sessions), in session, task and tap order."""
+        ...
+
+    def iter_tasks(self, session_id: int | None = None) -> Iterator[TaskRecord]:
+        """Tasks of one session (or of all), in session and task order."""
+        ...
+
+    def beat_columns(self, session_id: int) -> BeatColumns: ...
+
+    def tap_columns(self, session_id: int) -> TapColumns: ...
+
+    def adaptation_steps(self, session_id: int) -> list[AdaptationStep]: ...
+
+    # --- what therapists add --------------------------------------------------------------
+    def add_note(
+        self,
+        body: str,
+        author: str,
+        session_id: int | None = None,
+        profile_code: str | None = None,
+        written_at_utc: str | None = None,
+    ) -> Note:
+        """Store a therapist's note about one session, or (without session_id) about the
+        profile ``profile_code``. Notes are never edited: a correction is a new note."""
+        ...
+
+    def notes(self, session_id: int | None = None, profile_code: str | None = None) -> list[Note]:
+        """Notes about one session, or every note (session or profile) of one profile;
+        oldest first."""
+        ...
+
+    def add_session_plan(
+        self,
+        title: str,
+        steps: Sequence[PlanStep],
+        planned_minutes: float | None = None,
+        profile_code: str | None = None,
+    ) -> int:
+        """Store a plan (levels in order, each played ``repetitions`` times) for one profile,
+        or for anyone when ``profile_code`` is None; return its id."""
+        ...
+
+    def session_plans(self, profile_code: str | None = None) -> list[SessionPlan]:
+        """Plans for anyone, plus those of ``profile_code`` when given; oldest first."""
+        ...
+
+    # --- each child's place on adaptive levels --------------------------------------------
+    def save_adaptive_position(
+        self,
+        profile_code: str,
+        level_id: str,
+        position: float,
+        updated_at_utc: str | None = None,
+    ) -> None:
+        """Remember where the staircase of ``level_id`` stands for a profile (replacing what
+        was there)."""
+        ...
+
+    def adaptive_position(self, profile_code: str, level_id: str) -> AdaptivePosition | None:
+        """The stored staircase position of a profile on a level; None if never stored."""
+        ...
+
+    # --- derived progress sums ------------------------------------------------------------
+    def sessions_lacking_limb_stats(self, metrics_version: int) -> list[int]:
+        """Ended sessions (complete or incomplete) whose limb stats are missing or were
+        computed by another metrics version. Running sessions still grow, so they never count."""
+        ...
+
+    def replace_limb_stats(
+        self, session_ids: Iterable[int], stats: LimbStatColumns, metrics_version: int
+    ) -> None:
+        """Make ``stats`` the limb stats of ``session_ids`` (all their rows, none left over
+        from before), computed by ``metrics_version``."""
+        ...
+
+    def mark_limb_stats_stale(self, session_ids: Iterable[int]) -> None:
+        """Forget which metrics version computed these sessions' limb stats, so that the next
+        refresh computes them again from the taps."""
+        ...
+
+    def limb_stats(self, profile_code: str | None = None) -> LimbStatColumns:
+        """Limb stats of one profile's sessions (or of all), in session and task order. Call
+        engine.metrics.progress.refresh_limb_stats first so that none are missing."""
+        ...

@@ -1,0 +1,8 @@
+"""The SQLite backend of the store: one file per station (WAL, foreign keys on).
+
+``store`` opens and configures the file and assembles SqliteStore from the queries of
+``sessions`` (profiles and sessions), ``recordings`` (tasks, beats, taps, adaptation steps)
+and ``clinical`` (notes, plans, adaptive positions, progress sums); ``schema`` holds the tables
+and the migrations between schema versions; ``connected`` what they all share. Only
+engine/store imports this package's modules, and only the opening of a store names it.
+"""
