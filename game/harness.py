@@ -91,7 +91,6 @@ class VirtualAudioDevice:
         self.sample_rate_hz = settings.sample_rate_hz
         self.output_latency_ns = settings.output_latency_ns
         self._stream = bytearray(self.buffer_frames * 2 * 4)
-        self.captured: list[np.ndarray] | None = None  # every buffer handed out, when wanted
         self._start_ns = 0
         self._callbacks = 0
         self._last_call_ns = 0
@@ -114,8 +113,6 @@ class VirtualAudioDevice:
 
     def _callback(self, now_ns: int) -> None:
         self.ring.fill_stream(now_ns, self._stream)
-        if self.captured is not None:
-            self.captured.append(np.frombuffer(self._stream, dtype=np.float32).copy())
         self._callbacks += 1
         self._last_call_ns = now_ns
         self._schedule_next()
@@ -239,10 +236,8 @@ class Harness:
         frame_jitter_ms: float = 0.0,
         seed: int = 0,
         stamped: bool = True,
-        audio: AudioSettings | None = None,
         window_size: tuple[int, int] = (1280, 720),
         profile_name: str = "Demo",
-        input_offset_ms: float = 0.0,
         exit_when_done: bool = True,
         autoplay: AutoTapper | None = None,
         data_dir: Path | None = None,
@@ -256,7 +251,7 @@ class Harness:
             pygame.display.init()
         surface = pygame.display.set_mode(window_size)
         pygame.event.clear()
-        self.rig = AudioRig.create(audio or AudioSettings())
+        self.rig = AudioRig.create(AudioSettings())
         self.context = GameContext(
             surface,
             recorder,
@@ -264,7 +259,6 @@ class Harness:
             data_dir=data_dir,
             player_name=profile_name,
             autoplay=autoplay,
-            input_offset_ms=input_offset_ms,
         )
         assert level is not None or watch_path is not None, "give a level or a level file"
         self.director = Director(
