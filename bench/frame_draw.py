@@ -1,7 +1,7 @@
 """Frame draw time of the play scene, per theme and window size, with input pumped at 1 kHz.
 
-Each measurement runs in a process of its own, as the game does: the real level runner, play
-scene and theme on a real SDL window, the real frame loop (60 frames a second, input pumped
+Each measurement runs in a process of its own, as the game does: the real play scene,
+painter and theme on a real SDL window, the real frame loop (60 frames a second, input pumped
 every millisecond and between the phases of a frame), the real audio clock on SDL's dummy
 audio driver, and autoplay taps spread over every judgement (so reactions, praise and streaks
 are drawn). Timed for every frame after the first second:
@@ -71,9 +71,10 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
     from engine.timing.host_clock import RealClock
     from game.audio_rig import AudioRig
     from game.autoplay import AutoTapper
+    from game.context import GameContext
     from game.director import Director
     from game.frame_loop import FrameLoop, present_window
-    from game.level_runner import LevelRunner, PlayServices
+    from game.scene import Goto
 
     pygame.display.init()
     pygame.font.init()
@@ -89,16 +90,24 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
     pump = InputPump(load_input_mapping(), clock)
     with tempfile.TemporaryDirectory() as data_dir:
         recorder = Recorder(Path(data_dir))
-        runner = LevelRunner(
-            PlayServices(surface, recorder, rig, "Bench"),
-            lambda: level,
+        context = GameContext(
+            surface,
+            recorder,
+            rig,
+            player_name="Bench",
             autoplay=AutoTapper(mean_ms=-10.0, sd_ms=45.0, seed=3),
         )
+        # The director keeps the clock fitted and the device fed; the scene starts the session.
+        director = Director(
+            context,
+            Goto("play", level=level, alone=True, exit_when_done=False, results_hold_s=4.0),
+        )
+        scene = director.scene
         draw_ns: list[int] = []
         draw_cpu_ns: list[int] = []
         present_ns: list[int] = []
         baseline_ns: list[int] = []
-        scene_draw = runner.on_draw
+        scene_draw = scene.on_draw
         drawn_ns = drawn_cpu_ns = 0
         measuring = False
 
@@ -119,13 +128,12 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
                 draw_cpu_ns.append(drawn_cpu_ns)
                 present_ns.append(drawn_ns + time.perf_counter_ns() - start_ns)
 
-        runner.on_draw = timed_draw
+        scene.on_draw = timed_draw
         rig.ring.fill_ahead(rig.track.render)
         output.open()
         output.start()
         loop = FrameLoop(clock, pump, timed_present, frame_rate_hz=FRAME_RATE_HZ)
         block_frames = round(BLOCK_S * FRAME_RATE_HZ)
-        director = Director(runner, rig)  # keeps the clock fitted and the device fed
         polls, scene_ns = 0, 0
         try:
             loop.run(director, max_frames=round(WARM_UP_S * FRAME_RATE_HZ))
@@ -138,9 +146,9 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
                 measuring = False
                 baseline_ns += _baseline(surface, clock, pump, BLOCK_S)
                 # The baseline painted over the scene: it draws its whole window again.
-                runner.on_input([], [UiEvent("resize")], clock.now_ns())
+                scene.on_input([], [UiEvent("resize")], clock.now_ns())
         finally:
-            runner.close()
+            director.close()
             output.close()
             recorder.close()
         pump_hz = polls / (scene_ns / 1e9)

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pygame
@@ -22,7 +21,6 @@ from engine.input.pump import InputPump
 from engine.input.stamps import PressMatcher
 from engine.input.x11 import start_x11_press_source
 from engine.levels.library import discover_levels
-from engine.levels.load import load_level
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
 from engine.store.opening import open_store
@@ -34,11 +32,8 @@ from game.autoplay import AutoTapper
 from game.context import GameContext
 from game.director import Director
 from game.frame_loop import FrameLoop, present_window
-from game.i18n import Messages
-from game.level_runner import LevelRunner, PlayServices
 from game.palette import TEXT, THEME_BACKGROUNDS
-from game.scenes.calibrate import CalibrationScene
-from game.scenes.title import TitleScene
+from game.scene import Goto
 from game.text import draw_text
 
 WINDOW_SIZE = (1280, 720)
@@ -158,28 +153,33 @@ def play_level(
     Raises NoDisplayError when there is no screen.
     """
     with open_station(data_dir, warm_up_behind_title=True) as station:
-        runner = LevelRunner(
-            PlayServices(
-                station.surface,
-                station.recorder,
-                station.rig,
-                profile_name,
-                station.calibration.input_offset_ms,
-                station.calibration.visual_offset_ms,
-                data_dir=data_dir,
-                calibration=session_calibration(station.calibration),
-            ),
-            partial(load_level, level_path),
-            watch_path=level_path if watch else None,
+        context = GameContext(
+            station.surface,
+            station.recorder,
+            station.rig,
+            data_dir=data_dir,
+            player_name=profile_name,
             autoplay=autoplay,
-            exit_when_done=exit_when_done,
+            input_offset_ms=station.calibration.input_offset_ms,
+            visual_offset_ms=station.calibration.visual_offset_ms,
+            calibration=session_calibration(station.calibration),
+        )
+        director = Director(
+            context,
+            Goto(
+                "play",
+                level=level_path,
+                alone=True,
+                watch=watch,
+                exit_when_done=exit_when_done,
+                results_hold_s=4.0,
+            ),
         )
         try:
-            loop = FrameLoop(station.clock, station.pump, present_window)
-            loop.run(Director(runner, station.rig))
+            FrameLoop(station.clock, station.pump, present_window).run(director)
         finally:
-            runner.close()
-    return runner.session_ids
+            director.close()
+    return director.scene.session_ids
 
 
 def run_game(
@@ -201,26 +201,22 @@ def run_game(
             pygame.display.toggle_fullscreen()
         context = GameContext(
             station.surface,
-            station.clock,
             station.recorder,
             station.rig,
-            data_dir,
-            library,
-            settings,
-            settings_path,
-            Messages(settings.language),
+            settings=settings,
+            settings_path=settings_path,
+            data_dir=data_dir,
+            library=library,
             autoplay=autoplay,
             input_offset_ms=station.calibration.input_offset_ms,
             visual_offset_ms=station.calibration.visual_offset_ms,
             calibration=session_calibration(station.calibration),
         )
-        director = Director(TitleScene(context), station.rig)
+        director = Director(context, Goto("title"))
         try:
             FrameLoop(station.clock, station.pump, present_window).run(director)
         finally:
-            close = getattr(director.scene, "close", None)
-            if close is not None:
-                close()
+            director.close()
 
 
 def run_calibration(data_dir: Path, kind: str, settings_path: Path) -> None:
@@ -228,18 +224,14 @@ def run_calibration(data_dir: Path, kind: str, settings_path: Path) -> None:
     settings, _problems = load_user_settings(settings_path)
     with open_station(data_dir, settings.metronome_volume, warm_up_behind_title=True) as station:
         context = GameContext(
-            station.surface,
-            station.clock,
-            station.recorder,
-            station.rig,
-            data_dir,
-            discover_levels([]),
-            settings,
-            None,
-            Messages(settings.language),
+            station.surface, station.recorder, station.rig, settings=settings, data_dir=data_dir
         )
-        scene = CalibrationScene(context, kind, back_to=None)
-        FrameLoop(station.clock, station.pump, present_window).run(Director(scene, station.rig))
+        director = Director(context, Goto("calibrate", kind=kind, back=None))
+        try:
+            FrameLoop(station.clock, station.pump, present_window).run(director)
+        finally:
+            director.close()
+    scene = director.scene
     if scene.result is not None:
         if scene.result.accepted:
             print(

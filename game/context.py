@@ -1,4 +1,8 @@
-"""What every scene of the game shares: the window, the clock, audio, records, settings."""
+"""What every scene shares: the window, audio, records, settings, who plays, the offsets.
+
+One object, passed to each scene the router builds (game/router.py). The program fills it in
+game/app.py; tests and the headless demo fill it in game/harness.py.
+"""
 
 from __future__ import annotations
 
@@ -14,34 +18,42 @@ from engine.store.opening import open_store
 from engine.store.protocol import Store
 from engine.store.recorder import Recorder
 from engine.store.records import ProfileRecord, SessionCalibration
-from engine.timing.host_clock import HostClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages
 from game.look import Look
 
+NO_LEVELS = LevelLibrary((), (), ())
+
 
 @dataclass
 class GameContext:
     surface: pygame.Surface
-    clock: HostClock
     recorder: Recorder
     rig: AudioRig
-    data_dir: Path
-    library: LevelLibrary
-    settings: UserSettings
-    settings_path: Path | None  # None: settings are not saved (tests, demo)
+    settings: UserSettings = field(default_factory=UserSettings)
+    settings_path: Path | None = None  # None: settings are not saved (tests, demo)
+    # The store's folder, read by the menus and for each child's place on adaptive levels;
+    # None: nothing is read back (a level played headless without a profile).
+    data_dir: Path | None = None
+    library: LevelLibrary = NO_LEVELS
     messages: Messages = field(default_factory=Messages)
-    profile: ProfileRecord | None = None
+    profile: ProfileRecord | None = None  # the child chosen in the profile picker
+    player_name: str = "Player"  # whom sessions are recorded under while no profile is chosen
     autoplay: AutoTapper | None = None  # the demo plays levels by itself
     input_offset_ms: float = 0.0
     visual_offset_ms: float = 0.0
-    calibration: SessionCalibration | None = None
+    calibration: SessionCalibration | None = None  # recorded with every session
     calibration_path: Path | None = None  # None: the machine's config folder
 
     def __post_init__(self) -> None:
         if self.messages.language != self.settings.language:
             self.messages = Messages(self.settings.language)
+
+    @property
+    def profile_name(self) -> str:
+        """The display name sessions are recorded under."""
+        return self.profile.display_name if self.profile is not None else self.player_name
 
     @property
     def look(self) -> Look:
@@ -56,6 +68,8 @@ class GameContext:
 
     def open_store(self) -> Store:
         """A short-lived connection for the menus (the recorder writes on its own one)."""
+        if self.data_dir is None:
+            raise RuntimeError("this game has no data folder to read (GameContext.data_dir)")
         return open_store(self.data_dir)
 
     def change_settings(self, settings: UserSettings) -> None:

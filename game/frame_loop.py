@@ -18,7 +18,10 @@ from engine.timing.host_clock import HostClock
 NS_PER_MS = 1_000_000
 
 
-class Scene(Protocol):
+class FrameHooks(Protocol):
+    """What the loop drives: the director (game/director.py), which hands each hook on to the
+    scene showing."""
+
     done: bool
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None: ...
@@ -54,7 +57,7 @@ class FrameLoop:
         self.poll_period_ns = int(poll_period_ms * NS_PER_MS)
         self.frames = 0
 
-    def run(self, scene: Scene, max_frames: int | None = None) -> None:
+    def run(self, scene: FrameHooks, max_frames: int | None = None) -> None:
         clock, pump = self.clock, self.pump
         next_frame_ns = clock.now_ns()
         while not scene.done and (max_frames is None or self.frames < max_frames):

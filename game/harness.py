@@ -1,6 +1,7 @@
-"""Headless harness: the real frame loop, scene, scorer and recorder on a virtual clock.
+"""Headless harness: the real frame loop, play scene, scorer and recorder on a virtual clock.
 
-Tests and `run.py demo` use it. Time is virtual: nothing waits, and no assertion depends on
+`run.py demo` plays a level with it, and so do the tests (the whole game, driven by scripted
+keys, is tests/game_harness.py). Time is virtual: nothing waits, and no assertion depends on
 how fast this machine is. A simulated audio device pulls samples like SDL's audio thread,
 on time or a little late; scripted taps are planned on the audio clock, turned into the host
 time at which that sound was heard, and delivered as real SDL key events at that instant
@@ -14,20 +15,16 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pygame
 
 from engine.audio.output import AudioRing, AudioSettings
-from engine.config.user_settings import UserSettings
 from engine.input.mapping import InputMapping, load_input_mapping
 from engine.input.pump import InputPump
 from engine.input.stamps import PRESS_KEY, OsPress, PressMatcher
-from engine.levels.library import LevelLibrary
 from engine.levels.limbs import accept_mask, channel_index
-from engine.levels.load import load_level
 from engine.levels.model import Level
 from engine.session.play import PlaySession
 from engine.store.recorder import Recorder
@@ -39,8 +36,7 @@ from game.autoplay import AutoTapper
 from game.context import GameContext
 from game.director import Director
 from game.frame_loop import FrameLoop, present_window
-from game.level_runner import LevelRunner, PlayServices
-from game.scenes.title import TitleScene
+from game.scene import Goto, Scene
 
 VIRTUAL_START_NS = 5_000 * NS_PER_S  # an arbitrary monotonic-clock reading
 KEY_HOLD_NS = 30_000_000
@@ -95,7 +91,6 @@ class VirtualAudioDevice:
         self.sample_rate_hz = settings.sample_rate_hz
         self.output_latency_ns = settings.output_latency_ns
         self._stream = bytearray(self.buffer_frames * 2 * 4)
-        self.captured: list[np.ndarray] | None = None  # every buffer handed out, when wanted
         self._start_ns = 0
         self._callbacks = 0
         self._last_call_ns = 0
@@ -118,8 +113,6 @@ class VirtualAudioDevice:
 
     def _callback(self, now_ns: int) -> None:
         self.ring.fill_stream(now_ns, self._stream)
-        if self.captured is not None:
-            self.captured.append(np.frombuffer(self._stream, dtype=np.float32).copy())
         self._callbacks += 1
         self._last_call_ns = now_ns
         self._schedule_next()
@@ -243,10 +236,8 @@ class Harness:
         frame_jitter_ms: float = 0.0,
         seed: int = 0,
         stamped: bool = True,
-        audio: AudioSettings | None = None,
         window_size: tuple[int, int] = (1280, 720),
         profile_name: str = "Demo",
-        input_offset_ms: float = 0.0,
         exit_when_done: bool = True,
         autoplay: AutoTapper | None = None,
         data_dir: Path | None = None,
@@ -260,22 +251,26 @@ class Harness:
             pygame.display.init()
         surface = pygame.display.set_mode(window_size)
         pygame.event.clear()
-        self.rig = AudioRig.create(audio or AudioSettings())
-        services = PlayServices(
-            surface, recorder, self.rig, profile_name, input_offset_ms, data_dir=data_dir
-        )
-        if level is None:
-            assert watch_path is not None, "give a level or a level file"
-            level_source = partial(load_level, watch_path)
-        else:
-            level_source = partial(lambda fixed: fixed, level)
-        self.runner = LevelRunner(
-            services,
-            level_source,
-            watch_path=watch_path,
+        self.rig = AudioRig.create(AudioSettings())
+        self.context = GameContext(
+            surface,
+            recorder,
+            self.rig,
+            data_dir=data_dir,
+            player_name=profile_name,
             autoplay=autoplay,
-            exit_when_done=exit_when_done,
-            results_hold_s=0.5,
+        )
+        assert level is not None or watch_path is not None, "give a level or a level file"
+        self.director = Director(
+            self.context,
+            Goto(
+                "play",
+                level=level if level is not None else watch_path,
+                alone=True,
+                watch=watch_path is not None,
+                exit_when_done=exit_when_done,
+                results_hold_s=0.5,
+            ),
         )
         self.device = VirtualAudioDevice(self.clock, self.rig.ring, self.rng)
         self.matcher = PressMatcher(STAMP_SCRIPTED, frozenset({PRESS_KEY})) if stamped else None
@@ -283,7 +278,7 @@ class Harness:
         self.tapper = ScriptedTapper(
             self.clock,
             self.device,
-            lambda: self.runner.session,
+            lambda: self.scene.session,
             mapping,
             plan,
             self.rng,
@@ -299,91 +294,26 @@ class Harness:
         self.clock.spend(int(self.rng.uniform(0.0, self.frame_jitter_ms) * 1e6))
 
     @property
+    def scene(self) -> Scene:
+        """The play scene (game/scenes/play.py): its `session` is the level's session now
+        (None while the level file has errors), `session_ids` those recorded so far."""
+        return self.director.scene
+
+    @property
     def session(self) -> PlaySession:
-        assert self.runner.last_session is not None
-        return self.runner.last_session
+        """The last session played."""
+        assert self.scene.last_session is not None
+        return self.scene.last_session
 
     def run(self, max_frames: int | None = 500_000) -> Harness:
         self.device.start()
-        self.loop.run(Director(self.runner, self.rig), max_frames=max_frames)
-        self.runner.close()
+        try:
+            self.loop.run(self.director, max_frames=max_frames)
+        finally:
+            self.director.close()
         return self
 
 
 def run_headless(level: Level, recorder: Recorder, plan: TapPlan, **options) -> Harness:
     """Play ``level`` to its end on a virtual clock; returns the harness for inspection."""
     return Harness(recorder, plan, level=level, **options).run()
-
-
-class GameHarness:
-    """The whole game (title to results) on the virtual clock, driven by scripted keys."""
-
-    def __init__(
-        self,
-        data_dir: Path,
-        recorder: Recorder,
-        library: LevelLibrary,
-        autoplay: AutoTapper | None = None,
-        settings: UserSettings | None = None,
-        window_size: tuple[int, int] = (1280, 720),
-        seed: int = 0,
-    ) -> None:
-        self.clock = VirtualClock()
-        if not pygame.display.get_init():
-            pygame.display.init()
-        surface = pygame.display.set_mode(window_size)
-        pygame.event.clear()
-        self.rig = AudioRig.create(AudioSettings())
-        self.device = VirtualAudioDevice(self.clock, self.rig.ring, np.random.default_rng(seed))
-        self.context = GameContext(
-            surface,
-            self.clock,
-            recorder,
-            self.rig,
-            data_dir,
-            library,
-            settings or UserSettings(),
-            None,
-            autoplay=autoplay,
-        )
-        self.director = Director(TitleScene(self.context), self.rig)
-        self.pump = InputPump(load_input_mapping(), self.clock)
-        self.loop = FrameLoop(self.clock, self.pump, present_window)
-
-    def press_at(self, seconds: float, key: str) -> None:
-        """Press and release ``key`` (a pygame key name) at ``seconds`` after the start."""
-        self.press_at_ns(self.clock.now_ns() + int(seconds * NS_PER_S), key)
-
-    def press_at_ns(self, when_ns: int, key: str) -> None:
-        """Press and release ``key`` at host time ``when_ns`` (virtual)."""
-        key_code = pygame.key.key_code(key)
-        self.clock.at(
-            when_ns,
-            lambda now_ns: pygame.event.post(
-                pygame.event.Event(pygame.KEYDOWN, key=key_code, mod=0, scancode=0)
-            ),
-        )
-        self.clock.at(
-            when_ns + KEY_HOLD_NS,
-            lambda now_ns: pygame.event.post(
-                pygame.event.Event(pygame.KEYUP, key=key_code, mod=0, scancode=0)
-            ),
-        )
-
-    def type_at(self, seconds: float, text: str) -> None:
-        when_ns = self.clock.now_ns() + int(seconds * NS_PER_S)
-        self.clock.at(
-            when_ns,
-            lambda now_ns: pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=text)),
-        )
-
-    def at(self, seconds: float, action: Callable[[int], None]) -> None:
-        self.clock.at(self.clock.now_ns() + int(seconds * NS_PER_S), action)
-
-    def run(self, seconds: float) -> GameHarness:
-        self.device.start()
-        self.loop.run(self.director, max_frames=int(seconds * 60))
-        close = getattr(self.director.scene, "close", None)
-        if close is not None:
-            close()
-        return self

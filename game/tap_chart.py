@@ -12,10 +12,10 @@ from collections.abc import Sequence
 import pygame
 
 from engine.levels.model import Windows
+from game.canvas import Canvas
 from game.icons import shape_sprite
 from game.look import Colour
 from game.text import font
-from game.themes import Canvas
 from game.themes.stage import mix
 
 CHART_WORDS: dict[str, str] = {"late": "late", "early": "early", "ms": "{ms:+.0f} ms"}

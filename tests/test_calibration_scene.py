@@ -9,18 +9,22 @@ import numpy as np
 from engine.levels.library import discover_levels
 from engine.session.calibration import load_calibration
 from engine.store.recorder import Recorder
-from game.harness import GameHarness
-from game.scenes.calibrate import CalibrationScene
+from game.scene import Goto
+from tests.game_harness import GameHarness
 
 NS_PER_S = 1_000_000_000
 
 
 def calibrate(tmp_path: Path, latency_ms: float, noise_sd_ms: float, kind: str = "input"):
     recorder = Recorder(tmp_path / "data")
-    game = GameHarness(tmp_path / "data", recorder, discover_levels(user_dir=tmp_path / "u"))
+    game = GameHarness(
+        tmp_path / "data",
+        recorder,
+        discover_levels(user_dir=tmp_path / "u"),
+        first=Goto("calibrate", kind=kind, back=None),
+    )
     game.context.calibration_path = tmp_path / "calibration.yaml"
-    scene = CalibrationScene(game.context, kind, back_to=None)
-    game.director.scene = scene
+    scene = game.director.scene
     rng = np.random.default_rng(3)
 
     def tap_along(now_ns: int) -> None:

@@ -38,6 +38,20 @@ def test_further_off_is_higher_and_longer_up_to_a_limit() -> None:
     assert edges.max() < 0.01  # faded in and out: no click
 
 
+def capture_output(harness: Harness) -> list[np.ndarray]:
+    """Every buffer the virtual device takes from the ring, as it took it."""
+    captured: list[np.ndarray] = []
+    ring = harness.rig.ring
+    fill_stream = ring.fill_stream
+
+    def fill_and_keep(host_ns: int, stream: bytearray) -> None:
+        fill_stream(host_ns, stream)
+        captured.append(np.frombuffer(stream, dtype=np.float32).copy())
+
+    ring.fill_stream = fill_and_keep
+    return captured
+
+
 def test_late_taps_are_heard_in_the_right_ear_during_play(tmp_path) -> None:
     level = Level(
         format=1,
@@ -52,10 +66,10 @@ def test_late_taps_are_heard_in_the_right_ear_during_play(tmp_path) -> None:
     for name, asynchrony_ms in (("late", 60.0), ("early", -60.0)):
         recorder = Recorder(tmp_path / name)
         harness = Harness(recorder, lambda grid, index, rng, a=asynchrony_ms: a, level=level)
-        harness.device.captured = []
+        captured = capture_output(harness)
         harness.run()
         recorder.close()
-        audio = np.concatenate(harness.device.captured).reshape(-1, 2)
+        audio = np.concatenate(captured).reshape(-1, 2)
         # Clicks are the same in both ears; what differs is the guide tones.
         energy[name] = float((audio[:, 1] ** 2).sum() - (audio[:, 0] ** 2).sum())
     assert energy["late"] > 1.0

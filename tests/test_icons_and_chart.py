@@ -7,10 +7,10 @@ import pytest
 
 from engine.levels.limbs import LIMBS
 from engine.levels.model import Windows
+from game.canvas import Canvas
 from game.icons import BADGE_COLOURS, limb_icon
 from game.look import Look
 from game.tap_chart import chart_range_ms, draw_tap_chart
-from game.themes import Canvas
 
 
 @pytest.fixture

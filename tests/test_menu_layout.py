@@ -8,15 +8,12 @@ import pygame
 import pytest
 
 from engine.config.user_settings import UserSettings
+from engine.input.pump import UiEvent
 from engine.levels.library import discover_levels
 from engine.session.rewards import Progress
 from game.context import GameContext
-from game.harness import VirtualClock
-from game.scenes.level_map import LevelMapScene
-from game.scenes.new_profile import NewProfileScene
-from game.scenes.profiles import ProfilesScene
-from game.scenes.settings import SettingsScene
-from game.scenes.stickers import StickerBookScene
+from game.router import build_scene
+from game.scene import Goto
 
 SIZES = [(1280, 720), (1920, 1080), (1024, 768)]
 
@@ -27,23 +24,25 @@ def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) ->
     surface = pygame.display.set_mode(size)
     context = GameContext(
         surface,
-        VirtualClock(),
         None,
         None,
-        tmp_path / "data",
-        discover_levels([]),
-        UserSettings(large_text=True),
-        None,
+        settings=UserSettings(large_text=True),
+        data_dir=tmp_path / "data",
+        library=discover_levels([]),
     )
     scenes = [
-        SettingsScene(context, back_to=ProfilesScene),
-        ProfilesScene(context),
-        NewProfileScene(context),
-        LevelMapScene(context),
-        StickerBookScene(context, Progress({}, (), ())),
+        build_scene(context, goto)
+        for goto in (
+            Goto("settings", back_to="profiles"),
+            Goto("profiles"),
+            Goto("new_profile"),
+            Goto("level_map"),
+            Goto("stickers", progress=Progress({}, (), ())),
+        )
     ]
     window = surface.get_rect()
     for scene in scenes:
+        scene.on_enter()
         scene.on_draw(0)
         rects = [button.rect for button in scene.menu.buttons]
         assert rects, type(scene).__name__
@@ -51,26 +50,15 @@ def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) ->
             assert window.contains(rect), (type(scene).__name__, rect)
             for other in rects[index + 1 :]:
                 assert not rect.colliderect(other), (type(scene).__name__, rect, other)
-    pygame.key.stop_text_input()
+        scene.on_exit()
 
 
 def test_the_reports_folder_is_chosen_in_settings(tmp_path: Path) -> None:
-    from engine.input.pump import UiEvent
-    from game.scenes.settings import ReportsFolderScene
-
     pygame.display.init()
     surface = pygame.display.set_mode((1280, 720))
-    context = GameContext(
-        surface,
-        VirtualClock(),
-        None,
-        None,
-        tmp_path / "data",
-        discover_levels([]),
-        UserSettings(),
-        None,
-    )
-    scene = ReportsFolderScene(context, back_to=ProfilesScene)
+    context = GameContext(surface, None, None, data_dir=tmp_path / "data")
+    scene = build_scene(context, Goto("reports_folder", back_to="profiles"))
+    scene.on_enter()
     scene.on_draw(0)
     scene.path_text = ""
     scene.on_input([], [UiEvent("text", key="relative/folder")], 0)

@@ -33,7 +33,7 @@ def test_pause_silences_the_task_and_resume_goes_on_from_the_next_beat(tmp_path)
     seen = {}
 
     def pause(now_ns: int) -> None:
-        session = harness.runner.session
+        session = harness.scene.session
         seen["grid_before"] = session.grids[0]
         seen["paused_frame"] = session.clock.host_ns_to_frame(now_ns)
         session.pause(now_ns)
@@ -43,7 +43,7 @@ def test_pause_silences_the_task_and_resume_goes_on_from_the_next_beat(tmp_path)
         seen["phase"] = session.view(now_ns).phase
 
     harness.clock.at(start_ns + 4 * NS_PER_S, pause)
-    harness.clock.at(start_ns + 7 * NS_PER_S, lambda now_ns: harness.runner.session.resume(now_ns))
+    harness.clock.at(start_ns + 7 * NS_PER_S, lambda now_ns: harness.scene.session.resume(now_ns))
     harness.run()
     recorder.close()
 

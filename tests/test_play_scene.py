@@ -1,4 +1,4 @@
-"""The play scene's HUD: partial frames, feedback, limb guidance, praise, and its words."""
+"""The play painter's HUD: partial frames, feedback, limb guidance, praise, and its words."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from engine.session.play import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
 from game.i18n import Messages
 from game.look import Look
-from game.play_scene import (
+from game.play_painter import (
     LIMBS_SHOWN,
-    PlayScene,
+    PlayPainter,
     judgement_word,
     merge_overlapping,
     praise_line,
@@ -32,19 +32,19 @@ def window():
     pygame.display.quit()
 
 
-def scene_for(view, surface: pygame.Surface, look: Look | None = None) -> PlayScene:
-    return PlayScene(ShownSession(view), surface, look=look)
+def painter_for(view, surface: pygame.Surface, look: Look | None = None) -> PlayPainter:
+    return PlayPainter(ShownSession(view), surface, look=look)
 
 
-def rendered_texts(scene: PlayScene) -> set[str]:
-    return {text for text, _, _ in scene._text._images}
+def rendered_texts(painter: PlayPainter) -> set[str]:
+    return {text for text, _, _ in painter._text._images}
 
 
 def test_after_the_first_frame_only_changed_parts_are_presented(window):
     surface = window()
-    scene = scene_for(make_view(feedback=tapped("sro", 0.1), praise_streak=5), surface)
-    assert scene.on_draw(0) is None  # the first frame shows the whole window
-    changed = scene.on_draw(1)
+    painter = painter_for(make_view(feedback=tapped("sro", 0.1), praise_streak=5), surface)
+    assert painter.draw(0) is None  # the first frame shows the whole window
+    changed = painter.draw(1)
     assert changed
     presented_px = sum(rect.width * rect.height for rect in merge_overlapping(changed))
     assert presented_px < 0.5 * surface.get_width() * surface.get_height()
@@ -53,12 +53,12 @@ def test_after_the_first_frame_only_changed_parts_are_presented(window):
 def test_a_new_task_line_repaints_the_whole_window_once(window):
     surface = window()
     session = ShownSession(make_view())
-    scene = PlayScene(session, surface)
-    scene.on_draw(0)
-    assert scene.on_draw(1) is not None
+    painter = PlayPainter(session, surface)
+    painter.draw(0)
+    assert painter.draw(1) is not None
     session.shown = make_view(task_index=1, task_name="Heel walk")
-    assert scene.on_draw(2) is None
-    assert scene.on_draw(3) is not None
+    assert painter.draw(2) is None
+    assert painter.draw(3) is not None
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
@@ -76,44 +76,44 @@ def test_every_phase_and_judgement_draws_with_every_look(window, size):
                     metronome_silent=True,
                     theme="parade",
                 )
-                scene = scene_for(view, surface, look)
-                scene.on_draw(0)
-                scene.on_draw(1)
+                painter = painter_for(view, surface, look)
+                painter.draw(0)
+                painter.draw(1)
 
 
 def test_feedback_shows_the_word_and_the_signed_ms_only_when_asked(window):
     surface = window()
     view = make_view(feedback=tapped("good", 0.2, asynchrony_ms=-23.0))
-    shown = scene_for(view, surface, Look(show_ms=True))
-    shown.on_draw(0)
+    shown = painter_for(view, surface, Look(show_ms=True))
+    shown.draw(0)
     assert {"Great!", "-23 ms early"} <= rendered_texts(shown)
-    hidden = scene_for(view, surface, Look(show_ms=False))
-    hidden.on_draw(0)
+    hidden = painter_for(view, surface, Look(show_ms=False))
+    hidden.draw(0)
     assert "Great!" in rendered_texts(hidden)
     assert not any(" ms" in text for text in rendered_texts(hidden))
 
 
 def test_an_old_tap_no_longer_shows_its_word(window):
     surface = window()
-    scene = scene_for(make_view(feedback=tapped("ok", 2.0, asynchrony_ms=71.0)), surface)
-    scene.on_draw(0)
-    assert "+71 ms late" not in rendered_texts(scene)
+    painter = painter_for(make_view(feedback=tapped("ok", 2.0, asynchrony_ms=71.0)), surface)
+    painter.draw(0)
+    assert "+71 ms late" not in rendered_texts(painter)
 
 
 def test_limb_guidance_names_the_next_limb(window):
     surface = window()
     for limb in LIMBS_SHOWN:
-        scene = scene_for(make_view(next_limb=limb), surface)
-        scene.on_draw(0)
-        assert TEXT(f"limb.{limb}") in rendered_texts(scene)
+        painter = painter_for(make_view(next_limb=limb), surface)
+        painter.draw(0)
+        assert TEXT(f"limb.{limb}") in rendered_texts(painter)
     assert TEXT("limb.left_toe") == "Left toe"
 
 
 def test_praise_and_streak_lines(window):
     surface = window()
-    scene = scene_for(make_view(streak=10, praise_streak=10), surface)
-    scene.on_draw(0)
-    assert {praise_line(TEXT, 10), "10 in a row"} <= rendered_texts(scene)
+    painter = painter_for(make_view(streak=10, praise_streak=10), surface)
+    painter.draw(0)
+    assert {praise_line(TEXT, 10), "10 in a row"} <= rendered_texts(painter)
 
 
 def test_praise_lines_cover_every_milestone():
@@ -147,11 +147,11 @@ def test_merge_overlapping_joins_only_what_touches():
 
 def test_a_resized_window_is_drawn_whole_at_its_new_size(window):
     surface = window((1280, 720))
-    scene = scene_for(make_view(feedback=tapped("good", 0.1)), surface)
-    scene.on_draw(0)
-    assert scene.on_draw(1) is not None
+    painter = painter_for(make_view(feedback=tapped("good", 0.1)), surface)
+    painter.draw(0)
+    assert painter.draw(1) is not None
     resized = pygame.display.set_mode((1920, 1080))  # the display surface, now larger
-    scene.surface = resized
-    assert scene.on_draw(2) is None
-    assert scene._layer.get_size() == (1920, 1080)
-    assert scene.on_draw(3) is not None
+    painter.surface = resized
+    assert painter.draw(2) is None
+    assert painter._layer.get_size() == (1920, 1080)
+    assert painter.draw(3) is not None

@@ -9,7 +9,7 @@ from engine.levels.library import discover_levels
 from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from game.autoplay import AutoTapper
-from game.harness import GameHarness
+from tests.game_harness import GameHarness
 
 LEVEL = """\
 format: 1
@@ -56,7 +56,7 @@ def test_title_to_results_and_back_with_a_new_profile(tmp_path: Path) -> None:
         "NewProfileScene",
         "ProfilesScene",
         "LevelMapScene",
-        "PlayLevelScene",
+        "PlayScene",
         "ResultsScene",
         "LevelMapScene",
     ]
@@ -89,7 +89,7 @@ def test_pausing_and_leaving_a_level_goes_back_to_the_map(tmp_path: Path) -> Non
     game.press_at(6.0, "escape")  # leave the level
     game.run(seconds=7.0)
     recorder.close()
-    assert game.director.history[-2:] == ["PlayLevelScene", "LevelMapScene"]
+    assert game.director.history[-2:] == ["PlayScene", "LevelMapScene"]
     store = open_store(data_dir)
     try:
         [profile] = store.list_profiles()

@@ -6,8 +6,10 @@ import pygame
 import pytest
 
 from engine.session.play import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
+from game.canvas import Canvas
 from game.look import Look
-from game.themes import THEME_NAMES, Canvas, StageGeometry, get_theme
+from game.themes.base import THEME_NAMES, StageGeometry
+from game.themes.registry import get_theme
 from game.themes.stage import FADE_GONE_S, LANE_LOOKAHEAD_S, cue_spots
 from tests.play_views import JUDGEMENTS, make_view, tapped
 

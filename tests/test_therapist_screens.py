@@ -15,26 +15,29 @@ from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from game.audio_rig import AudioRig
 from game.context import GameContext
-from game.harness import VirtualClock, run_headless
-from game.scenes.therapist import (
-    TherapistProfilesScene,
-    TherapistSessionScene,
-    TherapistSessionsScene,
-)
+from game.director import Director
+from game.harness import run_headless
+from game.router import SCENES, build_scene
+from game.scene import Goto
 from tests.level_factory import make_level, make_task
 
 
 def context_for(tmp_path: Path, recorder: Recorder, settings: UserSettings) -> GameContext:
     return GameContext(
         pygame.display.get_surface(),
-        VirtualClock(),
         recorder,
         AudioRig.create(AudioSettings()),
-        tmp_path / "data",
-        discover_levels(user_dir=tmp_path / "user-levels"),
-        settings,
-        None,
+        settings=settings,
+        data_dir=tmp_path / "data",
+        library=discover_levels(user_dir=tmp_path / "user-levels"),
     )
+
+
+def entered(context: GameContext, name: str, **params):
+    """The scene ``name``, built by the router and entered, as the director does."""
+    scene = build_scene(context, Goto(name, **params))
+    scene.on_enter()
+    return scene
 
 
 def test_a_session_can_be_opened_noted_and_reported(tmp_path: Path) -> None:
@@ -45,19 +48,22 @@ def test_a_session_can_be_opened_noted_and_reported(tmp_path: Path) -> None:
     )
     settings = UserSettings(reports_dir=str(tmp_path / "reports"))
     context = context_for(tmp_path, recorder, settings)
-    profiles = TherapistProfilesScene(context)
+    director = Director(context, Goto("therapist_profiles"))
+    profiles = director.scene
     assert [p.display_name for p in profiles.profiles] == ["Leo"]
     profiles.on_draw(0)
     code = profiles.profiles[0].code
     profiles.activate(f"profile:{code}")
-    sessions = profiles.next_scene
-    assert isinstance(sessions, TherapistSessionsScene)
+    director.on_update(0)  # the director follows the scene's request
+    sessions = director.scene
+    assert isinstance(sessions, SCENES["therapist_sessions"])
     assert [s.session_id for s in sessions.sessions] == [run.session.session_id]
     sessions.on_draw(0)
 
     sessions.activate(f"session:{run.session.session_id}")
-    scene = sessions.next_scene
-    assert isinstance(scene, TherapistSessionScene)
+    director.on_update(0)
+    scene = director.scene
+    assert isinstance(scene, SCENES["therapist_session"])
     assert scene.metrics.overall.paired_taps == 8
     assert abs(scene.metrics.overall.mean_asynchrony_ms - 12.0) < 0.05
     scene.on_input([], [UiEvent("text", key="Kept the beat well.")], 0)
@@ -88,7 +94,7 @@ def test_a_report_that_cannot_be_written_says_why(tmp_path: Path) -> None:
     store = open_store(data_dir)
     [profile] = store.list_profiles()
     store.close()
-    sessions = TherapistSessionsScene(context, profile)
+    sessions = entered(context, "therapist_sessions", profile=profile)
     sessions.activate("progress:html")
     recorder.close()
     assert sessions.message.startswith("Could not make the report")
@@ -103,7 +109,9 @@ def test_a_continuation_task_shows_its_unpaced_timing(tmp_path: Path) -> None:
     store = open_store(data_dir)
     [profile] = store.list_profiles()
     store.close()
-    scene = TherapistSessionScene(context, profile, run.session.session_id)
+    scene = entered(
+        context, "therapist_session", profile=profile, session_id=run.session.session_id
+    )
     [task] = scene.metrics.tasks
     recorder.close()
     line = scene._continuation_line(task)

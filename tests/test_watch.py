@@ -42,10 +42,10 @@ def test_saving_the_level_restarts_it_and_a_broken_save_shows_errors(tmp_path: P
 
     def look(name: str):
         def record(now_ns: int) -> None:
-            runner = harness.runner
+            scene = harness.scene
             seen[name] = (
-                runner.session.level.title if runner.session else None,
-                runner.problems,
+                scene.session.level.title if scene.session else None,
+                scene.problems,
                 harness.loop.frames,
             )
 
@@ -72,8 +72,8 @@ def test_saving_the_level_restarts_it_and_a_broken_save_shows_errors(tmp_path: P
 
     store = open_store(tmp_path / "data")
     try:
-        sessions = [store.session(i) for i in harness.runner.session_ids]
-        counts = [store.session_counts(i) for i in harness.runner.session_ids]
+        sessions = [store.session(i) for i in harness.scene.session_ids]
+        counts = [store.session_counts(i) for i in harness.scene.session_ids]
     finally:
         store.close()
     assert [s.status for s in sessions] == ["incomplete"] * 3

@@ -13,7 +13,7 @@ xvfb=$!
 trap 'kill $game $xvfb 2>/dev/null || true; rm -rf "$data"' EXIT
 export DISPLAY=$display
 sleep 1
-u() { python3 -c "print(round($1 * $height / 720))"; }   # design pixels -> screen pixels
+u() { python3 -c "print(round($1 * min($height / 720, $width / 1280)))"; }  # design px -> px (game/canvas.py)
 shot() { import -window root "$out/$1-$size.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; sleep 0.8; }
 key() { xdotool key "$@"; sleep 0.7; }

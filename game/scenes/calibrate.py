@@ -21,7 +21,9 @@ from engine.session.calibration import (
     with_offset,
 )
 from engine.session.play import PHASE_COUNT_IN, PHASE_PLAYING, PlaySession
+from game.canvas import design_unit
 from game.context import GameContext
+from game.scene import Goto, Scene
 from game.text import draw_text
 
 CALIBRATION_BEATS = 48  # the first 8 taps are dropped: 40 remain
@@ -52,16 +54,29 @@ class _NotRecorded:
     def adaptation_step(self, step) -> None: ...
 
 
-class CalibrationScene:
-    def __init__(self, context: GameContext, kind: str, back_to: type | None) -> None:
-        self.context = context
+class CalibrationScene(Scene):
+    def __init__(self, context: GameContext, kind: str, back: Goto | None = None) -> None:
+        """``kind``: INPUT or VISUAL; ``back``: where to go when done (None: the program ends,
+        as `run.py calibrate`)."""
+        super().__init__(context)
         self.kind = kind
-        self.back_to = back_to
-        self.done = False
-        self.quit_requested = False
-        self.next_scene = None
+        self.back = back
         self.result: CalibrationResult | None = None
+        self.session: PlaySession | None = None
+
+    def on_enter(self) -> None:
         self._start_session()
+
+    def on_exit(self) -> None:
+        self._restore_clicks()
+        self.context.rig.silence_queued_clicks()
+
+    def _restore_clicks(self) -> None:
+        """The visual calibration silenced the clicks; they sound again for what follows."""
+        rig = self.context.rig
+        rig.track.set_sounds(
+            click_sounds(rig.settings.sample_rate_hz, self.context.settings.metronome_volume)
+        )
 
     def _start_session(self) -> None:
         rig = self.context.rig
@@ -74,10 +89,7 @@ class CalibrationScene:
         self.result = None
 
     def _finish(self) -> None:
-        rig = self.context.rig
-        rig.track.set_sounds(
-            click_sounds(rig.settings.sample_rate_hz, self.context.settings.metronome_volume)
-        )
+        self._restore_clicks()
         asynchrony_ms, _ = self.session.task_taps(0)
         path = self.context.calibration_path
         calibration, _problems = load_calibration(path)
@@ -93,11 +105,10 @@ class CalibrationScene:
                 self.context.visual_offset_ms = self.result.offset_ms
 
     def _leave(self) -> None:
-        self.context.rig.silence_queued_clicks()
-        if self.back_to is None:
+        if self.back is None:
             self.done = True
         else:
-            self.next_scene = self.back_to(self.context)
+            self.next = self.back
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
         self.session.on_taps(taps)
@@ -115,13 +126,10 @@ class CalibrationScene:
         if self.session.finished and self.result is None:
             self._finish()
 
-    def on_idle(self, now_ns: int) -> None:
-        pass
-
     def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
         surface = self.context.surface
         width, height = surface.get_size()
-        unit = height / 720
+        unit = design_unit((width, height))
         text = self.context.messages
         view = self.session.view(now_ns)
         flash = self.kind == VISUAL and view.phase in (PHASE_PLAYING, PHASE_COUNT_IN)

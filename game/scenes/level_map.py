@@ -6,34 +6,26 @@ import pygame
 
 from engine.levels.model import Level
 from engine.levels.progression import map_levels
-from engine.session.rewards import profile_progress, unlocked_level_ids
+from engine.session.rewards import Progress, profile_progress, unlocked_level_ids
 from game.avatars import draw_avatar
+from game.canvas import design_unit
 from game.context import GameContext
-from game.scenes.menu_base import MenuScene
+from game.menu_scene import MenuScene
 from game.text import draw_text
-from game.ui import Button
-
-STAR_ON = (255, 205, 40)
-STAR_OFF = (90, 100, 130)
-
-
-def draw_star(surface: pygame.Surface, center: tuple[float, float], radius: float, colour) -> None:
-    points = []
-    for index in range(10):
-        angle = -90 + index * 36
-        length = radius if index % 2 == 0 else radius * 0.45
-        vector = pygame.Vector2(length, 0).rotate(angle)
-        points.append((center[0] + vector.x, center[1] + vector.y))
-    pygame.draw.polygon(surface, colour, points)
+from game.widgets import STAR_OFF, STAR_ON, Button, draw_star
 
 
 class LevelMapScene(MenuScene):
     def __init__(self, context: GameContext) -> None:
         super().__init__(context)
         self.levels_by_theme = map_levels(context.library.levels_by_theme)
-        store = context.open_store()
+        self.progress = Progress({}, (), ())  # nothing earned, until on_enter reads the store
+        self.unlocked = unlocked_level_ids(self.levels_by_theme, self.progress.stars_by_level)
+
+    def on_enter(self) -> None:
+        store = self.context.open_store()
         try:
-            code = context.profile.code if context.profile else ""
+            code = self.context.profile.code if self.context.profile else ""
             self.progress = profile_progress(store, code, self.levels_by_theme)
         finally:
             store.close()
@@ -44,7 +36,7 @@ class LevelMapScene(MenuScene):
         return self.text("map.title", name=name)
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         themes = [theme for theme, levels in self.levels_by_theme.items() if levels]
         column_w = int(min(380 * unit, (width - 80 * unit) / max(1, len(themes))))
         gap = int(20 * unit)
@@ -77,7 +69,7 @@ class LevelMapScene(MenuScene):
 
     def _level_drawer(self, level: Level):
         def draw(surface: pygame.Surface, rect: pygame.Rect) -> None:
-            unit = surface.get_height() / 720
+            unit = design_unit(surface.get_size())
             locked = level.id not in self.unlocked
             colour = (150, 150, 160) if locked else (255, 255, 255)
             size = int(min(26 * unit * self.context.look.text_scale, rect.height * 0.45))
@@ -106,19 +98,13 @@ class LevelMapScene(MenuScene):
 
     def activate(self, key: str) -> None:
         if key == "stickers":
-            from game.scenes.stickers import StickerBookScene
-
-            self.next_scene = StickerBookScene(self.context, self.progress)
+            self.goto("stickers", progress=self.progress)
         elif key == "back":
-            from game.scenes.profiles import ProfilesScene
-
-            self.next_scene = ProfilesScene(self.context)
+            self.goto("profiles")
         elif key.startswith("level:"):
             level_id = key.split(":", 1)[1]
             level = next(level for level in self.context.library.levels if level.id == level_id)
-            from game.scenes.play import PlayLevelScene
-
-            self.next_scene = PlayLevelScene(self.context, level, self.progress)
+            self.goto("play", level=level, progress_before=self.progress)
 
     def draw_more(self, surface: pygame.Surface) -> None:
         unit = self.unit

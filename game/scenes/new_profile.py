@@ -6,10 +6,11 @@ import pygame
 
 from engine.input.pump import Tap, UiEvent
 from game.avatars import AVATARS, draw_avatar
+from game.canvas import design_unit
 from game.context import GameContext
-from game.scenes.menu_base import MenuScene
+from game.menu_scene import MenuScene
 from game.text import draw_text
-from game.ui import Button, take_typing
+from game.widgets import Button, take_typing
 
 MAX_NAME_LENGTH = 20
 
@@ -19,14 +20,18 @@ class NewProfileScene(MenuScene):
         super().__init__(context)
         self.avatar = next(iter(AVATARS))
         self.name = ""
-        self.problem = ""
+
+    def on_enter(self) -> None:
         pygame.key.start_text_input()
+
+    def on_exit(self) -> None:
+        pygame.key.stop_text_input()
 
     def title(self) -> str:
         return self.text("profiles.new_title")
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         gap = int(20 * unit)
         size = min(int(150 * unit), (width - (len(AVATARS) + 1) * gap) // len(AVATARS))
         left = (width - len(AVATARS) * size - (len(AVATARS) - 1) * gap) // 2
@@ -64,8 +69,6 @@ class NewProfileScene(MenuScene):
         super().on_input(taps, others, now_ns)
 
     def activate(self, key: str) -> None:
-        from game.scenes.profiles import ProfilesScene
-
         if key.startswith("avatar:"):
             self.avatar = key.split(":", 1)[1]
         elif key == "done":
@@ -76,11 +79,9 @@ class NewProfileScene(MenuScene):
                 store.set_profile_details(profile.code, None, self.avatar)
             finally:
                 store.close()
-            pygame.key.stop_text_input()
-            self.next_scene = ProfilesScene(self.context)
+            self.goto("profiles")
         elif key == "back":
-            pygame.key.stop_text_input()
-            self.next_scene = ProfilesScene(self.context)
+            self.goto("profiles")
 
     def draw_more(self, surface: pygame.Surface) -> None:
         width = surface.get_width()

@@ -6,9 +6,10 @@ import pygame
 
 from engine.store.records import ProfileRecord
 from game.avatars import draw_avatar
+from game.canvas import design_unit
 from game.context import GameContext
-from game.scenes.menu_base import MenuScene
-from game.ui import Button
+from game.menu_scene import MenuScene
+from game.widgets import Button
 
 MAX_SHOWN = 12  # profiles on one screen; a clinic with more uses the therapist screens
 
@@ -16,9 +17,12 @@ MAX_SHOWN = 12  # profiles on one screen; a clinic with more uses the therapist 
 class ProfilesScene(MenuScene):
     def __init__(self, context: GameContext) -> None:
         super().__init__(context)
-        store = context.open_store()
+        self.profiles: list[ProfileRecord] = []
+
+    def on_enter(self) -> None:
+        store = self.context.open_store()
         try:
-            self.profiles: list[ProfileRecord] = store.list_profiles()
+            self.profiles = store.list_profiles()
         finally:
             store.close()
         # Most recent players first: the child at the station is usually one of them.
@@ -28,7 +32,7 @@ class ProfilesScene(MenuScene):
         return self.text("profiles.title")
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         columns = 4
         gap = int(24 * unit)
         # Sized by the window's height, but narrow windows (4:3) also bound the width.
@@ -95,22 +99,14 @@ class ProfilesScene(MenuScene):
 
     def activate(self, key: str) -> None:
         if key == "new":
-            from game.scenes.new_profile import NewProfileScene
-
-            self.next_scene = NewProfileScene(self.context)
+            self.goto("new_profile")
         elif key == "therapist":
-            from game.scenes.therapist import TherapistProfilesScene
-
-            self.next_scene = TherapistProfilesScene(self.context)
+            self.goto("therapist_profiles")
         elif key == "settings":
-            from game.scenes.settings import SettingsScene
-
-            self.next_scene = SettingsScene(self.context, back_to=ProfilesScene)
+            self.goto("settings", back_to="profiles")
         elif key.startswith("profile:"):
             code = key.split(":", 1)[1]
             self.context.profile = next(p for p in self.profiles if p.code == code)
-            from game.scenes.level_map import LevelMapScene
-
-            self.next_scene = LevelMapScene(self.context)
+            self.goto("level_map")
         elif key == "back":
-            self.quit_requested = self.done = True
+            self.done = True

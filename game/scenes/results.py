@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import pygame
 
 from engine.levels.model import Level
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress, profile_progress, stars_for_hit_rate
+from game.canvas import Canvas, design_unit
 from game.context import GameContext
-from game.scenes.level_map import STAR_OFF, STAR_ON, draw_star
-from game.scenes.menu_base import MenuScene
+from game.menu_scene import MenuScene
 from game.tap_chart import draw_tap_chart
 from game.text import draw_text
-from game.themes import Canvas
-from game.ui import Button
+from game.widgets import STAR_OFF, STAR_ON, Button, draw_star, ms_cell, percent_cell
 
 
 class ResultsScene(MenuScene):
@@ -35,36 +32,38 @@ class ResultsScene(MenuScene):
         taps = [session.task_taps(index) for index in range(len(self.summaries))]
         self.asynchrony_ms = [float(a) for task, _ in taps for a in task]
         self.judgements = [j for _, names in taps for j in names]
+        self.progress_before = progress_before
         self.new_stickers: tuple[str, ...] = ()
-        if context.profile is not None:
-            context.recorder.flush()  # this session's taps must be in the store to count
-            store = context.open_store()
-            try:
-                after = profile_progress(
-                    store, context.profile.code, context.library.levels_by_theme
-                )
-            finally:
-                store.close()
-            before = set(progress_before.stickers) if progress_before else set(after.stickers)
-            self.new_stickers = tuple(s for s in after.stickers if s not in before)
+
+    def on_enter(self) -> None:
+        context = self.context
+        if context.profile is None:
+            return
+        context.recorder.flush()  # this session's taps must be in the store to count
+        store = context.open_store()
+        try:
+            after = profile_progress(store, context.profile.code, context.library.levels_by_theme)
+        finally:
+            store.close()
+        before = self.progress_before
+        earlier = set(before.stickers) if before is not None else set(after.stickers)
+        self.new_stickers = tuple(s for s in after.stickers if s not in earlier)
 
     def title(self) -> str:
         return self.text("results.title", level=self.level.title)
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         rect = pygame.Rect(0, 0, int(280 * unit), int(64 * unit))
         rect.bottomright = (width - int(30 * unit), height - int(24 * unit))
         return [Button("continue", self.text("results.continue"), rect)]
 
     def activate(self, key: str) -> None:
-        from game.scenes.level_map import LevelMapScene
-
-        self.next_scene = LevelMapScene(self.context)
+        self.goto("level_map")
 
     def draw_more(self, surface: pygame.Surface) -> None:
         width, height = surface.get_size()
-        unit = height / 720
+        unit = design_unit((width, height))
         look = self.context.look
         for index in range(3):
             colour = STAR_ON if index < self.stars else STAR_OFF
@@ -89,8 +88,8 @@ class ResultsScene(MenuScene):
             paired = max(1, summary.paired_taps)
             cells = (
                 self.level.tasks[index].name,
-                _ms(summary.task_average_ms),
-                _percent(summary.sro_percent),
+                ms_cell(summary.task_average_ms),
+                percent_cell(summary.sro_percent),
                 f"{summary.hits}/{summary.targets}",
                 _split(summary.early_taps, summary.late_taps, paired),
                 str(summary.longest_burst),
@@ -119,11 +118,3 @@ class ResultsScene(MenuScene):
 
 def _split(early: int, late: int, paired: int) -> str:
     return f"{100 * early / paired:.0f}% / {100 * late / paired:.0f}%"
-
-
-def _ms(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.0f} ms"
-
-
-def _percent(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.0f}%"

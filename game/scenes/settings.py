@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from functools import partial
 from pathlib import Path
 
 import pygame
@@ -11,10 +10,12 @@ import pygame
 from engine.audio.synth import click_sounds
 from engine.config.user_settings import LANGUAGES, UserSettings
 from engine.input.pump import Tap, UiEvent
+from game.canvas import design_unit
 from game.context import GameContext
-from game.scenes.menu_base import MenuScene
+from game.menu_scene import MenuScene
+from game.scene import Goto
 from game.text import draw_text
-from game.ui import Button, take_typing
+from game.widgets import Button, take_typing
 
 VOLUME_SETTINGS = ("metronome_volume", "guide_volume", "effects_volume")
 SWITCH_SETTINGS = (
@@ -29,9 +30,9 @@ VOLUME_STEP = 0.2
 
 
 class SettingsScene(MenuScene):
-    def __init__(self, context: GameContext, back_to: type) -> None:
+    def __init__(self, context: GameContext, back_to: str = "profiles") -> None:
         super().__init__(context)
-        self.back_to = back_to
+        self.back_to = back_to  # the scene Back goes to
 
     def title(self) -> str:
         return self.text("settings.title")
@@ -45,7 +46,7 @@ class SettingsScene(MenuScene):
         return self.text("settings.on") if value else self.text("settings.off")
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         names = [*VOLUME_SETTINGS, *SWITCH_SETTINGS, "language"]
         columns, row_h, gap = 2, int(54 * unit), int(12 * unit)  # seven rows above Back
         button_w = int(min(520 * unit, (width - 3 * gap) / columns))
@@ -82,16 +83,14 @@ class SettingsScene(MenuScene):
 
     def activate(self, key: str) -> None:
         if key == "back":
-            self.next_scene = self.back_to(self.context)
+            self.goto(self.back_to)
             return
         if key == "reports_dir":
-            self.next_scene = ReportsFolderScene(self.context, back_to=self.back_to)
+            self.goto("reports_folder", back_to=self.back_to)
             return
         if key.startswith("calibrate:"):
-            from game.scenes.calibrate import CalibrationScene
-
-            back_here = partial(SettingsScene, back_to=self.back_to)
-            self.next_scene = CalibrationScene(self.context, key.split(":")[1], back_here)
+            back_here = Goto("settings", back_to=self.back_to)
+            self.goto("calibrate", kind=key.split(":")[1], back=back_here)
             return
         settings: UserSettings = self.context.settings
         value = getattr(settings, key)
@@ -113,18 +112,23 @@ class SettingsScene(MenuScene):
 class ReportsFolderScene(MenuScene):
     """Where the therapist's reports are saved: type a folder, Enter to keep it."""
 
-    def __init__(self, context: GameContext, back_to: type) -> None:
+    def __init__(self, context: GameContext, back_to: str = "profiles") -> None:
         super().__init__(context)
-        self.back_to = back_to
+        self.back_to = back_to  # where the settings scene goes back to
         self.path_text = context.settings.reports_dir or str(context.reports_folder())
         self.problem = ""
+
+    def on_enter(self) -> None:
         pygame.key.start_text_input()
+
+    def on_exit(self) -> None:
+        pygame.key.stop_text_input()
 
     def title(self) -> str:
         return self.text("settings.reports_dir")
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         keep = pygame.Rect(0, 0, int(260 * unit), int(60 * unit))
         keep.midbottom = (width // 2 - int(150 * unit), height - int(24 * unit))
         back = keep.move(int(300 * unit), 0)
@@ -151,8 +155,7 @@ class ReportsFolderScene(MenuScene):
                 return
             settings = dataclasses.replace(self.context.settings, reports_dir=str(folder))
             self.context.change_settings(settings)
-        pygame.key.stop_text_input()
-        self.next_scene = SettingsScene(self.context, back_to=self.back_to)
+        self.goto("settings", back_to=self.back_to)
 
     def draw_more(self, surface: pygame.Surface) -> None:
         width = surface.get_width()

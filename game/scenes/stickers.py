@@ -6,11 +6,11 @@ import pygame
 
 from engine.session.rewards import AVATAR_ITEMS, STICKERS, Progress
 from game.avatars import draw_avatar
+from game.canvas import design_unit
 from game.context import GameContext
-from game.scenes.level_map import STAR_OFF, STAR_ON, draw_star
-from game.scenes.menu_base import MenuScene
+from game.menu_scene import MenuScene
 from game.text import draw_text
-from game.ui import Button
+from game.widgets import STAR_OFF, STAR_ON, Button, draw_star
 
 
 class StickerBookScene(MenuScene):
@@ -22,19 +22,17 @@ class StickerBookScene(MenuScene):
         return self.text("stickers.title")
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         back = pygame.Rect(0, 0, int(240 * unit), int(60 * unit))
         back.midbottom = (width // 2, height - int(24 * unit))
         return [Button("back", self.text("menu.back"), back)]
 
     def activate(self, key: str) -> None:
-        from game.scenes.level_map import LevelMapScene
-
-        self.next_scene = LevelMapScene(self.context)
+        self.goto("level_map")
 
     def draw_more(self, surface: pygame.Surface) -> None:
         width, height = surface.get_size()
-        unit = height / 720
+        unit = design_unit((width, height))
         look = self.context.look
         columns, size = 4, int(150 * unit)
         left = (width - columns * size) // 2

@@ -6,12 +6,11 @@ the printed reports show); these screens only list, show, and save.
 
 from __future__ import annotations
 
-import math
-
 import pygame
 
 from engine.input.pump import Tap, UiEvent
 from engine.levels.progression import is_assessment
+from engine.metrics.task import SessionMetrics
 from engine.reports.model import local_time
 from engine.reports.service import (
     ReportError,
@@ -22,10 +21,11 @@ from engine.reports.service import (
     session_results,
 )
 from engine.store.records import ProfileRecord, SessionRecord
+from game.canvas import design_unit
 from game.context import GameContext
-from game.scenes.menu_base import MenuScene
+from game.menu_scene import MenuScene
 from game.text import draw_text
-from game.ui import Button, take_typing
+from game.widgets import Button, ms_cell, percent_cell, take_typing
 
 ROWS_SHOWN = 8
 NOTE_AUTHOR = "therapist"
@@ -36,7 +36,10 @@ class TherapistProfilesScene(MenuScene):
 
     def __init__(self, context: GameContext) -> None:
         super().__init__(context)
-        store = context.open_store()
+        self.profiles: list[ProfileRecord] = []
+
+    def on_enter(self) -> None:
+        store = self.context.open_store()
         try:
             self.profiles = store.list_profiles()
         finally:
@@ -46,7 +49,7 @@ class TherapistProfilesScene(MenuScene):
         return self.text("therapist.profiles")
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         buttons = []
         for index, profile in enumerate(self.profiles[: ROWS_SHOWN * 2]):
             column, row = divmod(index, ROWS_SHOWN)
@@ -70,13 +73,11 @@ class TherapistProfilesScene(MenuScene):
 
     def activate(self, key: str) -> None:
         if key == "back":
-            from game.scenes.profiles import ProfilesScene
-
-            self.next_scene = ProfilesScene(self.context)
+            self.goto("profiles")
         elif key.startswith("profile:"):
             code = key.split(":", 1)[1]
             profile = next(p for p in self.profiles if p.code == code)
-            self.next_scene = TherapistSessionsScene(self.context, profile)
+            self.goto("therapist_sessions", profile=profile)
 
 
 class TherapistSessionsScene(MenuScene):
@@ -86,9 +87,12 @@ class TherapistSessionsScene(MenuScene):
         super().__init__(context)
         self.profile = profile
         self.message = ""
-        store = context.open_store()
+        self.sessions: list[SessionRecord] = []
+
+    def on_enter(self) -> None:
+        store = self.context.open_store()
         try:
-            self.sessions: list[SessionRecord] = list_sessions(store, profile.code)
+            self.sessions = list_sessions(store, self.profile.code)
         finally:
             store.close()
 
@@ -96,7 +100,7 @@ class TherapistSessionsScene(MenuScene):
         return f"{self.profile.display_name} ({self.profile.code})"
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         buttons = []
         for row, session in enumerate(self.sessions[:ROWS_SHOWN]):
             rect = pygame.Rect(
@@ -134,10 +138,10 @@ class TherapistSessionsScene(MenuScene):
 
     def activate(self, key: str) -> None:
         if key == "back":
-            self.next_scene = TherapistProfilesScene(self.context)
+            self.goto("therapist_profiles")
         elif key.startswith("session:"):
             session_id = int(key.split(":", 1)[1])
-            self.next_scene = TherapistSessionScene(self.context, self.profile, session_id)
+            self.goto("therapist_session", profile=self.profile, session_id=session_id)
         elif key.startswith("progress:"):
             request = ReportRequest(format=key.split(":", 1)[1], profile_code=self.profile.code)
             self.message = _save(self.context, request)
@@ -149,10 +153,8 @@ class TherapistSessionsScene(MenuScene):
         if not assessments:
             self.message = self.text("therapist.no_assessment")
             return
-        from game.scenes.play import PlayLevelScene
-
         self.context.profile = self.profile
-        self.next_scene = PlayLevelScene(self.context, assessments[0])
+        self.goto("play", level=assessments[0])
 
     def draw_more(self, surface: pygame.Surface) -> None:
         if self.message:
@@ -175,20 +177,26 @@ class TherapistSessionScene(MenuScene):
         self.session_id = session_id
         self.note = ""
         self.message = ""
-        context.recorder.flush()  # a session just played must be complete in the store
-        store = context.open_store()
+        self.metrics: SessionMetrics | None = None  # read on entering
+
+    def on_enter(self) -> None:
+        self.context.recorder.flush()  # a session just played must be complete in the store
+        store = self.context.open_store()
         try:
-            self.metrics = session_results(store, session_id)
+            self.metrics = session_results(store, self.session_id)
         finally:
             store.close()
         pygame.key.start_text_input()
+
+    def on_exit(self) -> None:
+        pygame.key.stop_text_input()
 
     def title(self) -> str:
         session = self.metrics.session
         return f"{session.level_title} · {_local(session.started_at_utc)}"
 
     def layout(self, width: int, height: int) -> list[Button]:
-        unit = height / 720
+        unit = design_unit((width, height))
         buttons = []
         actions = (
             ("note", self.text("therapist.save_note")),
@@ -215,8 +223,7 @@ class TherapistSessionScene(MenuScene):
 
     def activate(self, key: str) -> None:
         if key == "back":
-            pygame.key.stop_text_input()
-            self.next_scene = TherapistSessionsScene(self.context, self.profile)
+            self.goto("therapist_sessions", profile=self.profile)
         elif key == "note":
             if self.note.strip():
                 store = self.context.open_store()
@@ -262,9 +269,9 @@ class TherapistSessionScene(MenuScene):
             cells = (
                 name[:22],
                 task.limb,
-                _ms(task.task_average_ms),
-                _percent(task.sro_percent),
-                f"{_ms(task.mean_asynchrony_ms)} ± {_ms(task.sd_asynchrony_ms)}",
+                ms_cell(task.task_average_ms),
+                percent_cell(task.sro_percent),
+                f"{ms_cell(task.mean_asynchrony_ms)} ± {ms_cell(task.sd_asynchrony_ms)}",
                 f"{task.missed_beats} / {task.extra_taps}",
             )
             for cell, column in zip(cells, columns, strict=True):
@@ -304,7 +311,7 @@ class TherapistSessionScene(MenuScene):
         return self.text(
             "therapist.continuation",
             task=task.task_number,
-            mean=_ms(continuation.iti_mean_ms),
+            mean=ms_cell(continuation.iti_mean_ms),
             cv=f"{continuation.iti_cv:.3f}",
             drift=f"{continuation.drift_ms_per_tap:+.2f}",
             wing=wing,
@@ -325,11 +332,3 @@ def _save(context: GameContext, request: ReportRequest) -> str:
 def _local(utc_iso: str) -> str:
     """A stored UTC time as the therapist's clock shows it."""
     return local_time(utc_iso).strftime("%Y-%m-%d %H:%M")
-
-
-def _ms(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.0f} ms"
-
-
-def _percent(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.0f}%"

@@ -6,17 +6,16 @@ import pygame
 
 from engine.input.pump import Tap, UiEvent
 from engine.scoring.kernels import warm_up
+from game.canvas import design_unit
 from game.context import GameContext
 from game.palette import THEME_BACKGROUNDS
+from game.scene import Scene
 from game.text import draw_text
 
 
-class TitleScene:
+class TitleScene(Scene):
     def __init__(self, context: GameContext) -> None:
-        self.context = context
-        self.done = False
-        self.quit_requested = False
-        self.next_scene = None
+        super().__init__(context)
         self._drawn_once = False
         self.ready = False
 
@@ -24,22 +23,17 @@ class TitleScene:
         if not self.ready:
             return
         if any(event.kind in ("key", "pointer", "button") for event in ui_events):
-            from game.scenes.profiles import ProfilesScene
-
-            self.next_scene = ProfilesScene(self.context)
+            self.goto("profiles")
 
     def on_update(self, now_ns: int) -> None:
         if self._drawn_once and not self.ready:
             warm_up()  # a second or two, once; cached on disk after the first run
             self.ready = True
 
-    def on_idle(self, now_ns: int) -> None:
-        pass
-
     def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
         surface = self.context.surface
         width, height = surface.get_size()
-        unit = height / 720
+        unit = design_unit((width, height))
         top, bottom = THEME_BACKGROUNDS["space"]
         surface.fill(top)
         pygame.draw.rect(surface, bottom, (0, height * 0.6, width, height * 0.4))

@@ -12,9 +12,10 @@ import math
 import pygame
 
 from engine.session.play import Feedback, PlayView
+from game.canvas import Canvas
 from game.icons import smooth_sprite
 from game.look import Colour, Look
-from game.themes import Canvas, StageGeometry
+from game.themes.base import StageGeometry
 from game.themes.stage import (
     REACTION_S,
     REACTION_SIZE,

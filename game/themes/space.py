@@ -13,9 +13,10 @@ import random
 import pygame
 
 from engine.session.play import Feedback, PlayView
+from game.canvas import Canvas
 from game.icons import shape_points, smooth_sprite
 from game.look import Colour, Look
-from game.themes import Canvas, StageGeometry
+from game.themes.base import StageGeometry
 from game.themes.stage import (
     REACTION_S,
     REACTION_SIZE,

@@ -17,9 +17,10 @@ import pygame
 
 from engine.levels.limbs import LIMBS
 from engine.session.play import PHASE_COUNT_IN, PHASE_PLAYING, Feedback, PlayView
+from game.canvas import Canvas, design_unit
 from game.icons import limb_icon, shape_sprite
 from game.look import Colour, Look
-from game.themes import Canvas, StageGeometry
+from game.themes.base import StageGeometry
 
 LANE_LOOKAHEAD_S = 2.0  # a cue enters the lane this long before its beat
 FADE_GONE_S = 0.55  # with visual_cue "fade" a cue has vanished this long before its beat...
@@ -151,7 +152,7 @@ class StageTheme:
         key = (size, look.high_contrast)
         if self._background is None or key != self._background_key:
             geometry = StageGeometry.for_size(size)
-            unit = min(size[1] / 720, size[0] / 1280)
+            unit = design_unit(size)
             stops = self.sky
             if look.high_contrast:
                 # Calm and dark behind white outlines: the scenery gives way to the task.

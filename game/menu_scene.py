@@ -5,24 +5,23 @@ from __future__ import annotations
 import pygame
 
 from engine.input.pump import Tap, UiEvent
+from game.canvas import design_unit
 from game.context import GameContext
+from game.scene import Scene
 from game.text import draw_text
-from game.ui import Button, Menu
+from game.widgets import Button, Menu
 
 BACKGROUND = (24, 40, 70)
 BUTTON = (60, 90, 150)
 FOCUS = (255, 205, 40)
 
 
-class MenuScene:
+class MenuScene(Scene):
     """Subclasses fill `self.menu.buttons` in `layout()` and answer `activate(key)`."""
 
     def __init__(self, context: GameContext) -> None:
-        self.context = context
+        super().__init__(context)
         self.menu = Menu()
-        self.done = False
-        self.quit_requested = False
-        self.next_scene = None
         self._laid_out_for: tuple[int, int] | None = None
 
     # --- for subclasses ---------------------------------------------------------------------
@@ -43,7 +42,8 @@ class MenuScene:
 
     @property
     def unit(self) -> float:
-        return self.context.surface.get_height() / 720 * self.context.look.text_scale
+        """One design pixel (game/canvas.py), times the child's text scale."""
+        return design_unit(self.context.surface.get_size()) * self.context.look.text_scale
 
     def relayout(self) -> None:
         surface = self.context.surface
@@ -61,12 +61,6 @@ class MenuScene:
             if chosen is not None:
                 self.activate(chosen)
                 return
-
-    def on_update(self, now_ns: int) -> None:
-        pass
-
-    def on_idle(self, now_ns: int) -> None:
-        pass
 
     def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
         if self._laid_out_for != self.context.surface.get_size():

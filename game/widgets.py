@@ -1,8 +1,12 @@
-"""Menus children can use with anything: big buttons, arrow keys or d-pad, Enter or A, mouse,
-or a finger. One button always has the focus, drawn with a thick outline."""
+"""Widgets the scenes share: menus, stars, typed text, table cells.
+
+Menus children can use with anything: big buttons, arrow keys or d-pad, Enter or A, mouse,
+or a finger. One button always has the focus, drawn with a thick outline.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +20,8 @@ ACTIVATE_KEYS = ("return", "space", "enter")
 ACTIVATE_BUTTON = "0"  # gamepad A
 BACK_KEYS = ("escape", "backspace")
 BACK_BUTTON = "1"  # gamepad B
+STAR_ON: Colour = (255, 205, 40)
+STAR_OFF: Colour = (90, 100, 130)
 
 
 @dataclass
@@ -123,3 +129,25 @@ def take_typing(text: str, ui_events: list[UiEvent]) -> tuple[str, list[UiEvent]
         else:
             others.append(event)
     return text, others
+
+
+def draw_star(
+    surface: pygame.Surface, center: tuple[float, float], radius: float, colour: Colour
+) -> None:
+    """A five-pointed star (earned stars, stickers)."""
+    points = []
+    for index in range(10):
+        angle = -90 + index * 36
+        length = radius if index % 2 == 0 else radius * 0.45
+        vector = pygame.Vector2(length, 0).rotate(angle)
+        points.append((center[0] + vector.x, center[1] + vector.y))
+    pygame.draw.polygon(surface, colour, points)
+
+
+def ms_cell(value: float, missing: str = "–") -> str:
+    """A table cell of milliseconds; ``missing`` where there is no number (no taps)."""
+    return missing if math.isnan(value) else f"{value:.0f} ms"
+
+
+def percent_cell(value: float, missing: str = "–") -> str:
+    return missing if math.isnan(value) else f"{value:.0f}%"

@@ -1,9 +1,10 @@
-"""The play scene: draws what `PlaySession.view()` decided. It computes no score or window.
+"""The play painter: draws what `PlaySession.view()` decided. It computes no score or window.
 
+The play scene (game/scenes/play.py) runs the session and takes the input; this draws it.
 A frame has two layers. The still layer is the theme's background with the header, the
 instruction (and at the end the results table) painted in; it is made again only when one of
 them changes, and then the whole window is presented once. Over it, each frame, the theme
-draws the stage and the scene draws the feedback HUD (judgement, ms, streak, praise, limb to
+draws the stage and the painter draws the feedback HUD (judgement, ms, streak, praise, limb to
 use); every piece is marked so that only the changed rects are presented (game/dirty.py).
 
 Every visible string comes from the message catalogue (game/i18n.py).
@@ -11,11 +12,8 @@ Every visible string comes from the message catalogue (game/i18n.py).
 
 from __future__ import annotations
 
-import math
-
 import pygame
 
-from engine.input.pump import Tap, UiEvent
 from engine.session.play import (
     PHASE_BETWEEN,
     PHASE_COUNT_IN,
@@ -24,12 +22,15 @@ from engine.session.play import (
     PlaySession,
     PlayView,
 )
+from game.canvas import Canvas, design_unit
 from game.dirty import DirtyRegions
 from game.i18n import Messages
 from game.icons import limb_icon, shape_sprite
 from game.look import Colour, Look
 from game.text import font
-from game.themes import Canvas, StageGeometry, Theme, get_theme
+from game.themes.base import StageGeometry, Theme
+from game.themes.registry import get_theme
+from game.widgets import ms_cell, percent_cell
 
 FEEDBACK_SHOW_S = 0.9
 STREAK_SHOWN_FROM = 2  # a streak of one is not worth a counter
@@ -78,7 +79,7 @@ class HudLayout:
     def __init__(self, size: tuple[int, int], look: Look) -> None:
         width, height = size
         self.width, self.height = width, height
-        self.unit = min(height / 720, width / 1280)
+        self.unit = design_unit(size)
         self.text_unit = self.unit * look.text_scale
         self.margin = round(24 * self.unit)
         self.feedback_x = round(width * 0.64)
@@ -145,13 +146,15 @@ def _wrap(text: str, size_px: int, max_width_px: int) -> list[str]:
     return lines
 
 
-class PlayScene:
+class PlayPainter:
+    """Draws one session's frames on ``surface``; ``press_enter_hint``: the results table says
+    to press Enter (when the level waits for it rather than moving on by itself)."""
+
     def __init__(
         self,
         session: PlaySession,
         surface: pygame.Surface,
-        exit_when_done: bool = False,
-        results_hold_s: float = 4.0,
+        press_enter_hint: bool = True,
         visual_offset_ms: float = 0.0,
         look: Look | None = None,
         theme: Theme | None = None,
@@ -159,15 +162,11 @@ class PlayScene:
     ) -> None:
         self.session = session
         self.surface = surface
-        self.exit_when_done = exit_when_done
-        self.results_hold_ns = int(results_hold_s * 1e9)
+        self.press_enter_hint = press_enter_hint
         self.visual_offset_ms = visual_offset_ms
         self.look = look or Look()
         self.theme = theme or get_theme(session.level.theme)
         self.text = messages or Messages()
-        self.done = False
-        self.quit_requested = False
-        self._finished_at_ns: int | None = None
         self._dirty = DirtyRegions()
         self._text = TextImages()
         self._layer: pygame.Surface | None = None
@@ -175,30 +174,11 @@ class PlayScene:
         self._marks: list[pygame.Rect] = []
         self._prepared_size: tuple[int, int] | None = None
 
-    # --- hooks ------------------------------------------------------------------------------
-    def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
-        self.session.on_taps(taps)
-        for event in ui_events:
-            if event.kind == "quit" or (event.kind == "key" and event.key == "escape"):
-                self.quit_requested = True
-                self.done = True
-            elif event.kind == "key" and event.key == "return" and self.session.finished:
-                self.done = True
-            elif event.kind == "resize":
-                self._dirty.invalidate()
+    def invalidate(self) -> None:
+        """The next frame repaints the whole window (it was resized)."""
+        self._dirty.invalidate()
 
-    def on_update(self, now_ns: int) -> None:
-        self.session.update(now_ns)
-        if self.session.finished and self._finished_at_ns is None:
-            self._finished_at_ns = now_ns
-        if (
-            self.exit_when_done
-            and self._finished_at_ns is not None
-            and now_ns - self._finished_at_ns >= self.results_hold_ns
-        ):
-            self.done = True
-
-    def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
+    def draw(self, now_ns: int) -> list[pygame.Rect] | None:
         """Draw the frame; returns the changed rects (None: the whole window changed)."""
         view = self.session.view(now_ns, self.visual_offset_ms)
         surface = self.surface
@@ -327,8 +307,8 @@ class PlayScene:
             row_y += 44 * unit
             cells = (
                 self.session.level.tasks[index].name,
-                _ms(summary.task_average_ms),
-                _percent(summary.sro_percent),
+                ms_cell(summary.task_average_ms, missing="-"),
+                percent_cell(summary.sro_percent, missing="-"),
                 f"{summary.hits}/{summary.targets}",
                 str(summary.early_taps),
                 str(summary.late_taps),
@@ -338,7 +318,7 @@ class PlayScene:
                 self._paint_text(
                     layer, cell, 28 * text_unit, look.text_colour, center=(width * column, row_y)
                 )
-        if not self.exit_when_done:
+        if self.press_enter_hint:
             self._paint_text(
                 layer,
                 self.text("play.press_enter"),
@@ -460,11 +440,3 @@ class PlayScene:
         self._blit_text(
             line, 44 * layout.text_unit, colour, center=(layout.feedback_x, layout.praise_y)
         )
-
-
-def _ms(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.0f} ms"
-
-
-def _percent(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:.0f}%"

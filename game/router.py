@@ -1,0 +1,52 @@
+"""The one place that knows every scene: builds the scene a `Goto` names.
+
+Scenes ask for each other by name (`self.goto("results", level=..., session=...)`), so no
+scene module imports another; this table is the only import of the scene classes. To add a
+scene: write its class in game/scenes/ (a `Scene`, or a `MenuScene` for buttons), give it a
+name here, and ask for it with `goto(name, **params)`: the params become its constructor's
+keyword arguments after the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from game.context import GameContext
+from game.scene import Goto, Scene
+from game.scenes.calibrate import CalibrationScene
+from game.scenes.level_map import LevelMapScene
+from game.scenes.new_profile import NewProfileScene
+from game.scenes.play import PlayScene
+from game.scenes.profiles import ProfilesScene
+from game.scenes.results import ResultsScene
+from game.scenes.settings import ReportsFolderScene, SettingsScene
+from game.scenes.stickers import StickerBookScene
+from game.scenes.therapist import (
+    TherapistProfilesScene,
+    TherapistSessionScene,
+    TherapistSessionsScene,
+)
+from game.scenes.title import TitleScene
+
+SCENES: dict[str, Callable[..., Scene]] = {
+    "title": TitleScene,
+    "profiles": ProfilesScene,
+    "new_profile": NewProfileScene,
+    "level_map": LevelMapScene,
+    "stickers": StickerBookScene,
+    "play": PlayScene,
+    "results": ResultsScene,
+    "settings": SettingsScene,
+    "reports_folder": ReportsFolderScene,
+    "calibrate": CalibrationScene,
+    "therapist_profiles": TherapistProfilesScene,
+    "therapist_sessions": TherapistSessionsScene,
+    "therapist_session": TherapistSessionScene,
+}
+
+
+def build_scene(context: GameContext, goto: Goto) -> Scene:
+    """The scene ``goto`` names, built (not yet entered) with the context and its params."""
+    if goto.name not in SCENES:
+        raise KeyError(f"no scene named {goto.name!r}; the scenes are {', '.join(SCENES)}")
+    return SCENES[goto.name](context, **goto.params)
