@@ -45,6 +45,7 @@ def level_fuzz(test):
     """A level fuzzer: hypothesis settings for `ONBEAT_FUZZ_EXAMPLES`, marked for `make fuzz`."""
     return pytest.mark.fuzz(_fuzz_settings(test))
 
+
 FROG_HOP = """\
 format: 1
 id: frog-hop
