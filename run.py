@@ -16,7 +16,7 @@ from cli.common import UserError, data_dir_of
 ROOT = Path(__file__).resolve().parent
 DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
 # Each module has register(add_command) that adds its subcommands (cli/common.py).
-COMMAND_MODULES = ("cli.export", "cli.levels", "cli.report")
+COMMAND_MODULES = ("cli.devices", "cli.export", "cli.levels", "cli.report")
 
 
 def _load_level(path_text: str):

@@ -369,9 +369,9 @@ class EvdevInputs:
     def drain_taps(self, now_ns: int) -> list[Tap]:
         return self._taps.drain()
 
-    def wait(self, timeout_s: float) -> bool:
-        """Block until a mapped tap waits or ``timeout_s`` passes."""
-        return self._taps.wait(timeout_s)
+    def wait(self, timeout_s: float, count: int = 1) -> bool:
+        """Block until ``count`` mapped taps wait to be drained or ``timeout_s`` passes."""
+        return self._taps.wait(timeout_s, count)
 
     def close(self) -> None:
         if self._watcher is not None:

@@ -316,9 +316,9 @@ class MidiInputs:
             presses.append(self._presses.popleft())
         return presses
 
-    def wait(self, timeout_s: float) -> bool:
-        """Block until a mapped tap waits or ``timeout_s`` passes."""
-        return self._taps.wait(timeout_s)
+    def wait(self, timeout_s: float, count: int = 1) -> bool:
+        """Block until ``count`` mapped taps wait to be drained or ``timeout_s`` passes."""
+        return self._taps.wait(timeout_s, count)
 
     def close(self) -> None:
         if self._watcher is not None:

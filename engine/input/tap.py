@@ -59,7 +59,7 @@ class TapQueue:
             self._taps.clear()
         return taps
 
-    def wait(self, timeout_s: float) -> bool:
-        """Block until a tap is waiting or ``timeout_s`` passes; True if one is waiting."""
+    def wait(self, timeout_s: float, count: int = 1) -> bool:
+        """Block until ``count`` taps are waiting or ``timeout_s`` passes; True if they are."""
         with self._ready:
-            return self._ready.wait_for(lambda: bool(self._taps), timeout_s)
+            return self._ready.wait_for(lambda: len(self._taps) >= count, timeout_s)
