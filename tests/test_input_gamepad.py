@@ -6,7 +6,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from engine.input.gamepad import init_gamepads
+from engine.input.gamepad import init_gamepads, quit_gamepads
 from engine.input.mapping import load_input_mapping
 from engine.input.pump import InputPump
 from engine.store.records import STAMP_POLLED
@@ -29,7 +29,7 @@ def sdl_pads():
     init_gamepads()
     pygame.event.clear()
     yield
-    pygame.joystick.quit()
+    quit_gamepads()
     pygame.display.quit()
 
 

@@ -43,6 +43,16 @@ def init_gamepads() -> None:
         log.warning("SDL game controllers are off (%s); joystick buttons still work", error)
 
 
+def quit_gamepads() -> None:
+    """Stop SDL's game controller and joystick parts, as `init_gamepads` started them.
+
+    Both must go together: a controller part left running across a stop of SDL's event
+    loop (the display closed) sent no controller events after the next `init_gamepads`.
+    """
+    sdl_controller.quit()
+    pygame.joystick.quit()
+
+
 @dataclass(frozen=True)
 class PadInfo:
     instance_id: int
