@@ -59,7 +59,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
     if args.format == "text":
         _print_report(report, key_stamp_reason)
     if args.listen is not None:
-        output["listen"] = _listen(mapping, args.listen, window, args.format == "text")
+        told = set(report.problems)  # said once in the listing; not again when starting
+        output["listen"] = _listen(mapping, args.listen, window, args.format == "text", told)
     if args.format == "json":
         print(json.dumps(output, indent=2))
     return 0
@@ -80,7 +81,7 @@ def _print_report(report, key_stamp_reason: str) -> None:
         print(problem)
 
 
-def _listen(mapping, seconds: float, window: bool, as_text: bool) -> dict:
+def _listen(mapping, seconds: float, window: bool, as_text: bool, told: set[str]) -> dict:
     from engine.input.devices import listen
     from engine.input.pump import InputPump
     from engine.input.sources import close_all, start_tap_sources
@@ -89,7 +90,10 @@ def _listen(mapping, seconds: float, window: bool, as_text: bool) -> dict:
     from engine.store.records import STAMP_X11_SERVER
     from engine.timing.host_clock import RealClock
 
-    notify = print if as_text else (lambda line: None)
+    def notify(line: str) -> None:
+        if as_text and line not in told:
+            print(line)
+
     matcher = PressMatcher(STAMP_X11_SERVER)
     x11_source = start_x11_press_source(matcher) if window else None
     sources = start_tap_sources(mapping, notify)
@@ -118,8 +122,12 @@ def _listen(mapping, seconds: float, window: bool, as_text: bool) -> dict:
                 f"delay {row['delay_ms']:7.3f} ms  {tap.device}{velocity}"
             )
 
+    def tell_unmapped(name: str) -> None:
+        if as_text:
+            print(f"  {name}: not mapped")
+
     try:
-        monitor = listen(pump, clock, seconds, show)
+        monitor = listen(pump, clock, seconds, show, on_unmapped=tell_unmapped)
     finally:
         close_all(sources)
         if x11_source is not None:

@@ -113,9 +113,12 @@ def test_listen_reports_each_taps_delay_and_the_jitter_per_channel(sdl_events) -
         os.write(write_fd, pack_key_press(start_ns - 3 * MS, KEY_A))
         os.write(write_fd, pack_key_press(start_ns - 5 * MS, KEY_A))
         assert inputs.wait(5.0, count=2)  # read by the reader's thread, drained at 1st poll
-        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_j, mod=0, scancode=0))
-        seen = []
-        monitor = listen(pump, clock, 0.01, lambda tap, delay: seen.append((tap, delay)))
+        for key in (pygame.K_j, pygame.K_z):
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, scancode=0))
+        seen, unmapped = [], []
+        monitor = listen(
+            pump, clock, 0.01, lambda tap, delay: seen.append((tap, delay)), 1.0, unmapped.append
+        )
     finally:
         inputs.close()
         os.close(write_fd)
@@ -124,6 +127,7 @@ def test_listen_reports_each_taps_delay_and_the_jitter_per_channel(sdl_events) -
         ("left_toe", STAMP_EVDEV, 4 * MS),
         ("left_toe", STAMP_EVDEV, 6 * MS),
     ]
+    assert unmapped == ["key 'z' (keys)"]  # to say what to write in input.yaml
     rows = {row["channel"]: row for row in monitor.summary()}
     assert rows["left_toe"]["taps"] == 2
     assert rows["left_toe"]["delay_mean_ms"] == 5.0

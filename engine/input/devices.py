@@ -29,8 +29,9 @@ from engine.input.evdev_devices import (
 from engine.input.evdev_source import PERMISSION_HINT
 from engine.input.gamepad import init_gamepads
 from engine.input.mapping import InputMapping
-from engine.input.midi import list_midi_ports, wanted_port
-from engine.input.pump import InputPump
+from engine.input.midi import NOTE, MidiInputs, list_midi_ports, wanted_port
+from engine.input.midi_learn import press_words
+from engine.input.pump import InputPump, UiEvent
 from engine.input.stamps import PressMatcher
 from engine.input.tap import Tap
 from engine.input.x11 import X11PressSource, X11PressSourceUnavailable
@@ -265,9 +266,14 @@ def listen(
     seconds: float,
     on_tap: Callable[[Tap, int], None] | None = None,
     poll_period_ms: float = 1.0,
+    on_unmapped: Callable[[str], None] | None = None,
 ) -> TapMonitor:
     """Pump input for ``seconds`` (or until the window is closed), as the frame loop does;
-    every tap goes to ``on_tap`` with its delay in ns and into the returned monitor."""
+    every tap goes to ``on_tap`` with its delay in ns and into the returned monitor.
+
+    ``on_unmapped`` hears of presses that are no tap (a key, gamepad button or MIDI pad with
+    no channel), named as input.yaml names them, so a new device can be mapped.
+    """
     monitor = TapMonitor()
     now_ns = clock.now_ns()
     end_ns = now_ns + int(seconds * 1e9)
@@ -280,6 +286,33 @@ def listen(
             delay_ns = monitor.record(tap, now_ns)
             if on_tap is not None:
                 on_tap(tap, delay_ns)
-        if any(event.kind == "quit" for event in pump.drain_ui()):
+        ui_events = pump.drain_ui()
+        if on_unmapped is not None:
+            for name in _unmapped(pump, ui_events):
+                on_unmapped(name)
+        if any(event.kind == "quit" for event in ui_events):
             break
     return monitor
+
+
+def _unmapped(pump: InputPump, ui_events: list[UiEvent]) -> list[str]:
+    mapping = pump.mapping
+    names = [
+        f"key {event.key!r} (keys)"
+        for event in ui_events
+        if event.kind == "key" and event.key not in mapping.keys
+    ]
+    names += [
+        f"gamepad button {event.key} (gamepad_buttons)"
+        for event in ui_events
+        if event.kind == "button" and int(event.key) not in mapping.gamepad_buttons
+    ]
+    for source in pump.sources:
+        if isinstance(source, MidiInputs):
+            names += [
+                f"MIDI {press_words(press.kind, press.number)} on {press.port} (midi)"
+                for press in source.drain_presses()
+                if press.number
+                not in (mapping.midi_notes if press.kind == NOTE else mapping.midi_controls)
+            ]
+    return names
