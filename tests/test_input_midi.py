@@ -211,6 +211,15 @@ def test_no_sequencer_is_one_line_and_no_midi(monkeypatch, tmp_path) -> None:
     assert len(lines) == 1 and "no ALSA sequencer" in lines[0] and "snd-seq" in lines[0]
 
 
+def test_python_rtmidi_missing_is_one_line_and_no_midi(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "rtmidi", None)  # what an absent package imports as
+    lines: list[str] = []
+    assert open_midi_inputs(load_input_mapping(), lines.append) is None
+    assert lines == [
+        "MIDI: python-rtmidi is not installed; MIDI pads are off (pip install python-rtmidi)"
+    ]
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/snd/seq"), reason="no ALSA sequencer here")
 def test_a_real_virtual_port_delivers_stamped_taps() -> None:
     import rtmidi

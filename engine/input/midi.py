@@ -21,7 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import mido
+try:
+    import mido
+except ImportError:  # a core dependency, but MIDI must not be what stops the game
+    mido = None
 
 from engine.input.mapping import InputMapping
 from engine.input.rescan import RESCAN_PERIOD_S, PeriodicThread
@@ -187,10 +190,12 @@ class RtMidiBackend:
         try:
             import rtmidi
         except ImportError:
+            rtmidi = None
+        if rtmidi is None or mido is None:
+            missing = "python-rtmidi" if rtmidi is None else "mido"
             raise MidiUnavailable(
-                "MIDI: python-rtmidi is not installed; MIDI pads are off "
-                "(pip install python-rtmidi)"
-            ) from None
+                f"MIDI: {missing} is not installed; MIDI pads are off (pip install {missing})"
+            )
         if sys.platform.startswith("linux") and not os.path.exists(ALSA_SEQUENCER_PATH):
             # Checked first because ALSA would also print its own error to the terminal.
             raise MidiUnavailable(
