@@ -7,13 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import clinic_scale, frame_draw, stamp_error
+from bench import clinic_scale, frame_draw, input_paths, stamp_error
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
     stamp_error.main()
+    print()
+    input_paths.main([])
     print()
     if shutil.which("Xvfb"):
         subprocess.run([sys.executable, str(ROOT / "bench" / "x11_end_to_end.py")], check=False)

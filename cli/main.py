@@ -7,14 +7,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import bench, billing, calibrate, demo, export, levels, play, report
+from cli import bench, billing, calibrate, demo, devices, export, levels, play, report
 from cli.common import UserError
 
 DESCRIPTION = (
     "OnBeat command line. Bare `run.py` starts the game; `run.py --help` lists the commands."
 )
 # Each family's register(add_command) adds its subcommands; --help lists them in this order.
-FAMILIES = (play, calibrate, bench, demo, export, levels, report, billing)
+FAMILIES = (play, calibrate, bench, demo, export, levels, report, billing, devices)
 
 
 def _window_size(text: str) -> tuple[int, int]:

@@ -16,8 +16,10 @@ from engine.audio.config import load_audio_settings
 from engine.audio.output import SdlAudioOutput
 from engine.audio.synth import click_sounds
 from engine.config.user_settings import load_user_settings
-from engine.input.mapping import load_input_mapping
+from engine.input.gamepad import init_gamepads, quit_gamepads
+from engine.input.mapping import load_station_input_mapping
 from engine.input.pump import InputPump
+from engine.input.sources import close_all, start_tap_sources
 from engine.input.stamps import PressMatcher
 from engine.input.x11 import start_x11_press_source
 from engine.levels.library import discover_levels
@@ -61,7 +63,7 @@ def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
     try:
         pygame.display.init()
         pygame.font.init()
-        pygame.joystick.init()
+        init_gamepads()
         pygame.display.set_caption("OnBeat")
         return pygame.display.set_mode(size, pygame.RESIZABLE)
     except pygame.error as error:
@@ -124,16 +126,21 @@ def open_station(
     rig = AudioRig.create(audio)
     rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, metronome_volume))
     output = SdlAudioOutput(rig.ring)
+    tap_sources = []
     try:
         rig.ring.fill_ahead(rig.track.render)
         print(output.open())
         output.start()
-        pump = InputPump(load_input_mapping(), clock, matcher if x11_source else None)
+        mapping = load_station_input_mapping()
+        tap_sources = start_tap_sources(mapping, print)  # evdev and MIDI, each if it can run
+        pump = InputPump(mapping, clock, matcher if x11_source else None, tap_sources)
         yield Station(surface, clock, pump, rig, recorder, calibration)
     finally:
         output.close()
+        close_all(tap_sources)
         if x11_source is not None:
             x11_source.stop()
+        quit_gamepads()
         pygame.display.quit()
         recorder.close()
         if rig.ring.underruns:

@@ -3,27 +3,25 @@
 pygame events carry no time and SDL stamps them when they are pumped, so the frame loop
 calls `pump()` about every millisecond between frames and between draw phases. A press is
 stamped with the middle of the interval in which it appeared, unless an OS stamp source
-(X server times via `PressMatcher`) knows exactly when it happened.
+(X server times via `PressMatcher`) knows exactly when it happened. Back-ends that stamp
+taps themselves (evdev, MIDI) are `TapSource`s whose taps join the stream at every poll.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pygame
 
+from engine.input.gamepad import GamepadTracker
 from engine.input.mapping import InputMapping
 from engine.input.stamps import PRESS_BUTTON, PRESS_KEY, PRESS_PAD, PRESS_TOUCH, PressMatcher
+from engine.input.tap import Tap, TapSource
 from engine.store.records import STAMP_POLLED
 from engine.timing.host_clock import HostClock
 
-
-@dataclass(frozen=True)
-class Tap:
-    host_ns: int
-    channel: str
-    stamp_source: str
-
+__all__ = ["STAMP_WAIT_NS", "InputPump", "Tap", "UiEvent"]
 
 # An SDL press can arrive before the OS stamp source's thread has read the same press from
 # its own connection; the press waits this long for its stamp before the polled time is used.
@@ -48,20 +46,27 @@ class UiEvent:
     pos: tuple[int, int] = (0, 0)  # pixels for "pointer"
 
 
+GAMEPAD_EVENTS = frozenset(
+    {pygame.JOYDEVICEADDED, pygame.JOYDEVICEREMOVED, pygame.CONTROLLERAXISMOTION}
+)
+
+
 class InputPump:
     def __init__(
         self,
         mapping: InputMapping,
         clock: HostClock,
         matcher: PressMatcher | None = None,
+        sources: Sequence[TapSource] = (),
     ) -> None:
         self.mapping = mapping
         self.clock = clock
         self.matcher = matcher
+        self.sources = list(sources)
+        self.gamepads = GamepadTracker(mapping)
         self._last_poll_ns = clock.now_ns()
         self._seen_ns = self._last_poll_ns
         self._keys_down: set[str] = set()
-        self._joysticks: dict[int, object] = {}
         self.taps: list[Tap] = []
         self._pending: list[_PendingPress] = []
         self.ui_events: list[UiEvent] = []
@@ -82,6 +87,12 @@ class InputPump:
             self._retry_pending(now_ns)
         for event in events:
             self._handle(event, polled_ns)
+        for source in self.sources:
+            self.taps.extend(source.drain_taps(now_ns))
+
+    def add_source(self, source: TapSource) -> None:
+        """Take taps from ``source`` too, from the next poll on."""
+        self.sources.append(source)
 
     def drain_taps(self) -> list[Tap]:
         taps, self.taps = self.taps, []
@@ -91,11 +102,13 @@ class InputPump:
         ui_events, self.ui_events = self.ui_events, []
         return ui_events
 
-    def _tap(self, channel: str | None, kind: str, code: str, polled_ns: int) -> None:
+    def _tap(
+        self, channel: str | None, kind: str, code: str, polled_ns: int, device: str = ""
+    ) -> None:
         if channel is None:
             return
         if self.matcher is None or kind not in self.matcher.kinds:
-            self.taps.append(Tap(polled_ns, channel, STAMP_POLLED))
+            self.taps.append(Tap(polled_ns, channel, STAMP_POLLED, device=device))
             return
         pending = _PendingPress(channel, kind, code, polled_ns, self._seen_ns + STAMP_WAIT_NS)
         if not self._claim(pending):
@@ -148,7 +161,9 @@ class InputPump:
                     UiEvent("pointer", pos=(int(event.x * width), int(event.y * height)))
                 )
         elif event.type == pygame.JOYBUTTONDOWN:
-            self._tap(self.mapping.gamepad_buttons.get(event.button), PRESS_PAD, "", polled_ns)
+            channel = self.mapping.gamepad_buttons.get(event.button)
+            device = self.gamepads.name_of(getattr(event, "instance_id", -1))
+            self._tap(channel, PRESS_PAD, "", polled_ns, device)
             self.ui_events.append(UiEvent("button", key=str(event.button)))
         elif event.type == pygame.JOYHATMOTION:
             hat_x, hat_y = event.value
@@ -157,10 +172,9 @@ class InputPump:
                 self.ui_events.append(UiEvent("key", key=direction[(hat_x, hat_y)]))
         elif event.type == pygame.TEXTINPUT:
             self.ui_events.append(UiEvent("text", key=event.text))
-        elif event.type == pygame.JOYDEVICEADDED:
-            joystick = pygame.joystick.Joystick(event.device_index)
-            self._joysticks[joystick.get_instance_id()] = joystick
-        elif event.type == pygame.JOYDEVICEREMOVED:
-            self._joysticks.pop(event.instance_id, None)
+        elif event.type in GAMEPAD_EVENTS:
+            tap = self.gamepads.handle(event, polled_ns)
+            if tap is not None:
+                self.taps.append(tap)
         elif event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
             self.ui_events.append(UiEvent("resize"))

@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields
 STAMP_X11_SERVER = "x11_server"  # X server's own event time (XInput2 raw event)
 STAMP_POLLED = "polled"  # midpoint of the 1 kHz poll interval that saw the SDL event
 STAMP_SCRIPTED = "scripted"  # the test/demo harness knew the exact time
+STAMP_EVDEV = "evdev"  # the Linux kernel's stamp of the input event (CLOCK_MONOTONIC, µs)
+STAMP_MIDI = "midi"  # the MIDI driver's stamp (ALSA sequencer queue time), mapped to our clock
 
 # "unscored": count-in taps and taps between tasks, recorded but never judged.
 JUDGEMENTS: tuple[str, ...] = ("sro", "good", "ok", "off", "extra", "unscored")
