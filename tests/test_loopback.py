@@ -11,7 +11,8 @@ from engine.audio.loopback import (
     output_offset_ms,
     round_trip_latency,
 )
-from engine.audio.synth import CLICK_NORMAL, click_sounds
+from engine.audio.synth import click_sounds
+from engine.timing.schedule import CLICK_NORMAL
 
 SAMPLE_RATE_HZ = 48000
 

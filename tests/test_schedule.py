@@ -1,8 +1,7 @@
 import numpy as np
 
-from engine.audio.synth import CLICK_ACCENT, CLICK_COUNT_IN, CLICK_NORMAL
 from engine.levels.limbs import CHANNEL_INDEX, accept_mask
-from engine.timing.schedule import schedule_task
+from engine.timing.schedule import CLICK_ACCENT, CLICK_COUNT_IN, CLICK_NORMAL, schedule_task
 from tests.level_factory import make_level, make_task
 
 RATE_HZ = 48_000

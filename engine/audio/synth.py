@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-CLICK_NORMAL = 0
-CLICK_ACCENT = 1
-CLICK_COUNT_IN = 2
-
 
 def _click(sample_rate_hz: int, pitch_hz: float, length_ms: float, gain: float) -> np.ndarray:
     frames = int(sample_rate_hz * length_ms / 1000.0)
@@ -23,7 +19,8 @@ def _click(sample_rate_hz: int, pitch_hz: float, length_ms: float, gain: float) 
 
 
 def click_sounds(sample_rate_hz: int, volume: float = 0.8) -> tuple[np.ndarray, ...]:
-    """Mono float32 click sounds indexed by CLICK_NORMAL, CLICK_ACCENT, CLICK_COUNT_IN."""
+    """Mono float32 click sounds indexed by the click kinds of engine.timing.schedule
+    (CLICK_NORMAL, CLICK_ACCENT, CLICK_COUNT_IN)."""
     return (
         _click(sample_rate_hz, 1000.0, 35.0, 0.7 * volume),
         _click(sample_rate_hz, 1500.0, 45.0, 1.0 * volume),

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.audio.synth import CLICK_ACCENT, CLICK_COUNT_IN, CLICK_NORMAL
 from engine.levels.limbs import LIMBS, accept_mask
 from engine.levels.model import Level, Task
 from engine.timing.clock import beat_frames
+
+# What each click of a grid is; the audio synthesis has one sound per kind, in this order.
+CLICK_NORMAL = 0
+CLICK_ACCENT = 1
+CLICK_COUNT_IN = 2
 
 BEATS_PER_BAR = 4  # the accent falls on every fourth beat (the level format has no metre)
 
