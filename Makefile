@@ -17,7 +17,7 @@ play: $(READY)
 
 # The everyday loop: the level fuzzers at a few hundred examples each; slowest tests listed.
 test: $(READY)
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=300 $(PY) -m pytest --durations=10
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=300 $(PY) -m pytest -rs --durations=10
 	$(PY) -m ruff check .
 
 # The level fuzzers alone at 10,000 examples each (CI runs this after `make test`).
