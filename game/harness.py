@@ -28,7 +28,7 @@ from engine.levels.limbs import accept_mask, channel_index
 from engine.levels.model import Level
 from engine.session.play import PlaySession
 from engine.store.recorder import Recorder
-from engine.store.records import STAMP_SCRIPTED
+from engine.store.records import STAMP_SCRIPTED, ProfileRecord
 from engine.timing.clock import NS_PER_S
 from engine.timing.schedule import TaskGrid
 from game.audio_rig import AudioRig
@@ -238,6 +238,7 @@ class Harness:
         stamped: bool = True,
         window_size: tuple[int, int] = (1280, 720),
         profile_name: str = "Demo",
+        profile: ProfileRecord | None = None,
         exit_when_done: bool = True,
         autoplay: AutoTapper | None = None,
         data_dir: Path | None = None,
@@ -257,7 +258,8 @@ class Harness:
             recorder,
             self.rig,
             data_dir=data_dir,
-            player_name=profile_name,
+            # A profile chosen by code, else the one in use called profile_name (made if new).
+            profile=profile or recorder.station_profile(profile_name),
             autoplay=autoplay,
         )
         assert level is not None or watch_path is not None, "give a level or a level file"

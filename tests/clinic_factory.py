@@ -10,6 +10,7 @@ import numpy as np
 
 from engine.levels.model import Task, Windows
 from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.profile_choice import station_profile
 from engine.store.protocol import Store
 from engine.store.records import SESSION_COMPLETE, SessionCalibration, SessionRecord, TaskRecord
 
@@ -50,7 +51,7 @@ def add_session(
     """A session of ``tasks``; status None leaves it running. Returns its id."""
     session_id = store.start_session(
         SessionRecord(
-            profile_code=store.profile_for(profile_name).code,
+            profile_code=station_profile(store, profile_name).code,
             level_id=level_id,
             level_title=level_id.replace("-", " ").title(),
             level_path=f"levels/{level_id}.yaml",

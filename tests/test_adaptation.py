@@ -302,9 +302,7 @@ def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) 
     level = adaptive_level(("window",), window_bounds=(10.0, 150.0))
     other_level = dataclasses.replace(level, id="other-level")
     store = open_store(tmp_path)
-    store.profile_for("Robin")
-    store.profile_for("Sam")
-    codes = {profile.display_name: profile.code for profile in store.list_profiles()}
+    codes = {name: store.create_profile(name) for name in ("Robin", "Sam")}
     fresh = staircase_for_child(store, codes["Robin"], level)
     ladder = build_ladder(level)
     assert fresh.position == level_rung(level, ladder)
@@ -316,7 +314,7 @@ def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) 
     store.close()
 
     store = open_store(tmp_path)
-    assert store.schema_version() == len(schema_module.MIGRATIONS) == 3
+    assert store.schema_version() == len(schema_module.MIGRATIONS) >= 3
     stored = store.adaptive_position(codes["Robin"], level.id)
     assert stored is not None
     assert stored.position == fresh.position
@@ -344,11 +342,11 @@ def test_a_schema_2_database_gains_the_positions_table(
     with monkeypatch.context() as patch:
         patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:2])
         old = open_store(tmp_path)
-        old.profile_for("Robin")
+        old.create_profile("Robin")
         assert old.schema_version() == 2
         old.close()
     store = open_store(tmp_path)
-    assert store.schema_version() == 3
+    assert store.schema_version() == len(schema_module.MIGRATIONS) >= 3
     code = store.list_profiles()[0].code
     store.save_adaptive_position(code, "frog-hop", 2.5)
     assert store.adaptive_position(code, "frog-hop").position == 2.5

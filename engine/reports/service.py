@@ -33,6 +33,9 @@ from engine.store.protocol import Store
 from engine.store.records import Note, ProfileRecord, SessionRecord
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "csv", "json")
+DEFAULT_FORMAT = "html"
+# File name suffixes (lower case, without the dot) and the format each one means.
+_FORMAT_OF_SUFFIX = {"html": "html", "htm": "html", "pdf": "pdf", "csv": "csv", "json": "json"}
 REPORT_JSON_VERSION = 1
 
 
@@ -67,6 +70,30 @@ class ReportRequest:
             raise ReportError(f"--from {self.from_date} is after --to {self.to_date}")
         if self.flow_sheet and self.format not in ("html", "pdf"):
             raise ReportError("flow sheets are pages to print: use --format html or pdf")
+
+
+def format_for(out_path: Path, format_name: str | None) -> str:
+    """The format to write ``out_path`` in: ``format_name`` when given, else the one its
+    suffix names (html without a suffix). ReportError when the suffix names another format
+    than ``format_name``, or one OnBeat does not write, so that y.pdf never holds HTML."""
+    suffix = Path(out_path).suffix.lower().removeprefix(".")
+    from_suffix = _FORMAT_OF_SUFFIX.get(suffix)
+    if format_name is None:
+        if from_suffix is not None:
+            return from_suffix
+        if not suffix:
+            return DEFAULT_FORMAT
+        raise ReportError(
+            f"{out_path}: cannot tell the format from the suffix .{suffix}; give --format "
+            f"({', '.join(FORMATS)}) or end the name in .html, .pdf, .csv or .json"
+        )
+    if from_suffix is not None and from_suffix != format_name:
+        raise ReportError(
+            f"{out_path}: the suffix .{suffix} says {from_suffix} but --format says "
+            f"{format_name}; drop --format, or write to "
+            f"{Path(out_path).with_suffix('.' + format_name)}"
+        )
+    return format_name
 
 
 # --- what the therapist screens list and show ----------------------------------------------

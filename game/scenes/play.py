@@ -118,7 +118,9 @@ class PlayScene(Scene):
         self.problems = ()
         context = self.context
         rig = context.rig
-        profile_code = context.recorder.profile_for(context.profile_name).code
+        if context.profile is None:
+            raise RuntimeError("a level is played for a profile: set GameContext.profile first")
+        profile_code = context.profile.code
         session_id = context.recorder.start_session(
             SessionRecord(
                 profile_code=profile_code,
