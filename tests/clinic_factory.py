@@ -26,6 +26,7 @@ class TaskSpec:
     continuation_beats: int = 0
     windows: Windows = field(default_factory=Windows)
     name: str = "Task"
+    untapped: bool = False  # the beats came and went without a single tap
 
 
 def _judgement(magnitude_ms: float, windows: Windows) -> str:
@@ -121,6 +122,8 @@ def _add_task(
             scored=np.ones(targets, dtype=bool),
         ),
     )
+    if spec.untapped:
+        return
     hit = rng.random(targets) > 0.05
     radius_ms = 1000.0 * ioi_frames / SAMPLE_RATE_HZ / 2 - 1
     asynchrony_ms = np.clip(rng.normal(mean_ms, sd_ms, targets), -radius_ms, radius_ms)[hit]

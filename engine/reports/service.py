@@ -241,7 +241,8 @@ def _session_fields(report: SessionReport) -> dict[str, object]:
         "profile_code": session.profile_code,
         "level_id": session.level_id,
         "level_title": session.level_title,
-        "status": session.status,
+        "status": report.status,
+        "taps": report.tap_count,
         "started_at_utc": session.started_at_utc,
         "ended_at_utc": session.ended_at_utc,
         "minutes": header.minutes,
@@ -303,21 +304,30 @@ def progress_json(report: ProgressReport) -> dict[str, object]:
             {
                 "session_id": session.session_id,
                 "level_id": session.level_id,
-                "status": session.status,
+                "status": status,
+                "taps": taps,
                 "started_at_utc": session.started_at_utc,
+                "seconds": seconds,
                 "minutes": minutes,
                 "billing_units": None if minutes is None else billing_units(minutes),
                 "overall": None
                 if point_of.get(session.session_id) is None
                 else _point(point_of[session.session_id]),
             }
-            for session, minutes in zip(
-                report.progress.sessions, report.session_minutes, strict=True
+            for session, status, taps, seconds, minutes in zip(
+                report.progress.sessions,
+                report.statuses(shown=False),
+                report.tap_counts,
+                report.session_seconds,
+                report.session_minutes,
+                strict=True,
             )
         ],
         "limbs": [
             {
                 "limb": limb.limb,
+                "first_session_id": None if limb.first is None else limb.first.session_id,
+                "latest_session_id": None if limb.latest is None else limb.latest.session_id,
                 "task_average_change_ms": limb.task_average_change_ms,
                 "sro_change_points": limb.sro_change_points,
                 "points": [_point(point) for point in limb.points],

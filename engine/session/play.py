@@ -465,6 +465,11 @@ class PlaySession:
             return None
         return streak
 
+    @property
+    def recorded_taps(self) -> int:
+        """Taps recorded so far, scored or not (none before the audio clock started)."""
+        return sum(run.taps for run in self._runs)
+
     def task_taps(self, task_index: int) -> tuple[np.ndarray, list[str]]:
         """Asynchronies (ms) and judgements of a task's scored taps, in tap order."""
         result = self._runs[task_index].scorer.result()

@@ -36,7 +36,7 @@ from engine.session.adaptation import (
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress
 from engine.store.opening import open_store
-from engine.store.records import SessionRecord
+from engine.store.records import SESSION_COMPLETE, SESSION_INCOMPLETE, SessionRecord
 from game.canvas import design_unit
 from game.context import GameContext
 from game.palette import DIM_TEXT, TEXT
@@ -183,7 +183,9 @@ class PlayScene(Scene):
                 remember_position(store, self._profile_code, session.level.id, session.staircase)
             finally:
                 store.close()
-        status = "complete" if session.finished else "incomplete"
+        # Played to its end with taps: a level that ran to its end untouched was not played.
+        complete = session.finished and session.recorded_taps > 0
+        status = SESSION_COMPLETE if complete else SESSION_INCOMPLETE
         self.context.recorder.end_session(session.session_id, utc_now_iso(), status)
         self.context.rig.silence_queued_clicks()
         self.session = self._painter = None
