@@ -99,7 +99,7 @@ def generate(data_dir: Path, profiles: int, sessions: int, taps: int) -> None:
     started = time.perf_counter()
     for profile in range(profiles):
         skill = rng.uniform(0.2, 1.0)
-        profile_code = store.profile_for(f"Child {profile:03d}").code
+        profile_code = store.create_profile(f"Child {profile:03d}")
         with store.transaction():  # one commit per profile: a bulk import, not a live session
             for session in range(sessions):
                 day = f"2025-{1 + session * 12 // sessions:02d}-{1 + session % 28:02d}"

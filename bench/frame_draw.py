@@ -94,7 +94,7 @@ def measure_one(theme: str, size: tuple[int, int], seconds: float) -> dict:
             surface,
             recorder,
             rig,
-            player_name="Bench",
+            profile=recorder.station_profile("Bench"),
             autoplay=AutoTapper(mean_ms=-10.0, sd_ms=45.0, seed=3),
         )
         # The director keeps the clock fitted and the device fed; the scene starts the session.

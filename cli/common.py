@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine.levels.model import Level
+    from engine.store.records import ProfileRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
@@ -20,7 +21,18 @@ AddCommand = Callable[[str, str], argparse.ArgumentParser]
 
 
 class UserError(Exception):
-    """A problem the person at the keyboard can fix; printed as one line, no traceback."""
+    """A problem the person at the keyboard can fix; printed as one line, no traceback, and
+    the program ends with ``exit_status``."""
+
+    def __init__(self, message: str, exit_status: int = 1) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
+
+PROFILE_HELP = "profile code (P-XXXXXX), or a name that only one profile in use has"
+# Options that fit nothing, fit several things or contradict each other: a usage problem,
+# with argparse's status (a --profile that names no profile or several; --format and --out).
+USAGE_STATUS = 2
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:
@@ -29,6 +41,27 @@ def data_dir_of(args: argparse.Namespace) -> Path:
     from engine.store.opening import default_data_dir
 
     return default_data_dir()
+
+
+def profile_of(data_dir: Path, text: str | None, station_name: str | None) -> ProfileRecord:
+    """The profile ``--profile`` names: a code, or a name exactly one profile in use has.
+    Without --profile (``text`` None), the station's profile called ``station_name`` (made if
+    there is none). Anything else is a UserError with status 2 that lists the codes that fit;
+    it is raised before anything is recorded."""
+    from engine.store.opening import open_store
+    from engine.store.profile_choice import ProfileChoiceError, choose_profile, station_profile
+
+    store = open_store(data_dir)
+    try:
+        if text is None:
+            assert station_name is not None, "give --profile or a station name"
+            return station_profile(store, station_name)
+        return choose_profile(store, text)
+    except ProfileChoiceError as error:
+        where = f"--profile {text}" if text is not None else "without --profile"
+        raise UserError(f"{where}: {error}", USAGE_STATUS) from None
+    finally:
+        store.close()
 
 
 def load_level_file(path_text: str) -> Level:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 
-from cli.common import DEFAULT_LEVEL, AddCommand, data_dir_of, load_level_file
+from cli.common import (
+    DEFAULT_LEVEL,
+    PROFILE_HELP,
+    AddCommand,
+    data_dir_of,
+    load_level_file,
+    profile_of,
+)
+
+STATION_PROFILE = "Demo"  # recorded under when no --profile is given
 
 
 def register(add_command: AddCommand) -> None:
@@ -13,6 +22,9 @@ def register(add_command: AddCommand) -> None:
     demo.add_argument("--level", default=str(DEFAULT_LEVEL), help="level YAML file")
     demo.add_argument("--jitter-ms", type=float, default=10.0, help="frame time jitter, 0–25 ms")
     demo.add_argument("--seed", type=int, default=1, help="random seed of the autoplayer")
+    demo.add_argument(
+        "--profile", help=f"{PROFILE_HELP} (default: the profile called {STATION_PROFILE})"
+    )
     demo.set_defaults(handler=cmd_demo)
 
 
@@ -27,11 +39,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     level = load_level_file(args.level)
     data_dir = data_dir_of(args)
+    profile = profile_of(data_dir, args.profile, STATION_PROFILE)
     warm_up()
     recorder = Recorder(data_dir)
     try:
         run = run_headless(
-            level, recorder, human_like(), frame_jitter_ms=args.jitter_ms, seed=args.seed
+            level,
+            recorder,
+            human_like(),
+            frame_jitter_ms=args.jitter_ms,
+            seed=args.seed,
+            profile=profile,
         )
     finally:
         recorder.close()
@@ -42,7 +60,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         stored_taps = store.session_counts(session.session_id).tap_count
     finally:
         store.close()
-    print(f"Demo session {session.session_id}: {level.title} ({level.id}), autoplayed headless")
+    print(
+        f"Demo session {session.session_id} of {profile.code} ({profile.display_name}): "
+        f"{level.title} ({level.id}), autoplayed headless"
+    )
     print(
         f"  taps recorded: {stored_taps}   targets: {overall.targets}"
         f"   missed: {overall.missed_targets}"

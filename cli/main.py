@@ -1,5 +1,6 @@
 """The parser built from the command families, and the boundary that turns a `UserError`
-into one line on stderr and exit status 1 (Ctrl-C: 130). `run.py` calls `main`.
+into one line on stderr and its exit status (1 unless it says otherwise; Ctrl-C: 130).
+`run.py` calls `main`.
 """
 
 from __future__ import annotations
@@ -7,14 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import bench, billing, calibrate, demo, devices, export, levels, play, report
+from cli import bench, billing, calibrate, demo, devices, export, levels, play, profiles, report
 from cli.common import UserError
 
 DESCRIPTION = (
     "OnBeat command line. Bare `run.py` starts the game; `run.py --help` lists the commands."
 )
 # Each family's register(add_command) adds its subcommands; --help lists them in this order.
-FAMILIES = (play, calibrate, bench, demo, export, levels, report, billing, devices)
+FAMILIES = (play, profiles, calibrate, bench, demo, export, levels, report, billing, devices)
 
 
 def _window_size(text: str) -> tuple[int, int]:
@@ -63,6 +64,6 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except UserError as error:
         print(error, file=sys.stderr)
-        return 1
+        return error.exit_status
     except KeyboardInterrupt:
         return 130

@@ -5,16 +5,27 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.common import DEFAULT_LEVEL, AddCommand, UserError, data_dir_of, load_level_file
+from cli.common import (
+    DEFAULT_LEVEL,
+    PROFILE_HELP,
+    AddCommand,
+    UserError,
+    data_dir_of,
+    load_level_file,
+    profile_of,
+)
 from engine.config.user_settings import default_settings_path
 
 NO_DISPLAY = "No display to open the game window on; try `make demo` for a headless autoplay."
+STATION_PROFILE = "Player"  # recorded under when no --profile is given
 
 
 def register(add_command: AddCommand) -> None:
     play = add_command("play", "play one level in a window")
     play.add_argument("level", nargs="?", default=str(DEFAULT_LEVEL), help="level YAML file")
-    play.add_argument("--profile", default="Player", help="profile (display name) to record under")
+    play.add_argument(
+        "--profile", help=f"{PROFILE_HELP} (default: the profile called {STATION_PROFILE})"
+    )
     play.add_argument("--exit-when-done", action="store_true", help="quit after the results")
     play.add_argument(
         "--watch", action="store_true", help="restart the level whenever its file is saved"
@@ -37,15 +48,16 @@ def cmd_play(args: argparse.Namespace) -> int:
     elif not level_path.exists():
         raise UserError(f"{level_path}: no such level file")
     autoplay = AutoTapper(sd_ms=args.jitter_ms) if args.autoplay else None
+    profile = profile_of(data_dir_of(args), args.profile, STATION_PROFILE)
     try:
         session_ids = play_level(
-            level_path, data_dir_of(args), args.profile, args.exit_when_done, args.watch, autoplay
+            level_path, data_dir_of(args), profile, args.exit_when_done, args.watch, autoplay
         )
     except NoDisplayError:
         print(NO_DISPLAY)
         return 2
     for session_id in session_ids:
-        print(f"Session {session_id} saved in {data_dir_of(args)}")
+        print(f"Session {session_id} of {profile.code} saved in {data_dir_of(args)}")
     return 0
 
 

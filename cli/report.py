@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from cli.common import AddCommand, UserError, data_dir_of
+from cli.common import PROFILE_HELP, USAGE_STATUS, AddCommand, UserError, data_dir_of, profile_of
 
 
 def _date(text: str) -> date:
@@ -20,11 +20,16 @@ def register(add_command: AddCommand) -> None:
     report = add_command("report", "write a session report, progress report or flow sheets")
     which = report.add_mutually_exclusive_group(required=True)
     which.add_argument("--session", type=int, help="report on this session")
-    which.add_argument("--profile", help="progress report of this profile code (P-XXXXXX)")
+    which.add_argument("--profile", help=f"progress report of this profile: {PROFILE_HELP}")
     report.add_argument("--from", dest="from_date", type=_date, help="first day (YYYY-MM-DD)")
     report.add_argument("--to", dest="to_date", type=_date, help="last day (YYYY-MM-DD)")
-    report.add_argument("--format", choices=["html", "pdf", "csv", "json"], default="html")
-    report.add_argument("--out", required=True, help="file to write")
+    report.add_argument(
+        "--format",
+        choices=["html", "pdf", "csv", "json"],
+        help="default: the one the --out suffix names (html without a suffix); a suffix "
+        "naming another format is an error",
+    )
+    report.add_argument("--out", required=True, help="file to write, e.g. robin.pdf")
     report.add_argument(
         "--flow-sheet",
         action="store_true",
@@ -42,19 +47,26 @@ def register(add_command: AddCommand) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from engine.metrics.progress import ASSESSMENT_LEVEL_IDS
-    from engine.reports.service import ReportError, ReportRequest, write_report
+    from engine.reports.service import ReportError, ReportRequest, format_for, write_report
     from engine.store.opening import open_store, store_exists
 
     data_dir = data_dir_of(args)
+    out = Path(args.out)
+    try:
+        format_name = format_for(out, args.format)
+    except ReportError as error:
+        raise UserError(str(error), USAGE_STATUS) from None
     if not store_exists(data_dir):
         raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
-    out = Path(args.out)
     if not out.parent.is_dir():
         raise UserError(f"{out}: the folder {out.parent} does not exist; make it first")
+    profile_code = None
+    if args.profile is not None:
+        profile_code = profile_of(data_dir, args.profile, None).code
     request = ReportRequest(
-        format=args.format,
+        format=format_name,
         session_id=args.session,
-        profile_code=args.profile,
+        profile_code=profile_code,
         from_date=args.from_date,
         to_date=args.to_date,
         flow_sheet=args.flow_sheet,

@@ -27,7 +27,7 @@ from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
 from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.records import STAMP_X11_SERVER
+from engine.store.records import STAMP_X11_SERVER, ProfileRecord
 from engine.timing.host_clock import RealClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
@@ -150,12 +150,13 @@ def open_station(
 def play_level(
     level_path: Path,
     data_dir: Path,
-    profile_name: str,
+    profile: ProfileRecord,
     exit_when_done: bool,
     watch: bool = False,
     autoplay: AutoTapper | None = None,
 ) -> list[int]:
-    """Play the level in ``level_path`` in a window; returns the ids of the sessions recorded.
+    """Play the level in ``level_path`` in a window for ``profile``; returns the ids of the
+    sessions recorded.
 
     Raises NoDisplayError when there is no screen.
     """
@@ -165,7 +166,7 @@ def play_level(
             station.recorder,
             station.rig,
             data_dir=data_dir,
-            player_name=profile_name,
+            profile=profile,
             autoplay=autoplay,
             input_offset_ms=station.calibration.input_offset_ms,
             visual_offset_ms=station.calibration.visual_offset_ms,

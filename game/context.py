@@ -38,8 +38,9 @@ class GameContext:
     data_dir: Path | None = None
     library: LevelLibrary = NO_LEVELS
     messages: Messages = field(default_factory=Messages)
-    profile: ProfileRecord | None = None  # the child chosen in the profile picker
-    player_name: str = "Player"  # whom sessions are recorded under while no profile is chosen
+    # Whom sessions are recorded under: the child chosen in the profile picker, or the
+    # profile `run.py play --profile` or the harness chose. Always by code, never by name.
+    profile: ProfileRecord | None = None
     autoplay: AutoTapper | None = None  # the demo plays levels by itself
     input_offset_ms: float = 0.0
     visual_offset_ms: float = 0.0
@@ -49,11 +50,6 @@ class GameContext:
     def __post_init__(self) -> None:
         if self.messages.language != self.settings.language:
             self.messages = Messages(self.settings.language)
-
-    @property
-    def profile_name(self) -> str:
-        """The display name sessions are recorded under."""
-        return self.profile.display_name if self.profile is not None else self.player_name
 
     @property
     def look(self) -> Look:

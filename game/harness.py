@@ -1,12 +1,13 @@
 """Headless harness: the real frame loop, play scene, scorer and recorder on a virtual clock.
 
-`run.py demo` plays a level with it, and so do the tests (the whole game, driven by scripted
-keys, is tests/game_harness.py). Time is virtual: nothing waits, and no assertion depends on
-how fast this machine is. A simulated audio device pulls samples like SDL's audio thread,
-on time or a little late; scripted taps are planned on the audio clock, turned into the host
-time at which that sound was heard, and delivered as real SDL key events at that instant
-(with a scripted OS stamp, as the X server would give, unless `stamped=False`). Each frame
-takes a random draw time of up to `frame_jitter_ms`, during which no events are pumped.
+`run.py demo` plays a level with it, and so do the staircase evidence (`play_tapper`) and the
+tests (the whole game, driven by scripted keys, is tests/game_harness.py). Time is virtual:
+nothing waits, and no assertion depends on how fast this machine is. A simulated audio device
+pulls samples like SDL's audio thread, on time or a little late; scripted taps are planned on
+the audio clock, turned into the host time at which that sound was heard, and delivered as
+real SDL key events at that instant (with a scripted OS stamp, as the X server would give,
+unless `stamped=False`). Each frame takes a random draw time of up to `frame_jitter_ms`,
+during which no events are pumped.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from engine.input.pump import InputPump
 from engine.input.stamps import PRESS_KEY, OsPress, PressMatcher
 from engine.levels.limbs import accept_mask, channel_index
 from engine.levels.model import Level
+from engine.session.adaptation import build_ladder, level_rung
 from engine.session.play import PlaySession
+from engine.session.simulate import Tapper, TapPlan, Trials, trials_of_session
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from engine.store.records import STAMP_SCRIPTED
+from engine.store.records import STAMP_SCRIPTED, ProfileRecord
 from engine.timing.clock import NS_PER_S
 from engine.timing.schedule import TaskGrid
 from game.audio_rig import AudioRig
@@ -133,10 +137,6 @@ class PlannedTap:
     host_ns: int  # the truth: when the tap happened
 
 
-# Decides, for one target, the asynchrony (ms) to tap with, or None to leave it unplayed.
-TapPlan = Callable[[TaskGrid, int, np.random.Generator], float | None]
-
-
 def human_like(mean_ms: float = -20.0, sd_ms: float = 25.0, lapse_share: float = 0.03) -> TapPlan:
     """A child-like tapper: a little early on average, variable, now and then missing a beat."""
 
@@ -238,6 +238,7 @@ class Harness:
         stamped: bool = True,
         window_size: tuple[int, int] = (1280, 720),
         profile_name: str = "Demo",
+        profile: ProfileRecord | None = None,
         exit_when_done: bool = True,
         autoplay: AutoTapper | None = None,
         data_dir: Path | None = None,
@@ -257,7 +258,8 @@ class Harness:
             recorder,
             self.rig,
             data_dir=data_dir,
-            player_name=profile_name,
+            # A profile chosen by code, else the one in use called profile_name (made if new).
+            profile=profile or recorder.station_profile(profile_name),
             autoplay=autoplay,
         )
         assert level is not None or watch_path is not None, "give a level or a level file"
@@ -317,3 +319,42 @@ class Harness:
 def run_headless(level: Level, recorder: Recorder, plan: TapPlan, **options) -> Harness:
     """Play ``level`` to its end on a virtual clock; returns the harness for inspection."""
     return Harness(recorder, plan, level=level, **options).run()
+
+
+# Evidence runs are long (minutes of virtual time each): the loop draws and polls less often
+# than the game's 60 Hz / 1 kHz. Taps carry scripted stamps, so they are judged as exactly,
+# and the staircase still decides each bar 0.25 s or more before it sounds.
+EVIDENCE_FRAME_RATE_HZ = 10.0
+EVIDENCE_POLL_PERIOD_MS = 10.0
+
+
+def play_tapper(
+    level: Level, tapper: Tapper, data_dir: Path, seed: int
+) -> tuple[Trials, PlaySession]:
+    """One session of the adaptive ``level`` played by ``tapper`` through the real play scene
+    and session, for a child new to the level, recorded in ``data_dir`` (a fresh folder); its
+    trials read back from the record, and the session (whose staircase heard them live)."""
+    assert level.adaptive is not None, f"level {level.id!r} is not adaptive"
+    recorder = Recorder(data_dir)
+    try:
+        harness = Harness(
+            recorder,
+            tapper.plan(level),
+            level=level,
+            seed=seed,
+            data_dir=data_dir,
+            window_size=(320, 240),
+            profile_name="Simulated",
+            frame_rate_hz=EVIDENCE_FRAME_RATE_HZ,
+            poll_period_ms=EVIDENCE_POLL_PERIOD_MS,
+        ).run()
+    finally:
+        recorder.close()
+    session = harness.session
+    store = open_store(data_dir)
+    try:
+        first_rung = level_rung(level, build_ladder(level))
+        trials = trials_of_session(store, session.session_id, level, first_rung)
+    finally:
+        store.close()
+    return trials, session

@@ -10,6 +10,7 @@ import numpy as np
 
 from engine.levels.model import Task, Windows
 from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.profile_choice import station_profile
 from engine.store.protocol import Store
 from engine.store.records import SESSION_COMPLETE, SessionCalibration, SessionRecord, TaskRecord
 
@@ -25,6 +26,7 @@ class TaskSpec:
     continuation_beats: int = 0
     windows: Windows = field(default_factory=Windows)
     name: str = "Task"
+    untapped: bool = False  # the beats came and went without a single tap
 
 
 def _judgement(magnitude_ms: float, windows: Windows) -> str:
@@ -50,7 +52,7 @@ def add_session(
     """A session of ``tasks``; status None leaves it running. Returns its id."""
     session_id = store.start_session(
         SessionRecord(
-            profile_code=store.profile_for(profile_name).code,
+            profile_code=station_profile(store, profile_name).code,
             level_id=level_id,
             level_title=level_id.replace("-", " ").title(),
             level_path=f"levels/{level_id}.yaml",
@@ -120,6 +122,8 @@ def _add_task(
             scored=np.ones(targets, dtype=bool),
         ),
     )
+    if spec.untapped:
+        return
     hit = rng.random(targets) > 0.05
     radius_ms = 1000.0 * ioi_frames / SAMPLE_RATE_HZ / 2 - 1
     asynchrony_ms = np.clip(rng.normal(mean_ms, sd_ms, targets), -radius_ms, radius_ms)[hit]

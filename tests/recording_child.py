@@ -27,7 +27,7 @@ def main(data_dir: Path) -> None:
     recorder = Recorder(data_dir)
     session_id = recorder.start_session(
         SessionRecord(
-            profile_code=recorder.profile_for("Kill test").code,
+            profile_code=recorder.station_profile("Kill test").code,
             level_id="endless",
             level_title="Endless",
             level_path="",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from engine.store.profile_choice import station_profile
+from engine.store.recorder import Recorder
 from engine.store.records import ProfileRecord, SessionCalibration, SessionRecord
 
 
@@ -31,10 +33,17 @@ def session_record(
 
 
 class SessionStarter(Protocol):
-    """A store or a recorder: both find profiles and start sessions."""
+    """A store or a recorder: both start sessions."""
 
-    def profile_for(self, display_name: str) -> ProfileRecord: ...
     def start_session(self, session: SessionRecord) -> int: ...
+
+
+def profile_named(starter: SessionStarter, display_name: str) -> ProfileRecord:
+    """The profile in use called ``display_name``, made if there is none (the rule for a
+    station's default player, engine/store/profile_choice.py)."""
+    if isinstance(starter, Recorder):
+        return starter.station_profile(display_name)
+    return station_profile(starter, display_name)  # type: ignore[arg-type]
 
 
 def start_session(
@@ -46,8 +55,8 @@ def start_session(
     calibration: SessionCalibration | None = None,
     plan_id: int | None = None,
 ) -> int:
-    """Start a session of the profile called ``profile_name`` (made if new); its id."""
-    profile_code = starter.profile_for(profile_name).code
+    """Start a session of the profile in use called ``profile_name`` (made if new); its id."""
+    profile_code = profile_named(starter, profile_name).code
     return starter.start_session(
         session_record(profile_code, level_id, level_title, started_at_utc, calibration, plan_id)
     )

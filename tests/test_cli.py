@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,8 @@ def test_play_runs_a_level_in_a_window_and_records_it(tmp_path) -> None:
     data_dir = tmp_path / "data"
     result = run_cli("play", str(level), "--data-dir", str(data_dir), "--exit-when-done")
     assert result.returncode == 0, result.stderr
-    assert "Session 1 saved" in result.stdout
+    # Recorded under the station's own profile, named by its code.
+    assert re.search(r"Session 1 of P-[A-Z2-9]{6} saved", result.stdout), result.stdout
     export = run_cli("export", "--data-dir", str(data_dir), "--out", str(tmp_path / "t.csv"))
     assert export.returncode == 0, export.stderr
     assert "Wrote 0 taps" in export.stdout  # nobody tapped; the session itself is stored

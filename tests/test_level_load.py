@@ -117,11 +117,11 @@ def test_rocket_steps_alternates_hands() -> None:
     assert level.windows.good_ms == 60.0
 
 
-def test_frog_hop_adapts_tempo_from_80_to_120() -> None:
+def test_frog_hop_adapts_tempo_from_100_down_to_80() -> None:
     level = load_level(REPO / "levels" / "pond" / "frog-hop.yaml")
     assert level.tempo_bpm == 100
     assert level.adaptive is not None
-    assert level.adaptive.tempo_bpm == (80, 120)
+    assert level.adaptive.tempo_bpm == (80, 100)
     assert level.adaptive.adjust == ("tempo",)
     assert [task.limbs for task in level.tasks] == [("both_hands",)]
 

@@ -221,7 +221,7 @@ def test_a_failed_start_is_raised_and_the_recorder_goes_on(recorder: Recorder) -
     assert isinstance(raised.value.__cause__, LookupError)
     assert recorder.error is raised.value.__cause__
     with pytest.raises(RecorderError, match="profile ''") as raised:
-        recorder.profile_for("")
+        recorder.station_profile("")
     assert isinstance(raised.value.__cause__, ValueError)
     assert start_session(recorder) > 0
 

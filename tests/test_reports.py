@@ -259,8 +259,11 @@ def test_report_command_errors_are_one_line(tmp_path: Path) -> None:
     result = run_cli(
         "report", "--data-dir", str(tmp_path), "--profile", "P-NOBODY", "--out", str(tmp_path / "x")
     )
-    assert result.returncode == 1 and "no profile P-NOBODY" in result.stderr
-    assert "Traceback" not in result.stderr
+    # A --profile that names nobody is a usage error (status 2) that says where to look.
+    assert result.returncode == 2, result.stderr
+    assert "--profile P-NOBODY: no profile in use" in result.stderr
+    assert "run.py profiles list" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "x").exists()
     result = run_cli(
         "report", "--data-dir", str(tmp_path), "--session", "1", "--from", "March", "--out", "x"
     )

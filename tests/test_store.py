@@ -122,22 +122,61 @@ def test_default_data_dir_follows_platformdirs(
     assert default_data_dir() == tmp_path / "OnBeat"
 
 
-def test_profile_is_created_once_per_name_with_a_pseudonymous_code(store: Store) -> None:
-    robin = store.profile_for("Robin")
-    assert store.profile_for("Robin") == robin
-    sam = store.profile_for("Sam")
-    assert sam.profile_id != robin.profile_id
-    assert (robin.display_name, robin.session_count) == ("Robin", 0)
-    codes = dict(raw_sql(store.path.parent, "SELECT display_name, code FROM profiles"))
-    assert codes == {"Robin": robin.code, "Sam": sam.code}
-    assert all(re.fullmatch(r"P-[A-Z2-9]{6}", code) for code in codes.values())
-    assert codes["Robin"] != codes["Sam"]
-    assert "Robin" not in codes["Robin"]
+def test_every_profile_made_is_new_with_a_pseudonymous_code(store: Store) -> None:
+    robin = store.profile(store.create_profile("Robin"))
+    other_robin = store.profile(store.create_profile(" Robin ", 2019, "owl"))
+    sam = store.profile(store.create_profile("Sam"))
+    assert len({robin.profile_id, other_robin.profile_id, sam.profile_id}) == 3
+    assert (robin.display_name, robin.session_count, robin.archived) == ("Robin", 0, False)
+    assert (other_robin.display_name, other_robin.birth_year, other_robin.avatar) == (
+        "Robin",
+        2019,
+        "owl",
+    )
+    rows = raw_sql(store.path.parent, "SELECT display_name, code FROM profiles ORDER BY id")
+    assert rows == [("Robin", robin.code), ("Robin", other_robin.code), ("Sam", sam.code)]
+    codes = [code for _, code in rows]
+    assert all(re.fullmatch(r"P-[A-Z2-9]{6}", code) for code in codes)
+    assert len(set(codes)) == 3
+    assert "Robin" not in robin.code
+    assert store.active_profiles_named("Robin") == [robin, other_robin]
 
 
 def test_blank_profile_name_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="name"):
-        store.profile_for("  ")
+        store.create_profile("  ")
+    code = store.create_profile("Robin")
+    with pytest.raises(ValueError, match="name"):
+        store.rename_profile(code, "")
+    with pytest.raises(ValueError, match="birth year 1850"):
+        store.create_profile("Sam", birth_year=1850)
+    assert [p.display_name for p in store.list_profiles()] == ["Robin"]
+
+
+def test_renamed_and_archived_profiles_keep_their_code_and_sessions(store: Store) -> None:
+    mia = store.create_profile("Mia", avatar="cat")
+    other_mia = store.create_profile("Mia", avatar="fox")
+    session_id = start_session(store, "Leo")
+    store.rename_profile(other_mia, "Mia B.")
+    assert [p.code for p in store.active_profiles_named("Mia")] == [mia]
+    assert store.profile(other_mia).display_name == "Mia B."
+
+    leo = store.session(session_id).profile_code
+    store.archive_profile(leo, "2026-02-01T09:00:00+00:00")
+    archived = store.profile(leo)
+    assert (archived.archived_at_utc, archived.session_count) == ("2026-02-01T09:00:00+00:00", 1)
+    assert store.session(session_id).profile_code == leo
+    assert store.active_profiles_named("Leo") == []
+    assert {p.code for p in store.list_profiles(include_archived=False)} == {mia, other_mia}
+    assert {p.code for p in store.list_profiles()} == {mia, other_mia, leo}
+    with pytest.raises(ValueError, match="archived already, on 2026-02-01"):
+        store.archive_profile(leo)
+    for change in (
+        lambda: store.rename_profile("P-NOBODY", "X"),
+        lambda: store.archive_profile("P-NOBODY"),
+    ):
+        with pytest.raises(LookupError, match="no profile P-NOBODY"):
+            change()
 
 
 def test_session_round_trip(store: Store) -> None:
@@ -171,14 +210,14 @@ def test_session_round_trip(store: Store) -> None:
 
 def test_a_session_reads_back_as_the_record_it_was_written_from(store: Store) -> None:
     calibration = SessionCalibration(-6.5, "2026-01-04T16:00:00+00:00", "tap test")
-    written = session_record(store.profile_for("Robin").code, calibration=calibration)
+    written = session_record(store.create_profile("Robin"), calibration=calibration)
     session_id = store.start_session(written)
     assert store.session(session_id) == replace(written, session_id=session_id)
     assert store.list_sessions() == [replace(written, session_id=session_id)]
 
 
 def test_a_session_starts_without_an_id_for_a_known_profile(store: Store) -> None:
-    written = session_record(store.profile_for("Robin").code)
+    written = session_record(store.create_profile("Robin"))
     with pytest.raises(ValueError, match="without an id"):
         store.start_session(replace(written, session_id=7))
     with pytest.raises(ValueError, match="running"):
@@ -188,7 +227,7 @@ def test_a_session_starts_without_an_id_for_a_known_profile(store: Store) -> Non
 
 
 def test_session_columns_are_stored_as_given(store: Store) -> None:
-    start = session_record(store.profile_for("Robin").code)
+    start = session_record(store.create_profile("Robin"))
     session_id = store.start_session(start)
     store.add_task(task_start(session_id, 0))
     store.add_beats([beat(session_id, 0, 0)])
@@ -306,13 +345,13 @@ def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
     latest = len(schema_module.MIGRATIONS)
     store = open_store(tmp_path)
     assert store.schema_version() == latest
-    store.profile_for("Robin")
+    code = store.create_profile("Robin")
     store.close()
     applied = schema_versions(tmp_path)
     assert [version for version, _ in applied] == list(range(1, latest + 1))
 
     store = open_store(tmp_path)
-    assert store.profile_for("Robin").profile_id == 1
+    assert store.profile(code).profile_id == 1
     store.close()
     assert schema_versions(tmp_path) == applied
 

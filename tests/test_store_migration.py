@@ -10,6 +10,7 @@ import pytest
 
 import engine.store.sqlite.schema as schema_module
 from engine.store.opening import open_store
+from engine.store.protocol import StoreError
 from engine.store.records import SESSION_INCOMPLETE
 from engine.store.sqlite.store import DATABASE_FILE_NAME
 
@@ -142,3 +143,114 @@ def test_old_rows_read_through_the_new_api(v1_database: Path) -> None:
     store.set_profile_details("P-GHJKMN", birth_year=2017, avatar="frog")
     assert store.profile("P-GHJKMN").birth_year == 2017
     store.close()
+
+
+# --- the migration that makes a profile its code (display names may repeat) ------------------
+def _before_profiles_by_code() -> int:
+    """How many migrations ran before the one that rebuilt profiles: the code before it."""
+    return schema_module.MIGRATIONS.index(schema_module._migration_4_profiles_by_code)
+
+
+def _every_row(data_dir: Path) -> dict[str, list[tuple]]:
+    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'schema_version'"
+            )
+        ]
+        rows = {}
+        for table in tables:
+            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+            old_columns = [c for c in columns if c != "archived_at_utc"]
+            rows[table] = connection.execute(
+                f"SELECT {', '.join(old_columns)} FROM {table} ORDER BY rowid"
+            ).fetchall()
+        return rows
+    finally:
+        connection.close()
+
+
+def test_profiles_rebuilt_without_a_unique_name_keep_every_row_and_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            schema_module, "MIGRATIONS", schema_module.MIGRATIONS[: _before_profiles_by_code()]
+        )
+        old = open_store(tmp_path)
+        old.close()
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    with connection:
+        fill_like_onbeat_v1(connection)
+        # Ids with gaps, as deleted test profiles leave them; details and what refers to them.
+        connection.execute(
+            "INSERT INTO profiles (id, code, display_name, created_at_utc, birth_year, avatar) "
+            "VALUES (7, 'P-QRSTUV', 'Mia', '2026-01-07T09:00:00+00:00', 2018, 'cat')"
+        )
+        connection.execute(
+            "INSERT INTO session_plans (id, profile_id, title, steps_json, created_at_utc) "
+            "VALUES (1, 7, 'Week 1', '[]', '2026-01-07T09:00:00+00:00')"
+        )
+        connection.execute(
+            "INSERT INTO notes (id, profile_id, session_id, written_at_utc, author, body) "
+            "VALUES (1, 1, 1, '2026-01-05T10:10:00+00:00', 'OT', 'Good focus.')"
+        )
+        connection.execute(
+            "INSERT INTO adaptive_positions VALUES (7, 'frog-hop', 3.25, "
+            "'2026-01-07T10:00:00+00:00')"
+        )
+    connection.close()
+    before = _every_row(tmp_path)
+    assert len(before["profiles"]) == 3 and before["notes"] and before["adaptive_positions"]
+
+    store = open_store(tmp_path)
+    assert store.schema_version() == len(schema_module.MIGRATIONS)
+    # Names may repeat now, and the old profiles are in use.
+    second_mia = store.create_profile("Mia", avatar="fox")
+    assert [p.code for p in store.active_profiles_named("Mia")] == ["P-QRSTUV", second_mia]
+    assert store.profile("P-QRSTUV").profile_id == 7
+    assert store.adaptive_position("P-QRSTUV", "frog-hop").position == 3.25
+    store.close()
+
+    after = _every_row(tmp_path)
+    assert after["profiles"][:3] == before["profiles"]
+    assert {table: rows for table, rows in after.items() if table != "profiles"} == {
+        table: rows for table, rows in before.items() if table != "profiles"
+    }
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        archived = connection.execute("SELECT archived_at_utc FROM profiles").fetchall()
+        assert archived == [(None,)] * 4
+    finally:
+        connection.close()
+    # The store's connection checks foreign keys again once the upgrade is done.
+    store = open_store(tmp_path)
+    assert store._connection.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store._connection.execute("UPDATE sessions SET profile_id = 99 WHERE id = 1")
+    store.close()
+
+
+def test_a_rebuild_that_would_orphan_a_row_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session pointing at a profile id that is gone (possible in a file written with
+    foreign keys off) stops the upgrade whole, naming the row, rather than carrying it."""
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            schema_module, "MIGRATIONS", schema_module.MIGRATIONS[: _before_profiles_by_code()]
+        )
+        open_store(tmp_path).close()
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    with connection:
+        fill_like_onbeat_v1(connection)
+        connection.execute("UPDATE sessions SET profile_id = 99 WHERE id = 2")
+    connection.close()
+    before = _every_row(tmp_path)
+    with pytest.raises(StoreError, match="sessions would refer to nothing"):
+        open_store(tmp_path)
+    assert _every_row(tmp_path) == before

@@ -64,7 +64,7 @@ def test_calibration_and_plan_travel_with_the_session(store: Store) -> None:
 def test_profiles_are_listed_with_their_sessions_and_details(store: Store) -> None:
     start_session(store, "Robin", started_at_utc="2026-01-05T10:00:00+00:00")
     start_session(store, "Robin", started_at_utc="2026-01-12T10:00:00+00:00")
-    store.profile_for("Sam")
+    store.create_profile("Sam")
     by_name = {p.display_name: p for p in store.list_profiles()}
     assert by_name["Robin"].session_count == 2
     assert by_name["Robin"].last_session_started_at_utc == "2026-01-12T10:00:00+00:00"

@@ -27,8 +27,8 @@ _HEADER = """\
 """
 
 _WARMUP = """\
-# WARM-UP: one steady beat with both hands. The tempo rises while the child keeps the beat
-# and falls when it gets hard.
+# WARM-UP: one steady beat with both hands. The tempo slows while the child keeps the beat
+# (a slow beat is harder for young children) and comes back up when it gets hard.
 format: 1                    # always 1
 # id: unique among all levels; lowercase letters, digits and '-'
 id: ${level_id}
@@ -43,7 +43,7 @@ count_in: 4                  # clicks to listen to before taps count
 adaptive:                    # delete this block to keep the tempo fixed
   target: 0.8                # aim for 8 hits in 10 taps
   adjust: [tempo]            # change only the tempo
-  tempo_bpm: [80, 120]       # never slower than 80, never faster than 120
+  tempo_bpm: [80, 100]       # slower is harder from 100 bpm down: never below 80
 tasks:
   - name: Clap along         # shown to the child
     limb: both_hands         # both_hands accepts either hand or the "both" pad
@@ -99,7 +99,7 @@ windows:                     # how close to the beat a tap must be, in ms either
 adaptive:
   target: 0.8                # success rate to aim for, 0.5 to 0.95
   adjust: [window, tempo, visual_cue]   # what may change; list each once
-  tempo_bpm: [70, 110]       # must include tempo_bpm above
+  tempo_bpm: [70, 100]       # must include tempo_bpm above; below 100, slower is harder
   window_ms: [30, 90]        # narrowest and widest 'good' window; must include good
 tasks:
   - name: Drum and rest

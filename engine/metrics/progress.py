@@ -183,14 +183,34 @@ class LimbProgress:
     points: tuple[LimbPoint, ...]  # oldest first
 
     @property
+    def measured(self) -> tuple[LimbPoint, ...]:
+        """The points with paired taps: those with a Task Average and an SRO %."""
+        return tuple(point for point in self.points if point.paired_taps > 0)
+
+    @property
+    def first(self) -> LimbPoint | None:
+        """The first session with paired taps of this limb (None: none has any)."""
+        return self.measured[0] if self.measured else None
+
+    @property
+    def latest(self) -> LimbPoint | None:
+        """The latest session with paired taps of this limb."""
+        return self.measured[-1] if self.measured else None
+
+    @property
     def task_average_change_ms(self) -> float:
-        """Last − first session's Task Average (negative is better)."""
-        return _change([p.task_average_ms for p in self.points])
+        """Latest − first Task Average (negative is better), of ``latest`` and ``first``."""
+        return self._change("task_average_ms")
 
     @property
     def sro_change_points(self) -> float:
-        """Last − first session's SRO %, in percentage points (positive is better)."""
-        return _change([p.sro_percent for p in self.points])
+        """Latest − first SRO %, in percentage points (positive is better)."""
+        return self._change("sro_percent")
+
+    def _change(self, key: str) -> float:
+        if len(self.measured) < 2:
+            return math.nan
+        return getattr(self.latest, key) - getattr(self.first, key)
 
 
 def _change(values: list[float]) -> float:
@@ -279,8 +299,13 @@ def profile_progress(
         ),
         key=lambda point: (point.started_at_utc, point.session_id),
     )
+    # An assessment with no taps was not taken, whatever an older OnBeat called it.
     assessments = [
-        s for s in sessions if s.level_id in assessment_level_ids and s.status == SESSION_COMPLETE
+        s
+        for s in sessions
+        if s.level_id in assessment_level_ids
+        and s.status == SESSION_COMPLETE
+        and store.session_counts(s.session_id).tap_count > 0
     ]
     return ProfileProgress(
         profile_code=profile_code,

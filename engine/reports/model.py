@@ -21,7 +21,14 @@ from engine.metrics.progress import (
 )
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
 from engine.store.protocol import Store
-from engine.store.records import AdaptationStep, Note, ProfileRecord, SessionRecord
+from engine.store.records import (
+    SESSION_COMPLETE,
+    SESSION_INCOMPLETE,
+    AdaptationStep,
+    Note,
+    ProfileRecord,
+    SessionRecord,
+)
 
 # A session's minutes as one timed service: 0 below 8, 1 for 8–22, 2 for 23–37 (the CMS
 # 8-minute rule; engine.billing.units is the one place that counts units).
@@ -206,23 +213,47 @@ def _calibration_text(session: SessionRecord) -> str:
     return f"{offsets}, {visual}; measured {measured} ({calibration.method})"
 
 
-def session_minutes(
+def session_seconds(
     session: SessionRecord, last_tap_s: float | None
-) -> tuple[int | None, str | None]:
-    """Whole minutes from start to end; for a session that ended without an end time (a
-    crash), from the start to its last recorded tap, marked as estimated."""
+) -> tuple[float | None, str | None]:
+    """Seconds from start to end; for a session that ended without an end time (a crash),
+    from the start to its last recorded tap, marked as estimated."""
     if session.ended_at_utc is not None:
         seconds = (
             datetime.fromisoformat(session.ended_at_utc)
             - datetime.fromisoformat(session.started_at_utc)
         ).total_seconds()
-        return max(0, int(seconds // 60)), None
+        return max(0.0, seconds), None
     if last_tap_s is None:
         return None, "no end time and no taps"
-    return int(last_tap_s // 60), "estimated from the last tap; no end time"
+    return last_tap_s, "estimated from the last tap; no end time"
 
 
-def session_header(session: SessionRecord, last_tap_s: float | None) -> SessionHeader:
+def session_minutes(
+    session: SessionRecord, last_tap_s: float | None
+) -> tuple[int | None, str | None]:
+    """Whole minutes (started minutes not counted) of ``session_seconds``."""
+    seconds, note = session_seconds(session, last_tap_s)
+    return (None if seconds is None else int(seconds // 60)), note
+
+
+def reported_status(session: SessionRecord, tap_count: int) -> str:
+    """The session's status for a report: a session with no taps is never complete (an older
+    OnBeat marked a level that ran to its end untouched as complete)."""
+    if tap_count == 0 and session.status == SESSION_COMPLETE:
+        return SESSION_INCOMPLETE
+    return session.status
+
+
+def status_shown(session: SessionRecord, tap_count: int) -> str:
+    """``reported_status`` in words, saying when there were no taps."""
+    status = reported_status(session, tap_count)
+    return f"{status} (no taps)" if tap_count == 0 and status == SESSION_INCOMPLETE else status
+
+
+def session_header(
+    session: SessionRecord, last_tap_s: float | None, tap_count: int
+) -> SessionHeader:
     start = local_time(session.started_at_utc)
     minutes, note = session_minutes(session, last_tap_s)
     end = (
@@ -231,7 +262,7 @@ def session_header(session: SessionRecord, last_tap_s: float | None) -> SessionH
     return SessionHeader(
         profile_code=session.profile_code,
         level=f"{session.level_title} ({session.level_id})",
-        status=session.status,
+        status=status_shown(session, tap_count),
         date=start.strftime("%Y-%m-%d (%a)"),
         start=start.strftime("%H:%M %Z"),
         end=end,
@@ -249,6 +280,11 @@ class SessionReport:
     header: SessionHeader
     notes: tuple[Note, ...]
     adaptation_steps: tuple[AdaptationStep, ...]
+    tap_count: int  # every tap recorded, scored or not
+
+    @property
+    def status(self) -> str:
+        return reported_status(self.session, self.tap_count)
 
     @property
     def session(self) -> SessionRecord:
@@ -301,11 +337,13 @@ def session_report(store: Store, session_id: int) -> SessionReport:
     metrics = session_metrics(store, session_id)
     tap_times = [t.tap_time_ms.max() for t in metrics.task_taps if t.tap_time_ms.size]
     last_tap_s = max(tap_times) / 1000.0 if tap_times else None
+    tap_count = store.session_counts(session_id).tap_count
     return SessionReport(
         metrics=metrics,
-        header=session_header(metrics.session, last_tap_s),
+        header=session_header(metrics.session, last_tap_s, tap_count),
         notes=tuple(store.notes(session_id=session_id)),
         adaptation_steps=tuple(store.adaptation_steps(session_id)),
+        tap_count=tap_count,
     )
 
 
@@ -316,8 +354,31 @@ class ProgressReport:
     progress: ProfileProgress
     from_date: date | None
     to_date: date | None
-    session_minutes: tuple[int | None, ...]  # per session of progress.sessions
-    notes: tuple[Note, ...]  # about the profile itself, not one session
+    session_seconds: tuple[float | None, ...]  # per session of progress.sessions
+    tap_counts: tuple[int, ...]  # per session of progress.sessions
+    # About the profile, and about the sessions in the period; oldest first.
+    notes: tuple[Note, ...]
+
+    @property
+    def session_minutes(self) -> tuple[int | None, ...]:
+        """Whole minutes per session, as its row and its billing units count them."""
+        return tuple(None if s is None else int(s // 60) for s in self.session_seconds)
+
+    def statuses(self, shown: bool = True) -> tuple[str, ...]:
+        """Each session's status as a report gives it: in words (``shown``) or the value."""
+        status_of = status_shown if shown else reported_status
+        return tuple(
+            status_of(session, taps)
+            for session, taps in zip(self.progress.sessions, self.tap_counts, strict=True)
+        )
+
+    def note_about(self, note: Note) -> str:
+        """What a note is about: the profile, or which session."""
+        if note.session_id is None:
+            return "about the profile"
+        session = next(s for s in self.progress.sessions if s.session_id == note.session_id)
+        day = local_time(session.started_at_utc).strftime("%Y-%m-%d")
+        return f"session {session.session_id}, {day}, {session.level_title}"
 
     @property
     def assessment(self) -> AssessmentTable | None:
@@ -336,17 +397,23 @@ class ProgressReport:
 
     @property
     def total_minutes(self) -> int:
-        return sum(minutes for minutes in self.session_minutes if minutes is not None)
+        """The sessions' exact durations summed, then rounded to the nearest minute (rounding
+        each first would lose up to a minute per session)."""
+        seconds = sum(s for s in self.session_seconds if s is not None)
+        return math.floor(seconds / 60.0 + 0.5)
 
     @property
     def total_units(self) -> int:
         return sum(billing_units(m) for m in self.session_minutes if m is not None)
 
-    def session_rows(self) -> list[tuple[SessionRecord, LimbPoint | None, int | None]]:
+    def session_rows(self) -> list[tuple[SessionRecord, str, LimbPoint | None, int | None]]:
+        """Per session: the record, its status as shown, its pooled point, its minutes."""
         point_of = {point.session_id: point for point in self.progress.overall}
         return [
-            (session, point_of.get(session.session_id), minutes)
-            for session, minutes in zip(self.progress.sessions, self.session_minutes, strict=True)
+            (session, status, point_of.get(session.session_id), minutes)
+            for session, status, minutes in zip(
+                self.progress.sessions, self.statuses(), self.session_minutes, strict=True
+            )
         ]
 
 
@@ -364,9 +431,15 @@ def progress_report(
     progress = profile_progress(
         store, profile_code, started_from, started_before, assessment_level_ids
     )
-    minutes = tuple(session_minutes(s, None)[0] for s in progress.sessions)
-    notes = tuple(n for n in store.notes(profile_code=profile_code) if n.session_id is None)
-    return ProgressReport(profile, progress, from_date, to_date, minutes, notes)
+    seconds = tuple(session_seconds(s, None)[0] for s in progress.sessions)
+    tap_counts = tuple(store.session_counts(s.session_id).tap_count for s in progress.sessions)
+    in_period = {s.session_id for s in progress.sessions}
+    notes = tuple(
+        note
+        for note in store.notes(profile_code=profile_code)
+        if note.session_id is None or note.session_id in in_period
+    )
+    return ProgressReport(profile, progress, from_date, to_date, seconds, tap_counts, notes)
 
 
 # --- rows shared by the HTML and PDF layouts ------------------------------------------------
@@ -385,6 +458,9 @@ def key_figures(overall: TaskMetrics) -> list[tuple[str, str]]:
 def progress_header_rows(report: ProgressReport) -> list[tuple[str, str]]:
     profile = report.profile
     rows = [("Profile", profile.code), ("Period", report.period)]
+    if profile.archived:
+        archived = local_time(str(profile.archived_at_utc)).strftime("%Y-%m-%d")
+        rows.append(("Archived", archived))
     if profile.birth_year is not None:
         rows.append(("Birth year", str(profile.birth_year)))
     rows += [
@@ -398,7 +474,11 @@ def progress_header_rows(report: ProgressReport) -> list[tuple[str, str]]:
 def limb_rows(report: ProgressReport) -> list[list[str]]:
     rows = []
     for limb in report.progress.limbs:
-        first, latest = limb.points[0], limb.points[-1]
+        # The same two sessions as the change: the first and latest with taps of this limb.
+        first, latest = limb.first, limb.latest
+        if first is None or latest is None:
+            rows.append([_limb(limb.limb), str(len(limb.points)), *["–"] * 6])
+            continue
         rows.append(
             [
                 _limb(limb.limb),
@@ -441,12 +521,12 @@ def assessment_rows(table: AssessmentTable | None) -> list[list[str]]:
 
 def session_table_rows(report: ProgressReport) -> list[list[str]]:
     rows = []
-    for session, point, minutes in report.session_rows():
+    for session, status, point, minutes in report.session_rows():
         rows.append(
             [
                 local_time(session.started_at_utc).strftime("%Y-%m-%d %H:%M"),
                 session.level_title,
-                session.status,
+                status,
                 "–" if minutes is None else str(minutes),
                 "–" if minutes is None else str(billing_units(minutes)),
                 "–" if point is None else str(point.paired_taps),

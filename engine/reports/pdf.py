@@ -7,7 +7,7 @@ without a font of our own.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -31,6 +31,7 @@ from engine.reports.model import (
     progress_header_rows,
     session_table_rows,
 )
+from engine.store.records import Note
 
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -163,7 +164,14 @@ class _Document(FPDF):
             self.add_page()
         self.image(io.BytesIO(png), w=self.content_width_mm)
 
-    def notes(self, notes, blank_lines: int = 3) -> None:
+    def notes(
+        self,
+        notes: Sequence[Note],
+        blank_lines: int = 3,
+        about: Callable[[Note], str] | None = None,
+    ) -> None:
+        """The notes, each with its author and time (and what it is about, when ``about``
+        says), or ruled lines to write on."""
         if not notes:
             self.set_draw_color(*RULE_GREY)
             for _ in range(blank_lines):
@@ -182,7 +190,8 @@ class _Document(FPDF):
             self.set_font(FONT, "", 7)
             self.set_text_color(*TEXT_GREY)
             written = local_time(note.written_at_utc).strftime("%Y-%m-%d %H:%M")
-            self.cell(0, 4, f"{note.author}, {written}", new_x="LMARGIN", new_y="NEXT")
+            byline = f"{note.author}, {written}" + (f" · {about(note)}" if about else "")
+            self.cell(0, 4, byline, new_x="LMARGIN", new_y="NEXT")
             self.set_text_color(0, 0, 0)
             self.set_draw_color(*NOTE_BLUE)
             self.set_line_width(0.7)
@@ -315,7 +324,7 @@ def progress_pdf(report: ProgressReport) -> bytes:
         [False, False, False, True, True, True, True, True],
     )
     pdf.heading("Notes")
-    pdf.notes(report.notes, blank_lines=2)
+    pdf.notes(report.notes, blank_lines=2, about=report.note_about)
     return _output(pdf)
 
 

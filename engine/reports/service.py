@@ -33,6 +33,9 @@ from engine.store.protocol import Store
 from engine.store.records import Note, ProfileRecord, SessionRecord
 
 FORMATS: tuple[str, ...] = ("html", "pdf", "csv", "json")
+DEFAULT_FORMAT = "html"
+# File name suffixes (lower case, without the dot) and the format each one means.
+_FORMAT_OF_SUFFIX = {"html": "html", "htm": "html", "pdf": "pdf", "csv": "csv", "json": "json"}
 REPORT_JSON_VERSION = 1
 
 
@@ -67,6 +70,30 @@ class ReportRequest:
             raise ReportError(f"--from {self.from_date} is after --to {self.to_date}")
         if self.flow_sheet and self.format not in ("html", "pdf"):
             raise ReportError("flow sheets are pages to print: use --format html or pdf")
+
+
+def format_for(out_path: Path, format_name: str | None) -> str:
+    """The format to write ``out_path`` in: ``format_name`` when given, else the one its
+    suffix names (html without a suffix). ReportError when the suffix names another format
+    than ``format_name``, or one OnBeat does not write, so that y.pdf never holds HTML."""
+    suffix = Path(out_path).suffix.lower().removeprefix(".")
+    from_suffix = _FORMAT_OF_SUFFIX.get(suffix)
+    if format_name is None:
+        if from_suffix is not None:
+            return from_suffix
+        if not suffix:
+            return DEFAULT_FORMAT
+        raise ReportError(
+            f"{out_path}: cannot tell the format from the suffix .{suffix}; give --format "
+            f"({', '.join(FORMATS)}) or end the name in .html, .pdf, .csv or .json"
+        )
+    if from_suffix is not None and from_suffix != format_name:
+        raise ReportError(
+            f"{out_path}: the suffix .{suffix} says {from_suffix} but --format says "
+            f"{format_name}; drop --format, or write to "
+            f"{Path(out_path).with_suffix('.' + format_name)}"
+        )
+    return format_name
 
 
 # --- what the therapist screens list and show ----------------------------------------------
@@ -214,7 +241,8 @@ def _session_fields(report: SessionReport) -> dict[str, object]:
         "profile_code": session.profile_code,
         "level_id": session.level_id,
         "level_title": session.level_title,
-        "status": session.status,
+        "status": report.status,
+        "taps": report.tap_count,
         "started_at_utc": session.started_at_utc,
         "ended_at_utc": session.ended_at_utc,
         "minutes": header.minutes,
@@ -276,21 +304,30 @@ def progress_json(report: ProgressReport) -> dict[str, object]:
             {
                 "session_id": session.session_id,
                 "level_id": session.level_id,
-                "status": session.status,
+                "status": status,
+                "taps": taps,
                 "started_at_utc": session.started_at_utc,
+                "seconds": seconds,
                 "minutes": minutes,
                 "billing_units": None if minutes is None else billing_units(minutes),
                 "overall": None
                 if point_of.get(session.session_id) is None
                 else _point(point_of[session.session_id]),
             }
-            for session, minutes in zip(
-                report.progress.sessions, report.session_minutes, strict=True
+            for session, status, taps, seconds, minutes in zip(
+                report.progress.sessions,
+                report.statuses(shown=False),
+                report.tap_counts,
+                report.session_seconds,
+                report.session_minutes,
+                strict=True,
             )
         ],
         "limbs": [
             {
                 "limb": limb.limb,
+                "first_session_id": None if limb.first is None else limb.first.session_id,
+                "latest_session_id": None if limb.latest is None else limb.latest.session_id,
                 "task_average_change_ms": limb.task_average_change_ms,
                 "sro_change_points": limb.sro_change_points,
                 "points": [_point(point) for point in limb.points],

@@ -104,6 +104,9 @@ class _TaskRun:
     paired_asynchrony_ms: list[float] = field(default_factory=list)
     # Every scored tap as (audio frame, channel index), to rebuild the scorer on a new grid.
     scored_taps: list[tuple[int, int]] = field(default_factory=list)
+    # Misses are decided up to this frame: a scorer rebuilt on a new grid must not report
+    # them again (the staircase would hear each of them twice).
+    misses_decided_frame: int = -(2**62)
 
 
 class PlaySession:
@@ -224,6 +227,7 @@ class PlaySession:
                 continue
             if result.judgement != EXTRA:
                 run.paired_asynchrony_ms.append(float(result.asynchrony_ms))
+        run.scorer.newly_missed(run.misses_decided_frame)  # told to the staircase already
         self.track.add_clicks(grid.click_frames, grid.click_kinds)
         self._record_targets(grid, first_changed)
 
@@ -420,7 +424,10 @@ class PlaySession:
         # Misses are decided late so that a tap still on its way (an OS stamp read by another
         # thread, a press held back by a slow frame) is never overtaken by its target's miss.
         settled_frame = int(now_frame - MISS_SETTLE_S * self.sample_rate_hz)
-        missed = run.scorer.newly_missed(settled_frame) if run.summary is None else []
+        missed = []
+        if run.summary is None:
+            missed = run.scorer.newly_missed(settled_frame)
+            run.misses_decided_frame = settled_frame
         if missed:
             self._streak = 0
             if self.staircase is not None:
@@ -457,6 +464,11 @@ class PlaySession:
         if now_frame - frame > PRAISE_SHOW_S * self.sample_rate_hz:
             return None
         return streak
+
+    @property
+    def recorded_taps(self) -> int:
+        """Taps recorded so far, scored or not (none before the audio clock started)."""
+        return sum(run.taps for run in self._runs)
 
     def task_taps(self, task_index: int) -> tuple[np.ndarray, list[str]]:
         """Asynchronies (ms) and judgements of a task's scored taps, in tap order."""

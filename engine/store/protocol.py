@@ -59,8 +59,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # --- profiles -------------------------------------------------------------------------
-    def profile_for(self, display_name: str) -> ProfileRecord:
-        """The profile called ``display_name``, made with a fresh pseudonymous code if new."""
+    # A profile is its code: display names may repeat (two children called Mia), so nothing
+    # here finds "the" profile of a name; engine/store/profile_choice.py decides what a name
+    # typed on the command line means.
+    def create_profile(
+        self, display_name: str, birth_year: int | None = None, avatar: str | None = None
+    ) -> str:
+        """Make a new profile with a fresh pseudonymous code, even if the name is taken;
+        return the code. ValueError for a blank name or an implausible birth year."""
         ...
 
     def set_profile_details(
@@ -69,11 +75,27 @@ class Store(Protocol):
         """Set (or clear, with None) a profile's optional birth year and avatar name."""
         ...
 
-    def list_profiles(self) -> list[ProfileRecord]:
-        """Every profile with its number of sessions and latest session start, by code."""
+    def rename_profile(self, profile_code: str, display_name: str) -> None:
+        """Give a profile another display name (its code and data stay)."""
         ...
 
-    def profile(self, profile_code: str) -> ProfileRecord: ...
+    def archive_profile(self, profile_code: str, archived_at_utc: str | None = None) -> None:
+        """Take a profile off the child's list, keeping its data and code (ValueError if it
+        is archived already)."""
+        ...
+
+    def list_profiles(self, include_archived: bool = True) -> list[ProfileRecord]:
+        """Profiles with their number of sessions and latest session start, by code;
+        archived ones only when ``include_archived``."""
+        ...
+
+    def active_profiles_named(self, display_name: str) -> list[ProfileRecord]:
+        """The profiles not archived whose display name is ``display_name``, oldest first."""
+        ...
+
+    def profile(self, profile_code: str) -> ProfileRecord:
+        """The profile with this code, archived or not."""
+        ...
 
     # --- sessions -------------------------------------------------------------------------
     def start_session(self, session: SessionRecord) -> int:

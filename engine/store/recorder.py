@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Generic, TypeVar, cast
 
 from engine.store.opening import open_store
+from engine.store.profile_choice import station_profile
 from engine.store.protocol import Store
 from engine.store.records import (
     AdaptationStep,
@@ -84,7 +85,7 @@ class _SessionEnd:
 
 
 @dataclass(frozen=True)
-class _ProfileFor:
+class _StationProfile:
     display_name: str
     reply: _Reply[ProfileRecord]
 
@@ -108,7 +109,7 @@ class _Close:
 _Write = TaskRecord | tuple[BeatRecord, ...] | TapRecord | AdaptationStep | _SessionEnd
 _WRITE_TYPES = (TaskRecord, tuple, TapRecord, AdaptationStep, _SessionEnd)
 # What only the writer can answer: the caller waits for these.
-_Request = _ProfileFor | _StartSession
+_Request = _StationProfile | _StartSession
 _Message = _Write | _Request | _Flush | _Close
 
 
@@ -133,7 +134,7 @@ def _caused_by(error: RecorderError, cause: BaseException) -> RecorderError:
 class Recorder:
     """Stores a session's records from the live loop without ever making it wait.
 
-    Only ``profile_for``, ``start_session``, ``flush`` and ``close`` wait for the writer;
+    Only ``station_profile``, ``start_session``, ``flush`` and ``close`` wait for the writer;
     call them outside the frame loop. ``task``, ``beats``, ``tap``, ``adaptation_step`` and
     ``end_session`` only enqueue.
     """
@@ -166,15 +167,18 @@ class Recorder:
         """The latest error the writer met (it stays set after the writer recovers)."""
         return self._error
 
-    def profile_for(self, display_name: str, timeout_s: float = WAIT_TIMEOUT_S) -> ProfileRecord:
-        """The profile called ``display_name``, made if new (the store's profile_for). Waits
-        for the writer, so call it before play starts, never per frame."""
+    def station_profile(
+        self, display_name: str, timeout_s: float = WAIT_TIMEOUT_S
+    ) -> ProfileRecord:
+        """The profile to record under when nobody chose one: the one in use called
+        ``display_name``, made if there is none (engine/store/profile_choice.py). Waits for
+        the writer, so call it before play starts, never per frame."""
         reply: _Reply[ProfileRecord] = _Reply()
-        self._put(_ProfileFor(display_name, reply))
+        self._put(_StationProfile(display_name, reply))
         return reply.result(timeout_s, "finding the profile")
 
     def start_session(self, session: SessionRecord, timeout_s: float = WAIT_TIMEOUT_S) -> int:
-        """Store a new running session (of a profile from ``profile_for``) and return its
+        """Store a new running session (of a profile that exists) and return its
         id. Waits for the writer (which first commits what is queued), so call it before play
         starts, never per frame."""
         reply: _Reply[int] = _Reply()
@@ -288,7 +292,7 @@ class _Writer:
                 if time.monotonic() < self.commit_due:
                     continue
             self._commit()
-            if isinstance(message, _ProfileFor | _StartSession):
+            if isinstance(message, _StationProfile | _StartSession):
                 self._answer_request(message)
             elif isinstance(message, _Flush):
                 self._answer(message.reply, closing=False)
@@ -358,14 +362,14 @@ class _Writer:
         self.kept_error = error
         self.note_error(error)
 
-    def _answer_request(self, message: _ProfileFor | _StartSession) -> None:
+    def _answer_request(self, message: _StationProfile | _StartSession) -> None:
         try:
-            if isinstance(message, _ProfileFor):
-                message.reply.succeed(self.store.profile_for(message.display_name))
+            if isinstance(message, _StationProfile):
+                message.reply.succeed(station_profile(self.store, message.display_name))
             else:
                 message.reply.succeed(self.store.start_session(message.session))
         except Exception as error:
-            if isinstance(message, _ProfileFor):
+            if isinstance(message, _StationProfile):
                 doing = f"find the profile {message.display_name!r}"
             else:
                 doing = f"start the session of level {message.session.level_id!r}"

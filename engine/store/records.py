@@ -36,7 +36,9 @@ def field_names(record_type: type) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class ProfileRecord:
-    """A child, known to reports by a pseudonymous code; the display name is for the menus."""
+    """A child, known by a pseudonymous code. The display name is for the menus and need not
+    be unique (two children may both be Mia): children tell profiles apart by avatar,
+    therapists also by code. An archived profile keeps its data but leaves the child's list."""
 
     profile_id: int
     code: str
@@ -46,6 +48,11 @@ class ProfileRecord:
     created_at_utc: str
     session_count: int
     last_session_started_at_utc: str | None
+    archived_at_utc: str | None = None  # None: in use
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at_utc is not None
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
-"""A new profile: a display name and an avatar, nothing else about the child."""
+"""A new profile: a display name and an avatar, nothing else about the child.
+
+Every profile made here is new, whatever its name: two children may both be Mia. They tell
+their profiles apart by the avatar, so an avatar that a profile of the same name already has
+cannot be chosen (unless every avatar is taken by one).
+"""
 
 from __future__ import annotations
 
 import pygame
 
 from engine.input.pump import Tap, UiEvent
-from game.avatars import AVATARS, draw_avatar
+from engine.store.records import ProfileRecord
+from game.avatars import AVATARS, DEFAULT_AVATAR, draw_avatar
 from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
@@ -20,9 +26,38 @@ class NewProfileScene(MenuScene):
         super().__init__(context)
         self.avatar = next(iter(AVATARS))
         self.name = ""
+        self.in_use: list[ProfileRecord] = []  # read on entering; names here may repeat
 
     def on_enter(self) -> None:
         pygame.key.start_text_input()
+        store = self.context.open_store()
+        try:
+            self.in_use = store.list_profiles(include_archived=False)
+        finally:
+            store.close()
+        self._avoid_taken_avatar()
+
+    def name_with(self, avatar: str) -> str:
+        """The name the profile gets: what was typed, else the avatar's own name."""
+        return self.name.strip() or self.text(f"avatar.{avatar}")
+
+    def taken_avatars(self) -> set[str]:
+        """Avatars that a profile in use with the same name already has."""
+        taken = {
+            avatar
+            for avatar in AVATARS
+            if any(
+                profile.display_name.casefold() == self.name_with(avatar).casefold()
+                and (profile.avatar or DEFAULT_AVATAR) == avatar
+                for profile in self.in_use
+            )
+        }
+        return set() if taken == set(AVATARS) else taken
+
+    def _avoid_taken_avatar(self) -> None:
+        taken = self.taken_avatars()
+        if self.avatar in taken:
+            self.avatar = next(avatar for avatar in AVATARS if avatar not in taken)
 
     def on_exit(self) -> None:
         pygame.key.stop_text_input()
@@ -43,6 +78,7 @@ class NewProfileScene(MenuScene):
                     f"avatar:{avatar}",
                     self.text(f"avatar.{avatar}"),
                     rect,
+                    enabled=avatar not in self.taken_avatars(),
                     draw_extra=self._avatar_drawer(avatar),
                 )
             )
@@ -65,18 +101,22 @@ class NewProfileScene(MenuScene):
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
         typed, others = take_typing(self.name, ui_events)
-        self.name = typed[:MAX_NAME_LENGTH]
+        typed = typed[:MAX_NAME_LENGTH]
+        if typed != self.name:
+            self.name = typed
+            self._avoid_taken_avatar()
+            self.relayout()  # which avatars may be chosen depends on the name
         super().on_input(taps, others, now_ns)
 
     def activate(self, key: str) -> None:
         if key.startswith("avatar:"):
-            self.avatar = key.split(":", 1)[1]
+            avatar = key.split(":", 1)[1]
+            if avatar not in self.taken_avatars():
+                self.avatar = avatar
         elif key == "done":
-            name = self.name.strip() or self.text(f"avatar.{self.avatar}")
             store = self.context.open_store()
             try:
-                profile = store.profile_for(name)
-                store.set_profile_details(profile.code, None, self.avatar)
+                store.create_profile(self.name_with(self.avatar), avatar=self.avatar)
             finally:
                 store.close()
             self.goto("profiles")
@@ -93,7 +133,10 @@ class NewProfileScene(MenuScene):
         shown = self.name or self.text("profiles.type_name")
         colour = (20, 20, 30) if self.name else (120, 120, 130)
         draw_text(surface, shown, int(40 * unit), colour, center=box.center)
-        hint = self.text("profiles.privacy")
+        if self.name.strip() and self.taken_avatars():
+            hint = self.text("profiles.same_name", name=self.name_with(self.avatar))
+        else:
+            hint = self.text("profiles.privacy")
         draw_text(
             surface,
             hint,

@@ -36,7 +36,7 @@ from engine.session.adaptation import (
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress
 from engine.store.opening import open_store
-from engine.store.records import SessionRecord
+from engine.store.records import SESSION_COMPLETE, SESSION_INCOMPLETE, SessionRecord
 from game.canvas import design_unit
 from game.context import GameContext
 from game.palette import DIM_TEXT, TEXT
@@ -118,7 +118,9 @@ class PlayScene(Scene):
         self.problems = ()
         context = self.context
         rig = context.rig
-        profile_code = context.recorder.profile_for(context.profile_name).code
+        if context.profile is None:
+            raise RuntimeError("a level is played for a profile: set GameContext.profile first")
+        profile_code = context.profile.code
         session_id = context.recorder.start_session(
             SessionRecord(
                 profile_code=profile_code,
@@ -181,7 +183,9 @@ class PlayScene(Scene):
                 remember_position(store, self._profile_code, session.level.id, session.staircase)
             finally:
                 store.close()
-        status = "complete" if session.finished else "incomplete"
+        # Played to its end with taps: a level that ran to its end untouched was not played.
+        complete = session.finished and session.recorded_taps > 0
+        status = SESSION_COMPLETE if complete else SESSION_INCOMPLETE
         self.context.recorder.end_session(session.session_id, utc_now_iso(), status)
         self.context.rig.silence_queued_clicks()
         self.session = self._painter = None

@@ -1,4 +1,8 @@
-"""Who is playing: pick a profile by its avatar, or make a new one."""
+"""Who is playing: pick a profile by its avatar, or make a new one.
+
+Profiles in use only: an archived one keeps its data (therapist screens, reports) but is no
+longer offered to a child. Two cards may show the same name; their avatars differ
+(game/scenes/new_profile.py), and the choice is kept by code."""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ class ProfilesScene(MenuScene):
     def on_enter(self) -> None:
         store = self.context.open_store()
         try:
-            self.profiles = store.list_profiles()
+            self.profiles = store.list_profiles(include_archived=False)
         finally:
             store.close()
         # Most recent players first: the child at the station is usually one of them.

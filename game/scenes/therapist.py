@@ -32,7 +32,7 @@ NOTE_AUTHOR = "therapist"
 
 
 class TherapistProfilesScene(MenuScene):
-    """All profiles; pick one to see its sessions."""
+    """All profiles by code, archived ones marked; pick one to see its sessions."""
 
     def __init__(self, context: GameContext) -> None:
         super().__init__(context)
@@ -60,7 +60,7 @@ class TherapistProfilesScene(MenuScene):
                 int(52 * unit),
             )
             label = self.text(
-                "therapist.profile_row",
+                "therapist.profile_row_archived" if profile.archived else "therapist.profile_row",
                 code=profile.code,
                 name=profile.display_name,
                 sessions=profile.session_count,
@@ -97,7 +97,8 @@ class TherapistSessionsScene(MenuScene):
             store.close()
 
     def title(self) -> str:
-        return f"{self.profile.display_name} ({self.profile.code})"
+        archived = f", {self.text('therapist.archived')}" if self.profile.archived else ""
+        return f"{self.profile.display_name} ({self.profile.code}{archived})"
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))

@@ -165,11 +165,41 @@ def _migration_3_adaptive_positions(connection: sqlite3.Connection) -> None:
     )
 
 
+def _migration_4_profiles_by_code(connection: sqlite3.Connection) -> None:
+    # Two children may share a display name: a profile is its code. SQLite cannot drop a
+    # UNIQUE constraint, so the table is rebuilt (https://sqlite.org/lang_altertable.html,
+    # "other kinds of table schema changes") with every row and id kept; the tables that refer
+    # to profiles by id need no change. migrate() runs this with foreign keys off; the rows
+    # that refer to profiles are checked before the commit. archived_at_utc: NULL while the
+    # profile is in use; archived profiles keep their data but leave the child's list.
+    statements = (
+        """CREATE TABLE profiles_by_code (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            created_at_utc TEXT NOT NULL,
+            birth_year INTEGER,
+            avatar TEXT,
+            archived_at_utc TEXT
+        )""",
+        "INSERT INTO profiles_by_code (id, code, display_name, created_at_utc, birth_year, "
+        "avatar) SELECT id, code, display_name, created_at_utc, birth_year, avatar FROM profiles",
+        "DROP TABLE profiles",
+        "ALTER TABLE profiles_by_code RENAME TO profiles",
+        # The child's list and `--profile NAME` look up active profiles by name.
+        "CREATE INDEX profiles_by_name ON profiles (display_name, archived_at_utc)",
+    )
+    for statement in statements:
+        connection.execute(statement)
+    _check_references_to(connection, "profiles")
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
     _migration_2_clinical_records,
     _migration_3_adaptive_positions,
+    _migration_4_profiles_by_code,
 )
 
 
@@ -184,6 +214,11 @@ def migrate(connection: sqlite3.Connection, path: Path) -> None:
     """Bring the database at ``path`` up to the newest schema, all or nothing. Raises
     SchemaTooNewError for a database of a newer OnBeat, StoreError when SQLite refuses."""
     known_version = len(MIGRATIONS)
+    # A migration may rebuild a table (SQLite's only way to change a constraint), and dropping
+    # the old table with foreign keys on would count every row that refers to it as broken.
+    # The switch has no effect inside a transaction, so it is flipped around it; a migration
+    # that rebuilds a table checks the rows that refer to it (_check_references_to).
+    connection.execute("PRAGMA foreign_keys = OFF")
     try:
         with transaction(connection):
             connection.execute(
@@ -209,3 +244,24 @@ def migrate(connection: sqlite3.Connection, path: Path) -> None:
             f"({error}); nothing was changed. Move the file away or choose another folder "
             "with --data-dir"
         ) from error
+    finally:
+        connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_references_to(connection: sqlite3.Connection, parent: str) -> None:
+    """After rebuilding ``parent``: fail (and so roll back) if any row of a table that refers
+    to it points at nothing. Only those tables are read; the taps of a clinic are not."""
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name != ?", (parent,)
+        )
+    ]
+    for table in tables:
+        parents = {row[2] for row in connection.execute(f"PRAGMA foreign_key_list({table})")}
+        if parent not in parents:
+            continue
+        broken = connection.execute(f"PRAGMA foreign_key_check({table})").fetchmany(3)
+        if broken:
+            rows = ", ".join(f"row {rowid} -> {to}" for _, rowid, to, _ in broken)
+            raise sqlite3.IntegrityError(f"{table} would refer to nothing ({rows})")

@@ -28,7 +28,7 @@ _CODE_ATTEMPTS = 20
 # ProfileRecord's fields, in order.
 _PROFILE_SELECT = (
     "SELECT p.id, p.code, p.display_name, p.birth_year, p.avatar, p.created_at_utc, "
-    "COUNT(s.id), MAX(s.started_at_utc) "
+    "COUNT(s.id), MAX(s.started_at_utc), p.archived_at_utc "
     "FROM profiles AS p LEFT JOIN sessions AS s ON s.profile_id = p.id "
 )
 
@@ -52,6 +52,18 @@ _INSERT_SESSION = insert_statement(
 )
 
 
+def _checked_name(display_name: str) -> str:
+    name = display_name.strip()
+    if not name:
+        raise ValueError("a profile needs a name that is not blank")
+    return name
+
+
+def _check_birth_year(birth_year: int | None, whose: str) -> None:
+    if birth_year is not None and not 1900 <= birth_year <= datetime.now(UTC).year:
+        raise ValueError(f"profile {whose}: birth year {birth_year} is not plausible")
+
+
 def _session_of_row(row: tuple) -> SessionRecord:
     values = dict(zip(SESSION_FIELDS, row, strict=True))
     calibration_json = values.pop("calibration")
@@ -63,21 +75,19 @@ def _session_of_row(row: tuple) -> SessionRecord:
 
 class ProfileAndSessionTables(Connected):
     # --- profiles -------------------------------------------------------------------------
-    def profile_for(self, display_name: str) -> ProfileRecord:
-        if not display_name.strip():
-            raise ValueError("a profile needs a name that is not blank")
+    def create_profile(
+        self, display_name: str, birth_year: int | None = None, avatar: str | None = None
+    ) -> str:
+        name = _checked_name(display_name)
+        _check_birth_year(birth_year, name)
         with self.transaction():
-            row = self._connection.execute(
-                "SELECT code FROM profiles WHERE display_name = ?", (display_name,)
-            ).fetchone()
-            if row is not None:
-                return self.profile(row[0])
             code = self._unused_profile_code()
             self._connection.execute(
-                "INSERT INTO profiles (code, display_name, created_at_utc) VALUES (?, ?, ?)",
-                (code, display_name, utc_now()),
+                "INSERT INTO profiles (code, display_name, created_at_utc, birth_year, avatar) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (code, name, utc_now(), birth_year, avatar),
             )
-            return self.profile(code)
+        return code
 
     def _unused_profile_code(self) -> str:
         for _ in range(_CODE_ATTEMPTS):
@@ -92,18 +102,40 @@ class ProfileAndSessionTables(Connected):
     def set_profile_details(
         self, profile_code: str, birth_year: int | None, avatar: str | None
     ) -> None:
-        if birth_year is not None and not 1900 <= birth_year <= datetime.now(UTC).year:
-            raise ValueError(f"profile {profile_code}: birth year {birth_year} is not plausible")
+        _check_birth_year(birth_year, profile_code)
+        self._update_profile(profile_code, "birth_year = ?, avatar = ?", (birth_year, avatar))
+
+    def rename_profile(self, profile_code: str, display_name: str) -> None:
+        self._update_profile(profile_code, "display_name = ?", (_checked_name(display_name),))
+
+    def archive_profile(self, profile_code: str, archived_at_utc: str | None = None) -> None:
+        with self.transaction():
+            archived = self.profile(profile_code).archived_at_utc
+            if archived is not None:
+                raise ValueError(f"profile {profile_code} was archived already, on {archived}")
+            self._update_profile(
+                profile_code, "archived_at_utc = ?", (archived_at_utc or utc_now(),)
+            )
+
+    def _update_profile(self, profile_code: str, assignments: str, values: tuple) -> None:
         with self.transaction():
             cursor = self._connection.execute(
-                "UPDATE profiles SET birth_year = ?, avatar = ? WHERE code = ?",
-                (birth_year, avatar, profile_code),
+                f"UPDATE profiles SET {assignments} WHERE code = ?", (*values, profile_code)
             )
             if cursor.rowcount != 1:
                 raise LookupError(f"{self.path}: there is no profile {profile_code}")
 
-    def list_profiles(self) -> list[ProfileRecord]:
-        rows = self._connection.execute(_PROFILE_SELECT + "GROUP BY p.id ORDER BY p.code")
+    def list_profiles(self, include_archived: bool = True) -> list[ProfileRecord]:
+        where = "" if include_archived else "WHERE p.archived_at_utc IS NULL "
+        rows = self._connection.execute(_PROFILE_SELECT + where + "GROUP BY p.id ORDER BY p.code")
+        return [ProfileRecord(*row) for row in rows]
+
+    def active_profiles_named(self, display_name: str) -> list[ProfileRecord]:
+        rows = self._connection.execute(
+            _PROFILE_SELECT + "WHERE p.display_name = ? AND p.archived_at_utc IS NULL "
+            "GROUP BY p.id ORDER BY p.created_at_utc, p.id",
+            (display_name.strip(),),
+        )
         return [ProfileRecord(*row) for row in rows]
 
     def profile(self, profile_code: str) -> ProfileRecord:
