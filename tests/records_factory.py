@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Protocol
 
 from engine.store.records import ProfileRecord, SessionCalibration, SessionRecord
@@ -51,3 +53,19 @@ def start_session(
     return starter.start_session(
         session_record(profile_code, level_id, level_title, started_at_utc, calibration, plan_id)
     )
+
+
+def orphan_running_sessions(database: Path) -> int:
+    """Make the recording process of every running session in ``database`` one that is
+    gone, as after a crash: the owner keeps this process's id but with another start time,
+    as when the id of a crashed program is reused. Returns how many sessions that was."""
+    connection = sqlite3.connect(database)
+    try:
+        with connection:
+            cursor = connection.execute(
+                "UPDATE session_owners SET process_started = 'another boot:0' WHERE "
+                "session_id IN (SELECT id FROM sessions WHERE status = 'running')"
+            )
+            return cursor.rowcount
+    finally:
+        connection.close()

@@ -17,6 +17,20 @@ V1_TABLES = ("profiles", "sessions", "tasks", "beats", "taps")
 HOST_NS = 1_700_000_000_123_456_789  # beyond 2**53: must survive exactly
 
 
+def make_database_of_schema(data_dir: Path, version: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real database file as the OnBeat of schema ``version`` made it: its migrations, in
+    write-ahead log mode, and nothing that a later OnBeat does on opening."""
+    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        with monkeypatch.context() as patch:
+            patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:version])
+            schema_module.migrate(connection, data_dir / DATABASE_FILE_NAME)
+        assert schema_module.schema_version(connection) == version
+    finally:
+        connection.close()
+
+
 def fill_like_onbeat_v1(connection: sqlite3.Connection) -> None:
     """What OnBeat with schema 1 wrote: two profiles, a complete and a crashed session."""
     connection.executemany(
@@ -85,11 +99,7 @@ def table_columns(data_dir: Path) -> dict[str, list[str]]:
 @pytest.fixture
 def v1_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A real database file made by migration 1 alone and filled as OnBeat v1 did."""
-    with monkeypatch.context() as patch:
-        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:1])
-        store = open_store(tmp_path)
-        assert store.schema_version() == 1
-        store.close()
+    make_database_of_schema(tmp_path, 1, monkeypatch)
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
     with connection:
         fill_like_onbeat_v1(connection)
@@ -111,7 +121,14 @@ def test_upgrading_a_version_1_database_keeps_every_row(v1_database: Path) -> No
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         connection.close()
-    assert dump(v1_database, v1_columns) == before
+    # Every row is kept as it was, except that the session the old version left running (its
+    # process long gone) is now marked incomplete, as every opening for writing does.
+    after = dump(v1_database, v1_columns)
+    status = v1_columns["sessions"].index("status")
+    assert [row[status] for row in after["sessions"]] == ["complete", "incomplete"]
+    assert after["sessions"][1][:status] == before["sessions"][1][:status]
+    after["sessions"][1] = before["sessions"][1]
+    assert after == before
     upgraded_columns = table_columns(v1_database)
     assert all(
         upgraded_columns[table][: len(v1_columns[table])] == v1_columns[table]
@@ -134,9 +151,10 @@ def test_old_rows_read_through_the_new_api(v1_database: Path) -> None:
     assert taps.beat_index.tolist() == [-1, 0, 1, -1]
     assert np.isnan(taps.asynchrony_ms[[0, 3]]).all()
 
-    # A session the old version left running is marked incomplete on the next start, as ever.
-    assert store.mark_abandoned_sessions_incomplete() == 1
+    # A session the old version left running (it kept no owner) was marked incomplete when
+    # the store was opened, as ever.
     assert store.session(2).status == SESSION_INCOMPLETE
+    assert store.mark_abandoned_sessions_incomplete() == 0
     note = store.add_note("Tired today; stopped early.", author="OT", session_id=2)
     assert [n.body for n in store.notes(session_id=2)] == [note.body]
     store.set_profile_details("P-GHJKMN", birth_year=2017, avatar="frog")
