@@ -5,23 +5,41 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.common import DEFAULT_LEVEL, AddCommand, UserError, data_dir_of, load_level_file
+from cli.common import (
+    DEFAULT_LEVEL,
+    AddCommand,
+    UserError,
+    data_dir_of,
+    float_between,
+    load_level_file,
+    profile_name_argument,
+)
 from engine.config.user_settings import default_settings_path
 
 NO_DISPLAY = "No display to open the game window on; try `make demo` for a headless autoplay."
+# The autoplayer's spread of asynchronies: from a metronome (0) to a child who barely keeps up.
+MAX_AUTOPLAY_SD_MS = 100.0
 
 
 def register(add_command: AddCommand) -> None:
     play = add_command("play", "play one level in a window")
     play.add_argument("level", nargs="?", default=str(DEFAULT_LEVEL), help="level YAML file")
-    play.add_argument("--profile", default="Player", help="profile (display name) to record under")
+    play.add_argument(
+        "--profile",
+        type=profile_name_argument,
+        default="Player",
+        help="profile (display name) to record under",
+    )
     play.add_argument("--exit-when-done", action="store_true", help="quit after the results")
     play.add_argument(
         "--watch", action="store_true", help="restart the level whenever its file is saved"
     )
     play.add_argument("--autoplay", action="store_true", help="the level plays itself")
     play.add_argument(
-        "--jitter-ms", type=float, default=20.0, help="autoplay timing spread (SD, ms)"
+        "--jitter-ms",
+        type=float_between(0.0, MAX_AUTOPLAY_SD_MS, " ms"),
+        default=20.0,
+        help=f"autoplay timing spread (SD), 0–{MAX_AUTOPLAY_SD_MS:g} ms",
     )
     play.set_defaults(handler=cmd_play)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
-from pathlib import Path
 
-from cli.common import AddCommand, UserError, data_dir_of
+from cli.common import AddCommand, UserError, data_dir_of, output_argument, session_argument
 
 
 def _date(text: str) -> date:
@@ -16,15 +16,31 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
+def _profile_code(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "is blank; give a profile code like P-ABC234 (`run.py export --what sessions` "
+            "lists them)"
+        )
+    return text.strip()
+
+
 def register(add_command: AddCommand) -> None:
     report = add_command("report", "write a session report, progress report or flow sheets")
     which = report.add_mutually_exclusive_group(required=True)
-    which.add_argument("--session", type=int, help="report on this session")
-    which.add_argument("--profile", help="progress report of this profile code (P-XXXXXX)")
+    which.add_argument("--session", type=session_argument, help="report on this session")
+    which.add_argument(
+        "--profile", type=_profile_code, help="progress report of this profile code (P-XXXXXX)"
+    )
     report.add_argument("--from", dest="from_date", type=_date, help="first day (YYYY-MM-DD)")
     report.add_argument("--to", dest="to_date", type=_date, help="last day (YYYY-MM-DD)")
     report.add_argument("--format", choices=["html", "pdf", "csv", "json"], default="html")
-    report.add_argument("--out", required=True, help="file to write")
+    report.add_argument(
+        "--out",
+        required=True,
+        type=output_argument,
+        help="file to write (replaced whole or not at all), a pipe or device, or - for stdout",
+    )
     report.add_argument(
         "--flow-sheet",
         action="store_true",
@@ -42,15 +58,14 @@ def register(add_command: AddCommand) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from engine.metrics.progress import ASSESSMENT_LEVEL_IDS
+    from engine.reports.output import output_target
     from engine.reports.service import ReportError, ReportRequest, write_report
     from engine.store.opening import open_store, store_exists
 
     data_dir = data_dir_of(args)
     if not store_exists(data_dir):
         raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise UserError(f"{out}: the folder {out.parent} does not exist; make it first")
+    out = output_target(args.out)  # checked before the report is made
     request = ReportRequest(
         format=args.format,
         session_id=args.session,
@@ -60,7 +75,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         flow_sheet=args.flow_sheet,
         assessment_level_ids=tuple(args.assessment_level or ASSESSMENT_LEVEL_IDS),
     )
-    store = open_store(data_dir)
+    # Read-only: no write lock, no migration; progress sums are computed in memory.
+    store = open_store(data_dir, read_only=True)
     try:
         write_report(store, request, out)
     except ReportError as error:
@@ -70,5 +86,5 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"{error}; {hint}") from None
     finally:
         store.close()
-    print(f"Wrote {out}")
+    print(f"Wrote {out.given}", file=sys.stderr if out.is_stdout else sys.stdout)
     return 0
