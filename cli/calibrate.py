@@ -24,7 +24,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         run_calibration(
             data_dir_of(args), "visual" if args.visual else "input", default_settings_path()
         )
-    except NoDisplayError:
-        print("No display to open the calibration window on.")
+    except NoDisplayError as error:
+        print(f"No display to open the calibration window on ({error}).")
         return 2
     return 0

@@ -14,7 +14,6 @@ import errno
 import logging
 import logging.handlers
 import os
-import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -125,11 +124,12 @@ def explain(error: BaseException, data_dir: Path | None) -> str | None:
     """One or two sentences for an expected failure; None for a bug."""
     if _is_expected(error):
         return str(error)
-    if isinstance(error, sqlite3.Error) and data_dir is not None:
+    if data_dir is not None and "engine.store.opening" in sys.modules:
         from engine.store.opening import explain_store_failure
 
-        explained = explain_store_failure(error, data_dir)
-        return None if explained is None else str(explained)
+        explained = explain_store_failure(error, data_dir)  # the database's own errors
+        if explained is not None:
+            return str(explained)
     if isinstance(error, MemoryError):
         return "OnBeat ran out of memory; close other programs and try again."
     if isinstance(error, OSError):

@@ -16,7 +16,7 @@ from cli.common import (
 )
 from engine.config.user_settings import default_settings_path
 
-NO_DISPLAY = "No display to open the game window on; try `make demo` for a headless autoplay."
+NO_DISPLAY = "No display to open the game window on ({}); try `make demo` for a headless autoplay."
 # The autoplayer's spread of asynchronies: from a metronome (0) to a child who barely keeps up.
 MAX_AUTOPLAY_SD_MS = 100.0
 
@@ -59,8 +59,8 @@ def cmd_play(args: argparse.Namespace) -> int:
         session_ids = play_level(
             level_path, data_dir_of(args), args.profile, args.exit_when_done, args.watch, autoplay
         )
-    except NoDisplayError:
-        print(NO_DISPLAY)
+    except NoDisplayError as error:
+        print(NO_DISPLAY.format(error))
         return 2
     for session_id in session_ids:
         print(f"Session {session_id} saved in {data_dir_of(args)}")
@@ -80,7 +80,7 @@ def cmd_game(args: argparse.Namespace) -> int:
             window_size=args.window,
             autoplay=AutoTapper() if args.autoplay else None,
         )
-    except NoDisplayError:
-        print(NO_DISPLAY)
+    except NoDisplayError as error:
+        print(NO_DISPLAY.format(error))
         return 2
     return 0

@@ -6,7 +6,11 @@ import sqlite3
 from pathlib import Path
 from typing import Protocol
 
+import pytest
+
+import engine.store.sqlite.schema as schema_module
 from engine.store.records import ProfileRecord, SessionCalibration, SessionRecord
+from engine.store.sqlite.store import DATABASE_FILE_NAME
 
 
 def session_record(
@@ -67,5 +71,19 @@ def orphan_running_sessions(database: Path) -> int:
                 "session_id IN (SELECT id FROM sessions WHERE status = 'running')"
             )
             return cursor.rowcount
+    finally:
+        connection.close()
+
+
+def make_database_of_schema(data_dir: Path, version: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real database file as the OnBeat of schema ``version`` made it: its migrations, in
+    write-ahead log mode, and nothing that a later OnBeat does on opening."""
+    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        with monkeypatch.context() as patch:
+            patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:version])
+            schema_module.migrate(connection, data_dir / DATABASE_FILE_NAME)
+        assert schema_module.schema_version(connection) == version
     finally:
         connection.close()

@@ -12,23 +12,10 @@ import engine.store.sqlite.schema as schema_module
 from engine.store.opening import open_store
 from engine.store.records import SESSION_INCOMPLETE
 from engine.store.sqlite.store import DATABASE_FILE_NAME
+from tests.records_factory import make_database_of_schema
 
 V1_TABLES = ("profiles", "sessions", "tasks", "beats", "taps")
 HOST_NS = 1_700_000_000_123_456_789  # beyond 2**53: must survive exactly
-
-
-def make_database_of_schema(data_dir: Path, version: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A real database file as the OnBeat of schema ``version`` made it: its migrations, in
-    write-ahead log mode, and nothing that a later OnBeat does on opening."""
-    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME, isolation_level=None)
-    try:
-        connection.execute("PRAGMA journal_mode = WAL")
-        with monkeypatch.context() as patch:
-            patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:version])
-            schema_module.migrate(connection, data_dir / DATABASE_FILE_NAME)
-        assert schema_module.schema_version(connection) == version
-    finally:
-        connection.close()
 
 
 def fill_like_onbeat_v1(connection: sqlite3.Connection) -> None:

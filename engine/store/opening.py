@@ -3,6 +3,7 @@ chooses a backend: everything else asks for ``open_store(data_dir)`` and gets a 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import platformdirs
@@ -40,6 +41,8 @@ def open_store(data_dir: Path, *, read_only: bool = False) -> Store:
 
 
 def explain_store_failure(error: BaseException, data_dir: Path) -> StoreError | None:
-    """What an error that a store of ``data_dir`` raised means, as a StoreError whose
-    message says what to do; None when it is not the database's (a bug)."""
+    """What an error of the database backend (raised by a store of ``data_dir``) means, as
+    a StoreError whose message says what to do; None for any other error (a bug)."""
+    if not isinstance(error, sqlite3.Error):
+        return None
     return store_failure(error, database_path(data_dir))

@@ -366,7 +366,7 @@ class _Writer:
                 message.reply.succeed(self.store.start_session(message.session))
         except Exception as error:
             if isinstance(message, _ProfileFor):
-                doing = f"find the profile {message.display_name!r}"
+                doing = f"find or make the profile {message.display_name!r}"
             else:
                 doing = f"start the session of level {message.session.level_id!r}"
             log.error("%s: could not %s (%s)", self.store.path, doing, error)
