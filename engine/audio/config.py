@@ -19,7 +19,7 @@ from engine.config.checked import text as text_rule
 
 DEFAULT_AUDIO_PATH = Path(__file__).resolve().parents[2] / "config" / "audio.yaml"
 AUDIO_FILE_NAME = "audio.yaml"
-AUDIO_THING = "audio settings"
+AUDIO_THING = "audio configuration"
 
 RULES: dict[str, Rule] = {
     "sample_rate_hz": number(8000, 192_000, " Hz", whole=True),

@@ -39,7 +39,7 @@ class Rule:
 
 
 def _describe(value: object) -> str:
-    text = repr(value)
+    text = f"{value:g}" if isinstance(value, float) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

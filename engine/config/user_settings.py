@@ -14,7 +14,7 @@ import yaml
 from engine.config.checked import Rule, checked_values, flag, number, read_settings_file, text
 
 LANGUAGES: tuple[str, ...] = ("en", "es")
-SETTINGS_THING = "settings"
+SETTINGS_THING = "game configuration"
 
 
 @dataclass(frozen=True)

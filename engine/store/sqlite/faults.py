@@ -63,8 +63,7 @@ def locked(path: Path) -> StoreLockedError:
 def read_only(path: Path, reason: str) -> StoreReadOnlyError:
     if not path.exists():
         return StoreReadOnlyError(
-            f"{path} cannot be made: {reason}. Choose a folder on a writable disk with "
-            "--data-dir."
+            f"{path} cannot be made: {reason}. Choose a folder on a writable disk with --data-dir."
         )
     return StoreReadOnlyError(
         f"{path} cannot be written: {reason}. Commands that only read (export, report) still "
