@@ -25,6 +25,7 @@ from engine.input.x11 import start_x11_press_source
 from engine.levels.library import discover_levels
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
+from engine.store.opening import keep_last_good_copy
 from engine.store.recorder import Recorder
 from engine.store.records import STAMP_X11_SERVER
 from engine.timing.host_clock import RealClock
@@ -136,6 +137,8 @@ def open_station(
     mapping, mapping_problems = read_station_input_mapping()
     for problem in (*problems, *audio_problems, *mapping_problems):
         print(problem)  # a bad value keeps its default; the game goes on
+    # Yesterday's database, checked, beside today's: the copy a damaged file is replaced by.
+    keep_last_good_copy(data_dir)
     # The store before the window: a locked or damaged one is told before anything shows.
     # Opening it for writing marks the sessions of a crashed OnBeat incomplete (their data
     # kept); a session that another running OnBeat records is left alone.

@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from engine.store.protocol import Store, StoreError
+from engine.store.sqlite import backup as sqlite_backup
 from engine.store.sqlite.faults import store_failure
 from engine.store.sqlite.store import DATABASE_FILE_NAME, SqliteStore
 
@@ -38,6 +39,12 @@ def open_store(data_dir: Path, *, read_only: bool = False) -> Store:
     if read_only:
         return SqliteStore.open_for_reading(data_dir, default_dir=default_data_dir())
     return SqliteStore.open(data_dir, default_dir=default_data_dir())
+
+
+def keep_last_good_copy(data_dir: Path) -> Path | None:
+    """Refresh the daily copy of the database of ``data_dir`` that passes SQLite's check
+    (the copy a damaged file is replaced by); None when not due or not possible (logged)."""
+    return sqlite_backup.keep_last_good_copy(database_path(data_dir))
 
 
 def explain_store_failure(error: BaseException, data_dir: Path) -> StoreError | None:

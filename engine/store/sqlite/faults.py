@@ -21,6 +21,7 @@ from engine.store.protocol import (
     StoreLockedError,
     StoreReadOnlyError,
 )
+from engine.store.sqlite.backup import describe_last_good_copy
 
 # How long a write waits for another program's lock before giving up (PRAGMA busy_timeout).
 # Long enough to wait out another connection's commit (the recorder's writer, a migration),
@@ -80,11 +81,16 @@ def full(path: Path) -> StoreFullError:
 
 
 def damaged(path: Path, what: str) -> StoreDamagedError:
+    copy = describe_last_good_copy(path)
+    where = (
+        f"the last good copy is {copy}: with OnBeat closed, copy it over the damaged file"
+        if copy is not None
+        else "restore the last good copy from your backup"
+    )
     return StoreDamagedError(
         f"{path} is damaged or is not an OnBeat database ({what}); OnBeat has not changed it. "
-        f"Check it with: sqlite3 '{path}' 'PRAGMA integrity_check' -- then restore the last "
-        "good copy from your backup, or move the file away (or choose another folder with "
-        "--data-dir) to start afresh."
+        f"Check it with: sqlite3 '{path}' 'PRAGMA integrity_check' -- then {where}, or move "
+        "the file away (or choose another folder with --data-dir) to start afresh."
     )
 
 

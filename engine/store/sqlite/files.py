@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from engine.store.protocol import StoreError
+from engine.store.sqlite.backup import LAST_GOOD_SUFFIX
 from engine.store.sqlite.faults import store_failure
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ DATABASE_FILE_NAME = "onbeat.sqlite3"
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
-# The files SQLite keeps beside the database.
-COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+# The files kept beside the database: SQLite's own, and the daily copy (backup.py).
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal", LAST_GOOD_SUFFIX)
 
 
 def prepare_folder(data_dir: Path, database: Path) -> None:
