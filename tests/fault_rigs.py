@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -101,6 +102,12 @@ def run_cli(
 def record_demo(home: Home, data_dir: Path) -> None:
     result = run_cli(home, "demo", "--level", str(home.level), "--data-dir", str(data_dir))
     assert result.returncode == 0, result.stderr
+
+
+def copy_of(recorded: Path, data_dir: Path) -> Path:
+    """A copy of the ``recorded`` data folder at ``data_dir``, modes and all."""
+    shutil.copytree(recorded, data_dir)
+    return data_dir
 
 
 def assert_refused(result: subprocess.CompletedProcess, status: int, *advice: str) -> str:

@@ -28,12 +28,12 @@ from tests.fault_rigs import (
     Home,
     assert_refused,
     assert_sound,
+    copy_of,
     database_state,
     fill_disk,
     make_home,
     make_read_only,
     read_line,
-    record_demo,
     run_cli,
     small_disk,
     write_lock_held,
@@ -77,7 +77,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 # --- damaged databases ----------------------------------------------------------------------
 @pytest.mark.parametrize("damage", ["not a database", "truncated"])
 def test_a_damaged_database_says_how_to_check_it_and_is_left_as_it_is(
-    home: Home, tmp_path: Path, damage: str
+    home: Home, recorded: Path, tmp_path: Path, damage: str
 ) -> None:
     data_dir = tmp_path / "data"
     database = data_dir / DATABASE_FILE_NAME
@@ -85,7 +85,7 @@ def test_a_damaged_database_says_how_to_check_it_and_is_left_as_it_is(
         data_dir.mkdir(mode=0o700)
         database.write_bytes(b"Session notes, not a database\n" * 200)
     else:
-        record_demo(home, data_dir)
+        copy_of(recorded, data_dir)
         with open(database, "r+b") as handle:  # the pages of the tables are gone
             handle.truncate(2 * 4096)
     damaged_bytes = database.read_bytes()
@@ -100,9 +100,10 @@ def test_a_damaged_database_says_how_to_check_it_and_is_left_as_it_is(
     assert not (tmp_path / "taps.csv").exists() and not (tmp_path / "r.html").exists()
 
 
-def test_a_missing_table_is_damage_not_a_full_disk(home: Home, tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    record_demo(home, data_dir)
+def test_a_missing_table_is_damage_not_a_full_disk(
+    home: Home, recorded: Path, tmp_path: Path
+) -> None:
+    data_dir = copy_of(recorded, tmp_path / "data")
     before = database_state(data_dir)
     sql(data_dir, "DROP TABLE taps")
     for result in (demo(home, data_dir), export(home, data_dir, tmp_path / "taps.csv")):
@@ -113,9 +114,10 @@ def test_a_missing_table_is_damage_not_a_full_disk(home: Home, tmp_path: Path) -
     assert state.rows == {**before.rows, "taps": -1}
 
 
-def test_a_database_of_a_newer_onbeat_asks_for_an_update(home: Home, tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    record_demo(home, data_dir)
+def test_a_database_of_a_newer_onbeat_asks_for_an_update(
+    home: Home, recorded: Path, tmp_path: Path
+) -> None:
+    data_dir = copy_of(recorded, tmp_path / "data")
     sql(data_dir, "INSERT INTO schema_version VALUES (99, '2031-01-01T00:00:00+00:00')")
     before = assert_sound(data_dir)
     for result in (demo(home, data_dir), export(home, data_dir, tmp_path / "t.csv")):
@@ -166,9 +168,10 @@ def test_a_data_folder_that_is_a_file(home: Home, tmp_path: Path) -> None:
 
 
 # --- another OnBeat holds the database --------------------------------------------------------
-def test_a_locked_database_says_wait_and_readers_still_work(home: Home, tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    record_demo(home, data_dir)
+def test_a_locked_database_says_wait_and_readers_still_work(
+    home: Home, recorded: Path, tmp_path: Path
+) -> None:
+    data_dir = copy_of(recorded, tmp_path / "data")
     before = assert_sound(data_dir)
     with write_lock_held(data_dir):
         assert_refused(
@@ -184,10 +187,11 @@ def test_a_locked_database_says_wait_and_readers_still_work(home: Home, tmp_path
 
 
 # --- a full disk ------------------------------------------------------------------------------
-def test_a_full_disk_says_free_space_and_keeps_what_was_stored(home: Home, tmp_path: Path) -> None:
+def test_a_full_disk_says_free_space_and_keeps_what_was_stored(
+    home: Home, recorded: Path, tmp_path: Path
+) -> None:
     with small_disk(tmp_path / "disk", 2048) as disk:
-        data_dir = disk / "data"
-        record_demo(home, data_dir)
+        data_dir = copy_of(recorded, disk / "data")
         old_export = disk / "taps.csv"
         assert export(home, data_dir, old_export).returncode == 0
         old_bytes = old_export.read_bytes()
@@ -208,10 +212,11 @@ def test_a_full_disk_says_free_space_and_keeps_what_was_stored(home: Home, tmp_p
 
 
 # --- read-only media --------------------------------------------------------------------------
-def test_read_only_media_can_be_read_but_not_recorded_on(home: Home, tmp_path: Path) -> None:
+def test_read_only_media_can_be_read_but_not_recorded_on(
+    home: Home, recorded: Path, tmp_path: Path
+) -> None:
     with small_disk(tmp_path / "disk", 4096) as disk:
-        data_dir = disk / "data"
-        record_demo(home, data_dir)
+        data_dir = copy_of(recorded, disk / "data")
         before = database_state(data_dir)
         profile = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
         (profile_code,) = profile.execute("SELECT code FROM profiles").fetchone()

@@ -28,8 +28,8 @@ from tests.fault_rigs import (
     Home,
     assert_refused,
     assert_sound,
+    copy_of,
     make_home,
-    record_demo,
     run_cli,
 )
 
@@ -75,12 +75,11 @@ def test_bad_arguments_are_refused_before_anything_is_recorded(
 
 
 def test_an_empty_data_folder_and_an_output_folder_are_usage_errors(
-    home: Home, tmp_path: Path
+    home: Home, recorded: Path, tmp_path: Path
 ) -> None:
     assert_refused(run_cli(home, "--data-dir", "", "demo"), 2, "--data-dir: is empty")
     assert_refused(run_cli(home, "demo", "--data-dir", ""), 2, "--data-dir: is empty")
-    data_dir = tmp_path / "data"
-    record_demo(home, data_dir)
+    data_dir = copy_of(recorded, tmp_path / "data")
     before = assert_sound(data_dir)
     result = run_cli(home, "export", "--data-dir", str(data_dir), "--out", str(tmp_path))
     assert_refused(result, 2, "is a folder", "give a file name inside it")

@@ -26,7 +26,7 @@ from engine.reports.service import ReportRequest, render_report
 from engine.store.opening import open_store
 from engine.store.records import BeatRecord, TapRecord, TaskRecord
 from engine.store.sqlite.store import DATABASE_FILE_NAME
-from tests.fault_rigs import Home, database_state, make_home, record_demo, run_cli
+from tests.fault_rigs import Home, copy_of, database_state, make_home, run_cli
 from tests.records_factory import start_session
 
 FORMULAS = ("=1+2", "+SUM(A1:A9)", "-2+3", "@cmd", "\tindented", "\rreturn")
@@ -38,10 +38,8 @@ def home(tmp_path: Path) -> Home:
 
 
 @pytest.fixture
-def data_dir(home: Home, tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    record_demo(home, folder)
-    return folder
+def data_dir(recorded: Path, tmp_path: Path) -> Path:
+    return copy_of(recorded, tmp_path / "data")
 
 
 def mode_of(path: Path) -> int:
