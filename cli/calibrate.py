@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.common import AddCommand, data_dir_of
+from cli.common import AddCommand, UserError, data_dir_of
 from engine.config.user_settings import default_settings_path
 
 
@@ -25,6 +25,5 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             data_dir_of(args), "visual" if args.visual else "input", default_settings_path()
         )
     except NoDisplayError as error:
-        print(f"No display to open the calibration window on ({error}).")
-        return 2
+        raise UserError(f"No display to open the calibration window on ({error}).") from error
     return 0

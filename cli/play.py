@@ -60,8 +60,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             level_path, data_dir_of(args), args.profile, args.exit_when_done, args.watch, autoplay
         )
     except NoDisplayError as error:
-        print(NO_DISPLAY.format(error))
-        return 2
+        raise UserError(NO_DISPLAY.format(error)) from error
     for session_id in session_ids:
         print(f"Session {session_id} saved in {data_dir_of(args)}")
     return 0
@@ -81,6 +80,5 @@ def cmd_game(args: argparse.Namespace) -> int:
             autoplay=AutoTapper() if args.autoplay else None,
         )
     except NoDisplayError as error:
-        print(NO_DISPLAY.format(error))
-        return 2
+        raise UserError(NO_DISPLAY.format(error)) from error
     return 0
