@@ -137,17 +137,17 @@ def open_station(
     mapping, mapping_problems = read_station_input_mapping()
     for problem in (*problems, *audio_problems, *mapping_problems):
         print(problem)  # a bad value keeps its default; the game goes on
-    # Yesterday's database, checked, beside today's: the copy a damaged file is replaced by.
-    keep_last_good_copy(data_dir)
-    # The store before the window: a locked or damaged one is told before anything shows.
-    # Opening it for writing marks the sessions of a crashed OnBeat incomplete (their data
-    # kept); a session that another running OnBeat records is left alone.
-    recorder = Recorder(data_dir)
     with ExitStack() as cleanup:  # closed in reverse order, whatever happens
-        cleanup.callback(recorder.close)
+        # The window first: where no one could see the game, no file is made.
         surface = open_window(window_size)
         cleanup.callback(pygame.display.quit)
         cleanup.callback(quit_gamepads)
+        # Yesterday's database, checked, beside today's: the copy a damaged one is replaced by.
+        keep_last_good_copy(data_dir)
+        # Opening the store for writing marks the sessions of a crashed OnBeat incomplete
+        # (their data kept); a session that another running OnBeat records is left alone.
+        recorder = Recorder(data_dir)
+        cleanup.callback(recorder.close)
         if warm_up_behind_title:
             show_title(surface, "Getting ready...")
             warm_up()  # JIT compile (or load from cache), never during play
