@@ -17,6 +17,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 import platformdirs
 
@@ -61,17 +62,30 @@ def log_folder() -> Path:
     return Path(platformdirs.user_log_dir("OnBeat", appauthor=False))
 
 
+class _PrivateLogFile(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file, the ones made at rollover too, is 0600."""
+
+    def _open(self) -> IO[str]:  # logging calls it for each new file
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 class RunLog:
     """The log of one run: ``path`` is the file (None if it could not be opened, then
     errors go to stderr and ``problem`` says why). Close it when the run ends."""
 
-    def __init__(self, handler: logging.Handler, path: Path | None, problem: str | None):
+    def __init__(
+        self, handler: logging.Handler, path: Path | None, problem: str | None, level: int
+    ) -> None:
         self.handler = handler
         self.path = path
         self.problem = problem
+        self._level_before = level
 
     def close(self) -> None:
-        logging.getLogger().removeHandler(self.handler)
+        root = logging.getLogger()
+        root.removeHandler(self.handler)
+        root.setLevel(self._level_before)
         self.handler.close()
         threading.excepthook = threading.__excepthook__
 
@@ -81,11 +95,11 @@ def start_log() -> RunLog:
     folder (0700; the file 0600)."""
     path = log_folder() / LOG_FILE_NAME
     root = logging.getLogger()
+    level_before = root.level
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.close(descriptor)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        path.parent.chmod(0o700)  # OnBeat's own folder; the log may name children
+        handler: logging.Handler = _PrivateLogFile(
             path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILES_KEPT, encoding="utf-8"
         )
         handler.setFormatter(
@@ -99,7 +113,7 @@ def start_log() -> RunLog:
         opened, reason = None, f"{path}: {error.strerror or error}"
     root.addHandler(handler)
     threading.excepthook = _log_thread_failure
-    return RunLog(handler, opened, reason)
+    return RunLog(handler, opened, reason, level_before)
 
 
 def _log_thread_failure(failure: threading.ExceptHookArgs) -> None:
