@@ -89,7 +89,7 @@ def output_target(given: str | Path) -> OutputTarget:
 
 
 @contextmanager
-def open_output(target: OutputTarget | str | Path, *, text: bool) -> Iterator[IO]:
+def open_output(target: OutputTarget | str | Path, *, text: bool) -> Iterator[OutputStream]:
     """A stream to write the output into: UTF-8 text (newlines as written) or bytes. A file
     appears only when the block ends without an exception. Raises OutputError."""
     if not isinstance(target, OutputTarget):
@@ -106,7 +106,7 @@ def open_output(target: OutputTarget | str | Path, *, text: bool) -> Iterator[IO
     try:
         with opened as stream:
             try:
-                yield _Guarded(stream, where, whole)
+                yield OutputStream(stream, where, whole)
             except BaseException:
                 failed_in_block = True  # the caller's own error (reading the store...)
                 raise
@@ -118,7 +118,7 @@ def open_output(target: OutputTarget | str | Path, *, text: bool) -> Iterator[IO
         raise _write_failure(error, where, whole) from error
 
 
-class _Guarded:
+class OutputStream:
     """The stream handed to the caller: a failed write says what to do (OutputError)."""
 
     def __init__(self, stream: IO, where: Path, whole: bool) -> None:
