@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli.common import AddCommand, data_dir_of
+from cli.common import AddCommand, UserError, data_dir_of
 from engine.config.user_settings import default_settings_path
 
 
@@ -24,7 +24,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         run_calibration(
             data_dir_of(args), "visual" if args.visual else "input", default_settings_path()
         )
-    except NoDisplayError:
-        print("No display to open the calibration window on.")
-        return 2
+    except NoDisplayError as error:
+        raise UserError(f"No display to open the calibration window on ({error}).") from error
     return 0

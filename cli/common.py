@@ -1,10 +1,13 @@
 """Shared pieces of the command line: errors people can act on, the data folder, the
-default level, and loading a level file with its problems as one message.
+default level, loading a level file with its problems as one message, and the checks of
+arguments that run before anything is recorded (argparse types: a bad value is a usage
+error, exit status 2, with a line that says what to give).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +21,78 @@ DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
 
 # add_command(name, help) -> the subcommand's parser, with --data-dir already on it.
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
+# SQLite's integers are 64-bit signed; a session id beyond them can name nothing.
+MAX_SESSION_ID = 2**63 - 1
+
+
+def data_dir_argument(text: str) -> str:
+    """--data-dir: a folder; an empty text would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a folder, or leave --data-dir out")
+    return text
+
+
+def session_argument(text: str) -> int:
+    """--session: a session id, a whole number from 1."""
+    stripped = text.strip()
+    if not (stripped.isascii() and stripped.isdigit()) or not 1 <= int(stripped) <= MAX_SESSION_ID:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a session number; give a whole number such as 12 "
+            "(`run.py export --what sessions` lists them)"
+        )
+    return int(stripped)
+
+
+def output_argument(text: str) -> str:
+    """--out: a file to write, or - for the standard output. Only what is wrong whatever the
+    disk holds is a usage error here; engine/reports/output.py checks the rest."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a file name, or - for the standard output")
+    if text != "-" and Path(text).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text} is a folder; give a file name inside it, like {Path(text) / 'onbeat.csv'}"
+        )
+    return text
+
+
+def profile_name_argument(text: str) -> str:
+    """--profile of the game: a profile's display name."""
+    from engine.store.records import profile_name_problem
+
+    problem = profile_name_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def float_between(low: float, high: float, unit: str = "") -> Callable[[str], float]:
+    """An argparse type: a finite number from ``low`` to ``high`` (the help says which)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: give a number from {low:g} to {high:g}{unit}"
+            )
+        return value
+
+    return parse
+
+
+def whole_number_from(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        stripped = text.strip()
+        digits = stripped.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit()) or not low <= int(stripped) <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a whole number from {low} to {high}")
+        return int(stripped)
+
+    return parse
 
 
 class UserError(Exception):
@@ -51,7 +126,9 @@ def profile_of(data_dir: Path, text: str | None, station_name: str | None) -> Pr
     from engine.store.opening import open_store
     from engine.store.profile_choice import ProfileChoiceError, choose_profile, station_profile
 
-    store = open_store(data_dir)
+    # Choosing an existing profile only reads (reports work from read-only media); the
+    # station's default profile may have to be made.
+    store = open_store(data_dir, read_only=station_name is None)
     try:
         if text is None:
             assert station_name is not None, "give --profile or a station name"

@@ -10,18 +10,32 @@ from cli.common import (
     PROFILE_HELP,
     AddCommand,
     data_dir_of,
+    float_between,
     load_level_file,
     profile_of,
+    whole_number_from,
 )
 
 STATION_PROFILE = "Demo"  # recorded under when no --profile is given
+MAX_JITTER_MS = 25.0
+MAX_SEED = 2**32 - 1  # numpy takes more; no demo needs it
 
 
 def register(add_command: AddCommand) -> None:
     demo = add_command("demo", "autoplay a level headless through the real scorer and recorder")
     demo.add_argument("--level", default=str(DEFAULT_LEVEL), help="level YAML file")
-    demo.add_argument("--jitter-ms", type=float, default=10.0, help="frame time jitter, 0–25 ms")
-    demo.add_argument("--seed", type=int, default=1, help="random seed of the autoplayer")
+    demo.add_argument(
+        "--jitter-ms",
+        type=float_between(0.0, MAX_JITTER_MS, " ms"),
+        default=10.0,
+        help=f"frame time jitter, 0–{MAX_JITTER_MS:g} ms",
+    )
+    demo.add_argument(
+        "--seed",
+        type=whole_number_from(0, MAX_SEED),
+        default=1,
+        help="random seed of the autoplayer, a whole number from 0",
+    )
     demo.add_argument(
         "--profile", help=f"{PROFILE_HELP} (default: the profile called {STATION_PROFILE})"
     )

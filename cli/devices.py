@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 
 from cli.common import AddCommand, UserError
@@ -42,7 +43,7 @@ def register(add_command: AddCommand) -> None:
 def cmd_devices(args: argparse.Namespace) -> int:
     from engine.input.mapping import InputConfigError, load_station_input_mapping
 
-    if args.listen is not None and args.listen <= 0:
+    if args.listen is not None and not (math.isfinite(args.listen) and args.listen > 0):
         raise UserError(f"--listen {args.listen}: give a number of seconds above 0")
     try:
         mapping = load_station_input_mapping()

@@ -1,15 +1,19 @@
-"""The parser built from the command families, and the boundary that turns a `UserError`
-into one line on stderr and its exit status (1 unless it says otherwise; Ctrl-C: 130).
-`run.py` calls `main`.
+"""The parser built from the command families, and the one error boundary (cli/errors.py):
+every expected failure, of the command line and of the game alike, becomes one or two
+sentences on stderr and exit status 1 (usage errors: 2, argparse's own; Ctrl-C: 130), with
+the details in the log. `run.py` calls `main`.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from pathlib import Path
 
 from cli import bench, billing, calibrate, demo, devices, export, levels, play, profiles, report
-from cli.common import UserError
+from cli.common import data_dir_argument, data_dir_of
+from cli.errors import quiet_stdout, report_failure, start_log
 
 DESCRIPTION = (
     "OnBeat command line. Bare `run.py` starts the game; `run.py --help` lists the commands."
@@ -30,7 +34,11 @@ def _window_size(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description=DESCRIPTION)
-    parser.add_argument("--data-dir", help="folder of the OnBeat database (default: user data dir)")
+    parser.add_argument(
+        "--data-dir",
+        type=data_dir_argument,
+        help="folder of the OnBeat database (default: user data dir)",
+    )
     # The game's own options, for bare `run.py` (cli/play.py's cmd_game reads them).
     parser.add_argument(
         "--levels-dir", action="append", default=[], help="another folder of levels (repeatable)"
@@ -47,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         # SUPPRESS: `run.py --data-dir D export ...` keeps D unless the subcommand gives one.
         sub.add_argument(
-            "--data-dir", default=argparse.SUPPRESS, help="folder of the OnBeat database"
+            "--data-dir",
+            type=data_dir_argument,
+            default=argparse.SUPPRESS,
+            help="folder of the OnBeat database",
         )
         return sub
 
@@ -56,14 +67,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_dir_or_none(args: argparse.Namespace) -> Path | None:
+    try:
+        return data_dir_of(args)
+    except Exception:  # only for a message; the failure being reported matters more
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.handler = play.cmd_game
+    run_log = start_log()
+    logging.getLogger("onbeat").info("run.py %s", " ".join(sys.argv[1:] if argv is None else argv))
     try:
         return args.handler(args)
-    except UserError as error:
-        print(error, file=sys.stderr)
-        return error.exit_status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        quiet_stdout()  # the reader of our output went away; nothing to tell it
+        return 1
+    except Exception as error:
+        return report_failure(error, _data_dir_or_none(args), run_log)
+    finally:
+        run_log.close()

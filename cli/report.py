@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
-from cli.common import PROFILE_HELP, USAGE_STATUS, AddCommand, UserError, data_dir_of, profile_of
+from cli.common import (
+    PROFILE_HELP,
+    USAGE_STATUS,
+    AddCommand,
+    UserError,
+    data_dir_of,
+    output_argument,
+    profile_name_argument,
+    profile_of,
+    session_argument,
+)
 
 
 def _date(text: str) -> date:
@@ -19,8 +30,12 @@ def _date(text: str) -> date:
 def register(add_command: AddCommand) -> None:
     report = add_command("report", "write a session report, progress report or flow sheets")
     which = report.add_mutually_exclusive_group(required=True)
-    which.add_argument("--session", type=int, help="report on this session")
-    which.add_argument("--profile", help=f"progress report of this profile: {PROFILE_HELP}")
+    which.add_argument("--session", type=session_argument, help="report on this session")
+    which.add_argument(
+        "--profile",
+        type=profile_name_argument,
+        help=f"progress report of this profile: {PROFILE_HELP}",
+    )
     report.add_argument("--from", dest="from_date", type=_date, help="first day (YYYY-MM-DD)")
     report.add_argument("--to", dest="to_date", type=_date, help="last day (YYYY-MM-DD)")
     report.add_argument(
@@ -29,7 +44,12 @@ def register(add_command: AddCommand) -> None:
         help="default: the one the --out suffix names (html without a suffix); a suffix "
         "naming another format is an error",
     )
-    report.add_argument("--out", required=True, help="file to write, e.g. robin.pdf")
+    report.add_argument(
+        "--out",
+        required=True,
+        type=output_argument,
+        help="file to write (replaced whole or not at all), a pipe or device, or - for stdout",
+    )
     report.add_argument(
         "--flow-sheet",
         action="store_true",
@@ -47,19 +67,18 @@ def register(add_command: AddCommand) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from engine.metrics.progress import ASSESSMENT_LEVEL_IDS
+    from engine.reports.output import output_target
     from engine.reports.service import ReportError, ReportRequest, format_for, write_report
     from engine.store.opening import open_store, store_exists
 
     data_dir = data_dir_of(args)
-    out = Path(args.out)
     try:
-        format_name = format_for(out, args.format)
+        format_name = format_for(Path(args.out), args.format)
     except ReportError as error:
         raise UserError(str(error), USAGE_STATUS) from None
     if not store_exists(data_dir):
         raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
-    if not out.parent.is_dir():
-        raise UserError(f"{out}: the folder {out.parent} does not exist; make it first")
+    out = output_target(args.out)  # checked before the report is made
     profile_code = None
     if args.profile is not None:
         profile_code = profile_of(data_dir, args.profile, None).code
@@ -72,7 +91,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         flow_sheet=args.flow_sheet,
         assessment_level_ids=tuple(args.assessment_level or ASSESSMENT_LEVEL_IDS),
     )
-    store = open_store(data_dir)
+    # Read-only: no write lock, no migration; progress sums are computed in memory.
+    store = open_store(data_dir, read_only=True)
     try:
         write_report(store, request, out)
     except ReportError as error:
@@ -82,5 +102,5 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"{error}; {hint}") from None
     finally:
         store.close()
-    print(f"Wrote {out}")
+    print(f"Wrote {out.given}", file=sys.stderr if out.is_stdout else sys.stdout)
     return 0

@@ -6,18 +6,18 @@ import dataclasses
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
 
-from engine.audio.config import load_audio_settings
+from engine.audio.config import load_audio_settings, machine_audio_path
 from engine.audio.output import SdlAudioOutput
 from engine.audio.synth import click_sounds
 from engine.config.user_settings import load_user_settings
 from engine.input.gamepad import init_gamepads, quit_gamepads
-from engine.input.mapping import load_station_input_mapping
+from engine.input.mapping import read_station_input_mapping
 from engine.input.pump import InputPump
 from engine.input.sources import close_all, start_tap_sources
 from engine.input.stamps import PressMatcher
@@ -25,7 +25,7 @@ from engine.input.x11 import start_x11_press_source
 from engine.levels.library import discover_levels
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
-from engine.store.opening import open_store
+from engine.store.opening import keep_last_good_copy
 from engine.store.recorder import Recorder
 from engine.store.records import STAMP_X11_SERVER, ProfileRecord
 from engine.timing.host_clock import RealClock
@@ -34,6 +34,7 @@ from game.autoplay import AutoTapper
 from game.context import GameContext
 from game.director import Director
 from game.frame_loop import FrameLoop, present_window
+from game.i18n import Messages
 from game.palette import TEXT, THEME_BACKGROUNDS
 from game.scene import Goto
 from game.text import draw_text
@@ -41,27 +42,68 @@ from game.text import draw_text
 WINDOW_SIZE = (1280, 720)
 
 
+# SDL's video drivers that draw into memory only: no one sees the window.
+INVISIBLE_DRIVERS = ("dummy", "offscreen")
+
+
 class NoDisplayError(RuntimeError):
-    """There is no screen to open a window on."""
+    """There is no screen to open a window on; the message says why."""
+
+
+def asked_video_drivers() -> tuple[str, ...]:
+    """The SDL video drivers asked for in SDL_VIDEODRIVER (a comma-separated list)."""
+    text = os.environ.get("SDL_VIDEODRIVER", "")
+    return tuple(name.strip().lower() for name in text.split(",") if name.strip())
 
 
 def display_available() -> bool:
-    driver = os.environ.get("SDL_VIDEODRIVER", "")
-    if driver in ("dummy", "offscreen"):
+    if set(asked_video_drivers()) & set(INVISIBLE_DRIVERS):
         return True
     if sys.platform.startswith("linux"):
         return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return True
 
 
+def check_visible_driver(chosen: str) -> None:
+    """Refuse to play where no one can see: with a DISPLAY that no longer answers (a closed
+    remote session) and no SDL_VIDEODRIVER, SDL falls back to its offscreen driver, and a
+    child's session would be recorded unseen. The invisible drivers run only when asked."""
+    chosen = chosen.lower()
+    if chosen in INVISIBLE_DRIVERS and chosen not in asked_video_drivers():
+        where = os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "none"
+        raise NoDisplayError(
+            f"SDL reached no screen (display {where!r}) and would draw the game invisibly; "
+            f"to run without a window on purpose, set SDL_VIDEODRIVER={chosen}"
+        )
+
+
+def check_display() -> None:
+    """NoDisplayError unless a visible window can be opened here; asked before anything is
+    recorded (a profile made, a session started), then the display is closed again."""
+    if not display_available():
+        raise NoDisplayError("neither DISPLAY nor WAYLAND_DISPLAY is set")
+    try:
+        pygame.display.init()
+        check_visible_driver(pygame.display.get_driver())
+    except pygame.error as error:
+        raise NoDisplayError(str(error)) from None
+    finally:
+        pygame.display.quit()
+
+
 def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
     if not display_available():
-        raise NoDisplayError("no display")
+        raise NoDisplayError("neither DISPLAY nor WAYLAND_DISPLAY is set")
     # SDL's default window framebuffer on X11 is a GPU texture presented whole every frame;
     # the plain one presents only the changed rects (docs/benchmarks.md, frame times).
     os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
     try:
         pygame.display.init()
+        try:
+            check_visible_driver(pygame.display.get_driver())
+        except NoDisplayError:
+            pygame.display.quit()
+            raise
         pygame.font.init()
         init_gamepads()
         pygame.display.set_caption("OnBeat")
@@ -103,48 +145,53 @@ def open_station(
     the audio device runs (nothing would feed it meanwhile). The game's own title scene
     does this itself while the device runs.
     """
-    surface = open_window(window_size)
-    if warm_up_behind_title:
-        show_title(surface, "Getting ready...")
-        warm_up()  # JIT compile (or load from cache), never during play
-    store = open_store(data_dir)
-    store.mark_abandoned_sessions_incomplete()  # sessions cut short by a crash are kept
-    store.close()
-    recorder = Recorder(data_dir)
-    clock = RealClock()
-    matcher = PressMatcher(STAMP_X11_SERVER)
-    x11_source = start_x11_press_source(matcher)
-    if x11_source is None:
-        print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
+    # Settings files first: a problem in them is listed before any window opens.
     calibration, problems = load_calibration()
-    for problem in problems:
-        print(problem)
-    audio = load_audio_settings()
-    # The measured output latency replaces the configured guess when there is one.
-    if calibration.output_measured_at_utc is not None:
-        audio = dataclasses.replace(audio, output_offset_ms=calibration.output_offset_ms)
-    rig = AudioRig.create(audio)
-    rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, metronome_volume))
-    output = SdlAudioOutput(rig.ring)
-    tap_sources = []
-    try:
+    audio, audio_problems = load_audio_settings(machine_audio_path())
+    mapping, mapping_problems = read_station_input_mapping()
+    for problem in (*problems, *audio_problems, *mapping_problems):
+        print(problem)  # a bad value keeps its default; the game goes on
+    with ExitStack() as cleanup:  # closed in reverse order, whatever happens
+        # The window first: where no one could see the game, no file is made.
+        surface = open_window(window_size)
+        cleanup.callback(pygame.display.quit)
+        cleanup.callback(quit_gamepads)
+        # Yesterday's database, checked, beside today's: the copy a damaged one is replaced by.
+        keep_last_good_copy(data_dir)
+        # Opening the store for writing marks the sessions of a crashed OnBeat incomplete
+        # (their data kept); a session that another running OnBeat records is left alone.
+        recorder = Recorder(data_dir)
+        cleanup.callback(recorder.close)
+        if warm_up_behind_title:
+            show_title(surface, "Getting ready...")
+            warm_up()  # JIT compile (or load from cache), never during play
+        clock = RealClock()
+        matcher = PressMatcher(STAMP_X11_SERVER)
+        x11_source = start_x11_press_source(matcher)
+        if x11_source is None:
+            print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
+        else:
+            cleanup.callback(x11_source.stop)
+        # The measured output latency replaces the configured guess when there is one.
+        if calibration.output_measured_at_utc is not None:
+            audio = dataclasses.replace(audio, output_offset_ms=calibration.output_offset_ms)
+        rig = AudioRig.create(audio)
+        cleanup.callback(_report_underruns, rig)
+        rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, metronome_volume))
+        output = SdlAudioOutput(rig.ring)
+        cleanup.callback(output.close)
         rig.ring.fill_ahead(rig.track.render)
         print(output.open())
         output.start()
-        mapping = load_station_input_mapping()
         tap_sources = start_tap_sources(mapping, print)  # evdev and MIDI, each if it can run
+        cleanup.callback(close_all, tap_sources)
         pump = InputPump(mapping, clock, matcher if x11_source else None, tap_sources)
         yield Station(surface, clock, pump, rig, recorder, calibration)
-    finally:
-        output.close()
-        close_all(tap_sources)
-        if x11_source is not None:
-            x11_source.stop()
-        quit_gamepads()
-        pygame.display.quit()
-        recorder.close()
-        if rig.ring.underruns:
-            print(f"Audio underruns: {rig.ring.underruns}")
+
+
+def _report_underruns(rig: AudioRig) -> None:
+    if rig.ring.underruns:
+        print(f"Audio underruns: {rig.ring.underruns}")
 
 
 def play_level(
@@ -199,7 +246,8 @@ def run_game(
 ) -> None:
     """The whole game: title, profiles, level map, play, results, settings."""
     settings, problems = load_user_settings(settings_path)
-    for problem in problems:
+    messages = Messages(settings.language)  # CatalogueError: the game could show no text
+    for problem in (*problems, *messages.problems):
         print(problem)
     library = discover_levels(levels_dirs)
     for problem in library.problems:
@@ -215,6 +263,7 @@ def run_game(
             settings_path=settings_path,
             data_dir=data_dir,
             library=library,
+            messages=messages,
             autoplay=autoplay,
             input_offset_ms=station.calibration.input_offset_ms,
             visual_offset_ms=station.calibration.visual_offset_ms,

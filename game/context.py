@@ -73,4 +73,10 @@ class GameContext:
         if settings.language != self.messages.language:
             self.messages = Messages(settings.language)
         if self.settings_path is not None:
-            save_user_settings(settings, self.settings_path)
+            try:
+                save_user_settings(settings, self.settings_path)
+            except OSError as error:  # a read-only or full config folder must not end a game
+                print(
+                    f"{self.settings_path}: cannot save the settings ({error.strerror or error}); "
+                    "they hold until OnBeat closes"
+                )

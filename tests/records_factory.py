@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Protocol
 
+import pytest
+
+import engine.store.sqlite.schema as schema_module
 from engine.store.profile_choice import station_profile
 from engine.store.recorder import Recorder
 from engine.store.records import ProfileRecord, SessionCalibration, SessionRecord
+from engine.store.sqlite.store import DATABASE_FILE_NAME
 
 
 def session_record(
@@ -60,3 +66,33 @@ def start_session(
     return starter.start_session(
         session_record(profile_code, level_id, level_title, started_at_utc, calibration, plan_id)
     )
+
+
+def orphan_running_sessions(database: Path) -> int:
+    """Make the recording process of every running session in ``database`` one that is
+    gone, as after a crash: the owner keeps this process's id but with another start time,
+    as when the id of a crashed program is reused. Returns how many sessions that was."""
+    connection = sqlite3.connect(database)
+    try:
+        with connection:
+            cursor = connection.execute(
+                "UPDATE session_owners SET process_started = 'another boot:0' WHERE "
+                "session_id IN (SELECT id FROM sessions WHERE status = 'running')"
+            )
+            return cursor.rowcount
+    finally:
+        connection.close()
+
+
+def make_database_of_schema(data_dir: Path, version: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real database file as the OnBeat of schema ``version`` made it: its migrations, in
+    write-ahead log mode, and nothing that a later OnBeat does on opening."""
+    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        with monkeypatch.context() as patch:
+            patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:version])
+            schema_module.migrate(connection, data_dir / DATABASE_FILE_NAME)
+        assert schema_module.schema_version(connection) == version
+    finally:
+        connection.close()

@@ -47,6 +47,7 @@ from engine.store.opening import open_store
 from engine.store.sqlite.store import DATABASE_FILE_NAME
 from game.harness import play_tapper
 from tests.level_factory import make_level, make_task
+from tests.records_factory import make_database_of_schema
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -315,7 +316,7 @@ def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) 
     store.close()
 
     store = open_store(tmp_path)
-    assert store.schema_version() == len(schema_module.MIGRATIONS) >= 3
+    assert store.schema_version() == len(schema_module.MIGRATIONS) >= 3  # positions came in 3
     stored = store.adaptive_position(codes["Robin"], level.id)
     assert stored is not None
     assert stored.position == fresh.position
@@ -340,12 +341,14 @@ def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) 
 def test_a_schema_2_database_gains_the_positions_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:2])
-        old = open_store(tmp_path)
-        old.create_profile("Robin")
-        assert old.schema_version() == 2
-        old.close()
+    make_database_of_schema(tmp_path, 2, monkeypatch)
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    with connection:  # as OnBeat of schema 2 made a profile
+        connection.execute(
+            "INSERT INTO profiles (code, display_name, created_at_utc) "
+            "VALUES ('P-ABCDEF', 'Robin', '2026-01-05T09:00:00+00:00')"
+        )
+    connection.close()
     store = open_store(tmp_path)
     assert store.schema_version() == len(schema_module.MIGRATIONS) >= 3
     code = store.list_profiles()[0].code

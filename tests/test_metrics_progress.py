@@ -20,6 +20,7 @@ from engine.store.opening import open_store
 from engine.store.protocol import Store
 from engine.store.records import SESSION_INCOMPLETE
 from tests.clinic_factory import TaskSpec, add_session
+from tests.records_factory import orphan_running_sessions
 
 MIXED_TASKS = (
     TaskSpec(("both_hands",), beats=30, windows=Windows(sro_ms=20.0)),
@@ -132,7 +133,8 @@ def test_sums_are_computed_once_and_again_for_a_new_metrics_version(
     assert refresh_limb_stats(store) == 0
     monkeypatch.setattr(progress_module, "METRICS_VERSION", progress_module.METRICS_VERSION + 1)
     assert refresh_limb_stats(store) == 2
-    store.mark_abandoned_sessions_incomplete()
+    orphan_running_sessions(store.path)
+    assert store.mark_abandoned_sessions_incomplete() == 1
     assert refresh_limb_stats(store) == 1
     assert set(store.limb_stats().session_id.tolist()) == {1, 2, running}
 

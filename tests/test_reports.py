@@ -30,6 +30,7 @@ from engine.reports.service import (
 from engine.store.opening import open_store
 from engine.store.records import SESSION_INCOMPLETE
 from tests.clinic_factory import TaskSpec, add_session
+from tests.records_factory import orphan_running_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE_TASK_KEYS = {
@@ -74,6 +75,7 @@ def clinic(tmp_path: Path) -> Path:
     add_session(store, rng, "Robin", weeks[3], (TaskSpec(continuation_beats=12),), minutes=12)
     add_session(store, rng, "Robin", weeks[4], ASSESSMENT, "standard", mean_ms=-15, minutes=25)
     add_session(store, rng, "Sam", weeks[0], status=None)
+    orphan_running_sessions(store.path)
     store.mark_abandoned_sessions_incomplete()  # a crash: incomplete, no end time
     save_note(store, 1, "Good focus; <b>tired</b> at the end.", "OT Kim")
     store.close()

@@ -13,6 +13,7 @@ from engine.store.opening import open_store
 from engine.store.protocol import StoreError
 from engine.store.records import SESSION_INCOMPLETE
 from engine.store.sqlite.store import DATABASE_FILE_NAME
+from tests.records_factory import make_database_of_schema
 
 V1_TABLES = ("profiles", "sessions", "tasks", "beats", "taps")
 HOST_NS = 1_700_000_000_123_456_789  # beyond 2**53: must survive exactly
@@ -86,11 +87,7 @@ def table_columns(data_dir: Path) -> dict[str, list[str]]:
 @pytest.fixture
 def v1_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A real database file made by migration 1 alone and filled as OnBeat v1 did."""
-    with monkeypatch.context() as patch:
-        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:1])
-        store = open_store(tmp_path)
-        assert store.schema_version() == 1
-        store.close()
+    make_database_of_schema(tmp_path, 1, monkeypatch)
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
     with connection:
         fill_like_onbeat_v1(connection)
@@ -112,7 +109,14 @@ def test_upgrading_a_version_1_database_keeps_every_row(v1_database: Path) -> No
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         connection.close()
-    assert dump(v1_database, v1_columns) == before
+    # Every row is kept as it was, except that the session the old version left running (its
+    # process long gone) is now marked incomplete, as every opening for writing does.
+    after = dump(v1_database, v1_columns)
+    status = v1_columns["sessions"].index("status")
+    assert [row[status] for row in after["sessions"]] == ["complete", "incomplete"]
+    assert after["sessions"][1][:status] == before["sessions"][1][:status]
+    after["sessions"][1] = before["sessions"][1]
+    assert after == before
     upgraded_columns = table_columns(v1_database)
     assert all(
         upgraded_columns[table][: len(v1_columns[table])] == v1_columns[table]
@@ -135,9 +139,10 @@ def test_old_rows_read_through_the_new_api(v1_database: Path) -> None:
     assert taps.beat_index.tolist() == [-1, 0, 1, -1]
     assert np.isnan(taps.asynchrony_ms[[0, 3]]).all()
 
-    # A session the old version left running is marked incomplete on the next start, as ever.
-    assert store.mark_abandoned_sessions_incomplete() == 1
+    # A session the old version left running (it kept no owner) was marked incomplete when
+    # the store was opened, as ever.
     assert store.session(2).status == SESSION_INCOMPLETE
+    assert store.mark_abandoned_sessions_incomplete() == 0
     note = store.add_note("Tired today; stopped early.", author="OT", session_id=2)
     assert [n.body for n in store.notes(session_id=2)] == [note.body]
     store.set_profile_details("P-GHJKMN", birth_year=2017, avatar="frog")
@@ -149,6 +154,14 @@ def test_old_rows_read_through_the_new_api(v1_database: Path) -> None:
 def _before_profiles_by_code() -> int:
     """How many migrations ran before the one that rebuilt profiles: the code before it."""
     return schema_module.MIGRATIONS.index(schema_module._migration_4_profiles_by_code)
+
+
+def connection_columns(data_dir: Path, table: str) -> list[tuple]:
+    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
+    try:
+        return connection.execute(f"PRAGMA table_info({table})").fetchall()
+    finally:
+        connection.close()
 
 
 def _every_row(data_dir: Path) -> dict[str, list[tuple]]:
@@ -175,12 +188,7 @@ def _every_row(data_dir: Path) -> dict[str, list[tuple]]:
 def test_profiles_rebuilt_without_a_unique_name_keep_every_row_and_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            schema_module, "MIGRATIONS", schema_module.MIGRATIONS[: _before_profiles_by_code()]
-        )
-        old = open_store(tmp_path)
-        old.close()
+    make_database_of_schema(tmp_path, _before_profiles_by_code(), monkeypatch)
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
     with connection:
         fill_like_onbeat_v1(connection)
@@ -216,9 +224,15 @@ def test_profiles_rebuilt_without_a_unique_name_keep_every_row_and_id(
 
     after = _every_row(tmp_path)
     assert after["profiles"][:3] == before["profiles"]
-    assert {table: rows for table, rows in after.items() if table != "profiles"} == {
-        table: rows for table, rows in before.items() if table != "profiles"
-    }
+    # Every other table as it was (tables later migrations add are new and empty), but for
+    # the session the old version left running: it kept no owner, so it is now incomplete.
+    unchanged = [table for table in before if table not in ("profiles", "sessions")]
+    assert {table: after[table] for table in unchanged} == {t: before[t] for t in unchanged}
+    status = [row[1] for row in connection_columns(tmp_path, "sessions")].index("status")
+    assert [row[:status] for row in after["sessions"]] == [
+        row[:status] for row in before["sessions"]
+    ]
+    assert [row[status] for row in after["sessions"]] == ["complete", "incomplete"]
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -240,11 +254,7 @@ def test_a_rebuild_that_would_orphan_a_row_changes_nothing(
 ) -> None:
     """A session pointing at a profile id that is gone (possible in a file written with
     foreign keys off) stops the upgrade whole, naming the row, rather than carrying it."""
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            schema_module, "MIGRATIONS", schema_module.MIGRATIONS[: _before_profiles_by_code()]
-        )
-        open_store(tmp_path).close()
+    make_database_of_schema(tmp_path, _before_profiles_by_code(), monkeypatch)
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
     with connection:
         fill_like_onbeat_v1(connection)

@@ -134,6 +134,10 @@ class AudioRing:
         self.fill_until(self.frames_handed + self.lookahead_frames(), render)
 
 
+class AudioOutputError(RuntimeError):
+    """No audio output could be opened at all; the message says what to check."""
+
+
 class SdlAudioOutput:
     """The real output device: SDL calls `AudioRing.fill_stream` from its audio thread."""
 
@@ -149,20 +153,27 @@ class SdlAudioOutput:
         """
         from pygame._sdl2 import sdl2
 
-        sdl2.init_subsystem(sdl2.INIT_AUDIO)
         try:
+            # Inside the try: an SDL_AUDIODRIVER that names no driver fails already here.
+            sdl2.init_subsystem(sdl2.INIT_AUDIO)
             self._device = self._open_device()
             return f"Audio: {self._device.devicename or 'default device'}"
         except Exception as error:  # pygame raises its own error type, varying by version
             reason = str(error).strip() or type(error).__name__
-            sdl = _sdl_library()
+        sdl = _sdl_library()
+        try:
             if sdl is None:
-                raise
+                raise AudioOutputError("SDL's library was not found")
             sdl.SDL_AudioQuit()
             if sdl.SDL_AudioInit(b"dummy") != 0:
-                raise
+                raise AudioOutputError("SDL's silent driver would not start")
             self._device = self._open_device()
-            return f"Audio: no sound device ({reason}); timing runs silently"
+        except Exception as silent_error:
+            raise AudioOutputError(
+                f"No audio output could be opened ({reason}), not even a silent one "
+                f"({silent_error}); check the sound settings, or unset SDL_AUDIODRIVER."
+            ) from silent_error
+        return f"Audio: no sound device ({reason}); timing runs silently"
 
     def _open_device(self):  # -> pygame._sdl2.audio.AudioDevice
         # Only the audio subsystem: pygame.init() would open the mixer and take the device.

@@ -11,7 +11,10 @@ from pathlib import Path
 import platformdirs
 import yaml
 
+from engine.config.checked import Rule, checked_values, flag, number, read_settings_file, text
+
 LANGUAGES: tuple[str, ...] = ("en", "es")
+SETTINGS_THING = "game configuration"
 
 
 @dataclass(frozen=True)
@@ -33,38 +36,28 @@ def default_settings_path() -> Path:
     return Path(platformdirs.user_config_dir("OnBeat", appauthor=False)) / "settings.yaml"
 
 
+def _rule_for(name: str, default: object) -> Rule:
+    if isinstance(default, bool):
+        return flag()
+    if isinstance(default, float):
+        return number(0.0, 1.0)  # volumes
+    return text(LANGUAGES) if name == "language" else text()
+
+
+RULES: dict[str, Rule] = {
+    field.name: _rule_for(field.name, field.default) for field in dataclasses.fields(UserSettings)
+}
+
+
 def load_user_settings(path: Path) -> tuple[UserSettings, list[str]]:
-    """Settings from ``path`` (defaults where missing) and a list of problems found in it.
+    """Settings from ``path`` (defaults where missing) and the problems found in it, one
+    ``path:line:column: name: what`` line each (engine/config/checked.py).
 
     A bad value never stops the game: it is reported and its default used.
     """
-    problems: list[str] = []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return UserSettings(), [f"{path}: cannot read settings ({error}); using defaults"]
-    if not isinstance(data, dict):
-        return UserSettings(), [f"{path}: expected 'name: value' lines; using defaults"]
-    defaults = UserSettings()
-    values = {}
-    for field in dataclasses.fields(UserSettings):
-        if field.name not in data:
-            continue
-        value, default = data[field.name], getattr(defaults, field.name)
-        if isinstance(default, bool):
-            ok = isinstance(value, bool)
-        elif isinstance(default, float):
-            ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
-        else:
-            ok = isinstance(value, str) and (field.name != "language" or value in LANGUAGES)
-        if ok:
-            values[field.name] = float(value) if isinstance(default, float) else value
-        else:
-            problems.append(f"{path}: {field.name}: {value!r} is not valid; using {default!r}")
-    for name in data:
-        if name not in {field.name for field in dataclasses.fields(UserSettings)}:
-            problems.append(f"{path}: {name}: unknown setting, ignored")
-    return UserSettings(**values), problems
+    settings = read_settings_file(path, SETTINGS_THING)
+    values = checked_values(settings, RULES, dataclasses.asdict(UserSettings()))
+    return UserSettings(**values), settings.lines()
 
 
 def save_user_settings(settings: UserSettings, path: Path) -> None:

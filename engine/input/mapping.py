@@ -1,7 +1,10 @@
 """Which key, button, pad or pedal is which limb channel; read from config/input.yaml.
 
 A station can override any section in the OnBeat config folder's own input.yaml (MIDI learn
-writes its notes there); the shipped file stays as it is.
+writes its notes there); the shipped file stays as it is. Both are read with the safe level
+reader and checked entry by entry: each problem is one ``path:line:column: where: what`` line.
+The game leaves a bad entry out and goes on (``read_station_input_mapping``); the checks and
+tools refuse the file (``load_*``, InputConfigError).
 """
 
 from __future__ import annotations
@@ -10,16 +13,20 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import yaml
 
+from engine.config.checked import SettingsFile, read_settings_file
 from engine.input.evdev_codes import key_code
 from engine.levels.limbs import CHANNELS
+from engine.levels.yaml_reader import KeyPath, LevelError, parse_yaml_bytes, read_yaml_file
 
 DEFAULT_INPUT_PATH = Path(__file__).resolve().parents[2] / "config" / "input.yaml"
 TRIGGERS = ("left", "right")
 MIDI_NUMBERS = range(128)
+INPUT_THING = "input mapping"
 # Sections of the `midi` section that a station file replaces one by one.
 STATION_FILE_HEADER = (
     "# This station's input mapping; each section here replaces the one in the shipped\n"
@@ -58,35 +65,73 @@ def machine_input_path() -> Path:
     return Path(platformdirs.user_config_dir("OnBeat", appauthor=False)) / "input.yaml"
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InputConfigError(f"{path}: cannot read input mapping: {error}") from None
-    if not isinstance(data, dict):
-        raise InputConfigError(f"{path}: expected a mapping with keys, mouse_buttons, ...")
-    return data
+def _read(path: Path) -> SettingsFile:
+    return read_settings_file(path, INPUT_THING)
+
+
+def _sections_or_raise(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise InputConfigError(f"{path}: no such input mapping file")
+    settings = _read(path)
+    sections = _sections_of(settings)
+    if settings.problems:
+        raise InputConfigError("\n".join(settings.lines()))
+    return sections
 
 
 def load_input_mapping(path: Path = DEFAULT_INPUT_PATH) -> InputMapping:
-    """Read a mapping file; every problem is reported with the file and the key to fix."""
-    return _mapping_from(_read_yaml(path), str(path))
+    """Read a mapping file; InputConfigError lists every problem, with its line and key."""
+    return _mapping_of(_sections_or_raise(path))
 
 
 def load_station_input_mapping(
     shipped_path: Path = DEFAULT_INPUT_PATH, station_path: Path | None = None
 ) -> InputMapping:
-    """The shipped mapping with this station's file laid over it, section by section."""
-    data = _read_yaml(shipped_path)
+    """The shipped mapping with this station's file laid over it, section by section;
+    InputConfigError lists every problem of either file."""
+    shipped = _sections_or_raise(shipped_path)
     station_path = station_path or machine_input_path()
     if not station_path.exists():
-        return _mapping_from(data, str(shipped_path))
-    station = _read_yaml(station_path)
-    merged = {**data, **{name: value for name, value in station.items() if name != "midi"}}
-    if isinstance(station.get("midi"), dict):
-        shipped_midi = data.get("midi") if isinstance(data.get("midi"), dict) else {}
-        merged["midi"] = {**shipped_midi, **station["midi"]}
-    return _mapping_from(merged, f"{shipped_path} with {station_path}")
+        return _mapping_of(shipped)
+    return _mapping_of(_laid_over(shipped, _sections_or_raise(station_path)))
+
+
+def read_station_input_mapping(
+    shipped_path: Path = DEFAULT_INPUT_PATH, station_path: Path | None = None
+) -> tuple[InputMapping, list[str]]:
+    """As load_station_input_mapping, for a game that must go on: what is wrong is left out
+    (a bad entry, a bad section, a whole unreadable file) and listed, one line each."""
+    shipped_file = _read(shipped_path)
+    shipped = _sections_of(shipped_file)
+    problems = shipped_file.lines()
+    if not shipped_path.exists():
+        problems.append(f"{shipped_path}: the shipped input mapping is missing; reinstall OnBeat")
+    station_file = _read(station_path or machine_input_path())
+    station = _sections_of(station_file)
+    problems += station_file.lines()
+    return _mapping_of(_laid_over(shipped, station)), problems
+
+
+def _laid_over(shipped: dict[str, Any], station: dict[str, Any]) -> dict[str, Any]:
+    merged = {**shipped, **{name: value for name, value in station.items() if name != "midi"}}
+    if "midi" in station:
+        merged["midi"] = {**shipped.get("midi", {}), **station["midi"]}
+    return merged
+
+
+def _mapping_of(sections: dict[str, Any]) -> InputMapping:
+    midi = sections.get("midi", {})
+    return InputMapping(
+        keys=sections.get("keys", {}),
+        mouse_buttons=sections.get("mouse_buttons", {}),
+        gamepad_buttons=sections.get("gamepad_buttons", {}),
+        touch=sections.get("touch", "both_hands"),
+        gamepad_triggers=sections.get("gamepad_triggers", {}),
+        midi_ports=midi.get("ports", ()),
+        midi_notes=midi.get("notes", {}),
+        midi_controls=midi.get("controls", {}),
+        evdev_devices=sections.get("evdev", ()),
+    )
 
 
 def save_station_midi(
@@ -97,14 +142,26 @@ def save_station_midi(
     The file is replaced whole or not at all. Returns its path.
     """
     station_path = station_path or machine_input_path()
-    data = _read_yaml(station_path) if station_path.exists() else {}
+    data: dict[str, Any] = {}
+    if station_path.exists():
+        try:
+            data = read_yaml_file(station_path, thing=INPUT_THING, allow_empty=True).data
+        except LevelError as error:
+            raise InputConfigError(str(error)) from None
+        if not isinstance(data, dict):
+            raise InputConfigError(f"{station_path}: expected sections such as keys and midi")
     midi = data.get("midi") if isinstance(data.get("midi"), dict) else {}
     data["midi"] = {
         **midi,
         "notes": {int(note): notes[note] for note in sorted(notes)},
         "controls": {int(number): controls[number] for number in sorted(controls)},
     }
-    _mapping_from(data, str(station_path))  # never write a file the game would refuse
+    # Never write a file the game would refuse: check the text that is about to be written.
+    written = yaml.safe_dump(data, sort_keys=False)
+    check = SettingsFile(station_path, parse_yaml_bytes(written.encode(), station_path), [])
+    _sections_of(check)
+    if check.problems:
+        raise InputConfigError("\n".join(check.lines()))
     station_path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temp_name = tempfile.mkstemp(
         dir=station_path.parent, prefix=".input.", suffix=".tmp"
@@ -116,7 +173,7 @@ def save_station_midi(
                 "# config/input.yaml. `run.py devices --learn-midi` writes midi.notes and\n"
             )
             handle.write("# midi.controls.\n")
-            yaml.safe_dump(data, handle, sort_keys=False)
+            handle.write(written)
         os.replace(temp_name, station_path)
     except BaseException:
         os.unlink(temp_name)
@@ -124,86 +181,144 @@ def save_station_midi(
     return station_path
 
 
-def _check_channel(where: str, channel: object) -> str:
+# --- checking one file's sections -----------------------------------------------------------
+def _channel(settings: SettingsFile, key_path: KeyPath, channel: object) -> str | None:
     if channel not in CHANNELS:
-        raise InputConfigError(
-            f"{where}: unknown channel {channel!r}; use one of {', '.join(CHANNELS)}"
-        )
+        what = f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}"
+        settings.problem(key_path, what)
+        return None
     return str(channel)
 
 
-def _section(data: dict, name: str, where: str) -> dict:
-    entries = data.get(name) or {}
-    if not isinstance(entries, dict):
-        raise InputConfigError(f"{where}: {name}: expected a mapping of input to channel")
-    return entries
+def _entries(settings: SettingsFile, key_path: KeyPath, value: object, what: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        settings.problem(key_path, f"expected a mapping of {what} to channel; section ignored")
+        return {}
+    return value
 
 
-def _numbered(data: dict, name: str, where: str, numbers: range | None = None) -> dict[int, str]:
+def _by_name(settings: SettingsFile, key_path: KeyPath, value: object) -> dict[str, str]:
     result = {}
-    for number, channel in _section(data, name, where).items():
-        place = f"{where}: {name}.{number}"
-        try:
-            value = int(number)
-        except (TypeError, ValueError):
-            raise InputConfigError(f"{place}: not a number") from None
-        if numbers is not None and value not in numbers:
-            raise InputConfigError(f"{place}: MIDI numbers run from 0 to 127")
-        result[value] = _check_channel(place, channel)
+    for name, channel in _entries(settings, key_path, value, "key names").items():
+        checked = _channel(settings, (*key_path, name), channel)
+        if checked is not None:
+            result[str(name)] = checked
     return result
 
 
-def _mapping_from(data: dict, where: str) -> InputMapping:
-    keys = {
-        str(name): _check_channel(f"{where}: keys.{name}", channel)
-        for name, channel in _section(data, "keys", where).items()
-    }
-    triggers = {}
-    for side, channel in _section(data, "gamepad_triggers", where).items():
+def _numbered(
+    settings: SettingsFile, key_path: KeyPath, value: object, numbers: range | None = None
+) -> dict[int, str]:
+    result = {}
+    for number, channel in _entries(settings, key_path, value, "numbers").items():
+        place = (*key_path, number)
+        text = str(number).strip()
+        if not (text.isascii() and text.isdigit()):
+            settings.problem(place, "not a number", at_key=True)
+            continue
+        if numbers is not None and int(text) not in numbers:
+            settings.problem(place, "MIDI numbers run from 0 to 127", at_key=True)
+            continue
+        checked = _channel(settings, place, channel)
+        if checked is not None:
+            result[int(text)] = checked
+    return result
+
+
+def _triggers(settings: SettingsFile, key_path: KeyPath, value: object) -> dict[str, str]:
+    result = {}
+    for side, channel in _entries(settings, key_path, value, "trigger sides").items():
         if side not in TRIGGERS:
-            raise InputConfigError(f"{where}: gamepad_triggers.{side}: use 'left' or 'right'")
-        triggers[side] = _check_channel(f"{where}: gamepad_triggers.{side}", channel)
-    touch = data.get("touch", "both_hands")
-    if touch is not None:
-        _check_channel(f"{where}: touch", touch)
-    midi = data.get("midi") or {}
-    if not isinstance(midi, dict):
-        raise InputConfigError(f"{where}: midi: expected ports, notes and controls")
-    ports = midi.get("ports") or []
-    if not isinstance(ports, list) or not all(isinstance(port, str) for port in ports):
-        raise InputConfigError(f"{where}: midi.ports: expected a list of port names (or parts)")
-    return InputMapping(
-        keys=keys,
-        mouse_buttons=_numbered(data, "mouse_buttons", where),
-        gamepad_buttons=_numbered(data, "gamepad_buttons", where),
-        touch=touch,
-        gamepad_triggers=triggers,
-        midi_ports=tuple(ports),
-        midi_notes=_numbered(midi, "notes", f"{where}: midi", MIDI_NUMBERS),
-        midi_controls=_numbered(midi, "controls", f"{where}: midi", MIDI_NUMBERS),
-        evdev_devices=_evdev_devices(data.get("evdev") or [], where),
-    )
+            settings.problem((*key_path, side), "use 'left' or 'right'", at_key=True)
+            continue
+        checked = _channel(settings, (*key_path, side), channel)
+        if checked is not None:
+            result[side] = checked
+    return result
 
 
-def _evdev_devices(entries: object, where: str) -> tuple[EvdevDeviceMapping, ...]:
-    if not isinstance(entries, list):
-        raise InputConfigError(f"{where}: evdev: expected a list of devices (- match: ...)")
+def _touch(settings: SettingsFile, key_path: KeyPath, value: object) -> str | None:
+    return None if value is None else _channel(settings, key_path, value)
+
+
+def _midi(settings: SettingsFile, key_path: KeyPath, value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        settings.problem(key_path, "expected ports, notes and controls; section ignored")
+        return {}
+    midi: dict[str, Any] = {}
+    for name, part in value.items():
+        place = (*key_path, name)
+        if name == "ports":
+            if part is None:
+                part = []
+            if isinstance(part, list) and all(isinstance(port, str) for port in part):
+                midi["ports"] = tuple(part)
+            else:
+                settings.problem(place, "expected a list of port names (or parts)")
+        elif name in ("notes", "controls"):
+            midi[name] = _numbered(settings, place, part, MIDI_NUMBERS)
+        else:
+            settings.problem(place, "unknown; use ports, notes and controls", at_key=True)
+    return midi
+
+
+def _evdev(settings: SettingsFile, key_path: KeyPath, value: object) -> tuple:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        settings.problem(key_path, "expected a list of devices (- match: ...)")
+        return ()
     devices = []
-    for position, entry in enumerate(entries):
-        place = f"{where}: evdev[{position}]"
+    for position, entry in enumerate(value):
+        place = (*key_path, position)
         if not isinstance(entry, dict) or not isinstance(entry.get("match"), str):
-            raise InputConfigError(f"{place}: give 'match' (a device path or part of its name)")
+            settings.problem(place, "give 'match' (a device path or part of its name)")
+            continue
         grab = entry.get("grab", True)
         if not isinstance(grab, bool):
-            raise InputConfigError(f"{place}.grab: expected true or false")
+            settings.problem((*place, "grab"), "expected true or false")
+            continue
         keys = {}
-        for name, channel in _section(entry, "keys", place).items():
+        for name, channel in _entries(
+            settings, (*place, "keys"), entry.get("keys"), "keys"
+        ).items():
             try:
                 code = key_code(name)
             except ValueError as error:
-                raise InputConfigError(f"{place}.keys.{name}: {error}") from None
-            keys[code] = _check_channel(f"{place}.keys.{name}", channel)
+                settings.problem((*place, "keys", name), str(error), at_key=True)
+                continue
+            checked = _channel(settings, (*place, "keys", name), channel)
+            if checked is not None:
+                keys[code] = checked
         if not keys:
-            raise InputConfigError(f"{place}.keys: map at least one key (KEY_A: left_toe)")
+            settings.problem((*place, "keys"), "map at least one key (KEY_A: left_toe)")
+            continue
         devices.append(EvdevDeviceMapping(entry["match"], keys, grab))
     return tuple(devices)
+
+
+_SECTIONS = {
+    "keys": _by_name,
+    "mouse_buttons": _numbered,
+    "gamepad_buttons": _numbered,
+    "touch": _touch,
+    "gamepad_triggers": _triggers,
+    "midi": _midi,
+    "evdev": _evdev,
+}
+
+
+def _sections_of(settings: SettingsFile) -> dict[str, Any]:
+    """The sections of a read file, each with its bad entries left out (and noted)."""
+    data = settings.document.data if settings.document is not None else {}
+    sections = {}
+    for name, value in data.items():
+        check = _SECTIONS.get(name)
+        if check is None:
+            what = f"unknown section; known: {', '.join(_SECTIONS)}"
+            settings.problem((name,), what, at_key=True)
+            continue
+        sections[name] = check(settings, (name,), value)
+    return sections

@@ -145,9 +145,10 @@ def limit_problems(problems: list[LevelProblem]) -> list[LevelProblem]:
     return [*problems[:MAX_PROBLEMS_PER_FILE], summary]
 
 
-def read_yaml_file(path: Path, *, thing: str = "level") -> YamlDocument:
+def read_yaml_file(path: Path, *, thing: str = "level", allow_empty: bool = False) -> YamlDocument:
     """Read and parse the level file (or ``thing`` file) at ``path``; raise LevelError for
-    anything unusable."""
+    anything unusable. ``allow_empty``: a file of nothing but comments reads as an empty
+    mapping (a settings file with every value at its default) instead."""
     try:
         # Non-blocking: opening a pipe would otherwise wait for a writer, maybe forever.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -161,10 +162,12 @@ def read_yaml_file(path: Path, *, thing: str = "level") -> YamlDocument:
     except (OSError, ValueError) as error:  # ValueError: a NUL character in the path
         reason = getattr(error, "strerror", None) or str(error)
         raise LevelError([LevelProblem(path, 1, 1, FILE_WHERE, f"cannot read: {reason}")]) from None
-    return parse_yaml_bytes(raw, path, thing=thing)
+    return parse_yaml_bytes(raw, path, thing=thing, allow_empty=allow_empty)
 
 
-def parse_yaml_bytes(raw: bytes, path: Path, *, thing: str = "level") -> YamlDocument:
+def parse_yaml_bytes(
+    raw: bytes, path: Path, *, thing: str = "level", allow_empty: bool = False
+) -> YamlDocument:
     """Parse the bytes of a level file (or ``thing`` file); ``path`` only names the file in
     problems."""
     text = _decode(raw, path, thing)
@@ -177,6 +180,8 @@ def parse_yaml_bytes(raw: bytes, path: Path, *, thing: str = "level") -> YamlDoc
         raise LevelError([_syntax_problem(path, error)]) from None
     except yaml.YAMLError as error:
         raise LevelError([LevelProblem(path, 1, 1, YAML_WHERE, f"invalid YAML: {error}")]) from None
+    if root is None and allow_empty:
+        return YamlDocument(data={}, value_marks={(): Mark(1, 1)})
     if root is None:
         what = f"the file is empty; a {thing} starts with 'format: 1'"
         raise LevelError([LevelProblem(path, 1, 1, FILE_WHERE, what)])

@@ -1,23 +1,21 @@
 """Exports of stored data for spreadsheets and statistics: taps, tasks or sessions, of one
 session or the whole clinic, as CSV or JSON. Columns are documented in docs/data.md.
 
-Files appear whole or not at all (written beside the target, then renamed), readable by
-their owner only, since they hold patient data.
+Outputs go through engine/reports/output.py: a file appears whole or not at all, readable by
+its owner only (patient data); ``-``, a pipe or a device is written through. In CSV, text
+that a spreadsheet would run as a formula is neutralised (``csv_text``).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, astuple
 from operator import attrgetter
 from pathlib import Path
-from typing import IO
 
+from engine.reports.output import OutputTarget, open_output
 from engine.store.protocol import Store
 from engine.store.records import (
     SESSION_FIELDS,
@@ -52,12 +50,26 @@ _tap_values_of = attrgetter(*TAP_COLUMNS)
 _session_values_of = attrgetter(*SESSION_COLUMNS)
 _task_values = attrgetter(*TASK_EXPORT_COLUMNS)
 _ASYNCHRONY_COLUMN = TAP_COLUMNS.index("asynchrony_ms")
+# A spreadsheet runs a cell that starts with one of these as a formula (or, with tab and
+# carriage return, may shift it into one): level titles, task names and profile names are
+# typed by people and must never run.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: object) -> object:
+    """``value`` as a CSV cell that a spreadsheet shows as written: text that would start a
+    formula gets a leading apostrophe, which spreadsheets take as "this is text". Numbers
+    (a negative asynchrony too) are not text and stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _tap_values(row: TapWithSession, for_csv: bool) -> tuple[object, ...]:
     values = _tap_values_of(row.tap) + _session_values_of(row)
     asynchrony_ms = row.tap.asynchrony_ms
     if for_csv:
+        values = tuple(csv_text(value) for value in values)
         # None becomes an empty cell (unpaired taps). Four decimals of a ms keep 0.1 µs.
         cell = "" if asynchrony_ms is None else f"{asynchrony_ms:.4f}"
         values = (*values[:_ASYNCHRONY_COLUMN], cell, *values[_ASYNCHRONY_COLUMN + 1 :])
@@ -88,8 +100,13 @@ def _rows(
     if what == "taps":
         return COLUMNS, (_tap_values(row, for_csv) for row in store.iter_taps(session_id))
     if what == "tasks":
-        return TASK_EXPORT_COLUMNS, (_task_values(row) for row in store.iter_tasks(session_id))
-    return SESSION_EXPORT_COLUMNS, _session_rows(store, session_id)
+        rows = (_task_values(row) for row in store.iter_tasks(session_id))
+        columns = TASK_EXPORT_COLUMNS
+    else:
+        rows, columns = _session_rows(store, session_id), SESSION_EXPORT_COLUMNS
+    if for_csv:
+        rows = (tuple(csv_text(value) for value in values) for values in rows)
+    return columns, rows
 
 
 def count_rows(store: Store, what: str, session_id: int | None) -> int:
@@ -101,42 +118,26 @@ def count_rows(store: Store, what: str, session_id: int | None) -> int:
     return 1 if session_id is not None else len(store.list_sessions())
 
 
-@contextmanager
-def _atomic_text_file(out_path: Path) -> Iterator[IO[str]]:
-    out_path = Path(out_path)
-    # mkstemp makes the file readable by its owner only, which suits patient data.
-    descriptor, temp_name = tempfile.mkstemp(
-        dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp"
-    )
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as temp_file:
-            yield temp_file
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        os.replace(temp_name, out_path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def export(
     store: Store,
-    out_path: Path,
+    out_path: Path | OutputTarget,
     what: str = "taps",
     format_name: str = "csv",
     session_id: int | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Write ``what`` (taps, tasks or sessions) of one session, or of all, to ``out_path`` as
-    CSV (header row) or JSON (an array of objects); return the number of rows. LookupError if
-    ``session_id`` names no session (checked before any file is made)."""
+    """Write ``what`` (taps, tasks or sessions) of one session, or of all, to ``out_path`` (a
+    path, ``-`` or a checked target, see engine/reports/output.py) as CSV (header row) or
+    JSON (an array of objects); return the number of rows. LookupError if ``session_id``
+    names no session, OutputError if ``out_path`` cannot be written (both checked before
+    anything is written)."""
     if what not in WHAT or format_name not in FORMATS:
         raise ValueError(f"export {what!r} as {format_name!r}: choose {WHAT} and {FORMATS}")
     if session_id is not None:
         store.session_counts(session_id)
     columns, rows = _rows(store, what, session_id, for_csv=format_name == "csv")
     row_count = 0
-    with _atomic_text_file(out_path) as out:
+    with open_output(out_path, text=True) as out:
         if format_name == "csv":
             writer = csv.writer(out)
             writer.writerow(columns)

@@ -1,8 +1,9 @@
 """What the therapist screens and `run.py report` call: profiles, sessions, results, notes,
 and reports in HTML, PDF, CSV or JSON.
 
-Every function takes an open Store and returns data; nothing here draws. Report files are
-written whole or not at all (beside the target, then renamed), readable by their owner only.
+Every function takes an open Store and returns data; nothing here draws. Reports go out
+through engine/reports/output.py: a file whole or not at all, readable by its owner only;
+``-``, a pipe or a device written through.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from engine.metrics.progress import ASSESSMENT_LEVEL_IDS, LimbPoint
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
+from engine.reports.export import csv_text
 from engine.reports.model import (
     EXTRA_TASK_KEYS,
     TASK_COLUMNS,
@@ -29,6 +29,7 @@ from engine.reports.model import (
     progress_report,
     session_report,
 )
+from engine.reports.output import OutputTarget, write_output
 from engine.store.protocol import Store
 from engine.store.records import Note, ProfileRecord, SessionRecord
 
@@ -162,22 +163,12 @@ def render_report(store: Store, request: ReportRequest) -> bytes:
     return _render_progress(progress, request.format)
 
 
-def write_report(store: Store, request: ReportRequest, out_path: Path) -> Path:
+def write_report(store: Store, request: ReportRequest, out_path: Path | OutputTarget) -> Path:
+    """Render the report and write it to ``out_path`` (a path, ``-`` or a checked target);
+    return where it went. OutputError if it cannot be written."""
     content = render_report(store, request)
-    out_path = Path(out_path)
-    descriptor, temp_name = tempfile.mkstemp(
-        dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp"
-    )
-    try:
-        with open(descriptor, "wb") as temp_file:
-            temp_file.write(content)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        os.replace(temp_name, out_path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return out_path
+    write_output(out_path, content)
+    return Path(out_path.given if isinstance(out_path, OutputTarget) else out_path)
 
 
 def _flow_sheet_reports(store: Store, request: ReportRequest) -> list[SessionReport]:
@@ -411,10 +402,11 @@ def progress_csv_rows(report: ProgressReport) -> list[list[object]]:
 
 
 def _csv_cell(value: object) -> object:
-    """Empty for no value (None, NaN, infinity), as spreadsheets expect."""
+    """Empty for no value (None, NaN, infinity), as spreadsheets expect; text that would
+    start a formula neutralised."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    return value
+    return csv_text(value)
 
 
 def _csv_bytes(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:

@@ -24,6 +24,7 @@ import numpy as np
 import platformdirs
 import yaml
 
+from engine.levels.yaml_reader import LevelError, read_yaml_file
 from engine.store.records import SessionCalibration
 
 MIN_TAPS = 40  # taps needed, the dropped ones included
@@ -181,15 +182,16 @@ def load_calibration(path: Path | None = None) -> tuple[Calibration, list[str]]:
     if not path.exists():
         return Calibration(), []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        # The safe reader: a size limit, no aliases (a file of a few bytes must not expand
+        # to gigabytes), no tags.
+        data = read_yaml_file(path, thing="calibration", allow_empty=True).data
+    except LevelError as error:
+        first = error.problems[0]
+        reason = f"line {first.line}: {first.what}"
         return Calibration(), [
             f"{path}: cannot read the calibration ({reason}); using no offsets until the "
             "machine is calibrated again"
         ]
-    if data is None:
-        data = {}
     if not isinstance(data, dict):
         return Calibration(), [
             f"{path}: expected 'name: value' lines; using no offsets until the machine is "

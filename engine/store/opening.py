@@ -3,11 +3,14 @@ chooses a backend: everything else asks for ``open_store(data_dir)`` and gets a 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import platformdirs
 
-from engine.store.protocol import Store
+from engine.store.protocol import Store, StoreError
+from engine.store.sqlite import backup as sqlite_backup
+from engine.store.sqlite.faults import store_failure
 from engine.store.sqlite.store import DATABASE_FILE_NAME, SqliteStore
 
 
@@ -21,7 +24,32 @@ def store_exists(data_dir: Path) -> bool:
     return (Path(data_dir) / DATABASE_FILE_NAME).exists()
 
 
-def open_store(data_dir: Path) -> Store:
-    """Open (creating if needed) the store in ``data_dir``, its schema brought up to date.
-    Raises StoreError (SchemaTooNewError for data of a newer OnBeat) naming the file."""
-    return SqliteStore.open(data_dir)
+def database_path(data_dir: Path) -> Path:
+    """The file that holds the data of ``data_dir``, for messages."""
+    return Path(data_dir) / DATABASE_FILE_NAME
+
+
+def open_store(data_dir: Path, *, read_only: bool = False) -> Store:
+    """Open the store in ``data_dir``. For writing (the default) it is made if missing, its
+    schema brought up to date and sessions whose recording process is gone marked
+    incomplete. ``read_only``: for commands that only read (export, report): nothing is
+    made, migrated or locked, so it works beside a recording OnBeat and from read-only
+    media. Raises StoreError naming the file, of a subclass that says why
+    (engine/store/protocol.py)."""
+    if read_only:
+        return SqliteStore.open_for_reading(data_dir, default_dir=default_data_dir())
+    return SqliteStore.open(data_dir, default_dir=default_data_dir())
+
+
+def keep_last_good_copy(data_dir: Path) -> Path | None:
+    """Refresh the daily copy of the database of ``data_dir`` that passes SQLite's check
+    (the copy a damaged file is replaced by); None when not due or not possible (logged)."""
+    return sqlite_backup.keep_last_good_copy(database_path(data_dir))
+
+
+def explain_store_failure(error: BaseException, data_dir: Path) -> StoreError | None:
+    """What an error of the database backend (raised by a store of ``data_dir``) means, as
+    a StoreError whose message says what to do; None for any other error (a bug)."""
+    if not isinstance(error, sqlite3.Error):
+        return None
+    return store_failure(error, database_path(data_dir))

@@ -31,11 +31,33 @@ from engine.store.records import (
 
 
 class StoreError(Exception):
-    """The database cannot be used; the message names the file and what to do."""
+    """The database cannot be used; the message names the file and what to do. The
+    subclasses below say why, so that callers (and tests) can tell the causes apart."""
 
 
 class SchemaTooNewError(StoreError):
-    """The database was written by a newer OnBeat than this one."""
+    """The database was written by a newer OnBeat than this one: update OnBeat."""
+
+
+class SchemaTooOldError(StoreError):
+    """A read-only command met a database that a write command must upgrade first."""
+
+
+class StoreLockedError(StoreError):
+    """Another program (most likely another OnBeat) holds the database's write lock."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The database or its folder cannot be written (read-only media or permissions)."""
+
+
+class StoreFullError(StoreError):
+    """The disk that holds the database is full; what was committed before is kept."""
+
+
+class StoreDamagedError(StoreError):
+    """The file is not a sound OnBeat database: damaged, truncated, or changed by another
+    program (a table missing)."""
 
 
 class Store(Protocol):
@@ -43,6 +65,7 @@ class Store(Protocol):
     raise LookupError naming the store; a record the store refuses raises ValueError."""
 
     path: Path  # where the data is kept, for messages
+    read_only: bool  # opened for reading only (export, report): every write is refused
 
     # --- the store itself -----------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[None]:
@@ -54,6 +77,12 @@ class Store(Protocol):
     def is_transient(self, error: Exception) -> bool:
         """Whether ``error`` is of the database as a whole (disk full, I/O, locked), so that
         the records it refused are worth another try, rather than of one record."""
+        ...
+
+    def explain(self, error: Exception) -> StoreError | None:
+        """What ``error`` (raised by this store) means to the person at the keyboard: a
+        StoreError of the fitting kind whose message says what to do, or None when the
+        error is not the database's (a bug, a refused record)."""
         ...
 
     def close(self) -> None: ...
@@ -108,8 +137,10 @@ class Store(Protocol):
         ...
 
     def mark_abandoned_sessions_incomplete(self) -> int:
-        """Mark sessions still 'running' (left by a crash) 'incomplete', keeping their data.
-        Call at start-up, before any session begins. Returns how many were marked."""
+        """Mark 'incomplete' the sessions still 'running' whose recording process is gone (a
+        crash, kill -9), keeping their data; a session whose process still runs, here or on
+        another computer sharing the folder, is left alone. Opening a store for writing does
+        this already. Returns how many were marked."""
         ...
 
     def list_sessions(

@@ -375,9 +375,13 @@ class _Writer:
                 doing = f"start the session of level {message.session.level_id!r}"
             log.error("%s: could not %s (%s)", self.store.path, doing, error)
             self.note_error(error)
-            message.reply.fail(
-                _caused_by(RecorderError(f"{self.store.path}: could not {doing} ({error})"), error)
+            explained = self.store.explain(error)
+            text = (
+                f"Could not {doing}. {explained}"
+                if explained is not None
+                else f"{self.store.path}: could not {doing} ({error})"
             )
+            message.reply.fail(_caused_by(RecorderError(text), error))
 
     def _answer(self, reply: _Reply[None], closing: bool) -> None:
         """Tell a flush or close whether everything queued before it is committed."""
@@ -386,9 +390,15 @@ class _Writer:
             fate = "are lost" if closing else "are kept in memory and retried"
             if closing:
                 log.error("%s: %d records %s", self.store.path, len(self.pending), fate)
+            explained = self.store.explain(self.kept_error)
+            advice = (
+                str(explained)
+                if explained is not None
+                else f"{self.store.path}: {self.kept_error}; free disk space or check the disk."
+            )
             failure = RecorderError(
-                f"{self.store.path}: {len(self.pending)} records could not be committed "
-                f"({self.kept_error}) and {fate}; free disk space or check the disk"
+                f"The last {len(self.pending)} records could not be committed and {fate}; "
+                f"everything recorded before them is kept. {advice}"
             )
             reply.fail(_caused_by(failure, self.kept_error))
         elif self.dropped_error is not None:

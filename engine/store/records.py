@@ -29,6 +29,25 @@ SESSION_COMPLETE = "complete"
 SESSION_INCOMPLETE = "incomplete"
 
 
+# The longest display name of a profile: a first name or nickname on a menu button. The code,
+# not the name, identifies the child; a longer text is a mistake (a pasted note, a path).
+MAX_PROFILE_NAME_CHARS = 40
+
+
+def profile_name_problem(display_name: str) -> str | None:
+    """What is wrong with ``display_name`` as a profile's name, or None if it will do."""
+    if not display_name.strip():
+        return "a profile needs a name that is not blank"
+    if len(display_name) > MAX_PROFILE_NAME_CHARS:
+        return (
+            f"a profile name has at most {MAX_PROFILE_NAME_CHARS} characters, not "
+            f"{len(display_name)}; use a first name or a nickname"
+        )
+    if not display_name.isprintable():
+        return "a profile name is one line of plain text (no tabs or line breaks)"
+    return None
+
+
 def field_names(record_type: type) -> tuple[str, ...]:
     """The fields of a record type, in order: its columns."""
     return tuple(field.name for field in fields(record_type))

@@ -6,12 +6,16 @@ every version must keep opening.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.store.protocol import SchemaTooNewError, StoreError
+from engine.store.protocol import SchemaTooNewError, SchemaTooOldError
 from engine.store.sqlite.connected import transaction, utc_now
+from engine.store.sqlite.faults import damaged
+
+TableColumns = dict[str, tuple[str, ...]]
 
 
 def _migration_1_initial_tables(connection: sqlite3.Connection) -> None:
@@ -194,12 +198,28 @@ def _migration_4_profiles_by_code(connection: sqlite3.Connection) -> None:
     _check_references_to(connection, "profiles")
 
 
+def _migration_session_owners(connection: sqlite3.Connection) -> None:
+    # Which process records each session (engine/store/owners.py), so that a session left
+    # 'running' by a crash can be told from one another process is recording right now. A
+    # table of its own: the sessions table stays as it is, and sessions of an older OnBeat
+    # simply have no owner. Kept after the session ends, as a record of where it was played.
+    connection.execute(
+        """CREATE TABLE session_owners (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions (id),
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            process_started TEXT NOT NULL
+        )"""
+    )
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
     _migration_2_clinical_records,
     _migration_3_adaptive_positions,
     _migration_4_profiles_by_code,
+    _migration_session_owners,
 )
 
 
@@ -210,10 +230,52 @@ def schema_version(connection: sqlite3.Connection) -> int:
     return int(version)
 
 
+def newest_version() -> int:
+    """The schema version this OnBeat makes and reads."""
+    return len(MIGRATIONS)
+
+
+def stored_schema_version(connection: sqlite3.Connection) -> int:
+    """The schema version of the database; 0 for a new, empty one (no tables yet)."""
+    (tables,) = connection.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    return schema_version(connection) if tables else 0
+
+
+def _too_new(path: Path, version: int) -> SchemaTooNewError:
+    return SchemaTooNewError(
+        f"{path} was written by a newer OnBeat (schema version {version}; this one knows up "
+        f"to {len(MIGRATIONS)}): update OnBeat on this computer, or choose another folder "
+        "with --data-dir."
+    )
+
+
+def check_readable_version(connection: sqlite3.Connection, path: Path) -> None:
+    """For a store opened read-only, which must not migrate: raise SchemaTooNewError or
+    SchemaTooOldError unless the database is of exactly this OnBeat's schema."""
+    version = stored_schema_version(connection)
+    if version > len(MIGRATIONS):
+        raise _too_new(path, version)
+    if version < len(MIGRATIONS):
+        raise SchemaTooOldError(
+            f"{path} was written by an older OnBeat (schema version {version}, now "
+            f"{len(MIGRATIONS)}), and this command only reads. Upgrade it with a write command "
+            "first (start OnBeat once, or record with `run.py play` or `run.py demo`), then "
+            "try again."
+        )
+
+
 def migrate(connection: sqlite3.Connection, path: Path) -> None:
     """Bring the database at ``path`` up to the newest schema, all or nothing. Raises
-    SchemaTooNewError for a database of a newer OnBeat, StoreError when SQLite refuses."""
+    SchemaTooNewError for a database of a newer OnBeat; sqlite3.Error when SQLite refuses
+    (the caller says what that means). Takes the write lock only when there is work to do."""
     known_version = len(MIGRATIONS)
+    current_version = stored_schema_version(connection)
+    if current_version > known_version:
+        raise _too_new(path, current_version)
+    if current_version == known_version:
+        return
     # A migration may rebuild a table (SQLite's only way to change a constraint), and dropping
     # the old table with foreign keys on would count every row that refers to it as broken.
     # The switch has no effect inside a transaction, so it is flipped around it; a migration
@@ -225,25 +287,16 @@ def migrate(connection: sqlite3.Connection, path: Path) -> None:
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 "version INTEGER PRIMARY KEY, applied_at_utc TEXT NOT NULL)"
             )
+            # Again under the lock: another program may have migrated meanwhile.
             current_version = schema_version(connection)
             if current_version > known_version:
-                raise SchemaTooNewError(
-                    f"{path}: the database has schema version {current_version} but this "
-                    f"OnBeat knows only up to version {known_version}; update OnBeat, or "
-                    "choose another folder with --data-dir"
-                )
+                raise _too_new(path, current_version)
             for version in range(current_version + 1, known_version + 1):
                 MIGRATIONS[version - 1](connection)
                 connection.execute(
                     "INSERT INTO schema_version (version, applied_at_utc) VALUES (?, ?)",
                     (version, utc_now()),
                 )
-    except sqlite3.Error as error:
-        raise StoreError(
-            f"{path}: could not bring the database up to schema version {known_version} "
-            f"({error}); nothing was changed. Move the file away or choose another folder "
-            "with --data-dir"
-        ) from error
     finally:
         connection.execute("PRAGMA foreign_keys = ON")
 
@@ -265,3 +318,40 @@ def _check_references_to(connection: sqlite3.Connection, parent: str) -> None:
         if broken:
             rows = ", ".join(f"row {rowid} -> {to}" for _, rowid, to, _ in broken)
             raise sqlite3.IntegrityError(f"{table} would refer to nothing ({rows})")
+
+
+@functools.cache
+def _tables_made_by(migrations: tuple[Callable[[sqlite3.Connection], None], ...]) -> TableColumns:
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        with transaction(connection):
+            for migration in migrations:
+                migration(connection)
+        return tables_of(connection)
+    finally:
+        connection.close()
+
+
+def check_tables(connection: sqlite3.Connection, path: Path) -> None:
+    """Raise StoreDamagedError if a table or column of the current schema is missing (the
+    file was changed by another program, or damaged), before any command trips over it."""
+    found = tables_of(connection)
+    for table, columns in _tables_made_by(MIGRATIONS).items():
+        if table not in found:
+            raise damaged(path, f"the table '{table}' is missing")
+        lacking = [column for column in columns if column not in found[table]]
+        if lacking:
+            raise damaged(path, f"the table '{table}' lacks {', '.join(lacking)}")
+
+
+def tables_of(connection: sqlite3.Connection) -> TableColumns:
+    names = [
+        name
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        name: tuple(row[1] for row in connection.execute(f'PRAGMA table_info("{name}")'))
+        for name in names
+    }

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
 
+from engine.store.owners import OwnerState, ProcessOwner, owner_state, this_process
 from engine.store.protocol import StoreError
 from engine.store.records import (
     SESSION_COMPLETE,
@@ -17,6 +18,7 @@ from engine.store.records import (
     SessionCalibration,
     SessionCounts,
     SessionRecord,
+    profile_name_problem,
 )
 from engine.store.sqlite.connected import Connected, insert_statement, utc_now
 
@@ -54,8 +56,9 @@ _INSERT_SESSION = insert_statement(
 
 def _checked_name(display_name: str) -> str:
     name = display_name.strip()
-    if not name:
-        raise ValueError("a profile needs a name that is not blank")
+    problem = profile_name_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
     return name
 
 
@@ -165,7 +168,14 @@ class ProfileAndSessionTables(Connected):
                     *(getattr(session, name) for name in _SESSION_PLAIN_FIELDS),
                 ),
             )
-            return int(cursor.lastrowid)
+            session_id = int(cursor.lastrowid)
+            owner = this_process()
+            self._connection.execute(
+                "INSERT INTO session_owners (session_id, host, pid, process_started) "
+                "VALUES (?, ?, ?, ?)",
+                (session_id, owner.host, owner.pid, owner.started),
+            )
+            return session_id
 
     def end_session(self, session_id: int, ended_at_utc: str, status: str) -> None:
         if status not in (SESSION_COMPLETE, SESSION_INCOMPLETE):
@@ -182,12 +192,26 @@ class ProfileAndSessionTables(Connected):
                 raise LookupError(f"{self.path}: there is no session {session_id} to end")
 
     def mark_abandoned_sessions_incomplete(self) -> int:
+        # Read first: most opens find nothing to mark and so never wait for the write lock.
+        rows = self._connection.execute(
+            "SELECT s.id, o.host, o.pid, o.process_started FROM sessions AS s "
+            "LEFT JOIN session_owners AS o ON o.session_id = s.id WHERE s.status = ?",
+            (SESSION_RUNNING,),
+        ).fetchall()
+        abandoned = [
+            (session_id,)
+            for session_id, host, pid, started in rows
+            # No owner: recorded by an OnBeat from before owners were kept, long gone.
+            if host is None or owner_state(ProcessOwner(host, pid, started)) is OwnerState.GONE
+        ]
+        if not abandoned:
+            return 0
         with self.transaction():
-            cursor = self._connection.execute(
-                "UPDATE sessions SET status = ? WHERE status = ?",
-                (SESSION_INCOMPLETE, SESSION_RUNNING),
+            self._connection.executemany(
+                "UPDATE sessions SET status = ? WHERE id = ? AND status = ?",
+                [(SESSION_INCOMPLETE, session_id, SESSION_RUNNING) for (session_id,) in abandoned],
             )
-            return cursor.rowcount
+        return len(abandoned)
 
     def list_sessions(
         self,

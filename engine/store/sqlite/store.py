@@ -1,5 +1,13 @@
 """The SQLite store: one file in the data folder, opened, configured and brought up to date
-here; its queries live with the tables they serve (sessions, recordings, clinical)."""
+here; its queries live with the tables they serve (sessions, recordings, clinical).
+
+Commands that record open the store for writing: the folder and files are made private, the
+schema is brought up to date, and sessions whose recording process is gone are marked
+incomplete. Commands that only read (export, report) open it read-only: no migration, no
+write lock, so they work beside a recording OnBeat and from read-only media. Whatever goes
+wrong while opening comes out as a StoreError that says what to do
+(engine/store/sqlite/faults.py).
+"""
 
 from __future__ import annotations
 
@@ -7,35 +15,55 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.store.protocol import StoreError
+from engine.store.protocol import (
+    StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreReadOnlyError,
+)
 from engine.store.sqlite.clinical import ClinicalTables
+from engine.store.sqlite.faults import (
+    BUSY_TIMEOUT_MS,
+    explain_failure,
+    read_only_reason,
+    store_failure,
+)
+from engine.store.sqlite.files import (
+    DATABASE_FILE_NAME,
+    create_database_file,
+    prepare_folder,
+    repair_modes,
+)
+from engine.store.sqlite.reading import LimbStatsInMemory
 from engine.store.sqlite.recordings import RecordingTables
-from engine.store.sqlite.schema import migrate, schema_version
+from engine.store.sqlite.schema import (
+    check_readable_version,
+    check_tables,
+    migrate,
+    newest_version,
+    schema_version,
+)
 from engine.store.sqlite.sessions import ProfileAndSessionTables
 
-DATABASE_FILE_NAME = "onbeat.sqlite3"
-
-# Long enough to wait out another connection's commit (the recorder's writer, an export),
-# short enough that a stuck lock becomes an error someone sees.
-BUSY_TIMEOUT_MS = 5000
+__all__ = ["BUSY_TIMEOUT_MS", "DATABASE_FILE_NAME", "ReadOnlySqliteStore", "SqliteStore"]
 
 Connect = Callable[..., sqlite3.Connection]
 
 
-def configure_connection(connection: sqlite3.Connection, path: Path) -> None:
-    """Foreign keys checked, locks waited out, write-ahead log, every commit on disk."""
-    try:
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        (journal_mode,) = connection.execute("PRAGMA journal_mode = WAL").fetchone()
-        # FULL: every commit is on disk before the writer moves on, so a power cut loses
-        # no committed taps. The fsync happens in the writer thread, never in a frame.
-        connection.execute("PRAGMA synchronous = FULL")
-    except sqlite3.Error as error:
-        raise StoreError(
-            f"{path}: not a usable OnBeat database ({error}); move the file away or choose "
-            "another folder with --data-dir"
-        ) from error
+def configure_connection(
+    connection: sqlite3.Connection, path: Path, read_only: bool = False
+) -> None:
+    """Foreign keys checked, locks waited out; for writing also the write-ahead log and
+    every commit on disk. sqlite3.Error when SQLite cannot (the caller explains it)."""
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if read_only:
+        connection.execute("PRAGMA query_only = ON")
+        return
+    (journal_mode,) = connection.execute("PRAGMA journal_mode = WAL").fetchone()
+    # FULL: every commit is on disk before the writer moves on, so a power cut loses no
+    # committed taps. The fsync happens in the writer thread, never in a frame.
+    connection.execute("PRAGMA synchronous = FULL")
     if journal_mode.lower() != "wal":
         raise StoreError(
             f"{path}: SQLite could not use write-ahead logging (journal mode is "
@@ -43,34 +71,91 @@ def configure_connection(connection: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def _connect(connect: Connect, target: str | Path, **options: object) -> sqlite3.Connection:
+    # isolation_level=None: transactions are begun explicitly (see transaction()), so that
+    # migrations' DDL and the writer's batches commit exactly where we say.
+    connection = connect(target, isolation_level=None, **options)
+    # SQLite opens the file lazily; a first read makes a damaged or unopenable file fail here.
+    connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    return connection
+
+
+def _wal_is_empty(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
 class SqliteStore(ProfileAndSessionTables, RecordingTables, ClinicalTables):
     """The Store (engine/store/protocol.py) on one SQLite connection. Use it from one thread
     only; the recorder's writer thread opens its own."""
 
+    read_only = False
+
     @classmethod
-    def open(cls, data_dir: Path, connect: Connect = sqlite3.connect) -> SqliteStore:
-        """Open (creating if needed) the database in ``data_dir`` and bring its schema up to
-        date. Raises StoreError (SchemaTooNewError for a newer database) naming the file.
-        ``connect`` opens the file (a test may hand in one that sets limits first)."""
+    def open(
+        cls,
+        data_dir: Path,
+        connect: Connect = sqlite3.connect,
+        default_dir: Path | None = None,
+    ) -> SqliteStore:
+        """Open (creating if needed) the database in ``data_dir`` for writing, bring its
+        schema up to date and mark sessions left by a dead process incomplete. Raises
+        StoreError (of the kind that fits the cause) naming the file. ``connect`` opens the
+        file (a test may hand in one that sets limits first); ``default_dir`` is the default
+        data folder, whose mode OnBeat may always repair."""
         data_dir = Path(data_dir)
         path = data_dir / DATABASE_FILE_NAME
+        prepare_folder(data_dir, path)
+        create_database_file(path)
+        repair_modes(data_dir, path, default_dir)
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: transactions are begun explicitly (see transaction()), so
-            # that migrations' DDL and the writer's batches commit exactly where we say.
-            connection = connect(path, isolation_level=None)
+            connection = _connect(connect, path)
         except (OSError, sqlite3.Error) as error:
-            raise StoreError(
-                f"{path}: cannot open the OnBeat database ({error}); check that the folder is "
-                "writable or choose another one with --data-dir"
-            ) from error
+            raise explain_failure(error, path) from error
         try:
             configure_connection(connection, path)
-            migrate(connection, path)
+            try:
+                migrate(connection, path)
+            except sqlite3.Error as error:
+                raise _migration_failure(error, path) from error
+            check_tables(connection, path)
+            store = cls(connection, path)
+            store.mark_abandoned_sessions_incomplete()
+        except (OSError, sqlite3.Error) as error:
+            connection.close()
+            raise explain_failure(error, path) from error
         except BaseException:
             connection.close()
             raise
-        return cls(connection, path)
+        return store
+
+    @classmethod
+    def open_for_reading(
+        cls,
+        data_dir: Path,
+        connect: Connect = sqlite3.connect,
+        default_dir: Path | None = None,
+    ) -> ReadOnlySqliteStore:
+        """Open the database in ``data_dir`` to read it only: never made, migrated or
+        locked for writing; from read-only media too. Raises StoreError naming the file
+        (SchemaTooOldError when a write command must upgrade it first)."""
+        data_dir = Path(data_dir)
+        path = data_dir / DATABASE_FILE_NAME
+        if not path.is_file():
+            raise StoreError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir.")
+        repair_modes(data_dir, path, default_dir)
+        connection = _connect_for_reading(connect, path)
+        try:
+            configure_connection(connection, path, read_only=True)
+            check_readable_version(connection, path)
+            check_tables(connection, path)
+        except (OSError, sqlite3.Error) as error:
+            connection.close()
+            raise explain_failure(error, path) from error
+        except BaseException:
+            connection.close()
+            raise
+        return ReadOnlySqliteStore(connection, path)
 
     def schema_version(self) -> int:
         return schema_version(self._connection)
@@ -80,5 +165,40 @@ class SqliteStore(ProfileAndSessionTables, RecordingTables, ClinicalTables):
         # Full, I/O error, locked: the database as a whole, not one record.
         return isinstance(error, sqlite3.OperationalError | OSError)
 
+    def explain(self, error: Exception) -> StoreError | None:
+        return store_failure(error, self.path)
+
     def close(self) -> None:
         self._connection.close()
+
+
+class ReadOnlySqliteStore(LimbStatsInMemory, SqliteStore):
+    """A SqliteStore opened read-only: writes fail; progress sums it computes stay in memory."""
+
+
+def _connect_for_reading(connect: Connect, path: Path) -> sqlite3.Connection:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        return _connect(connect, uri, uri=True)
+    except sqlite3.Error as error:
+        cannot_open = (error.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_CANTOPEN
+        # On read-only media SQLite cannot make the -shm file that reading a WAL database
+        # needs. With no log to replay the file alone is the whole database, and nothing can
+        # change it there: read it as immutable.
+        if not (cannot_open and read_only_reason(path) and _wal_is_empty(path)):
+            raise explain_failure(error, path) from error
+    try:
+        return _connect(connect, f"{uri}&immutable=1", uri=True)
+    except sqlite3.Error as error:
+        raise explain_failure(error, path) from error
+
+
+def _migration_failure(error: sqlite3.Error, path: Path) -> StoreError:
+    known = store_failure(error, path)
+    if isinstance(known, StoreLockedError | StoreFullError | StoreReadOnlyError):
+        return known  # the cause says what to do; the migration runs next time
+    return StoreError(
+        f"{path}: could not bring the database up to schema version {newest_version()} "
+        f"({error}); nothing was changed. Check it with: sqlite3 '{path}' 'PRAGMA "
+        "integrity_check' -- if it is sound, please report this with the OnBeat log."
+    )
