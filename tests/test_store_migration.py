@@ -14,6 +14,8 @@ from engine.store.records import SESSION_INCOMPLETE
 from engine.store.sqlite.store import DATABASE_FILE_NAME
 
 V1_TABLES = ("profiles", "sessions", "tasks", "beats", "taps")
+# Columns a later schema renamed, keeping their values: (table, old name) -> new name.
+RENAMED = {("tasks", "tempo_bpm"): "tempo_bpm_start"}  # schema 4: tasks got an end tempo too
 HOST_NS = 1_700_000_000_123_456_789  # beyond 2**53: must survive exactly
 
 
@@ -111,10 +113,14 @@ def test_upgrading_a_version_1_database_keeps_every_row(v1_database: Path) -> No
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         connection.close()
-    assert dump(v1_database, v1_columns) == before
+    renamed_columns = {
+        table: [RENAMED.get((table, name), name) for name in names]
+        for table, names in v1_columns.items()
+    }
+    assert dump(v1_database, renamed_columns) == before
     upgraded_columns = table_columns(v1_database)
     assert all(
-        upgraded_columns[table][: len(v1_columns[table])] == v1_columns[table]
+        upgraded_columns[table][: len(v1_columns[table])] == renamed_columns[table]
         for table in V1_TABLES
     )
 

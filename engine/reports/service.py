@@ -313,7 +313,12 @@ CONTINUATION_CSV_COLUMNS: tuple[str, ...] = (
     "wk_not_reported_because",
 )
 TASK_CSV_KEYS: tuple[str, ...] = (
-    *(column.key for column in TASK_COLUMNS if column.key != "task_number"),
+    # The tempo range goes out as its two numbers (EXTRA_TASK_KEYS), not as shown.
+    *(
+        column.key
+        for column in TASK_COLUMNS
+        if column.key not in ("task_number", "tempo_bpm_range")
+    ),
     *EXTRA_TASK_KEYS,
 )
 SESSION_CSV_COLUMNS: tuple[str, ...] = (

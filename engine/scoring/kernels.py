@@ -8,11 +8,15 @@ The rules (metrics.md, "Pairing"), applied to each tap in tap order:
    radius covers the corrected tap. Take the nearest; on an exact tie, the earlier one.
 3. No candidate, or the nearest one is already paired: the tap is EXTRA (no fallback to
    another target). Otherwise pair, and judge |asynchrony| against the SRO/GOOD/OK windows
-   (inclusive); beyond OK it is OFF but still paired.
+   in force for that target (inclusive; per-target arrays, so adaptive windows judge each
+   tap by its own target's); beyond OK it is OFF but still paired.
 4. Targets that no tap paired with are missed (``target_tap == UNPAIRED``).
 
 Because every tap is decided from the taps before it only, scoring online gives the same
-result as scoring the whole task afterwards. Both paths run the same numba kernel for one tap.
+result as scoring the whole task afterwards. Both paths pair and judge with the same numba
+function (``_pair_and_judge``); they differ only in how they find the first target at or
+after the tap: the online scorer by binary search, the batch kernel by walking forward,
+since taps and targets are both sorted (one linear merge over the two).
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-# Judgement codes (int8). Their order matches engine.store.records.JUDGEMENTS.
-SRO = 0
-GOOD = 1
-OK = 2
-OFF = 3
-EXTRA = 4
-JUDGEMENT_NAMES: tuple[str, ...] = ("sro", "good", "ok", "off", "extra")
+from engine.scoring.judgement import JUDGEMENT_LABELS, Judgement
+
+# Judgement codes (int8) as plain ints, which numba folds into the kernels as constants.
+SRO = int(Judgement.SRO)
+GOOD = int(Judgement.GOOD)
+OK = int(Judgement.OK)
+OFF = int(Judgement.OFF)
+EXTRA = int(Judgement.EXTRA)
+JUDGEMENT_NAMES: tuple[str, ...] = JUDGEMENT_LABELS
 
 # Target index of a tap that paired with nothing, and tap index of a target never paired.
 UNPAIRED = -1
@@ -52,158 +58,111 @@ class ScoredTaps:
 @dataclass(frozen=True)
 class TapJudgement:
     """What one tap scored: target index (or UNPAIRED), asynchrony in ms (NaN if unpaired),
-    judgement code."""
+    judgement."""
 
     target: int
     asynchrony_ms: float
-    judgement: int
+    judgement: Judgement
 
 
 @njit(cache=True)
-def _window_reach(target_frames, pair_radius_frames):
-    """Per target index j: the latest frame that any target 0..j can pair with, and the earliest
-    frame that any target j..m-1 can pair with. They tell a scan when no target further out can
-    reach the tap, whatever the radii are."""
-    m = target_frames.shape[0]
-    reach_end_frames = np.empty(m, np.int64)
-    reach_start_frames = np.empty(m, np.int64)
-    for j in range(m):
-        end_frame = target_frames[j] + pair_radius_frames[j]
-        if j == 0 or end_frame > reach_end_frames[j - 1]:
-            reach_end_frames[j] = end_frame
-        else:
-            reach_end_frames[j] = reach_end_frames[j - 1]
-    for j in range(m - 1, -1, -1):
-        start_frame = target_frames[j] - pair_radius_frames[j]
-        if j == m - 1 or start_frame < reach_start_frames[j + 1]:
-            reach_start_frames[j] = start_frame
-        else:
-            reach_start_frames[j] = reach_start_frames[j + 1]
-    return reach_end_frames, reach_start_frames
-
-
-@njit(cache=True)
-def _score_one_tap(
-    corrected_tap_frame,
-    channel,
-    tap_index,
-    target_frames,
-    target_accept_mask,
-    pair_radius_frames,
-    reach_end_frames,
-    reach_start_frames,
-    target_tap,
-    sample_rate_hz,
-    sro_ms,
-    good_ms,
-    ok_ms,
-):
-    """Pair and judge one tap; records the pairing in ``target_tap``.
-    Returns (target index or UNPAIRED, asynchrony_ms or NaN, judgement code)."""
-    m = target_frames.shape[0]
-    # First target at or after the tap (np.searchsorted, side="left").
-    lo = 0
-    hi = m
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if target_frames[mid] < corrected_tap_frame:
-            lo = mid + 1
-        else:
-            hi = mid
-    channel_bit = np.int64(1) << channel
-    # Distance only grows going away from the tap, so the first candidate met on each side is
-    # the nearest on that side. The frame of slack in the stop tests keeps float rounding from
-    # ending a scan early; it can only cost one more look.
-    before = UNPAIRED
-    j = lo - 1
-    while j >= 0 and reach_end_frames[j] >= corrected_tap_frame - 1.0:
-        accepts = (target_accept_mask[j] & channel_bit) != 0
-        if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
-            before = j
-            break
-        j -= 1
-    after = UNPAIRED
-    j = lo
-    while j < m and reach_start_frames[j] <= corrected_tap_frame + 1.0:
-        accepts = (target_accept_mask[j] & channel_bit) != 0
-        if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
-            after = j
-            break
-        j += 1
-    nearest = before
-    if after != UNPAIRED and (
-        before == UNPAIRED
-        or abs(corrected_tap_frame - target_frames[after])
-        < abs(corrected_tap_frame - target_frames[before])
-    ):
-        nearest = after
-
-    if nearest == UNPAIRED or target_tap[nearest] != UNPAIRED:
-        return UNPAIRED, np.nan, np.int8(EXTRA)
-    target_tap[nearest] = tap_index
-    asynchrony_ms = (corrected_tap_frame - target_frames[nearest]) / sample_rate_hz * 1000.0
-    distance_ms = abs(asynchrony_ms)
-    if distance_ms <= sro_ms:
-        judgement = np.int8(SRO)
-    elif distance_ms <= good_ms:
-        judgement = np.int8(GOOD)
-    elif distance_ms <= ok_ms:
-        judgement = np.int8(OK)
-    else:
-        judgement = np.int8(OFF)
-    return nearest, asynchrony_ms, judgement
-
-
-@njit(cache=True)
-def _score_taps_kernel(
+def _score_run(
+    first_tap,
+    end_tap,
+    first_after,
     tap_frames,
     tap_channels,
     offset_frames,
     target_frames,
     target_accept_mask,
     pair_radius_frames,
+    max_radius_frames,
     sample_rate_hz,
     sro_ms,
     good_ms,
     ok_ms,
+    window_stride,
+    target_tap,
+    tap_target,
+    tap_asynchrony_ms,
+    tap_judgement,
 ):
-    """Score every tap of a task in tap order; returns the four arrays of ScoredTaps."""
-    n = tap_frames.shape[0]
-    reach_end_frames, reach_start_frames = _window_reach(target_frames, pair_radius_frames)
-    tap_target = np.empty(n, np.int64)
-    tap_asynchrony_ms = np.empty(n, np.float64)
-    tap_judgement = np.empty(n, np.int8)
-    target_tap = np.full(target_frames.shape[0], UNPAIRED, np.int64)
-    for k in range(n):
-        target, asynchrony_ms, judgement = _score_one_tap(
-            tap_frames[k] - offset_frames,
-            tap_channels[k],
-            k,
-            target_frames,
-            target_accept_mask,
-            pair_radius_frames,
-            reach_end_frames,
-            reach_start_frames,
-            target_tap,
-            sample_rate_hz,
-            sro_ms,
-            good_ms,
-            ok_ms,
-        )
-        tap_target[k] = target
+    """Pair and judge taps ``first_tap .. end_tap - 1`` in order, writing their results at the
+    same indices and the pairings into ``target_tap``. ``first_after`` is the first target at
+    or after the previous tap (0 before the first); taps come in time order, so it only moves
+    forward, and the run is one merge of the sorted taps with the sorted targets. Returns it
+    for the next run. The batch scorer runs all taps at once, the online scorer one at a time.
+    """
+    m = target_frames.shape[0]
+    for k in range(first_tap, end_tap):
+        corrected_tap_frame = tap_frames[k] - offset_frames
+        while first_after < m and target_frames[first_after] < corrected_tap_frame:
+            first_after += 1
+        channel_bit = np.int64(1) << tap_channels[k]
+        # Distance only grows going away from the tap, so the first candidate met on each
+        # side is the nearest on that side. A scan stops where even the widest pairing radius
+        # can no longer reach the tap. The frame of slack in the stop tests keeps float
+        # rounding from ending a scan early; it can only cost one more look.
+        before = UNPAIRED
+        j = first_after - 1
+        while j >= 0 and target_frames[j] + max_radius_frames >= corrected_tap_frame - 1.0:
+            accepts = (target_accept_mask[j] & channel_bit) != 0
+            if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
+                before = j
+                break
+            j -= 1
+        after = UNPAIRED
+        j = first_after
+        while j < m and target_frames[j] - max_radius_frames <= corrected_tap_frame + 1.0:
+            accepts = (target_accept_mask[j] & channel_bit) != 0
+            if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
+                after = j
+                break
+            j += 1
+        nearest = before
+        if after != UNPAIRED and (
+            before == UNPAIRED
+            or abs(corrected_tap_frame - target_frames[after])
+            < abs(corrected_tap_frame - target_frames[before])
+        ):
+            nearest = after
+
+        if nearest == UNPAIRED or target_tap[nearest] != UNPAIRED:
+            tap_target[k] = UNPAIRED
+            tap_asynchrony_ms[k] = np.nan
+            tap_judgement[k] = EXTRA
+            continue
+        target_tap[nearest] = k
+        asynchrony_ms = (corrected_tap_frame - target_frames[nearest]) / sample_rate_hz * 1000.0
+        distance_ms = abs(asynchrony_ms)
+        tap_target[k] = nearest
         tap_asynchrony_ms[k] = asynchrony_ms
-        tap_judgement[k] = judgement
-    return tap_target, tap_asynchrony_ms, tap_judgement, target_tap
+        window = nearest * window_stride
+        # The one place where an asynchrony meets the windows. With sro <= good <= ok (checked
+        # on the way in) the number of windows it lies beyond is its code, SRO (0) to OFF (3),
+        # counted without branches that a random asynchrony would make the processor mispredict.
+        tap_judgement[k] = (
+            SRO
+            + np.int8(distance_ms > sro_ms[window])
+            + np.int8(distance_ms > good_ms[window])
+            + np.int8(distance_ms > ok_ms[window])
+        )
+    return first_after
+
+
+def _writable_contiguous(values: np.ndarray, dtype: type) -> np.ndarray:
+    # The kernels are compiled for writable, C-contiguous vectors of one type only; any other
+    # array type would trigger a fresh JIT compile in the middle of a session.
+    array = np.ascontiguousarray(values, dtype=dtype)
+    if not array.flags.writeable:
+        array = array.copy()
+    return array
 
 
 def _int64_vector(values: np.ndarray, name: str, caller: str) -> np.ndarray:
-    # The kernels are compiled for writable, C-contiguous int64 vectors only; any other array
-    # type would trigger a fresh JIT compile in the middle of a session.
-    array = np.ascontiguousarray(values, dtype=np.int64)
+    array = _writable_contiguous(values, np.int64)
     if array.ndim != 1:
         raise ValueError(f"{caller}: {name} must be a 1-D array, got shape {array.shape}")
-    if not array.flags.writeable:
-        array = array.copy()
     return array
 
 
@@ -238,6 +197,44 @@ def _checked_targets(
     return frames, masks, radii
 
 
+def _window_vectors(
+    sro_ms: float | np.ndarray,
+    good_ms: float | np.ndarray,
+    ok_ms: float | np.ndarray,
+    target_count: int,
+    caller: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The windows as float64 arrays and the stride to index them by target: one entry per
+    target (stride 1), or, when all three are single numbers, one entry for all (stride 0)."""
+    values = {"sro_ms": sro_ms, "good_ms": good_ms, "ok_ms": ok_ms}
+    arrays = {name: np.asarray(value, dtype=np.float64) for name, value in values.items()}
+    stride = 0 if all(array.ndim == 0 for array in arrays.values()) else 1
+    length = 1 if stride == 0 else target_count
+    vectors = []
+    for name, array in arrays.items():
+        if array.ndim == 0:
+            array = np.full(length, float(array), np.float64)
+        elif array.shape != (target_count,):
+            raise ValueError(
+                f"{caller}: {name} must be one number or one per target ({target_count}), "
+                f"got shape {array.shape}"
+            )
+        vectors.append(_writable_contiguous(array, np.float64))
+    sro, good, ok = vectors
+    for narrower, wider, names in (
+        (sro, good, "sro_ms and good_ms"),
+        (good, ok, "good_ms and ok_ms"),
+    ):
+        wrong = np.flatnonzero(~(narrower <= wider))
+        if wrong.size:
+            j = int(wrong[0])
+            raise ValueError(
+                f"{caller}: windows must widen from sro to good to ok, but target {j} has "
+                f"{names} of {narrower[j]} and {wider[j]}"
+            )
+    return sro, good, ok, stride
+
+
 def _checked_channel(channel: int, caller: str) -> None:
     if not 0 <= channel < MAX_CHANNELS:
         raise ValueError(
@@ -250,6 +247,11 @@ def _offset_frames(input_offset_ms: float, sample_rate_hz: float, caller: str) -
     if not sample_rate_hz > 0:
         raise ValueError(f"{caller}: sample_rate_hz must be positive, got {sample_rate_hz}")
     return float(input_offset_ms) * float(sample_rate_hz) / 1000.0
+
+
+def _max_radius(pair_radius_frames: np.ndarray) -> int:
+    """The widest pairing radius: where a scan for candidates may stop."""
+    return int(pair_radius_frames.max()) if pair_radius_frames.size else 0
 
 
 def _read_only(*arrays: np.ndarray) -> None:
@@ -265,17 +267,19 @@ def score_taps(
     tap_channels: np.ndarray,
     *,
     sample_rate_hz: float,
-    sro_ms: float,
-    good_ms: float,
-    ok_ms: float,
+    sro_ms: float | np.ndarray,
+    good_ms: float | np.ndarray,
+    ok_ms: float | np.ndarray,
     input_offset_ms: float,
 ) -> ScoredTaps:
     """Score all taps of one task against its targets (the rules are in the module docstring).
 
     Targets: ``target_frames`` strictly increasing audio frames, ``target_accept_mask`` channel
-    bitmasks (engine.levels.limbs.accept_mask), ``pair_radius_frames``. Taps: ``tap_frames``
-    non-decreasing audio frames and ``tap_channels`` channel indices. Returns ScoredTaps.
-    Each tap costs a binary search plus a look at the targets whose windows reach it.
+    bitmasks (engine.levels.limbs.accept_mask), ``pair_radius_frames``, and the windows in
+    force for each (``sro_ms``, ``good_ms``, ``ok_ms``: one per target, or one number for
+    all). Taps: ``tap_frames`` non-decreasing audio frames and ``tap_channels`` channel
+    indices. Returns ScoredTaps. Taps and targets are merged in one pass; each tap then looks
+    only at the targets whose pairing windows reach it.
     """
     caller = "score_taps"
     frames, masks, radii = _checked_targets(
@@ -299,27 +303,47 @@ def score_taps(
         _checked_channel(int(channels.min()), caller)
         _checked_channel(int(channels.max()), caller)
     offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
-    arrays = _score_taps_kernel(
+    sro, good, ok, window_stride = _window_vectors(sro_ms, good_ms, ok_ms, frames.size, caller)
+    # Allocated by numpy rather than in the kernel: numpy asks the system for huge pages for
+    # big arrays, which at millions of taps makes filling them several times faster.
+    scored = ScoredTaps(
+        tap_target=np.empty(taps.size, np.int64),
+        tap_asynchrony_ms=np.empty(taps.size, np.float64),
+        tap_judgement=np.empty(taps.size, np.int8),
+        target_tap=np.full(frames.size, UNPAIRED, np.int64),
+    )
+    _score_run(
+        0,
+        taps.size,
+        0,
         taps,
         channels,
         offset_frames,
         frames,
         masks,
         radii,
+        _max_radius(radii),
         float(sample_rate_hz),
-        float(sro_ms),
-        float(good_ms),
-        float(ok_ms),
+        sro,
+        good,
+        ok,
+        window_stride,
+        scored.target_tap,
+        scored.tap_target,
+        scored.tap_asynchrony_ms,
+        scored.tap_judgement,
     )
-    _read_only(*arrays)
-    return ScoredTaps(*arrays)
+    _read_only(scored.tap_target, scored.tap_asynchrony_ms, scored.tap_judgement)
+    _read_only(scored.target_tap)
+    return scored
 
 
 class OnlineScorer:
     """Scores the taps of one task as they arrive, with the same result as score_taps.
 
-    Built from the same target arrays and scalars as score_taps. Feed taps with add_tap in the
-    order they happened, and poll newly_missed to learn which targets just went by untapped.
+    Built from the same target arrays, windows and scalars as score_taps. Feed taps with
+    add_tap in the order they happened, and poll newly_missed to learn which targets just went
+    by untapped.
     """
 
     def __init__(
@@ -329,9 +353,9 @@ class OnlineScorer:
         pair_radius_frames: np.ndarray,
         *,
         sample_rate_hz: float,
-        sro_ms: float,
-        good_ms: float,
-        ok_ms: float,
+        sro_ms: float | np.ndarray,
+        good_ms: float | np.ndarray,
+        ok_ms: float | np.ndarray,
         input_offset_ms: float,
     ) -> None:
         caller = "OnlineScorer"
@@ -340,12 +364,10 @@ class OnlineScorer:
         )
         self._offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
         self._sample_rate_hz = float(sample_rate_hz)
-        self._sro_ms = float(sro_ms)
-        self._good_ms = float(good_ms)
-        self._ok_ms = float(ok_ms)
-        self._reach_end_frames, self._reach_start_frames = _window_reach(
-            self._target_frames, self._pair_radius_frames
+        self._sro_ms, self._good_ms, self._ok_ms, self._window_stride = _window_vectors(
+            sro_ms, good_ms, ok_ms, self._target_frames.size, caller
         )
+        self._max_radius_frames = _max_radius(self._pair_radius_frames)
         self._target_tap = np.full(self._target_frames.size, UNPAIRED, np.int64)
 
         # Python lists, so that the per-frame poll does no numpy scalar work.
@@ -359,10 +381,13 @@ class OnlineScorer:
 
         # Room for a tap per target and as many extras before the first growth.
         capacity = 2 * self._target_frames.size + 16
+        self._tap_frames = np.empty(capacity, np.int64)
+        self._tap_channels = np.empty(capacity, np.int64)
         self._tap_target = np.empty(capacity, np.int64)
         self._tap_asynchrony_ms = np.empty(capacity, np.float64)
         self._tap_judgement = np.empty(capacity, np.int8)
         self._tap_count = 0
+        self._first_after = 0  # the merge's place among the targets (see _score_run)
 
     def add_tap(self, tap_frame: int, channel: int) -> TapJudgement:
         """Score one tap (audio frame, channel index) against the taps before it."""
@@ -377,28 +402,38 @@ class OnlineScorer:
         _checked_channel(channel, "OnlineScorer.add_tap")
         self._earliest_next_tap_frame = tap_frame
         tap_index = self._tap_count
-        target, asynchrony_ms, judgement = _score_one_tap(
-            float(tap_frame) - self._offset_frames,
-            channel,
+        if tap_index == self._tap_target.size:
+            self._grow()
+        self._tap_frames[tap_index] = tap_frame
+        self._tap_channels[tap_index] = channel
+        # The batch scorer's own kernel, run over this one tap.
+        self._first_after = _score_run(
             tap_index,
+            tap_index + 1,
+            self._first_after,
+            self._tap_frames,
+            self._tap_channels,
+            self._offset_frames,
             self._target_frames,
             self._target_accept_mask,
             self._pair_radius_frames,
-            self._reach_end_frames,
-            self._reach_start_frames,
-            self._target_tap,
+            self._max_radius_frames,
             self._sample_rate_hz,
             self._sro_ms,
             self._good_ms,
             self._ok_ms,
+            self._window_stride,
+            self._target_tap,
+            self._tap_target,
+            self._tap_asynchrony_ms,
+            self._tap_judgement,
         )
-        if tap_index == self._tap_target.size:
-            self._grow()
-        self._tap_target[tap_index] = target
-        self._tap_asynchrony_ms[tap_index] = asynchrony_ms
-        self._tap_judgement[tap_index] = judgement
         self._tap_count = tap_index + 1
-        return TapJudgement(target, asynchrony_ms, judgement)
+        return TapJudgement(
+            int(self._tap_target[tap_index]),
+            float(self._tap_asynchrony_ms[tap_index]),
+            Judgement(self._tap_judgement[tap_index]),
+        )
 
     def newly_missed(self, now_frame: int) -> list[int]:
         """Targets whose pairing window (target + radius, offset-corrected) closed before
@@ -435,7 +470,13 @@ class OnlineScorer:
 
     def _grow(self) -> None:
         capacity = 2 * self._tap_target.size
-        for name in ("_tap_target", "_tap_asynchrony_ms", "_tap_judgement"):
+        for name in (
+            "_tap_frames",
+            "_tap_channels",
+            "_tap_target",
+            "_tap_asynchrony_ms",
+            "_tap_judgement",
+        ):
             old = getattr(self, name)
             new = np.empty(capacity, old.dtype)
             new[: old.size] = old
@@ -467,16 +508,3 @@ def warm_up() -> None:
     scorer.add_tap(990, 0)
     scorer.newly_missed(3000)
     scorer.result()
-
-
-def judgement_for(asynchrony_ms: float, sro_ms: float, good_ms: float, ok_ms: float) -> int:
-    """The judgement code of a paired tap under these windows (inclusive edges, as the
-    kernels judge). Adaptive levels re-judge with the windows of the rung in force."""
-    magnitude_ms = abs(asynchrony_ms)
-    if magnitude_ms <= sro_ms:
-        return SRO
-    if magnitude_ms <= good_ms:
-        return GOOD
-    if magnitude_ms <= ok_ms:
-        return OK
-    return OFF

@@ -30,8 +30,10 @@ class ResultsScene(MenuScene):
         self.stars = stars_for_hit_rate(self.overall.hit_rate)
         self.summaries = session.view(0).results
         taps = [session.task_taps(index) for index in range(len(self.summaries))]
-        self.asynchrony_ms = [float(a) for task, _ in taps for a in task]
-        self.judgements = [j for _, names in taps for j in names]
+        self.asynchrony_ms = [a for task in taps for a in task.asynchrony_ms]
+        self.judgements = [j for task in taps for j in task.judgements]
+        # Each tap's own windows (adaptive levels change them); unpaired taps have none.
+        self.windows = [w or level.windows for task in taps for w in task.windows]
         self.progress_before = progress_before
         self.new_stickers: tuple[str, ...] = ()
 
@@ -104,7 +106,7 @@ class ResultsScene(MenuScene):
         )
         if chart.height > 60 * unit:
             canvas = Canvas(surface, lambda rect: rect, look)
-            draw_tap_chart(canvas, chart, self.asynchrony_ms, self.judgements, self.level.windows)
+            draw_tap_chart(canvas, chart, self.asynchrony_ms, self.judgements, self.windows)
         if self.new_stickers:
             names = ", ".join(self.text(f"sticker.{sticker}") for sticker in self.new_stickers)
             draw_text(
