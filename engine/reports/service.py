@@ -238,6 +238,7 @@ def session_json(report: SessionReport) -> dict[str, object]:
         "tasks": [task.as_dict() for task in report.tasks],
         "notes": [asdict(note) for note in report.notes],
         "adaptation_steps": [asdict(step) for step in report.adaptation_steps],
+        "not_in_the_record": [asdict(gap) for gap in report.record_gaps],
     }
 
 
