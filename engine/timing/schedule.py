@@ -20,7 +20,7 @@ import numpy as np
 from engine.audio.synth import CLICK_ACCENT, CLICK_COUNT_IN, CLICK_NORMAL
 from engine.levels.limbs import LIMBS, accept_mask
 from engine.levels.model import Level, Task, Windows
-from engine.timing.tempo_map import TempoMap, frames_per_beat
+from engine.timing.tempo_map import TempoMap
 
 BEATS_PER_BAR = 4  # the accent falls on every fourth beat (the level format has no metre)
 
@@ -128,7 +128,7 @@ def _radius_frames(
     tempo_map: TempoMap, target_beats: np.ndarray, steps_per_beat: int
 ) -> np.ndarray:
     """Half the step interval in force at each target, whole frames (rounded down)."""
-    beat_frames = frames_per_beat(tempo_map.tempo_bpm_at(target_beats), tempo_map.sample_rate_hz)
+    beat_frames = tempo_map.frames_per_beat_at(target_beats)
     return (beat_frames / steps_per_beat // 2).astype(np.int64)
 
 
@@ -147,10 +147,9 @@ def schedule_task(
     windows = level.windows if windows is None else windows
     count_in = level.count_in_beats
     beats = task.beats_at(tempo_bpm)
-    # Beat 0 falls the count-in after the first click; the count-in lies before it.
-    start_frame = count_in_start_frame + round(
-        count_in * frames_per_beat(tempo_bpm, sample_rate_hz)
-    )
+    # The first count-in click is beat -count_in; beat 0, the first scored one, follows.
+    counted_in = TempoMap.steady(sample_rate_hz, count_in_start_frame, tempo_bpm, -count_in)
+    start_frame = counted_in.frame_at(0.0)
     tempo_map = TempoMap.steady(sample_rate_hz, start_frame, tempo_bpm)
 
     all_beats = np.arange(-count_in, beats + 1, dtype=np.float64)

@@ -127,6 +127,10 @@ class TempoMap:
         tempi = np.array([segment.tempo_bpm for segment in self._beat_segments])
         return tempi[self._segments_of_beats(beats)]
 
+    def frames_per_beat_at(self, beats: np.ndarray | list[float]) -> np.ndarray:
+        """Frames from each beat position to the next beat, at the tempo in force there."""
+        return frames_per_beat(self.tempo_bpm_at(beats), self.sample_rate_hz)
+
     def beat_interval_ms_at(self, beats: np.ndarray | list[float]) -> np.ndarray:
         """The IOI (ms) in force at each beat position: from it to the next beat."""
         return MS_PER_MINUTE / self.tempo_bpm_at(beats)
