@@ -259,6 +259,7 @@ def test_result_arrays_have_contract_dtypes_and_are_read_only():
         ({"tap_channels": np.array([0])}, "one entry per tap"),
         ({"sample_rate_hz": 0.0}, "sample_rate_hz must be positive"),
         ({"sro_ms": np.array([15.0, 15.0])}, "one number or one per target (3)"),
+        ({"good_ms": 10.0}, "windows must widen from sro to good to ok"),
     ],
 )
 def test_bad_input_is_refused_with_the_fix(change, message):
@@ -328,7 +329,7 @@ def test_online_scorer_keeps_every_tap_past_its_first_allocation():
 
 def test_warm_up_compiles_everything_real_calls_need():
     warm_up()
-    kernels = (scoring._score_run,)
+    kernels = (scoring._score_run, scoring._first_problem)
     compiled = [len(kernel.signatures) for kernel in kernels]
     # Inputs of other dtypes, read-only arrays and int scalars must not trigger a compile.
     targets = {name: values.astype(np.int32) for name, values in targets_every_ioi(3).items()}

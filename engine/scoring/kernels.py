@@ -22,6 +22,7 @@ since taps and targets are both sorted (one linear merge over the two).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -35,6 +36,8 @@ OK = int(Judgement.OK)
 OFF = int(Judgement.OFF)
 EXTRA = int(Judgement.EXTRA)
 JUDGEMENT_NAMES: tuple[str, ...] = JUDGEMENT_LABELS
+# Judgement by code, without the cost of calling the enum (the online scorer's every tap).
+_JUDGEMENT_OF_CODE: tuple[Judgement, ...] = tuple(Judgement)
 
 # Target index of a tap that paired with nothing, and tap index of a target never paired.
 UNPAIRED = -1
@@ -55,10 +58,10 @@ class ScoredTaps:
     target_tap: np.ndarray  # int64[m]
 
 
-@dataclass(frozen=True)
-class TapJudgement:
+class TapJudgement(NamedTuple):
     """What one tap scored: target index (or UNPAIRED), asynchrony in ms (NaN if unpaired),
-    judgement."""
+    judgement. (A named tuple rather than a frozen dataclass: it is made on every live tap,
+    and costs a fraction of the time.)"""
 
     target: int
     asynchrony_ms: float
@@ -166,7 +169,77 @@ def _int64_vector(values: np.ndarray, name: str, caller: str) -> np.ndarray:
     return array
 
 
-def _checked_targets(
+# What _first_problem finds wrong with the input, by code.
+_NO_PROBLEM = 0
+_TARGETS_UNORDERED = 1
+_NEGATIVE_RADIUS = 2
+_WINDOWS_NARROWING = 3
+_TAPS_UNORDERED = 4
+_CHANNEL_OUT_OF_RANGE = 5
+
+
+@njit(cache=True)
+def _first_problem(target_frames, pair_radius_frames, sro_ms, good_ms, ok_ms, taps, channels):
+    """All input checks in one pass over the targets and one over the taps (millions of them
+    in a batch, where numpy would take a pass per check): (problem code, the index where it
+    is, the widest pairing radius)."""
+    widest = 0
+    for j in range(target_frames.shape[0]):
+        if j > 0 and target_frames[j] <= target_frames[j - 1]:
+            return _TARGETS_UNORDERED, j, widest
+        if pair_radius_frames[j] < 0:
+            return _NEGATIVE_RADIUS, j, widest
+        widest = max(widest, pair_radius_frames[j])
+    for j in range(sro_ms.shape[0]):
+        if not (sro_ms[j] <= good_ms[j] and good_ms[j] <= ok_ms[j]):
+            return _WINDOWS_NARROWING, j, widest
+    for k in range(taps.shape[0]):
+        if k > 0 and taps[k] < taps[k - 1]:
+            return _TAPS_UNORDERED, k, widest
+        if channels[k] < 0 or channels[k] >= MAX_CHANNELS:
+            return _CHANNEL_OUT_OF_RANGE, k, widest
+    return _NO_PROBLEM, -1, widest
+
+
+def _checked(
+    caller: str,
+    frames: np.ndarray,
+    radii: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    taps: np.ndarray,
+    channels: np.ndarray,
+) -> int:
+    """Refuse input the kernels cannot score, saying where and how to fix it; return the
+    widest pairing radius (where a scan for candidates may stop)."""
+    sro, good, ok = windows
+    problem, at, widest = _first_problem(frames, radii, sro, good, ok, taps, channels)
+    if problem == _TARGETS_UNORDERED:
+        raise ValueError(
+            f"{caller}: target_frames must be strictly increasing, but target {at} is at frame "
+            f"{frames[at]} after frame {frames[at - 1]}; merge or drop duplicate targets when "
+            f"building the beat grid"
+        )
+    if problem == _NEGATIVE_RADIUS:
+        raise ValueError(
+            f"{caller}: pair_radius_frames[{at}] is {radii[at]}; radii are half the step "
+            f"interval and cannot be negative"
+        )
+    if problem == _WINDOWS_NARROWING:
+        raise ValueError(
+            f"{caller}: windows must widen from sro to good to ok, but target {at} has "
+            f"sro_ms {sro[at]}, good_ms {good[at]} and ok_ms {ok[at]}"
+        )
+    if problem == _TAPS_UNORDERED:
+        raise ValueError(
+            f"{caller}: tap_frames must be non-decreasing, but tap {at} is at frame {taps[at]} "
+            f"after frame {taps[at - 1]}; pass the taps in the order they happened"
+        )
+    if problem == _CHANNEL_OUT_OF_RANGE:
+        _checked_channel(int(channels[at]), caller)
+    return int(widest)
+
+
+def _target_vectors(
     target_frames: np.ndarray,
     target_accept_mask: np.ndarray,
     pair_radius_frames: np.ndarray,
@@ -179,20 +252,6 @@ def _checked_targets(
         raise ValueError(
             f"{caller}: target_frames, target_accept_mask and pair_radius_frames must have one "
             f"entry per target, got lengths {frames.size}, {masks.size}, {radii.size}"
-        )
-    unordered = np.flatnonzero(frames[1:] <= frames[:-1])
-    if unordered.size:
-        j = int(unordered[0]) + 1
-        raise ValueError(
-            f"{caller}: target_frames must be strictly increasing, but target {j} is at frame "
-            f"{frames[j]} after frame {frames[j - 1]}; merge or drop duplicate targets when "
-            f"building the beat grid"
-        )
-    if np.any(radii < 0):
-        j = int(np.flatnonzero(radii < 0)[0])
-        raise ValueError(
-            f"{caller}: pair_radius_frames[{j}] is {radii[j]}; radii are half the step "
-            f"interval and cannot be negative"
         )
     return frames, masks, radii
 
@@ -221,17 +280,6 @@ def _window_vectors(
             )
         vectors.append(_writable_contiguous(array, np.float64))
     sro, good, ok = vectors
-    for narrower, wider, names in (
-        (sro, good, "sro_ms and good_ms"),
-        (good, ok, "good_ms and ok_ms"),
-    ):
-        wrong = np.flatnonzero(~(narrower <= wider))
-        if wrong.size:
-            j = int(wrong[0])
-            raise ValueError(
-                f"{caller}: windows must widen from sro to good to ok, but target {j} has "
-                f"{names} of {narrower[j]} and {wider[j]}"
-            )
     return sro, good, ok, stride
 
 
@@ -247,11 +295,6 @@ def _offset_frames(input_offset_ms: float, sample_rate_hz: float, caller: str) -
     if not sample_rate_hz > 0:
         raise ValueError(f"{caller}: sample_rate_hz must be positive, got {sample_rate_hz}")
     return float(input_offset_ms) * float(sample_rate_hz) / 1000.0
-
-
-def _max_radius(pair_radius_frames: np.ndarray) -> int:
-    """The widest pairing radius: where a scan for candidates may stop."""
-    return int(pair_radius_frames.max()) if pair_radius_frames.size else 0
 
 
 def _read_only(*arrays: np.ndarray) -> None:
@@ -282,7 +325,7 @@ def score_taps(
     only at the targets whose pairing windows reach it.
     """
     caller = "score_taps"
-    frames, masks, radii = _checked_targets(
+    frames, masks, radii = _target_vectors(
         target_frames, target_accept_mask, pair_radius_frames, caller
     )
     taps = _int64_vector(tap_frames, "tap_frames", caller)
@@ -292,18 +335,9 @@ def score_taps(
             f"{caller}: tap_frames and tap_channels must have one entry per tap, got lengths "
             f"{taps.size} and {channels.size}"
         )
-    unordered = np.flatnonzero(taps[1:] < taps[:-1])
-    if unordered.size:
-        k = int(unordered[0]) + 1
-        raise ValueError(
-            f"{caller}: tap_frames must be non-decreasing, but tap {k} is at frame {taps[k]} "
-            f"after frame {taps[k - 1]}; pass the taps in the order they happened"
-        )
-    if channels.size:
-        _checked_channel(int(channels.min()), caller)
-        _checked_channel(int(channels.max()), caller)
     offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
     sro, good, ok, window_stride = _window_vectors(sro_ms, good_ms, ok_ms, frames.size, caller)
+    widest = _checked(caller, frames, radii, (sro, good, ok), taps, channels)
     # Allocated by numpy rather than in the kernel: numpy asks the system for huge pages for
     # big arrays, which at millions of taps makes filling them several times faster.
     scored = ScoredTaps(
@@ -322,7 +356,7 @@ def score_taps(
         frames,
         masks,
         radii,
-        _max_radius(radii),
+        widest,
         float(sample_rate_hz),
         sro,
         good,
@@ -359,7 +393,7 @@ class OnlineScorer:
         input_offset_ms: float,
     ) -> None:
         caller = "OnlineScorer"
-        self._target_frames, self._target_accept_mask, self._pair_radius_frames = _checked_targets(
+        self._target_frames, self._target_accept_mask, self._pair_radius_frames = _target_vectors(
             target_frames, target_accept_mask, pair_radius_frames, caller
         )
         self._offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
@@ -367,7 +401,15 @@ class OnlineScorer:
         self._sro_ms, self._good_ms, self._ok_ms, self._window_stride = _window_vectors(
             sro_ms, good_ms, ok_ms, self._target_frames.size, caller
         )
-        self._max_radius_frames = _max_radius(self._pair_radius_frames)
+        no_taps = np.zeros(0, np.int64)
+        self._max_radius_frames = _checked(
+            caller,
+            self._target_frames,
+            self._pair_radius_frames,
+            (self._sro_ms, self._good_ms, self._ok_ms),
+            no_taps,
+            no_taps,
+        )
         self._target_tap = np.full(self._target_frames.size, UNPAIRED, np.int64)
 
         # Python lists, so that the per-frame poll does no numpy scalar work.
@@ -388,6 +430,7 @@ class OnlineScorer:
         self._tap_judgement = np.empty(capacity, np.int8)
         self._tap_count = 0
         self._first_after = 0  # the merge's place among the targets (see _score_run)
+        self._kernel_arguments = self._arguments()
 
     def add_tap(self, tap_frame: int, channel: int) -> TapJudgement:
         """Score one tap (audio frame, channel index) against the taps before it."""
@@ -399,7 +442,8 @@ class OnlineScorer:
                 f"a frame no later than any tap still to come"
             )
         channel = int(channel)
-        _checked_channel(channel, "OnlineScorer.add_tap")
+        if not 0 <= channel < MAX_CHANNELS:
+            _checked_channel(channel, "OnlineScorer.add_tap")
         self._earliest_next_tap_frame = tap_frame
         tap_index = self._tap_count
         if tap_index == self._tap_target.size:
@@ -408,31 +452,13 @@ class OnlineScorer:
         self._tap_channels[tap_index] = channel
         # The batch scorer's own kernel, run over this one tap.
         self._first_after = _score_run(
-            tap_index,
-            tap_index + 1,
-            self._first_after,
-            self._tap_frames,
-            self._tap_channels,
-            self._offset_frames,
-            self._target_frames,
-            self._target_accept_mask,
-            self._pair_radius_frames,
-            self._max_radius_frames,
-            self._sample_rate_hz,
-            self._sro_ms,
-            self._good_ms,
-            self._ok_ms,
-            self._window_stride,
-            self._target_tap,
-            self._tap_target,
-            self._tap_asynchrony_ms,
-            self._tap_judgement,
+            tap_index, tap_index + 1, self._first_after, *self._kernel_arguments
         )
         self._tap_count = tap_index + 1
         return TapJudgement(
-            int(self._tap_target[tap_index]),
-            float(self._tap_asynchrony_ms[tap_index]),
-            Judgement(self._tap_judgement[tap_index]),
+            self._tap_target[tap_index].item(),
+            self._tap_asynchrony_ms[tap_index].item(),
+            _JUDGEMENT_OF_CODE[self._tap_judgement[tap_index]],
         )
 
     def newly_missed(self, now_frame: int) -> list[int]:
@@ -481,6 +507,29 @@ class OnlineScorer:
             new = np.empty(capacity, old.dtype)
             new[: old.size] = old
             setattr(self, name, new)
+        self._kernel_arguments = self._arguments()
+
+    def _arguments(self) -> tuple:
+        """_score_run's arguments after the tap range and the merge's place: gathered once
+        (and again when the tap arrays grow), since looking them up costs on every tap."""
+        return (
+            self._tap_frames,
+            self._tap_channels,
+            self._offset_frames,
+            self._target_frames,
+            self._target_accept_mask,
+            self._pair_radius_frames,
+            self._max_radius_frames,
+            self._sample_rate_hz,
+            self._sro_ms,
+            self._good_ms,
+            self._ok_ms,
+            self._window_stride,
+            self._target_tap,
+            self._tap_target,
+            self._tap_asynchrony_ms,
+            self._tap_judgement,
+        )
 
 
 def warm_up() -> None:
