@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ import pytest
 from engine.levels.model import Adaptive, Windows
 from engine.reports.export import export
 from engine.reports.service import ReportRequest, render_report
+from engine.session.adaptation import Staircase, remember_position, start_tempo_for_child
 from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from game.harness import Harness, human_like
@@ -190,5 +192,27 @@ def test_the_reports_task_numbers_are_the_taps_export_recomputed(played: Path) -
                     if (t["session_id"], t["task_index"]) == (session_id, task["task_index"])
                 ]
                 assert (task["tempo_bpm_min"], task["tempo_bpm_max"]) == (min(tempi), max(tempi))
+    finally:
+        store.close()
+
+
+def test_a_session_starts_at_the_tempo_the_last_ended_unless_after_a_long_break(
+    tmp_path: Path,
+) -> None:
+    level = adaptive_level()
+    store = open_store(tmp_path)
+    try:
+        code = store.profile_for("Mia").code
+        assert start_tempo_for_child(store, code, level) is None  # new to the level
+        played_at = datetime(2026, 3, 2, 16, 30, tzinfo=UTC)
+        staircase = Staircase(5, 0.8, 2.0)
+        remember_position(store, code, level.id, staircase, played_at, tempo_bpm=54.4)
+        next_week = played_at + timedelta(days=7)
+        assert start_tempo_for_child(store, code, level, next_week) == 54.4
+        # After a break the staircase starts easier, and so does the tempo: the rung's.
+        after_a_month = played_at + timedelta(days=30)
+        assert start_tempo_for_child(store, code, level, after_a_month) is None
+        remember_position(store, code, level.id, staircase, played_at)  # tempo not recorded
+        assert start_tempo_for_child(store, code, level, next_week) is None
     finally:
         store.close()
