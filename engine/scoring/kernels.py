@@ -94,8 +94,13 @@ def _score_run(
     same indices and the pairings into ``target_tap``. ``first_after`` is the first target at
     or after the previous tap (0 before the first); taps come in time order, so it only moves
     forward, and the run is one merge of the sorted taps with the sorted targets. Returns it
-    for the next run. The batch scorer runs all taps at once, the online scorer one at a time.
+    for the next run, with the last tap's (target, asynchrony, judgement code), which saves
+    the online scorer reading them back. The batch scorer runs all taps at once, the online
+    scorer one at a time.
     """
+    target = UNPAIRED
+    asynchrony_ms = np.nan
+    judgement = np.int8(EXTRA)
     m = target_frames.shape[0]
     for k in range(first_tap, end_tap):
         corrected_tap_frame = tap_frames[k] - offset_frames
@@ -131,26 +136,28 @@ def _score_run(
             nearest = after
 
         if nearest == UNPAIRED or target_tap[nearest] != UNPAIRED:
-            tap_target[k] = UNPAIRED
-            tap_asynchrony_ms[k] = np.nan
-            tap_judgement[k] = EXTRA
-            continue
-        target_tap[nearest] = k
-        asynchrony_ms = (corrected_tap_frame - target_frames[nearest]) / sample_rate_hz * 1000.0
-        distance_ms = abs(asynchrony_ms)
-        tap_target[k] = nearest
+            target = UNPAIRED
+            asynchrony_ms = np.nan
+            judgement = np.int8(EXTRA)
+        else:
+            target_tap[nearest] = k
+            target = nearest
+            asynchrony_ms = (corrected_tap_frame - target_frames[nearest]) / sample_rate_hz * 1000.0
+            distance_ms = abs(asynchrony_ms)
+            window = nearest * window_stride
+            # The one place where an asynchrony meets the windows. With sro <= good <= ok
+            # (checked on the way in) the number of windows it lies beyond is its code, SRO (0)
+            # to OFF (3), counted without branches that a random asynchrony would mispredict.
+            judgement = np.int8(
+                SRO
+                + np.int8(distance_ms > sro_ms[window])
+                + np.int8(distance_ms > good_ms[window])
+                + np.int8(distance_ms > ok_ms[window])
+            )
+        tap_target[k] = target
         tap_asynchrony_ms[k] = asynchrony_ms
-        window = nearest * window_stride
-        # The one place where an asynchrony meets the windows. With sro <= good <= ok (checked
-        # on the way in) the number of windows it lies beyond is its code, SRO (0) to OFF (3),
-        # counted without branches that a random asynchrony would make the processor mispredict.
-        tap_judgement[k] = (
-            SRO
-            + np.int8(distance_ms > sro_ms[window])
-            + np.int8(distance_ms > good_ms[window])
-            + np.int8(distance_ms > ok_ms[window])
-        )
-    return first_after
+        tap_judgement[k] = judgement
+    return first_after, target, asynchrony_ms, judgement
 
 
 def _writable_contiguous(values: np.ndarray, dtype: type) -> np.ndarray:
@@ -451,15 +458,11 @@ class OnlineScorer:
         self._tap_frames[tap_index] = tap_frame
         self._tap_channels[tap_index] = channel
         # The batch scorer's own kernel, run over this one tap.
-        self._first_after = _score_run(
+        self._first_after, target, asynchrony_ms, judgement = _score_run(
             tap_index, tap_index + 1, self._first_after, *self._kernel_arguments
         )
         self._tap_count = tap_index + 1
-        return TapJudgement(
-            self._tap_target[tap_index].item(),
-            self._tap_asynchrony_ms[tap_index].item(),
-            _JUDGEMENT_OF_CODE[self._tap_judgement[tap_index]],
-        )
+        return TapJudgement(target, asynchrony_ms, _JUDGEMENT_OF_CODE[judgement])
 
     def newly_missed(self, now_frame: int) -> list[int]:
         """Targets whose pairing window (target + radius, offset-corrected) closed before
