@@ -171,3 +171,27 @@ def test_task_metrics_of_empty_arrays_are_nan_not_errors(store: Store) -> None:
     session_id = add_session(store, rng, tasks=(TaskSpec(beats=1),))
     metrics = session_metrics(store, session_id)
     assert task_metrics(metrics.task_taps[0]).beats == 1
+
+
+def test_a_tempo_change_is_not_counted_as_the_childs_variability(store: Store) -> None:
+    """A tapper on every target exactly, through a tempo change in the continuation: the
+    intervals between taps change with the targets', which is no variability of the child's."""
+    rng = np.random.default_rng(5)
+    spec = TaskSpec(
+        ("right_hand",),
+        beats=48,
+        tempo_bpm=60.0,
+        continuation_beats=40,
+        adapted=(57.1, Windows()),
+    )
+    session_id = add_session(store, rng, tasks=(spec,), mean_ms=-10.0, sd_ms=0.0)
+    [task] = session_metrics(store, session_id).tasks
+    taps = store.tap_columns(session_id)
+    paired = taps.beat_index >= 0
+    raw_intervals = np.diff(taps.audio_time_s[paired] * 1000)
+    assert raw_intervals.std() > 10.0  # two tempi
+    assert task.iti_sd_ms == pytest.approx(0.0, abs=0.05)
+    assert task.continuation is not None
+    assert task.continuation.iti_cv == pytest.approx(0.0, abs=1e-4)
+    assert task.continuation.drift_ms_per_tap == pytest.approx(0.0, abs=1e-3)
+    assert task.circular_r == pytest.approx(1.0, abs=1e-5)  # -10 ms is a bit less phase at 57 bpm
