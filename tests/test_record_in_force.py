@@ -216,3 +216,25 @@ def test_a_session_starts_at_the_tempo_the_last_ended_unless_after_a_long_break(
         assert start_tempo_for_child(store, code, level, next_week) is None
     finally:
         store.close()
+
+
+def test_the_tempo_holds_once_the_metronome_falls_silent(tmp_path: Path) -> None:
+    level = replace(
+        adaptive_level(),
+        tasks=(make_task(beats=48, continuation_beats=24, name="Keep going"),),
+    )
+
+    def steady_then_lost(grid, target_index: int, rng: np.random.Generator) -> float:
+        # Right on for a while (the tempo slows), then far off (it would speed up again).
+        return float(rng.normal(0.0, 3.0)) if target_index < 14 else 95.0
+
+    recorder = Recorder(tmp_path)
+    try:
+        Harness(
+            recorder, steady_then_lost, level=level, seed=5, data_dir=tmp_path, profile_name="Mia"
+        ).run()
+    finally:
+        recorder.close()
+    tempi = [beat["tempo_bpm"] for beat in exported(tmp_path, "beats")]
+    assert min(tempi[:24]) < 60.0 < max(tempi[:24]) or len(set(tempi[:24])) > 2
+    assert set(tempi[24:]) == {tempi[23]}  # the 24 silent beats: the tempo last heard

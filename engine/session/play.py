@@ -283,7 +283,9 @@ class PlaySession:
             new_grid = grid.with_windows_from(beat, windows_at(self.level, rung))
             self._record_step(grid.task_index, boundary_frame, rung_index, before)
         tempo_bpm = tempo_step_bpm(self._tempo_bpm, rung.tempo_bpm, self.sample_rate_hz)
-        relaid = tempo_bpm != self._tempo_bpm
+        # Once the metronome is silent (continuation) the child keeps the tempo they heard:
+        # a change there could not be heard, only counted against them.
+        relaid = tempo_bpm != self._tempo_bpm and boundary_frame < grid.continuation_start_frame
         if relaid:
             self._tempo_bpm = tempo_bpm
             self.track.clear_from(boundary_frame)
