@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import clinic_scale, frame_draw, input_paths, stamp_error
+from bench import clinic_scale, frame_draw, input_paths, scoring_kernels, stamp_error
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,8 @@ def main() -> int:
         subprocess.run([sys.executable, str(ROOT / "bench" / "x11_end_to_end.py")], check=False)
     else:
         print("x11_end_to_end: skipped, Xvfb is not installed (apt-get install xvfb)")
+    print()
+    scoring_kernels.main([])
     print()
     clinic_scale.main([])
     print()

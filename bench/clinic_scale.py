@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.levels.limbs import accept_mask
 from engine.levels.model import Task, Windows
 from engine.metrics.progress import (
     METRICS_VERSION,
@@ -30,11 +31,14 @@ from engine.metrics.progress import (
     profile_progress,
     refresh_limb_stats,
 )
+from engine.scoring.judgement import Judgement, hit_flags
+from engine.scoring.kernels import JUDGEMENT_NAMES, score_taps
 from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
 from engine.store.opening import open_store, store_exists
 from engine.store.records import SESSION_COMPLETE, SessionRecord, TaskRecord
 from engine.store.sqlite.schema import MIGRATIONS
 from engine.store.sqlite.store import DATABASE_FILE_NAME
+from engine.timing.tempo_map import beat_interval_ms, frames_per_beat
 
 SAMPLE_RATE_HZ = 48_000
 TASKS_PER_SESSION = 4
@@ -50,26 +54,49 @@ def _session_columns(
     """One session's beats and taps: TASKS_PER_SESSION tasks of taps/TASKS_PER_SESSION
     targets, a child of ``skill`` (0 best .. 1) tapping a little early."""
     per_task = taps // TASKS_PER_SESSION
-    frames_per_beat = SAMPLE_RATE_HZ * 60.0 / tempo_bpm
+    beat_frames = frames_per_beat(tempo_bpm, SAMPLE_RATE_HZ)
     task_index = np.repeat(np.arange(TASKS_PER_SESSION), per_task)
     beat_index = np.tile(np.arange(per_task), TASKS_PER_SESSION)
     target_frame = (
-        SAMPLE_RATE_HZ * 2 + (task_index * (per_task + 8) + beat_index) * frames_per_beat
+        SAMPLE_RATE_HZ * 2 + (task_index * (per_task + 8) + beat_index) * beat_frames
     ).astype(np.int64)
+    count = task_index.shape[0]
+    windows = Windows()
     beats = BeatColumns(
         task_index=task_index,
         beat_index=beat_index,
         limb=np.array(LIMBS, dtype=object)[task_index],
         target_frame=target_frame,
-        scored=np.ones(task_index.shape[0], dtype=bool),
+        tempo_bpm=np.full(count, tempo_bpm),
+        ioi_ms=np.full(count, beat_interval_ms(tempo_bpm)),
+        sro_ms=np.full(count, windows.sro_ms),
+        good_ms=np.full(count, windows.good_ms),
+        ok_ms=np.full(count, windows.ok_ms),
+        scored=np.ones(count, dtype=bool),
     )
     asynchrony_ms = rng.normal(-15 - 30 * skill, 12 + 40 * skill, task_index.shape[0])
     asynchrony_ms = np.clip(asynchrony_ms, -200, 200)
     paired = rng.random(task_index.shape[0]) > LAPSE_SHARE
     audio_frame = target_frame + np.round(asynchrony_ms * SAMPLE_RATE_HZ / 1000).astype(np.int64)
-    magnitude = np.abs(asynchrony_ms)
-    judgement = np.where(magnitude <= 15, "sro", np.where(magnitude <= 45, "good", "ok"))
-    judgement = np.where(paired, judgement, "extra").astype(object)
+    # Judged by the scorer with the level's windows (|asynchrony| < 200 ms keeps the taps in
+    # target order, each nearest its own target); lapsed targets' taps count as extra.
+    scored = score_taps(
+        target_frame[paired],
+        np.full(int(paired.sum()), accept_mask("any"), np.int64),
+        np.full(int(paired.sum()), int(beat_frames // 2), np.int64),
+        audio_frame[paired],
+        np.zeros(int(paired.sum()), np.int64),
+        sample_rate_hz=SAMPLE_RATE_HZ,
+        sro_ms=windows.sro_ms,
+        good_ms=windows.good_ms,
+        ok_ms=windows.ok_ms,
+        input_offset_ms=0.0,
+    )
+    judgement = np.full(count, "extra", dtype=object)
+    judgement[paired] = np.array(JUDGEMENT_NAMES, dtype=object)[scored.tap_judgement]
+    asynchrony_ms = np.full(count, np.nan)
+    asynchrony_ms[paired] = scored.tap_asynchrony_ms
+    judged_with = {name: np.where(paired, value, np.nan) for name, value in asdict(windows).items()}
     tap_index = np.concatenate([np.arange(per_task)] * TASKS_PER_SESSION)
     taps_out = TapColumns(
         task_index=task_index,
@@ -80,8 +107,9 @@ def _session_columns(
         audio_frame=audio_frame,
         audio_time_s=audio_frame / SAMPLE_RATE_HZ,
         beat_index=np.where(paired, beat_index, UNPAIRED_BEAT),
-        asynchrony_ms=np.where(paired, asynchrony_ms, np.nan),
+        asynchrony_ms=asynchrony_ms,
         judgement=judgement,
+        **judged_with,
     )
     return beats, taps_out
 
@@ -122,7 +150,8 @@ def generate(data_dir: Path, profiles: int, sessions: int, taps: int) -> None:
                             session_id=session_id,
                             task_index=task_index,
                             task_name=f"Task {task_index + 1}",
-                            tempo_bpm=60.0,
+                            tempo_bpm_start=60.0,
+                            tempo_bpm_end=60.0,
                             start_frame=0,
                             settings_json=settings,
                         )
@@ -147,14 +176,14 @@ def _seconds(action) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def _numpy_sums(group, asynchrony_ms, sro_ms, good_ms, ioi_ms, groups):
+def _numpy_sums(group, asynchrony_ms, is_sro, is_hit, ioi_ms, groups):
     """The kernel's sums with numpy: one bincount pass per sum (the baseline)."""
     magnitude = np.abs(asynchrony_ms)
-    theta = 2 * np.pi * asynchrony_ms / ioi_ms[group]
+    theta = 2 * np.pi * asynchrony_ms / ioi_ms
     weights = (
         np.ones_like(magnitude),
-        magnitude <= sro_ms[group],
-        magnitude <= good_ms[group],
+        is_sro,
+        is_hit,
         asynchrony_ms < 0,
         asynchrony_ms > 0,
         magnitude,
@@ -171,17 +200,19 @@ def kernel_versus_numpy() -> tuple[float, float]:
     groups = 40_000
     group = np.sort(rng.integers(0, groups, KERNEL_TAPS))
     asynchrony_ms = rng.normal(-20, 30, KERNEL_TAPS)
-    sro_ms, good_ms, ioi_ms = np.full(groups, 15.0), np.full(groups, 45.0), np.full(groups, 1000.0)
+    judgement = rng.integers(Judgement.SRO, Judgement.OFF + 1, KERNEL_TAPS).astype(np.int8)
+    is_sro, is_hit = judgement == Judgement.SRO, hit_flags(judgement)
+    ioi_ms = rng.choice([950.0, 1000.0, 1050.0], KERNEL_TAPS)  # each tap its own, as adapted
 
     def kernel() -> None:
         counts = np.zeros((groups, 6), dtype=np.int64)
         sums = np.zeros((groups, 5))
-        limb_sums_kernel(group, asynchrony_ms, sro_ms, good_ms, ioi_ms, counts, sums)
+        limb_sums_kernel(group, asynchrony_ms, is_sro, is_hit, ioi_ms, counts, sums)
 
     kernel()  # compile (or load from cache) outside the timing
     kernel_s = min(_seconds(kernel)[0] for _ in range(3))
     numpy_s = min(
-        _seconds(lambda: _numpy_sums(group, asynchrony_ms, sro_ms, good_ms, ioi_ms, groups))[0]
+        _seconds(lambda: _numpy_sums(group, asynchrony_ms, is_sro, is_hit, ioi_ms, groups))[0]
         for _ in range(3)
     )
     return kernel_s, numpy_s

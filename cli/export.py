@@ -1,4 +1,4 @@
-"""`run.py export`: recorded taps, tasks or sessions to a CSV or JSON file."""
+"""`run.py export`: recorded taps, beats, tasks or sessions to a CSV or JSON file."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from cli.common import AddCommand, UserError, data_dir_of, output_argument, sess
 
 
 def register(add_command: AddCommand) -> None:
-    export = add_command("export", "write recorded taps, tasks or sessions to a file")
-    export.add_argument("--what", choices=["taps", "tasks", "sessions"], default="taps")
+    export = add_command("export", "write recorded taps, beats, tasks or sessions to a file")
+    export.add_argument("--what", choices=["taps", "beats", "tasks", "sessions"], default="taps")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument(
         "--out",

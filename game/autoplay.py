@@ -49,8 +49,13 @@ class AutoTapper:
         self._rng = np.random.default_rng(self.seed)
 
     def _plan(self, grid: TaskGrid, from_frame: float) -> None:
-        """Plan the task's taps from ``from_frame`` on; one asynchrony per target, kept."""
-        self._planned = [tap for tap in self._planned if tap.task_index != grid.task_index]
+        """Plan the task's taps from ``from_frame`` on; one asynchrony per target, kept. Taps
+        already due but not yet made stay as they were planned."""
+        self._planned = [
+            tap
+            for tap in self._planned
+            if tap.task_index != grid.task_index or tap.audio_frame < from_frame
+        ]
         for index, frame in enumerate(grid.target_frames):
             key = (grid.task_index, index)
             if key not in self._asynchrony_ms:

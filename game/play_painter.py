@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import pygame
 
-from engine.session.play import (
+from engine.session.play import PlaySession
+from engine.session.play_view import (
     PHASE_BETWEEN,
     PHASE_COUNT_IN,
     PHASE_DONE,
     PHASE_PLAYING,
-    PlaySession,
     PlayView,
 )
 from game.canvas import Canvas, design_unit

@@ -1,5 +1,6 @@
 """The tap-by-tap chart of a task for the results screen: one point per tap, in tap order,
-late taps above the line, early taps below, over shaded bands of the judgement windows.
+late taps above the line, early taps below, over shaded bands of the judgement windows (each
+tap's own, where an adaptive level changed them).
 
 Each point has its judgement's colour and shape (as decided by the scorer), so the chart
 reads without colour too. Taps beyond the chart's range sit on its edge.
@@ -28,7 +29,7 @@ BAND_SHARE = 0.28  # how much of a judgement's colour tints its window band
 
 def chart_range_ms(asynchrony_ms: Sequence[float], windows: Windows) -> float:
     """Half the height of the chart in ms: the ok window with room, or the farthest tap."""
-    farthest_ms = max((abs(value) for value in asynchrony_ms), default=0.0)
+    farthest_ms = max((abs(value) for value in asynchrony_ms if value == value), default=0.0)
     reach_ms = max(windows.ok_ms * RANGE_OVER_OK, farthest_ms * 1.1)
     return min(reach_ms, windows.ok_ms * RANGE_OVER_OK_MAX)
 
@@ -38,9 +39,13 @@ def draw_tap_chart(
     rect: pygame.Rect,
     asynchrony_ms: list[float],
     judgements: list[str],
-    windows: Windows,
+    windows: Windows | Sequence[Windows],
 ) -> None:
-    """Draw the chart of one task's taps (asynchrony in ms, negative early) into ``rect``."""
+    """Draw the chart of one task's taps (asynchrony in ms, negative early, NaN unpaired)
+    into ``rect``, over the windows: one set for all taps, or each tap's own."""
+    per_tap = [windows] * len(asynchrony_ms) if isinstance(windows, Windows) else list(windows)
+    widest = max(per_tap, key=lambda w: w.ok_ms, default=windows)
+    latest = per_tap[-1] if per_tap else widest
     surface, look, unit = canvas.surface, canvas.look, canvas.unit
     panel = HIGH_CONTRAST_PANEL if look.high_contrast else PANEL
     line_colour = look.text_colour
@@ -50,24 +55,30 @@ def draw_tap_chart(
     plot = rect.inflate(-2 * padding, -2 * padding)
     plot.left += round(label_px * 3.2)  # room for the window labels
     plot.width -= round(label_px * 3.2)
-    range_ms = chart_range_ms(asynchrony_ms, windows)
+    range_ms = chart_range_ms(asynchrony_ms, widest)
     middle_y = plot.centery
 
     def y_of(ms: float) -> int:
         clamped = max(-range_ms, min(range_ms, ms))
         return round(middle_y - clamped / range_ms * (plot.height / 2))
 
-    # Widest band first, so the narrower ones lie on top of it.
-    for judgement, half_ms in (
-        ("ok", windows.ok_ms),
-        ("good", windows.good_ms),
-        ("sro", windows.sro_ms),
-    ):
-        tint = mix(panel, look.judgement_colour(judgement), BAND_SHARE)
-        top, bottom = y_of(half_ms), y_of(-half_ms)
-        pygame.draw.rect(surface, tint, (plot.left, top, plot.width, max(1, bottom - top)))
+    # Widest band first, so the narrower ones lie on top of it; a column per run of taps that
+    # had the same windows.
+    column_px = plot.width / max(1, len(per_tap))
+    runs = _runs(per_tap) or [(0, 1, latest)]
+    for first, end, in_force in runs:
+        left = round(plot.left + first * column_px) if per_tap else plot.left
+        right = round(plot.left + end * column_px) if per_tap else plot.right
+        for judgement, half_ms in (
+            ("ok", in_force.ok_ms),
+            ("good", in_force.good_ms),
+            ("sro", in_force.sro_ms),
+        ):
+            tint = mix(panel, look.judgement_colour(judgement), BAND_SHARE)
+            top, bottom = y_of(half_ms), y_of(-half_ms)
+            pygame.draw.rect(surface, tint, (left, top, max(1, right - left), max(1, bottom - top)))
     label_face = font(label_px)
-    for half_ms in (windows.ok_ms, windows.good_ms):
+    for half_ms in (latest.ok_ms, latest.good_ms):
         for sign in (1, -1):
             label = label_face.render(
                 CHART_WORDS["ms"].format(ms=sign * half_ms), True, look.dim_text_colour
@@ -100,3 +111,14 @@ def draw_tap_chart(
             look.judgement_shape(judgement), radius_px, look.judgement_colour(judgement), outline
         )
         surface.blit(sprite, sprite.get_rect(center=point))
+
+
+def _runs(per_tap: list[Windows]) -> list[tuple[int, int, Windows]]:
+    """(first tap, end tap, windows) of each run of taps judged with the same windows."""
+    runs: list[tuple[int, int, Windows]] = []
+    for index, windows in enumerate(per_tap):
+        if runs and runs[-1][2] == windows:
+            runs[-1] = (runs[-1][0], index + 1, windows)
+        else:
+            runs.append((index, index + 1, windows))
+    return runs

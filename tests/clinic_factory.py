@@ -1,9 +1,11 @@
 """Stored sessions with random, known taps, written through the store API as the recorder
-would leave them (settings snapshot, beats, taps in time order with their judgements)."""
+would leave them (settings snapshot, beats with what was in force, taps in time order with
+their judgements and the windows they were judged with)."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -27,6 +29,8 @@ class TaskSpec:
     windows: Windows = field(default_factory=Windows)
     name: str = "Task"
     untapped: bool = False  # the beats came and went without a single tap
+    # As an adaptive level would: from the middle target on, another tempo and windows.
+    adapted: tuple[float, Windows] | None = None
 
 
 def _judgement(magnitude_ms: float, windows: Windows) -> str:
@@ -67,7 +71,8 @@ def add_session(
     start_frame = SAMPLE_RATE_HZ * 2
     for task_index, spec in enumerate(tasks):
         _add_task(store, rng, session_id, task_index, spec, start_frame, mean_ms, sd_ms, level_id)
-        start_frame += int(SAMPLE_RATE_HZ * 60 / spec.tempo_bpm * (spec.beats + 8))
+        slowest_bpm = min(spec.tempo_bpm, spec.adapted[0] if spec.adapted else spec.tempo_bpm)
+        start_frame += int(SAMPLE_RATE_HZ * 60 / slowest_bpm * (spec.beats + 8))
     if status is not None:
         hour, minute = int(started_at_utc[11:13]), int(started_at_utc[14:16]) + minutes
         ended = (
@@ -98,19 +103,26 @@ def _add_task(
         continuation_beats=spec.continuation_beats,
     )
     settings = {"task": asdict(task), "windows": asdict(spec.windows), "level_id": level_id}
+    targets = spec.beats * spec.steps_per_beat
+    change = targets // 2 if spec.adapted else targets
+    later_bpm, later_windows = spec.adapted or (spec.tempo_bpm, spec.windows)
+    tempo_bpm = np.where(np.arange(targets) < change, spec.tempo_bpm, later_bpm)
+    windows = [spec.windows if k < change else later_windows for k in range(targets)]
     store.add_task(
         TaskRecord(
             session_id=session_id,
             task_index=task_index,
             task_name=spec.name,
             settings_json=json.dumps(settings, sort_keys=True),
-            tempo_bpm=spec.tempo_bpm,
+            tempo_bpm_start=spec.tempo_bpm,
+            tempo_bpm_end=float(tempo_bpm[-1]),
             start_frame=start_frame,
         )
     )
-    ioi_frames = SAMPLE_RATE_HZ * 60.0 / spec.tempo_bpm / spec.steps_per_beat
-    targets = spec.beats * spec.steps_per_beat
-    target_frame = start_frame + np.round(np.arange(targets) * ioi_frames).astype(np.int64)
+    ioi_ms = 60_000.0 / tempo_bpm / spec.steps_per_beat
+    # Each target one interval (the one in force before it) after the one before.
+    offsets_ms = np.r_[0.0, np.cumsum(ioi_ms[:-1])]
+    target_frame = start_frame + np.round(offsets_ms * SAMPLE_RATE_HZ / 1000.0).astype(np.int64)
     limbs = np.array([spec.limbs[i % len(spec.limbs)] for i in range(targets)], dtype=object)
     store.add_beat_columns(
         session_id,
@@ -119,13 +131,18 @@ def _add_task(
             beat_index=np.arange(targets),
             limb=limbs,
             target_frame=target_frame,
+            tempo_bpm=tempo_bpm,
+            ioi_ms=ioi_ms,
+            sro_ms=[w.sro_ms for w in windows],
+            good_ms=[w.good_ms for w in windows],
+            ok_ms=[w.ok_ms for w in windows],
             scored=np.ones(targets, dtype=bool),
         ),
     )
     if spec.untapped:
         return
     hit = rng.random(targets) > 0.05
-    radius_ms = 1000.0 * ioi_frames / SAMPLE_RATE_HZ / 2 - 1
+    radius_ms = ioi_ms.min() / 2 - 1
     asynchrony_ms = np.clip(rng.normal(mean_ms, sd_ms, targets), -radius_ms, radius_ms)[hit]
     paired_beat = np.flatnonzero(hit)
     extra_count = int(rng.integers(0, 4))
@@ -136,9 +153,15 @@ def _add_task(
     ]
     beat_index = np.r_[paired_beat, np.full(extra_count + 1, UNPAIRED_BEAT)]
     asynchrony = np.r_[asynchrony_ms, np.full(extra_count + 1, np.nan)]
-    judgement = [_judgement(abs(a), spec.windows) for a in asynchrony_ms]
+    judged_with = [windows[b] for b in paired_beat]
+    judgement = [_judgement(abs(a), w) for a, w in zip(asynchrony_ms, judged_with, strict=True)]
     judgement += ["extra"] * extra_count + ["unscored"]
     order = np.argsort(time_s, kind="stable")
+    unjudged = [math.nan] * (extra_count + 1)
+    window_columns = {
+        name: np.r_[[getattr(w, name) for w in judged_with], unjudged][order]
+        for name in ("sro_ms", "good_ms", "ok_ms")
+    }
     count = order.shape[0]
     channel = np.array([limbs[b] if b >= 0 else "right_hand" for b in beat_index], dtype=object)
     store.add_tap_columns(
@@ -154,5 +177,6 @@ def _add_task(
             beat_index=beat_index[order],
             asynchrony_ms=asynchrony[order],
             judgement=np.array(judgement, dtype=object)[order],
+            **window_columns,
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.session.play import PHASE_PLAYING, Feedback, PlayView
+from engine.session.play_view import PHASE_PLAYING, Feedback, PlayView
 from tests.level_factory import make_level, make_task
 
 JUDGEMENTS = ("sro", "good", "ok", "off", "extra")

@@ -44,13 +44,25 @@ def main(data_dir: Path) -> None:
             task_index=0,
             task_name="Endless",
             settings_json="{}",
-            tempo_bpm=6000.0,
+            tempo_bpm_start=6000.0,
+            tempo_bpm_end=6000.0,
             start_frame=0,
         )
     )
     recorder.beats(
         [
-            BeatRecord(session_id, 0, index, "both_hands", index * FRAMES_PER_BEAT, True)
+            BeatRecord(
+                session_id,
+                0,
+                index,
+                "both_hands",
+                index * FRAMES_PER_BEAT,
+                tempo_bpm=6000.0,
+                ioi_ms=10.0,
+                sro_ms=15.0,
+                good_ms=45.0,
+                ok_ms=100.0,
+            )
             for index in range(BEATS)
         ]
     )
@@ -74,6 +86,9 @@ def main(data_dir: Path) -> None:
                 beat_index=index,
                 asynchrony_ms=1.0,
                 judgement="sro",
+                sro_ms=15.0,
+                good_ms=45.0,
+                ok_ms=100.0,
             )
         )
         print(index, time.monotonic_ns(), flush=True)

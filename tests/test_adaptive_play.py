@@ -11,6 +11,7 @@ from engine.levels.model import Adaptive
 from engine.session.adaptation import build_ladder, change_period_beats
 from engine.store.opening import open_store
 from engine.store.recorder import Recorder
+from engine.timing.tempo_map import tempo_step_bpm
 from game.autoplay import AutoTapper
 from game.harness import Harness, human_like
 from tests.level_factory import make_level, make_task
@@ -78,7 +79,12 @@ def test_tempo_changes_relay_the_rest_of_the_task_on_the_sample(tmp_path) -> Non
     before = np.diff(grid.beat_frames[boundary - 3 : boundary + 1])
     after = np.diff(grid.beat_frames[boundary : boundary + 4])
     assert np.all(np.abs(before - RATE_HZ * 60 / 110.0) <= 1)
-    assert np.all(np.abs(after - RATE_HZ * 60 / first.tempo_bpm) <= 1)
+    # Toward the rung's tempo, by at most 5 % at this bar line.
+    stepped_bpm = tempo_step_bpm(110.0, first.tempo_bpm, RATE_HZ)
+    assert first.tempo_bpm < stepped_bpm < 110.0
+    assert np.all(np.abs(after - RATE_HZ * 60 / stepped_bpm) <= 1)
+    spacing = np.diff(grid.beat_frames).astype(float)
+    assert (np.maximum(spacing[1:] / spacing[:-1], spacing[:-1] / spacing[1:]) - 1).max() <= 0.05
     # Every later beat still has its click, exactly on the beat.
     clicks = set(harness.rig.track.click_frames.tolist())
     later = grid.beat_frames[boundary : boundary + 8]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from engine.timing.clock import NS_PER_S, ClockMap, beat_frames, frames_to_ms, ms_to_frames
+from engine.timing.clock import NS_PER_S, ClockMap, frames_to_ms, ms_to_frames
 
 RATE_HZ = 48_000
 BUFFER = 256
@@ -69,7 +69,5 @@ def test_not_ready_until_fitted() -> None:
     assert clock.ready
 
 
-def test_beat_frames_do_not_drift() -> None:
-    frames = beat_frames(np.array([0, 1, 1000]), tempo_bpm=70.0, sample_rate_hz=RATE_HZ)
-    assert frames[2] == round(1000 * 60 / 70 * RATE_HZ)
+def test_frames_and_ms_round_trip() -> None:
     assert ms_to_frames(frames_to_ms(1234, RATE_HZ), RATE_HZ) == pytest.approx(1234)

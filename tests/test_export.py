@@ -1,4 +1,5 @@
-"""CSV export of taps, read back with the csv module."""
+"""Exports of taps, beats, tasks and sessions, read back with the csv and json modules; their
+columns are the ones docs/data.md lists."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 import engine.reports.export as export_module
 from engine.reports.export import (
+    BEAT_EXPORT_COLUMNS,
     COLUMNS,
     SESSION_EXPORT_COLUMNS,
     TASK_EXPORT_COLUMNS,
@@ -53,6 +55,9 @@ def paired_tap(session_id: int, tap_index: int, asynchrony_ms: float) -> TapReco
         beat_index=tap_index // 2,
         asynchrony_ms=asynchrony_ms,
         judgement="good",
+        sro_ms=13.5,
+        good_ms=40.5,
+        ok_ms=90.0,
     )
 
 
@@ -69,6 +74,9 @@ def unpaired_tap(session_id: int, tap_index: int) -> TapRecord:
         beat_index=None,
         asynchrony_ms=None,
         judgement="extra",
+        sro_ms=None,
+        good_ms=None,
+        ok_ms=None,
     )
 
 
@@ -81,13 +89,25 @@ def record_session(store: Store, profile_name: str, level_id: str) -> int:
             task_index=0,
             task_name="toes",
             settings_json="{}",
-            tempo_bpm=72.0,
+            tempo_bpm_start=72.0,
+            tempo_bpm_end=75.6,
             start_frame=96_000,
         )
     )
     store.add_beats(
         [
-            BeatRecord(session_id, 0, index, "left_toe", 96_000 + 40_000 * index, True)
+            BeatRecord(
+                session_id,
+                0,
+                index,
+                "left_toe",
+                96_000 + 40_000 * index,
+                tempo_bpm=72.0,
+                ioi_ms=833.3333333333334,
+                sro_ms=13.5,
+                good_ms=40.5,
+                ok_ms=90.0,
+            )
             for index in (0, 1)
         ]
     )
@@ -135,6 +155,9 @@ def test_columns_and_values(store: Store, tmp_path: Path) -> None:
         "beat_index": "0",
         "asynchrony_ms": "-12.3457",
         "judgement": "good",
+        "sro_ms": "13.5",
+        "good_ms": "40.5",
+        "ok_ms": "90.0",
         "profile_code": store.session(session_id).profile_code,
         "level_id": "toes-1",
         "session_started_at_utc": "2026-01-05T10:00:00+00:00",
@@ -151,6 +174,7 @@ def test_unpaired_taps_have_empty_beat_fields(store: Store, tmp_path: Path) -> N
     unpaired = rows[1]
     assert (unpaired["beat_index"], unpaired["asynchrony_ms"]) == ("", "")
     assert unpaired["judgement"] == "extra"
+    assert (unpaired["sro_ms"], unpaired["good_ms"], unpaired["ok_ms"]) == ("", "", "")
 
 
 def test_one_session_or_all(store: Store, tmp_path: Path) -> None:
@@ -217,11 +241,12 @@ def test_taps_tasks_and_sessions_as_json_and_csv(store: Store, tmp_path: Path) -
     assert export(store, tasks_csv, "tasks", "csv", session_id=second) == 1
     header, rows = read_csv(tasks_csv)
     assert header == documented_columns("Tasks") == list(TASK_EXPORT_COLUMNS)
-    assert (rows[0]["session_id"], rows[0]["task_name"], rows[0]["tempo_bpm"]) == (
-        str(second),
-        "toes",
-        "72.0",
-    )
+    assert (
+        rows[0]["session_id"],
+        rows[0]["task_name"],
+        rows[0]["tempo_bpm_start"],
+        rows[0]["tempo_bpm_end"],
+    ) == (str(second), "toes", "72.0", "75.6")
 
     sessions_json = tmp_path / "sessions.json"
     assert export(store, sessions_json, "sessions", "json") == 2
@@ -246,3 +271,30 @@ def test_empty_json_export_is_an_empty_array(store: Store, tmp_path: Path) -> No
     out = tmp_path / "none.json"
     assert export(store, out, "sessions", "json") == 0
     assert json.loads(out.read_text(encoding="utf-8")) == []
+
+
+def test_beats_with_what_was_in_force(store: Store, tmp_path: Path) -> None:
+    session_id = record_session(store, "Robin", "toes-1")
+    beats_csv = tmp_path / "beats.csv"
+    assert export(store, beats_csv, "beats", "csv", session_id=session_id) == 2
+    header, rows = read_csv(beats_csv)
+    assert header == documented_columns("Beats") == list(BEAT_EXPORT_COLUMNS)
+    assert rows[1] == {
+        "session_id": str(session_id),
+        "task_index": "0",
+        "beat_index": "1",
+        "limb": "left_toe",
+        "target_frame": "136000",
+        "audio_time_s": rows[1]["audio_time_s"],
+        "tempo_bpm": "72.0",
+        "ioi_ms": "833.3333333333334",
+        "sro_ms": "13.5",
+        "good_ms": "40.5",
+        "ok_ms": "90.0",
+        "scored": "True",
+    }
+    assert float(rows[1]["audio_time_s"]) == 136_000 / 48_000
+    beats_json = tmp_path / "beats.json"
+    assert export(store, beats_json, "beats", "json") == 2 == count_rows(store, "beats", None)
+    beats = json.loads(beats_json.read_text(encoding="utf-8"))
+    assert beats[0]["scored"] is True and beats[0]["audio_time_s"] == 2.0

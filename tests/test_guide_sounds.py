@@ -6,6 +6,7 @@ import numpy as np
 
 from engine.audio.guide_sounds import MAX_LENGTH_MS, guide_sound
 from engine.levels.model import Level, Task, Windows
+from engine.scoring.judgement import Judgement
 from engine.store.recorder import Recorder
 from game.harness import Harness
 
@@ -18,9 +19,9 @@ def zero_crossings(mono: np.ndarray) -> int:
 
 
 def test_early_is_left_late_is_right_right_on_is_both() -> None:
-    early = guide_sound(-40.0, WINDOWS, RATE_HZ, 1.0)
-    late = guide_sound(40.0, WINDOWS, RATE_HZ, 1.0)
-    right_on = guide_sound(5.0, WINDOWS, RATE_HZ, 1.0)
+    early = guide_sound(-40.0, Judgement.GOOD, WINDOWS, RATE_HZ, 1.0)
+    late = guide_sound(40.0, Judgement.GOOD, WINDOWS, RATE_HZ, 1.0)
+    right_on = guide_sound(5.0, Judgement.SRO, WINDOWS, RATE_HZ, 1.0)
     assert np.abs(early[:, 0]).max() > 0.1 and np.abs(early[:, 1]).max() == 0
     assert np.abs(late[:, 1]).max() > 0.1 and np.abs(late[:, 0]).max() == 0
     np.testing.assert_array_equal(right_on[:, 0], right_on[:, 1])
@@ -28,7 +29,10 @@ def test_early_is_left_late_is_right_right_on_is_both() -> None:
 
 
 def test_further_off_is_higher_and_longer_up_to_a_limit() -> None:
-    near, far, very_far = (guide_sound(a, WINDOWS, RATE_HZ, 1.0) for a in (20.0, 80.0, 400.0))
+    near, far, very_far = (
+        guide_sound(a, judged, WINDOWS, RATE_HZ, 1.0)
+        for a, judged in ((20.0, Judgement.GOOD), (80.0, Judgement.OK), (400.0, Judgement.OFF))
+    )
     assert far.shape[0] > near.shape[0]
     pitch = [zero_crossings(s[:, 1]) / s.shape[0] for s in (near, far)]
     assert pitch[1] > pitch[0]

@@ -85,3 +85,24 @@ def test_the_chart_draws_with_no_taps_and_with_taps_far_out(window):
     _chart(window, [-900.0, 5.0, 400.0], ["off", "sro", "off"], Look(high_contrast=True))
     assert chart_range_ms([], Windows()) == pytest.approx(Windows().ok_ms * 1.4)
     assert chart_range_ms([900.0], Windows()) == pytest.approx(Windows().ok_ms * 3.0)
+
+
+def test_each_tap_is_drawn_over_the_windows_it_was_judged_with(window):
+    """An adaptive level narrowed the windows after the second tap: the bands narrow there."""
+    marks = []
+    rect = pygame.Rect(20, 20, 760, 360)
+    window.fill((0, 0, 0))
+    canvas = Canvas(window, lambda r: marks.append(r) or r, Look())
+    wide, narrow = Windows(), Windows(sro_ms=10.0, good_ms=30.0, ok_ms=66.0)
+    asynchrony_ms = [0.0, 0.0, 0.0, 0.0]
+    draw_tap_chart(canvas, rect, asynchrony_ms, ["sro"] * 4, [wide, wide, narrow, narrow])
+
+    def band_height(x: int) -> int:
+        # Rows tinted by a band (not the dark panel) in one column, away from the points.
+        return sum(
+            1 for y in range(rect.top + 20, rect.bottom - 20) if max(window.get_at((x, y))[:3]) > 60
+        )
+
+    # Between the labels and the first point, and past the last point.
+    left, right = rect.left + 100, rect.right - 40
+    assert band_height(left) > band_height(right) > 0

@@ -16,6 +16,7 @@ from engine.metrics.progress import (
     profile_progress,
     refresh_limb_stats,
 )
+from engine.scoring.judgement import Judgement
 from engine.store.opening import open_store
 from engine.store.protocol import Store
 from engine.store.records import SESSION_INCOMPLETE
@@ -23,7 +24,12 @@ from tests.clinic_factory import TaskSpec, add_session
 from tests.records_factory import orphan_running_sessions
 
 MIXED_TASKS = (
-    TaskSpec(("both_hands",), beats=30, windows=Windows(sro_ms=20.0)),
+    TaskSpec(
+        ("both_hands",),
+        beats=30,
+        windows=Windows(sro_ms=20.0),
+        adapted=(63.0, Windows(sro_ms=12.0, good_ms=36.0, ok_ms=80.0)),
+    ),
     TaskSpec(("right_hand", "left_toe"), beats=24, tempo_bpm=80.0),
     TaskSpec(("left_toe",), beats=20, tempo_bpm=54.0, continuation_beats=6),
 )
@@ -34,6 +40,22 @@ def store(tmp_path: Path):
     opened = open_store(tmp_path)
     yield opened
     opened.close()
+
+
+def raw_limb_sro(store: Store, session_id: int) -> dict[str, np.ndarray]:
+    """Per limb, whether each paired tap was within the SRO window it was judged with."""
+    beats = store.beat_columns(session_id)
+    limb_of = {
+        (t, b): limb
+        for t, b, limb in zip(beats.task_index, beats.beat_index, beats.limb, strict=True)
+    }
+    taps = store.tap_columns(session_id)
+    by_limb: dict[str, list[bool]] = {}
+    rows = zip(taps.task_index, taps.beat_index, taps.asynchrony_ms, taps.sro_ms, strict=True)
+    for t, b, a, sro_ms in rows:
+        if b >= 0:
+            by_limb.setdefault(limb_of[(t, b)], []).append(abs(a) <= sro_ms)
+    return {limb: np.array(values) for limb, values in by_limb.items()}
 
 
 def raw_limb_asynchronies(store: Store, session_id: int) -> dict[str, np.ndarray]:
@@ -56,19 +78,22 @@ def test_kernel_sums_each_group_like_numpy() -> None:
     taps, groups = 5000, 7
     group = rng.integers(0, groups, taps)
     asynchrony_ms = rng.normal(-15, 40, taps)
-    sro_ms, good_ms = rng.uniform(10, 30, groups), rng.uniform(35, 60, groups)
-    ioi_ms = rng.uniform(400, 1100, groups)
+    judgement = rng.integers(Judgement.SRO, Judgement.OFF + 1, taps).astype(np.int8)
+    ioi_ms = rng.uniform(400, 1100, taps)  # each tap its own, as when the tempo adapts
     counts = np.zeros((groups, 6), dtype=np.int64)
     sums = np.zeros((groups, 5))
-    limb_sums_kernel(group, asynchrony_ms, sro_ms, good_ms, ioi_ms, counts, sums)
+    is_sro = judgement == Judgement.SRO
+    is_hit = judgement <= Judgement.GOOD
+    limb_sums_kernel(group, asynchrony_ms, is_sro, is_hit, ioi_ms, counts, sums)
     for g in range(groups):
-        a = asynchrony_ms[group == g]
-        theta = 2 * np.pi * a / ioi_ms[g]
+        mine = group == g
+        a = asynchrony_ms[mine]
+        theta = 2 * np.pi * a / ioi_ms[mine]
         expected_counts = [
             0,
             a.size,
-            (np.abs(a) <= sro_ms[g]).sum(),
-            (np.abs(a) <= good_ms[g]).sum(),
+            is_sro[mine].sum(),
+            is_hit[mine].sum(),
             (a < 0).sum(),
             (a > 0).sum(),
         ]
@@ -108,6 +133,8 @@ def test_progress_per_limb_equals_the_pooled_taps(store: Store) -> None:
             assert point.task_average_ms == pytest.approx(np.abs(a).mean())
             assert point.mean_asynchrony_ms == pytest.approx(a.mean())
             assert point.sd_asynchrony_ms == pytest.approx(a.std(ddof=1), rel=1e-9)
+            sro = raw_limb_sro(store, session_id)[limb]
+            assert point.sro_percent == pytest.approx(100 * sro.mean())
     # left_toe is in two tasks with different windows and tempi: each tap keeps its own.
     left_toe = by_limb["left_toe"].points[0]
     beats = store.beat_columns(ids[0])

@@ -196,14 +196,34 @@ def store_with_formulas(data_dir: Path) -> None:
                 session_id=session_id,
                 task_index=0,
                 task_name=FORMULAS[3],
-                tempo_bpm=60.0,
+                tempo_bpm_start=60.0,
+                tempo_bpm_end=60.0,
                 start_frame=96_000,
                 settings_json="{}",
             )
         )
-        store.add_beats([BeatRecord(session_id, 0, 0, "left_toe", 96_000, True)])
+        store.add_beats(
+            [BeatRecord(session_id, 0, 0, "left_toe", 96_000, 60.0, 1000.0, 15.0, 45.0, 100.0)]
+        )
         store.add_taps(
-            [TapRecord(session_id, 0, 0, "left_toe", 1, "polled", 95_400, 1.9875, 0, -12.5, "good")]
+            [
+                TapRecord(
+                    session_id,
+                    0,
+                    0,
+                    "left_toe",
+                    1,
+                    "polled",
+                    95_400,
+                    1.9875,
+                    0,
+                    -12.5,
+                    "good",
+                    sro_ms=15.0,
+                    good_ms=45.0,
+                    ok_ms=100.0,
+                )
+            ]
         )
         store.end_session(session_id, "2026-01-05T10:07:00+00:00", "complete")
     finally:

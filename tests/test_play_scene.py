@@ -5,7 +5,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from engine.session.play import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
+from engine.session.play_view import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
 from game.i18n import Messages
 from game.look import Look
 from game.play_painter import (

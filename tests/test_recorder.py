@@ -37,14 +37,26 @@ def task_start(session_id: int, task_index: int = 0) -> TaskRecord:
         task_index=task_index,
         task_name=f"task {task_index}",
         settings_json="{}",
-        tempo_bpm=60.0,
+        tempo_bpm_start=60.0,
+        tempo_bpm_end=60.0,
         start_frame=96_000,
     )
 
 
 def beats(session_id: int, task_index: int, count: int) -> list[BeatRecord]:
     return [
-        BeatRecord(session_id, task_index, index, "right_hand", 96_000 + 48_000 * index, True)
+        BeatRecord(
+            session_id,
+            task_index,
+            index,
+            "right_hand",
+            96_000 + 48_000 * index,
+            tempo_bpm=60.0,
+            ioi_ms=1000.0,
+            sro_ms=15.0,
+            good_ms=45.0,
+            ok_ms=100.0,
+        )
         for index in range(count)
     ]
 
@@ -64,6 +76,9 @@ def tap(
         beat_index=beat_index,
         asynchrony_ms=None if beat_index is None else -4.25,
         judgement="extra" if beat_index is None else "good",
+        sro_ms=None if beat_index is None else 15.0,
+        good_ms=None if beat_index is None else 45.0,
+        ok_ms=None if beat_index is None else 100.0,
     )
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from engine.levels.limbs import CHANNELS, LIMBS, accept_mask, channel_index
 from engine.scoring import kernels as scoring
+from engine.scoring.judgement import Judgement, codes_of_labels, hit_flags, paired_flags
 from engine.scoring.kernels import (
     EXTRA,
     GOOD,
@@ -28,7 +29,7 @@ from engine.scoring.kernels import (
     warm_up,
 )
 from engine.store.records import JUDGEMENTS
-from tests.scoring_reference import score_taps_reference
+from tests.scoring_reference import score_taps_merged, score_taps_reference
 
 RATE_HZ = 48000.0
 IOI_FRAMES = 24000  # 500 ms between targets
@@ -74,9 +75,36 @@ def score(targets: dict, taps: list[int], channels=None, input_offset_ms=0.0) ->
 
 
 def test_judgement_codes_match_records_and_their_names():
-    assert JUDGEMENTS[:5] == JUDGEMENT_NAMES
+    assert JUDGEMENTS == JUDGEMENT_NAMES
     codes = (SRO, GOOD, OK, OFF, EXTRA)
     assert [JUDGEMENT_NAMES[code] for code in codes] == ["sro", "good", "ok", "off", "extra"]
+    assert [Judgement.of_label(name) for name in JUDGEMENTS] == list(Judgement)
+
+
+def test_a_judgement_knows_whether_it_is_a_hit_and_paired():
+    assert [j.label for j in Judgement if j.is_hit] == ["sro", "good"]
+    assert [j.label for j in Judgement if j.is_paired] == ["sro", "good", "ok", "off"]
+    codes = codes_of_labels(list(JUDGEMENTS))
+    np.testing.assert_array_equal(hit_flags(codes), [j.is_hit for j in Judgement])
+    np.testing.assert_array_equal(paired_flags(codes), [j.is_paired for j in Judgement])
+
+
+def test_each_tap_is_judged_with_its_own_targets_windows():
+    targets = targets_every_ioi(3)
+    frames = targets["target_frames"]
+    # The same 20 ms late tap, against targets whose windows narrow from one to the next.
+    late = round(20.0 * RATE_HZ / 1000.0)
+    scored = score_taps(
+        **targets,
+        tap_frames=frames + late,
+        tap_channels=np.full(3, RIGHT_HAND),
+        sample_rate_hz=RATE_HZ,
+        input_offset_ms=0.0,
+        sro_ms=np.array([25.0, 15.0, 10.0]),
+        good_ms=np.array([45.0, 45.0, 15.0]),
+        ok_ms=np.array([100.0, 100.0, 18.0]),
+    )
+    np.testing.assert_array_equal(scored.tap_judgement, [SRO, GOOD, OFF])
 
 
 def test_early_tap_is_negative_and_late_tap_positive():
@@ -230,6 +258,8 @@ def test_result_arrays_have_contract_dtypes_and_are_read_only():
         ({"tap_channels": np.array([0, 63])}, "outside 0..62"),
         ({"tap_channels": np.array([0])}, "one entry per tap"),
         ({"sample_rate_hz": 0.0}, "sample_rate_hz must be positive"),
+        ({"sro_ms": np.array([15.0, 15.0])}, "one number or one per target (3)"),
+        ({"good_ms": 10.0}, "windows must widen from sro to good to ok"),
     ],
 )
 def test_bad_input_is_refused_with_the_fix(change, message):
@@ -299,7 +329,7 @@ def test_online_scorer_keeps_every_tap_past_its_first_allocation():
 
 def test_warm_up_compiles_everything_real_calls_need():
     warm_up()
-    kernels = (scoring._window_reach, scoring._score_one_tap, scoring._score_taps_kernel)
+    kernels = (scoring._score_run, scoring._first_problem)
     compiled = [len(kernel.signatures) for kernel in kernels]
     # Inputs of other dtypes, read-only arrays and int scalars must not trigger a compile.
     targets = {name: values.astype(np.int32) for name, values in targets_every_ioi(3).items()}
@@ -403,9 +433,15 @@ def sessions(draw) -> dict:
     taps.sort()
     tap_frames = [frame for frame, _ in taps]
     tap_channels = [channel for _, channel in taps]
-    sro_ms = draw(st.floats(0.0, 40.0))
-    good_ms = sro_ms + draw(st.floats(0.001, 40.0))
-    ok_ms = good_ms + draw(st.floats(0.001, 100.0))
+    if draw(st.booleans()):
+        sro_ms = draw(st.floats(0.0, 40.0))
+        good_ms = sro_ms + draw(st.floats(0.001, 40.0))
+        ok_ms = good_ms + draw(st.floats(0.001, 100.0))
+    else:  # windows in force per target, as adaptive levels have them
+        count = len(frames)
+        sro_ms = np.array(draw(st.lists(st.floats(0.0, 40.0), min_size=count, max_size=count)))
+        good_ms = sro_ms + draw(st.lists(st.floats(0.001, 40.0), min_size=count, max_size=count))
+        ok_ms = good_ms + draw(st.lists(st.floats(0.001, 100.0), min_size=count, max_size=count))
     return {
         **targets,
         "tap_frames": np.array(tap_frames, np.int64),
@@ -427,6 +463,13 @@ PROPERTY_SETTINGS = settings(
 @given(session=sessions())
 def test_batch_equals_reference(session):
     assert_same_scores(score_taps(**session), score_taps_reference(**session))
+
+
+@PROPERTY_SETTINGS
+@given(session=sessions())
+def test_the_kernels_merge_in_plain_python_equals_the_reference(session):
+    """The plain-Python twin of the merge that the benchmark times is the same judge."""
+    assert_same_scores(score_taps_merged(**session), score_taps_reference(**session))
 
 
 @PROPERTY_SETTINGS

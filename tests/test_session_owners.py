@@ -238,7 +238,8 @@ def test_a_disk_that_fills_mid_session_keeps_the_session_so_far(tmp_path: Path) 
             session_id=session_id,
             task_index=0,
             task_name="t",
-            tempo_bpm=60.0,
+            tempo_bpm_start=60.0,
+            tempo_bpm_end=60.0,
             start_frame=0,
             settings_json="{}",
         )
@@ -250,7 +251,20 @@ def test_a_disk_that_fills_mid_session_keeps_the_session_so_far(tmp_path: Path) 
 
     def tap(index: int) -> TapRecord:
         return TapRecord(
-            session_id, 0, index, "left_toe", index, "polled", index, 0.0, None, None, "extra"
+            session_id,
+            0,
+            index,
+            "left_toe",
+            index,
+            "polled",
+            index,
+            0.0,
+            None,
+            None,
+            "extra",
+            None,
+            None,
+            None,  # an extra tap was judged with no target's windows
         )
 
     for index in range(50):

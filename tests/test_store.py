@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 import sys
@@ -33,7 +34,8 @@ def task_start(session_id: int, task_index: int = 0) -> TaskRecord:
         task_index=task_index,
         task_name=f"task {task_index}",
         settings_json='{"tempo_bpm": 60}',
-        tempo_bpm=60.0,
+        tempo_bpm_start=60.0,
+        tempo_bpm_end=63.0,
         start_frame=96_000 + task_index,
     )
 
@@ -45,6 +47,11 @@ def beat(session_id: int, task_index: int, beat_index: int) -> BeatRecord:
         beat_index=beat_index,
         limb="right_hand",
         target_frame=96_000 + 48_000 * beat_index,
+        tempo_bpm=60.0,
+        ioi_ms=1000.0,
+        sro_ms=15.0,
+        good_ms=45.0,
+        ok_ms=100.0,
         scored=beat_index != 0,
     )
 
@@ -69,6 +76,9 @@ def tap(
         beat_index=beat_index,
         asynchrony_ms=asynchrony_ms,
         judgement=judgement,
+        sro_ms=None if beat_index is None else 15.0,
+        good_ms=None if beat_index is None else 45.0,
+        ok_ms=None if beat_index is None else 100.0,
     )
 
 
@@ -247,13 +257,16 @@ def test_session_columns_are_stored_as_given(store: Store) -> None:
         start.started_at_utc,
     )
     task_rows = raw_sql(
-        store.path.parent, "SELECT task_name, settings_json, tempo_bpm, start_frame FROM tasks"
+        store.path.parent,
+        "SELECT task_name, settings_json, tempo_bpm_start, tempo_bpm_end, start_frame FROM tasks",
     )
-    assert task_rows == [("task 0", '{"tempo_bpm": 60}', 60.0, 96_000)]
+    assert task_rows == [("task 0", '{"tempo_bpm": 60}', 60.0, 63.0, 96_000)]
     beat_rows = raw_sql(
-        store.path.parent, "SELECT beat_index, limb, target_frame, scored FROM beats"
+        store.path.parent,
+        "SELECT beat_index, limb, target_frame, scored, tempo_bpm, ioi_ms, sro_ms, good_ms, "
+        "ok_ms FROM beats",
     )
-    assert beat_rows == [(0, "right_hand", 96_000, 0)]
+    assert beat_rows == [(0, "right_hand", 96_000, 0, 60.0, 1000.0, 15.0, 45.0, 100.0)]
 
 
 def test_iter_taps_without_a_session_gives_all_in_order(store: Store) -> None:
@@ -295,8 +308,17 @@ def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     session_id = start_session(store)
     with pytest.raises(sqlite3.IntegrityError), store.transaction():
         store.add_task(task_start(session_id, 0))
-        store.add_task(task_start(session_id, 0))
+        store.add_beats([beat(session_id, 5, 0)])  # there is no task 5
     assert store.session_counts(session_id).task_count == 0
+
+
+def test_a_task_sent_again_replaces_its_row(store: Store) -> None:
+    """After a tempo change the session sends its task again, with the end tempo moved."""
+    session_id = start_session(store)
+    store.add_task(task_start(session_id, 0))
+    moved = dataclasses.replace(task_start(session_id, 0), tempo_bpm_end=57.1)
+    store.add_task(moved)
+    assert list(store.iter_tasks(session_id)) == [moved]
 
 
 def test_end_session_checks_status_and_id(store: Store) -> None:

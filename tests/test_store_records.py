@@ -118,7 +118,8 @@ def test_adaptation_steps_round_trip_and_are_checked(store: Store) -> None:
             task_index=0,
             task_name="Hop",
             settings_json="{}",
-            tempo_bpm=60.0,
+            tempo_bpm_start=60.0,
+            tempo_bpm_end=60.0,
             start_frame=96_000,
         )
     )
@@ -134,11 +135,20 @@ def test_adaptation_steps_round_trip_and_are_checked(store: Store) -> None:
 
 def test_bulk_columns_store_what_records_store(tmp_path: Path) -> None:
     one, two = open_store(tmp_path / "one"), open_store(tmp_path / "two")
-    beats = [BeatRecord(1, 0, index, "left_toe", 96_000 + 48_000 * index, True) for index in (0, 1)]
-    taps = [
-        TapRecord(1, 0, 0, "left_toe", 2**60 + 3, "x11_server", 96_010, 2.0002, 0, 0.2083, "sro"),
-        TapRecord(1, 0, 1, "right_hand", 2**60 + 9, "polled", 120_000, 2.5, None, None, "extra"),
+    in_force = (60.0, 1000.0, 15.0, 45.0, 100.0)  # tempo, IOI, windows
+    beats = [
+        BeatRecord(1, 0, index, "left_toe", 96_000 + 48_000 * index, *in_force) for index in (0, 1)
     ]
+    windows = (15.0, 45.0, 100.0)
+    taps = [
+        TapRecord(
+            1, 0, 0, "left_toe", 2**60 + 3, "x11_server", 96_010, 2.0002, 0, 0.2083, "sro", *windows
+        ),
+        TapRecord(
+            1, 0, 1, "right_hand", 2**60 + 9, "polled", 120_000, 2.5, None, None, "extra",
+            None, None, None,
+        ),
+    ]  # fmt: skip
     for store in (one, two):
         start_session(store)
         store.add_task(
@@ -147,7 +157,8 @@ def test_bulk_columns_store_what_records_store(tmp_path: Path) -> None:
                 task_index=0,
                 task_name="Toes",
                 settings_json="{}",
-                tempo_bpm=60.0,
+                tempo_bpm_start=60.0,
+                tempo_bpm_end=60.0,
                 start_frame=96_000,
             )
         )
@@ -160,12 +171,17 @@ def test_bulk_columns_store_what_records_store(tmp_path: Path) -> None:
             beat_index=np.array([0, 1]),
             limb=np.array(["left_toe", "left_toe"], dtype=object),
             target_frame=np.array([96_000, 144_000]),
+            tempo_bpm=np.full(2, 60.0),
+            ioi_ms=np.full(2, 1000.0),
+            sro_ms=np.full(2, 15.0),
+            good_ms=np.full(2, 45.0),
+            ok_ms=np.full(2, 100.0),
             scored=np.array([True, True]),
         ),
     )
     two.add_tap_columns(1, one.tap_columns(1))
     assert [row.tap for row in two.iter_taps(1)] == taps
-    for name in ("task_index", "beat_index", "limb", "target_frame", "scored"):
+    for name in BeatColumns.names:
         assert (
             getattr(one.beat_columns(1), name).tolist()
             == getattr(two.beat_columns(1), name).tolist()
@@ -209,7 +225,8 @@ def test_limb_stats_are_replaced_per_session_and_versioned(store: Store) -> None
                 task_index=0,
                 task_name="Hop",
                 settings_json="{}",
-                tempo_bpm=60.0,
+                tempo_bpm_start=60.0,
+                tempo_bpm_end=60.0,
                 start_frame=96_000,
             )
         )
@@ -235,22 +252,42 @@ def test_limb_stats_are_replaced_per_session_and_versioned(store: Store) -> None
 def test_columns_are_the_fields_of_their_record_but_the_session() -> None:
     assert TapColumns.names == tuple(f.name for f in fields(TapRecord))[1:]
     assert BeatColumns.names == tuple(f.name for f in fields(BeatRecord))[1:]
-    with pytest.raises(TypeError, match=r"missing: \['scored'\], unknown: \['loud'\]"):
-        BeatColumns(task_index=[0], beat_index=[0], limb=["left_toe"], target_frame=[0], loud=[1])
+    in_force = {"tempo_bpm": [60.0], "ioi_ms": [1e3], "sro_ms": [15.0], "good_ms": [45.0]}
+    with pytest.raises(TypeError, match=r"missing: \['ok_ms', 'scored'\], unknown: \['loud'\]"):
+        BeatColumns(
+            task_index=[0],
+            beat_index=[0],
+            limb=["left_toe"],
+            target_frame=[0],
+            loud=[1],
+            **in_force,
+        )
     with pytest.raises(ValueError, match="different lengths"):
-        BeatColumns(task_index=[0], beat_index=[0, 1], limb=["x"], target_frame=[0], scored=[1])
+        BeatColumns(
+            task_index=[0],
+            beat_index=[0, 1],
+            limb=["x"],
+            target_frame=[0],
+            scored=[1],
+            ok_ms=[100.0],
+            **in_force,
+        )
 
 
 def test_none_in_a_record_is_unpaired_or_nan_in_columns_and_back() -> None:
-    paired = TapRecord(1, 0, 0, "left_toe", 2**60 + 3, "x11_server", 96_010, 2.0, 0, 0.5, "sro")
-    unpaired = TapRecord(
-        1, 0, 1, "left_toe", 2**60 + 9, "polled", 120_000, 2.5, None, None, "extra"
+    paired = TapRecord(
+        1, 0, 0, "left_toe", 2**60 + 3, "x11_server", 96_010, 2.0, 0, 0.5, "sro", 15.0, 45.0, 99.0
     )
+    unpaired = TapRecord(
+        1, 0, 1, "left_toe", 2**60 + 9, "polled", 120_000, 2.5, None, None, "extra", None, None,
+        None,
+    )  # fmt: skip
     rows = [astuple(tap)[1:] for tap in (paired, unpaired)]
     columns = TapColumns.from_rows(rows)
     assert columns.beat_index.tolist() == [0, UNPAIRED_BEAT]
     assert columns.beat_index.dtype == np.int64 and columns.host_ns.dtype == np.int64
     assert columns.asynchrony_ms[0] == 0.5 and np.isnan(columns.asynchrony_ms[1])
+    assert columns.ok_ms[0] == 99.0 and np.isnan(columns.sro_ms[1])
     assert [TapRecord(*values) for values in columns.record_values(1)] == [paired, unpaired]
     with pytest.raises(AttributeError, match="frozen"):
         columns.channel = columns.channel

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.levels.model import Windows
+from engine.scoring.judgement import Judgement
 
 BASE_PITCH_HZ = 400.0
 PITCH_HZ_PER_MS = 4.0
@@ -36,11 +37,17 @@ def _tone(pitch_hz: float, length_ms: float, sample_rate_hz: int) -> np.ndarray:
 
 
 def guide_sound(
-    asynchrony_ms: float, windows: Windows, sample_rate_hz: int, volume: float
+    asynchrony_ms: float,
+    judgement: Judgement,
+    windows: Windows,
+    sample_rate_hz: int,
+    volume: float,
 ) -> np.ndarray:
-    """Stereo float32 (frames × 2) for a tap that was ``asynchrony_ms`` off its target."""
+    """Stereo float32 (frames × 2) for a tap that was ``asynchrony_ms`` off its target, judged
+    ``judgement`` with ``windows`` (the chime for SRO; beyond it, a tone that grows with the
+    ms past the SRO window)."""
     error_ms = abs(asynchrony_ms)
-    if error_ms <= windows.sro_ms:
+    if judgement == Judgement.SRO:
         decay = np.exp(
             -np.arange(int(sample_rate_hz * CHIME_LENGTH_MS / 1000)) / (sample_rate_hz * 0.05)
         )

@@ -34,6 +34,7 @@ from engine.levels.yaml_reader import (
     limit_problems,
     read_yaml_file,
 )
+from engine.timing.tempo_map import seconds_of_beats
 
 __all__ = [
     "LevelError",
@@ -112,7 +113,7 @@ def level_duration_s(level: Level) -> float:
     may end up shorter or longer.
     """
     beats = sum(level.count_in_beats + task.beats_at(level.tempo_bpm) for task in level.tasks)
-    return beats * 60 / level.tempo_bpm
+    return seconds_of_beats(beats, level.tempo_bpm)
 
 
 def summarize(level: Level) -> str:

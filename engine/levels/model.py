@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.timing.tempo_map import beats_lasting
+
 
 @dataclass(frozen=True)
 class Windows:
@@ -44,7 +46,7 @@ class Task:
         if self.length_beats is not None:
             return self.length_beats
         assert self.length_seconds is not None
-        return max(1, int(-(-self.length_seconds * tempo_bpm // 60)))
+        return beats_lasting(self.length_seconds, tempo_bpm)
 
 
 @dataclass(frozen=True)

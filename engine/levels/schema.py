@@ -28,6 +28,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from engine.levels.limbs import LIMBS
+from engine.timing.tempo_map import beats_lasting
 
 FORMAT_VERSION = 1
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -227,7 +228,7 @@ def task_beats(length: LengthSpec, tempo_bpm: float) -> int:
     if length.beats is not None:
         return length.beats
     assert length.seconds is not None
-    return max(1, int(-(-length.seconds * tempo_bpm // 60)))
+    return beats_lasting(length.seconds, tempo_bpm)
 
 
 class LevelSpec(_LevelModel):

@@ -17,12 +17,14 @@ import numpy as np
 from numba import njit
 
 from engine.metrics.task import TaskTaps, task_taps_of_session
+from engine.scoring.judgement import Judgement, hit_flags
 from engine.store.columns import LIMB_STAT_COUNTS, LIMB_STAT_SUMS, LimbStatColumns
 from engine.store.protocol import Store
 from engine.store.records import SESSION_COMPLETE, SessionRecord
 
 # Bump when the meaning of a stored sum changes: sessions then get their sums recomputed.
-METRICS_VERSION = 1
+# 2: SRO and hits count the taps' own judgements; phase uses each tap's own IOI.
+METRICS_VERSION = 2
 # Sessions of these levels are assessments (levels/assessment/standard.yaml).
 ASSESSMENT_LEVEL_IDS: tuple[str, ...] = ("standard", "standard-assessment")
 
@@ -31,24 +33,25 @@ _ABS, _SUM, _SQUARES, _COS, _SIN = range(len(LIMB_STAT_SUMS))
 
 
 @njit(cache=True)
-def limb_sums_kernel(group, asynchrony_ms, group_sro_ms, group_good_ms, group_ioi_ms, counts, sums):
+def limb_sums_kernel(group, asynchrony_ms, is_sro, is_hit, ioi_ms, counts, sums):
     """Add each paired tap into its group's row of ``counts`` (paired, SRO, hits, early, late
     in columns 1..5; column 0, beats, is left alone) and ``sums`` (|A|, A, A², cos θ, sin θ),
-    θ = 2π·A/IOI with the group's IOI. One pass, no temporaries."""
+    θ = 2π·A/IOI with the tap's own IOI. SRO and hit are the tap's judgement (the judge's
+    word, engine/scoring/judgement.py). One pass, no temporaries."""
     for i in range(group.shape[0]):
         g = group[i]
         a = asynchrony_ms[i]
         magnitude = abs(a)
         counts[g, 1] += 1
-        if magnitude <= group_sro_ms[g]:
+        if is_sro[i]:
             counts[g, 2] += 1
-        if magnitude <= group_good_ms[g]:
+        if is_hit[i]:
             counts[g, 3] += 1
         if a < 0.0:
             counts[g, 4] += 1
         elif a > 0.0:
             counts[g, 5] += 1
-        theta = 2.0 * np.pi * a / group_ioi_ms[g]
+        theta = 2.0 * np.pi * a / ioi_ms[i]
         sums[g, 0] += magnitude
         sums[g, 1] += a
         sums[g, 2] += a * a
@@ -67,29 +70,27 @@ def limb_stats_of_tasks(session_id: int, tasks: Sequence[TaskTaps]) -> LimbStatC
     group_count = len(keys)
     counts = np.zeros((group_count, len(LIMB_STAT_COUNTS)), dtype=np.int64)
     sums = np.zeros((group_count, len(LIMB_STAT_SUMS)), dtype=np.float64)
-    sro_ms = np.empty(group_count)
-    good_ms = np.empty(group_count)
-    ioi_ms = np.empty(group_count)
-    groups, asynchronies = [], []
+    groups, asynchronies, judgements, iois = [], [], [], []
     for task in tasks:
         for limb in task.limbs:
             group = group_of[(task.task_index, limb)]
             counts[group, _BEATS] = int((task.beat_limb == limb).sum())
-            sro_ms[group], good_ms[group] = task.windows.sro_ms, task.windows.good_ms
-            ioi_ms[group] = task.ioi_ms
         names, code = np.unique(task.target_limb.astype(str), return_inverse=True)
         group_of_name = np.array(
             [group_of[(task.task_index, name)] for name in names.tolist()], dtype=np.int64
         )
         groups.append(group_of_name[code])
         asynchronies.append(task.asynchrony_ms)
+        judgements.append(task.paired_judgement)
+        iois.append(task.ioi_ms)
     if groups:
+        judgement = np.concatenate(judgements)
         limb_sums_kernel(
             np.concatenate(groups).astype(np.int64),
             np.concatenate(asynchronies).astype(np.float64),
-            sro_ms,
-            good_ms,
-            ioi_ms,
+            judgement == Judgement.SRO,
+            hit_flags(judgement),
+            np.concatenate(iois).astype(np.float64),
             counts,
             sums,
         )

@@ -1,5 +1,7 @@
-"""Exports of stored data for spreadsheets and statistics: taps, tasks or sessions, of one
-session or the whole clinic, as CSV or JSON. Columns are documented in docs/data.md.
+"""Exports of stored data for spreadsheets and statistics: taps, beats (tap targets), tasks
+or sessions, of one session or the whole clinic, as CSV or JSON. Columns are documented in
+docs/data.md; each beat and tap carries what was in force for it (tempo, IOI, windows), so
+every number in a report can be recomputed from an export.
 
 Outputs go through engine/reports/output.py: a file appears whole or not at all, readable by
 its owner only (patient data); ``-``, a pipe or a device is written through. In CSV, text
@@ -18,9 +20,11 @@ from pathlib import Path
 from engine.reports.output import OutputTarget, open_output
 from engine.store.protocol import Store
 from engine.store.records import (
+    BEAT_FIELDS,
     SESSION_FIELDS,
     TAP_FIELDS,
     TASK_FIELDS,
+    BeatOnClock,
     SessionCounts,
     SessionRecord,
     TapWithSession,
@@ -34,12 +38,19 @@ SESSION_COLUMNS: tuple[str, ...] = tuple(
 )
 COLUMNS: tuple[str, ...] = TAP_COLUMNS + SESSION_COLUMNS
 TASK_EXPORT_COLUMNS: tuple[str, ...] = TASK_FIELDS
+# A beat's fields, with its time on the audio clock in seconds beside its frame.
+_AFTER_FRAME = BEAT_FIELDS.index("target_frame") + 1
+BEAT_EXPORT_COLUMNS: tuple[str, ...] = (
+    *BEAT_FIELDS[:_AFTER_FRAME],
+    *(name for name in field_names(BeatOnClock) if name != "beat"),
+    *BEAT_FIELDS[_AFTER_FRAME:],
+)
 # The calibration goes out as JSON, in a column named so.
 SESSION_EXPORT_COLUMNS: tuple[str, ...] = (
     *("calibration_json" if name == "calibration" else name for name in SESSION_FIELDS),
     *field_names(SessionCounts),
 )
-WHAT: tuple[str, ...] = ("taps", "tasks", "sessions")
+WHAT: tuple[str, ...] = ("taps", "beats", "tasks", "sessions")
 FORMATS: tuple[str, ...] = ("csv", "json")
 
 # Called with the number of rows written since the last call (a progress bar's update).
@@ -49,6 +60,7 @@ PROGRESS_EVERY_ROWS = 10_000
 _tap_values_of = attrgetter(*TAP_COLUMNS)
 _session_values_of = attrgetter(*SESSION_COLUMNS)
 _task_values = attrgetter(*TASK_EXPORT_COLUMNS)
+_beat_values_of = attrgetter(*BEAT_FIELDS)
 _ASYNCHRONY_COLUMN = TAP_COLUMNS.index("asynchrony_ms")
 # A spreadsheet runs a cell that starts with one of these as a formula (or, with tab and
 # carriage return, may shift it into one): level titles, task names and profile names are
@@ -76,6 +88,12 @@ def _tap_values(row: TapWithSession, for_csv: bool) -> tuple[object, ...]:
     return values
 
 
+def _beat_values(row: BeatOnClock) -> tuple[object, ...]:
+    values = _beat_values_of(row.beat)
+    values = (*values[:-1], bool(values[-1]))  # scored, stored as 0 or 1
+    return (*values[:_AFTER_FRAME], row.audio_time_s, *values[_AFTER_FRAME:])
+
+
 def _session_rows(store: Store, session_id: int | None) -> Iterator[tuple[object, ...]]:
     sessions: Iterable[SessionRecord] = (
         [store.session(session_id)] if session_id is not None else store.list_sessions()
@@ -99,6 +117,8 @@ def _rows(
 ) -> tuple[tuple[str, ...], Iterator[tuple[object, ...]]]:
     if what == "taps":
         return COLUMNS, (_tap_values(row, for_csv) for row in store.iter_taps(session_id))
+    if what == "beats":
+        return BEAT_EXPORT_COLUMNS, (_beat_values(row) for row in store.iter_beats(session_id))
     if what == "tasks":
         rows = (_task_values(row) for row in store.iter_tasks(session_id))
         columns = TASK_EXPORT_COLUMNS
@@ -113,6 +133,8 @@ def count_rows(store: Store, what: str, session_id: int | None) -> int:
     """How many rows an export will write (for a progress bar's total)."""
     if what == "taps":
         return store.count_taps(session_id)
+    if what == "beats":
+        return store.count_beats(session_id)
     if what == "tasks":
         return sum(1 for _ in store.iter_tasks(session_id))
     return 1 if session_id is not None else len(store.list_sessions())
@@ -126,7 +148,7 @@ def export(
     session_id: int | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Write ``what`` (taps, tasks or sessions) of one session, or of all, to ``out_path`` (a
+    """Write ``what`` (taps, beats, tasks or sessions) of one session, or of all, to ``out_path`` (a
     path, ``-`` or a checked target, see engine/reports/output.py) as CSV (header row) or
     JSON (an array of objects); return the number of rows. LookupError if ``session_id``
     names no session, OutputError if ``out_path`` cannot be written (both checked before

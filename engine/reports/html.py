@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -46,13 +47,25 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def _sro_windows_ms(report: SessionReport) -> list[float]:
+    """The SRO window each paired tap was judged with (those recorded)."""
+    return [
+        window
+        for task in report.metrics.task_taps
+        for window in task.sro_ms.tolist()
+        if math.isfinite(window)
+    ]
+
+
 def _sro_text(report: SessionReport) -> str:
-    windows = {task.windows.sro_ms for task in report.metrics.task_taps}
+    windows = set(_sro_windows_ms(report))
+    if len(windows) > 3:  # an adaptive level moved it: say how far
+        return f"{min(windows):.1f}–{max(windows):.1f}"
     return "/".join(f"{window:g}" for window in sorted(windows)) or "15"
 
 
 def _main_sro_ms(report: SessionReport) -> float:
-    windows = [task.windows.sro_ms for task in report.metrics.task_taps]
+    windows = _sro_windows_ms(report)
     return max(set(windows), key=windows.count) if windows else 15.0
 
 

@@ -25,6 +25,7 @@ from engine.store.records import (
     SESSION_COMPLETE,
     SESSION_INCOMPLETE,
     AdaptationStep,
+    MigrationNote,
     Note,
     ProfileRecord,
     SessionRecord,
@@ -79,6 +80,20 @@ def _p_value(value: object) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def _bpm(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _tempo_range(value: object) -> str:
+    """A task's tempo: one number when it held, "slowest–fastest" when it adapted."""
+    slowest, fastest = value  # type: ignore[misc]
+    if not (math.isfinite(slowest) and math.isfinite(fastest)):
+        return "–"
+    if _bpm(slowest) == _bpm(fastest):
+        return _bpm(slowest)
+    return f"{_bpm(slowest)}–{_bpm(fastest)}"
+
+
 def _limb(value: object) -> str:
     limbs = str(value).split("/")
     if len(limbs) > 2:  # a whole session's pooled row: the tasks above name them
@@ -98,7 +113,7 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("task_number", "#", str),
     Column("task_name", "Task", str, numeric=False),
     Column("limb", "Limb", _limb, numeric=False),
-    Column("tempo_bpm", "bpm", _number(0)),
+    Column("tempo_bpm_range", "bpm", _tempo_range),
     Column("beats", "Beats", _number(0)),
     Column("paired_taps", "Taps", _number(0)),
     Column("missed_beats", "Miss", _number(0)),
@@ -133,6 +148,8 @@ FLOW_SHEET_COLUMNS: tuple[Column, ...] = tuple(
 # Keys of TaskMetrics that JSON and CSV carry beside the columns above.
 EXTRA_TASK_KEYS: tuple[str, ...] = (
     "task_index",
+    "tempo_bpm_min",
+    "tempo_bpm_max",
     "ioi_ms",
     "sro_window_ms",
     "hits",
@@ -281,6 +298,7 @@ class SessionReport:
     notes: tuple[Note, ...]
     adaptation_steps: tuple[AdaptationStep, ...]
     tap_count: int  # every tap recorded, scored or not
+    record_gaps: tuple[MigrationNote, ...] = ()  # what an older OnBeat did not record
 
     @property
     def status(self) -> str:
@@ -322,6 +340,14 @@ class SessionReport:
             )
         return lines
 
+    def record_gap_lines(self) -> list[str]:
+        """What this session's record lacks (it was played by an older OnBeat), in words."""
+        return [
+            ("Whole session" if gap.task_index is None else f"Task {gap.task_index + 1}")
+            + f": {gap.note}."
+            for gap in self.record_gaps
+        ]
+
     def adaptation_line(self) -> str | None:
         if not self.adaptation_steps:
             return None
@@ -344,6 +370,7 @@ def session_report(store: Store, session_id: int) -> SessionReport:
         notes=tuple(store.notes(session_id=session_id)),
         adaptation_steps=tuple(store.adaptation_steps(session_id)),
         tap_count=tap_count,
+        record_gaps=tuple(store.migration_notes(session_id)),
     )
 
 

@@ -214,7 +214,13 @@ class _Document(FPDF):
 
 
 def _task_widths(columns: Sequence[Column]) -> list[float]:
-    wide = {"task_name": 5.0, "limb": 4.2, "task_number": 1.3, "rayleigh_p": 3.0}
+    wide = {
+        "task_name": 5.0,
+        "limb": 4.2,
+        "task_number": 1.3,
+        "rayleigh_p": 3.0,
+        "tempo_bpm_range": 3.6,  # "91.5–100"
+    }
     return [wide.get(column.key, 2.45) for column in columns]
 
 
@@ -257,6 +263,8 @@ def session_pdf(report: SessionReport) -> bytes:
         "row. R: phase locking (1 = every tap at the same phase). ITI CV: variability of "
         "inter-tap intervals."
     )
+    for line in report.record_gap_lines():
+        pdf.small_text(f"Not in the record: {line}")
     for line in report.research_lines():
         pdf.small_text(line)
     charts = session_charts(report)

@@ -257,6 +257,7 @@ def session_json(report: SessionReport) -> dict[str, object]:
         "tasks": [task.as_dict() for task in report.tasks],
         "notes": [asdict(note) for note in report.notes],
         "adaptation_steps": [asdict(step) for step in report.adaptation_steps],
+        "not_in_the_record": [asdict(gap) for gap in report.record_gaps],
     }
 
 
@@ -341,7 +342,12 @@ CONTINUATION_CSV_COLUMNS: tuple[str, ...] = (
     "wk_not_reported_because",
 )
 TASK_CSV_KEYS: tuple[str, ...] = (
-    *(column.key for column in TASK_COLUMNS if column.key != "task_number"),
+    # The tempo range goes out as its two numbers (EXTRA_TASK_KEYS), not as shown.
+    *(
+        column.key
+        for column in TASK_COLUMNS
+        if column.key not in ("task_number", "tempo_bpm_range")
+    ),
     *EXTRA_TASK_KEYS,
 )
 SESSION_CSV_COLUMNS: tuple[str, ...] = (

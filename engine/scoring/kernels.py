@@ -8,27 +8,36 @@ The rules (metrics.md, "Pairing"), applied to each tap in tap order:
    radius covers the corrected tap. Take the nearest; on an exact tie, the earlier one.
 3. No candidate, or the nearest one is already paired: the tap is EXTRA (no fallback to
    another target). Otherwise pair, and judge |asynchrony| against the SRO/GOOD/OK windows
-   (inclusive); beyond OK it is OFF but still paired.
+   in force for that target (inclusive; per-target arrays, so adaptive windows judge each
+   tap by its own target's); beyond OK it is OFF but still paired.
 4. Targets that no tap paired with are missed (``target_tap == UNPAIRED``).
 
 Because every tap is decided from the taps before it only, scoring online gives the same
-result as scoring the whole task afterwards. Both paths run the same numba kernel for one tap.
+result as scoring the whole task afterwards. Both paths pair and judge with the same numba
+function (``_pair_and_judge``); they differ only in how they find the first target at or
+after the tap: the online scorer by binary search, the batch kernel by walking forward,
+since taps and targets are both sorted (one linear merge over the two).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-# Judgement codes (int8). Their order matches engine.store.records.JUDGEMENTS.
-SRO = 0
-GOOD = 1
-OK = 2
-OFF = 3
-EXTRA = 4
-JUDGEMENT_NAMES: tuple[str, ...] = ("sro", "good", "ok", "off", "extra")
+from engine.scoring.judgement import JUDGEMENT_LABELS, Judgement
+
+# Judgement codes (int8) as plain ints, which numba folds into the kernels as constants.
+SRO = int(Judgement.SRO)
+GOOD = int(Judgement.GOOD)
+OK = int(Judgement.OK)
+OFF = int(Judgement.OFF)
+EXTRA = int(Judgement.EXTRA)
+JUDGEMENT_NAMES: tuple[str, ...] = JUDGEMENT_LABELS
+# Judgement by code, without the cost of calling the enum (the online scorer's every tap).
+_JUDGEMENT_OF_CODE: tuple[Judgement, ...] = tuple(Judgement)
 
 # Target index of a tap that paired with nothing, and tap index of a target never paired.
 UNPAIRED = -1
@@ -49,165 +58,195 @@ class ScoredTaps:
     target_tap: np.ndarray  # int64[m]
 
 
-@dataclass(frozen=True)
-class TapJudgement:
+class TapJudgement(NamedTuple):
     """What one tap scored: target index (or UNPAIRED), asynchrony in ms (NaN if unpaired),
-    judgement code."""
+    judgement. (A named tuple rather than a frozen dataclass: it is made on every live tap,
+    and costs a fraction of the time.)"""
 
     target: int
     asynchrony_ms: float
-    judgement: int
+    judgement: Judgement
 
 
 @njit(cache=True)
-def _window_reach(target_frames, pair_radius_frames):
-    """Per target index j: the latest frame that any target 0..j can pair with, and the earliest
-    frame that any target j..m-1 can pair with. They tell a scan when no target further out can
-    reach the tap, whatever the radii are."""
-    m = target_frames.shape[0]
-    reach_end_frames = np.empty(m, np.int64)
-    reach_start_frames = np.empty(m, np.int64)
-    for j in range(m):
-        end_frame = target_frames[j] + pair_radius_frames[j]
-        if j == 0 or end_frame > reach_end_frames[j - 1]:
-            reach_end_frames[j] = end_frame
-        else:
-            reach_end_frames[j] = reach_end_frames[j - 1]
-    for j in range(m - 1, -1, -1):
-        start_frame = target_frames[j] - pair_radius_frames[j]
-        if j == m - 1 or start_frame < reach_start_frames[j + 1]:
-            reach_start_frames[j] = start_frame
-        else:
-            reach_start_frames[j] = reach_start_frames[j + 1]
-    return reach_end_frames, reach_start_frames
-
-
-@njit(cache=True)
-def _score_one_tap(
-    corrected_tap_frame,
-    channel,
-    tap_index,
-    target_frames,
-    target_accept_mask,
-    pair_radius_frames,
-    reach_end_frames,
-    reach_start_frames,
-    target_tap,
-    sample_rate_hz,
-    sro_ms,
-    good_ms,
-    ok_ms,
-):
-    """Pair and judge one tap; records the pairing in ``target_tap``.
-    Returns (target index or UNPAIRED, asynchrony_ms or NaN, judgement code)."""
-    m = target_frames.shape[0]
-    # First target at or after the tap (np.searchsorted, side="left").
-    lo = 0
-    hi = m
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if target_frames[mid] < corrected_tap_frame:
-            lo = mid + 1
-        else:
-            hi = mid
-    channel_bit = np.int64(1) << channel
-    # Distance only grows going away from the tap, so the first candidate met on each side is
-    # the nearest on that side. The frame of slack in the stop tests keeps float rounding from
-    # ending a scan early; it can only cost one more look.
-    before = UNPAIRED
-    j = lo - 1
-    while j >= 0 and reach_end_frames[j] >= corrected_tap_frame - 1.0:
-        accepts = (target_accept_mask[j] & channel_bit) != 0
-        if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
-            before = j
-            break
-        j -= 1
-    after = UNPAIRED
-    j = lo
-    while j < m and reach_start_frames[j] <= corrected_tap_frame + 1.0:
-        accepts = (target_accept_mask[j] & channel_bit) != 0
-        if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
-            after = j
-            break
-        j += 1
-    nearest = before
-    if after != UNPAIRED and (
-        before == UNPAIRED
-        or abs(corrected_tap_frame - target_frames[after])
-        < abs(corrected_tap_frame - target_frames[before])
-    ):
-        nearest = after
-
-    if nearest == UNPAIRED or target_tap[nearest] != UNPAIRED:
-        return UNPAIRED, np.nan, np.int8(EXTRA)
-    target_tap[nearest] = tap_index
-    asynchrony_ms = (corrected_tap_frame - target_frames[nearest]) / sample_rate_hz * 1000.0
-    distance_ms = abs(asynchrony_ms)
-    if distance_ms <= sro_ms:
-        judgement = np.int8(SRO)
-    elif distance_ms <= good_ms:
-        judgement = np.int8(GOOD)
-    elif distance_ms <= ok_ms:
-        judgement = np.int8(OK)
-    else:
-        judgement = np.int8(OFF)
-    return nearest, asynchrony_ms, judgement
-
-
-@njit(cache=True)
-def _score_taps_kernel(
+def _score_run(
+    first_tap,
+    end_tap,
+    first_after,
     tap_frames,
     tap_channels,
     offset_frames,
     target_frames,
     target_accept_mask,
     pair_radius_frames,
+    max_radius_frames,
     sample_rate_hz,
     sro_ms,
     good_ms,
     ok_ms,
+    window_stride,
+    target_tap,
+    tap_target,
+    tap_asynchrony_ms,
+    tap_judgement,
 ):
-    """Score every tap of a task in tap order; returns the four arrays of ScoredTaps."""
-    n = tap_frames.shape[0]
-    reach_end_frames, reach_start_frames = _window_reach(target_frames, pair_radius_frames)
-    tap_target = np.empty(n, np.int64)
-    tap_asynchrony_ms = np.empty(n, np.float64)
-    tap_judgement = np.empty(n, np.int8)
-    target_tap = np.full(target_frames.shape[0], UNPAIRED, np.int64)
-    for k in range(n):
-        target, asynchrony_ms, judgement = _score_one_tap(
-            tap_frames[k] - offset_frames,
-            tap_channels[k],
-            k,
-            target_frames,
-            target_accept_mask,
-            pair_radius_frames,
-            reach_end_frames,
-            reach_start_frames,
-            target_tap,
-            sample_rate_hz,
-            sro_ms,
-            good_ms,
-            ok_ms,
-        )
+    """Pair and judge taps ``first_tap .. end_tap - 1`` in order, writing their results at the
+    same indices and the pairings into ``target_tap``. ``first_after`` is the first target at
+    or after the previous tap (0 before the first); taps come in time order, so it only moves
+    forward, and the run is one merge of the sorted taps with the sorted targets. Returns it
+    for the next run, with the last tap's (target, asynchrony, judgement code), which saves
+    the online scorer reading them back. The batch scorer runs all taps at once, the online
+    scorer one at a time.
+    """
+    target = UNPAIRED
+    asynchrony_ms = np.nan
+    judgement = np.int8(EXTRA)
+    m = target_frames.shape[0]
+    for k in range(first_tap, end_tap):
+        corrected_tap_frame = tap_frames[k] - offset_frames
+        while first_after < m and target_frames[first_after] < corrected_tap_frame:
+            first_after += 1
+        channel_bit = np.int64(1) << tap_channels[k]
+        # Distance only grows going away from the tap, so the first candidate met on each
+        # side is the nearest on that side. A scan stops where even the widest pairing radius
+        # can no longer reach the tap. The frame of slack in the stop tests keeps float
+        # rounding from ending a scan early; it can only cost one more look.
+        before = UNPAIRED
+        j = first_after - 1
+        while j >= 0 and target_frames[j] + max_radius_frames >= corrected_tap_frame - 1.0:
+            accepts = (target_accept_mask[j] & channel_bit) != 0
+            if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
+                before = j
+                break
+            j -= 1
+        after = UNPAIRED
+        j = first_after
+        while j < m and target_frames[j] - max_radius_frames <= corrected_tap_frame + 1.0:
+            accepts = (target_accept_mask[j] & channel_bit) != 0
+            if accepts and abs(corrected_tap_frame - target_frames[j]) <= pair_radius_frames[j]:
+                after = j
+                break
+            j += 1
+        nearest = before
+        if after != UNPAIRED and (
+            before == UNPAIRED
+            or abs(corrected_tap_frame - target_frames[after])
+            < abs(corrected_tap_frame - target_frames[before])
+        ):
+            nearest = after
+
+        if nearest == UNPAIRED or target_tap[nearest] != UNPAIRED:
+            target = UNPAIRED
+            asynchrony_ms = np.nan
+            judgement = np.int8(EXTRA)
+        else:
+            target_tap[nearest] = k
+            target = nearest
+            asynchrony_ms = (corrected_tap_frame - target_frames[nearest]) / sample_rate_hz * 1000.0
+            distance_ms = abs(asynchrony_ms)
+            window = nearest * window_stride
+            # The one place where an asynchrony meets the windows. With sro <= good <= ok
+            # (checked on the way in) the number of windows it lies beyond is its code, SRO (0)
+            # to OFF (3), counted without branches that a random asynchrony would mispredict.
+            judgement = np.int8(
+                SRO
+                + np.int8(distance_ms > sro_ms[window])
+                + np.int8(distance_ms > good_ms[window])
+                + np.int8(distance_ms > ok_ms[window])
+            )
         tap_target[k] = target
         tap_asynchrony_ms[k] = asynchrony_ms
         tap_judgement[k] = judgement
-    return tap_target, tap_asynchrony_ms, tap_judgement, target_tap
+    return first_after, target, asynchrony_ms, judgement
 
 
-def _int64_vector(values: np.ndarray, name: str, caller: str) -> np.ndarray:
-    # The kernels are compiled for writable, C-contiguous int64 vectors only; any other array
-    # type would trigger a fresh JIT compile in the middle of a session.
-    array = np.ascontiguousarray(values, dtype=np.int64)
-    if array.ndim != 1:
-        raise ValueError(f"{caller}: {name} must be a 1-D array, got shape {array.shape}")
+def _writable_contiguous(values: np.ndarray, dtype: type) -> np.ndarray:
+    # The kernels are compiled for writable, C-contiguous vectors of one type only; any other
+    # array type would trigger a fresh JIT compile in the middle of a session.
+    array = np.ascontiguousarray(values, dtype=dtype)
     if not array.flags.writeable:
         array = array.copy()
     return array
 
 
-def _checked_targets(
+def _int64_vector(values: np.ndarray, name: str, caller: str) -> np.ndarray:
+    array = _writable_contiguous(values, np.int64)
+    if array.ndim != 1:
+        raise ValueError(f"{caller}: {name} must be a 1-D array, got shape {array.shape}")
+    return array
+
+
+# What _first_problem finds wrong with the input, by code.
+_NO_PROBLEM = 0
+_TARGETS_UNORDERED = 1
+_NEGATIVE_RADIUS = 2
+_WINDOWS_NARROWING = 3
+_TAPS_UNORDERED = 4
+_CHANNEL_OUT_OF_RANGE = 5
+
+
+@njit(cache=True)
+def _first_problem(target_frames, pair_radius_frames, sro_ms, good_ms, ok_ms, taps, channels):
+    """All input checks in one pass over the targets and one over the taps (millions of them
+    in a batch, where numpy would take a pass per check): (problem code, the index where it
+    is, the widest pairing radius)."""
+    widest = 0
+    for j in range(target_frames.shape[0]):
+        if j > 0 and target_frames[j] <= target_frames[j - 1]:
+            return _TARGETS_UNORDERED, j, widest
+        if pair_radius_frames[j] < 0:
+            return _NEGATIVE_RADIUS, j, widest
+        widest = max(widest, pair_radius_frames[j])
+    for j in range(sro_ms.shape[0]):
+        if not (sro_ms[j] <= good_ms[j] and good_ms[j] <= ok_ms[j]):
+            return _WINDOWS_NARROWING, j, widest
+    for k in range(taps.shape[0]):
+        if k > 0 and taps[k] < taps[k - 1]:
+            return _TAPS_UNORDERED, k, widest
+        if channels[k] < 0 or channels[k] >= MAX_CHANNELS:
+            return _CHANNEL_OUT_OF_RANGE, k, widest
+    return _NO_PROBLEM, -1, widest
+
+
+def _checked(
+    caller: str,
+    frames: np.ndarray,
+    radii: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    taps: np.ndarray,
+    channels: np.ndarray,
+) -> int:
+    """Refuse input the kernels cannot score, saying where and how to fix it; return the
+    widest pairing radius (where a scan for candidates may stop)."""
+    sro, good, ok = windows
+    problem, at, widest = _first_problem(frames, radii, sro, good, ok, taps, channels)
+    if problem == _TARGETS_UNORDERED:
+        raise ValueError(
+            f"{caller}: target_frames must be strictly increasing, but target {at} is at frame "
+            f"{frames[at]} after frame {frames[at - 1]}; merge or drop duplicate targets when "
+            f"building the beat grid"
+        )
+    if problem == _NEGATIVE_RADIUS:
+        raise ValueError(
+            f"{caller}: pair_radius_frames[{at}] is {radii[at]}; radii are half the step "
+            f"interval and cannot be negative"
+        )
+    if problem == _WINDOWS_NARROWING:
+        raise ValueError(
+            f"{caller}: windows must widen from sro to good to ok, but target {at} has "
+            f"sro_ms {sro[at]}, good_ms {good[at]} and ok_ms {ok[at]}"
+        )
+    if problem == _TAPS_UNORDERED:
+        raise ValueError(
+            f"{caller}: tap_frames must be non-decreasing, but tap {at} is at frame {taps[at]} "
+            f"after frame {taps[at - 1]}; pass the taps in the order they happened"
+        )
+    if problem == _CHANNEL_OUT_OF_RANGE:
+        _checked_channel(int(channels[at]), caller)
+    return int(widest)
+
+
+def _target_vectors(
     target_frames: np.ndarray,
     target_accept_mask: np.ndarray,
     pair_radius_frames: np.ndarray,
@@ -221,21 +260,34 @@ def _checked_targets(
             f"{caller}: target_frames, target_accept_mask and pair_radius_frames must have one "
             f"entry per target, got lengths {frames.size}, {masks.size}, {radii.size}"
         )
-    unordered = np.flatnonzero(frames[1:] <= frames[:-1])
-    if unordered.size:
-        j = int(unordered[0]) + 1
-        raise ValueError(
-            f"{caller}: target_frames must be strictly increasing, but target {j} is at frame "
-            f"{frames[j]} after frame {frames[j - 1]}; merge or drop duplicate targets when "
-            f"building the beat grid"
-        )
-    if np.any(radii < 0):
-        j = int(np.flatnonzero(radii < 0)[0])
-        raise ValueError(
-            f"{caller}: pair_radius_frames[{j}] is {radii[j]}; radii are half the step "
-            f"interval and cannot be negative"
-        )
     return frames, masks, radii
+
+
+def _window_vectors(
+    sro_ms: float | np.ndarray,
+    good_ms: float | np.ndarray,
+    ok_ms: float | np.ndarray,
+    target_count: int,
+    caller: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The windows as float64 arrays and the stride to index them by target: one entry per
+    target (stride 1), or, when all three are single numbers, one entry for all (stride 0)."""
+    values = {"sro_ms": sro_ms, "good_ms": good_ms, "ok_ms": ok_ms}
+    arrays = {name: np.asarray(value, dtype=np.float64) for name, value in values.items()}
+    stride = 0 if all(array.ndim == 0 for array in arrays.values()) else 1
+    length = 1 if stride == 0 else target_count
+    vectors = []
+    for name, array in arrays.items():
+        if array.ndim == 0:
+            array = np.full(length, float(array), np.float64)
+        elif array.shape != (target_count,):
+            raise ValueError(
+                f"{caller}: {name} must be one number or one per target ({target_count}), "
+                f"got shape {array.shape}"
+            )
+        vectors.append(_writable_contiguous(array, np.float64))
+    sro, good, ok = vectors
+    return sro, good, ok, stride
 
 
 def _checked_channel(channel: int, caller: str) -> None:
@@ -265,20 +317,22 @@ def score_taps(
     tap_channels: np.ndarray,
     *,
     sample_rate_hz: float,
-    sro_ms: float,
-    good_ms: float,
-    ok_ms: float,
+    sro_ms: float | np.ndarray,
+    good_ms: float | np.ndarray,
+    ok_ms: float | np.ndarray,
     input_offset_ms: float,
 ) -> ScoredTaps:
     """Score all taps of one task against its targets (the rules are in the module docstring).
 
     Targets: ``target_frames`` strictly increasing audio frames, ``target_accept_mask`` channel
-    bitmasks (engine.levels.limbs.accept_mask), ``pair_radius_frames``. Taps: ``tap_frames``
-    non-decreasing audio frames and ``tap_channels`` channel indices. Returns ScoredTaps.
-    Each tap costs a binary search plus a look at the targets whose windows reach it.
+    bitmasks (engine.levels.limbs.accept_mask), ``pair_radius_frames``, and the windows in
+    force for each (``sro_ms``, ``good_ms``, ``ok_ms``: one per target, or one number for
+    all). Taps: ``tap_frames`` non-decreasing audio frames and ``tap_channels`` channel
+    indices. Returns ScoredTaps. Taps and targets are merged in one pass; each tap then looks
+    only at the targets whose pairing windows reach it.
     """
     caller = "score_taps"
-    frames, masks, radii = _checked_targets(
+    frames, masks, radii = _target_vectors(
         target_frames, target_accept_mask, pair_radius_frames, caller
     )
     taps = _int64_vector(tap_frames, "tap_frames", caller)
@@ -288,38 +342,49 @@ def score_taps(
             f"{caller}: tap_frames and tap_channels must have one entry per tap, got lengths "
             f"{taps.size} and {channels.size}"
         )
-    unordered = np.flatnonzero(taps[1:] < taps[:-1])
-    if unordered.size:
-        k = int(unordered[0]) + 1
-        raise ValueError(
-            f"{caller}: tap_frames must be non-decreasing, but tap {k} is at frame {taps[k]} "
-            f"after frame {taps[k - 1]}; pass the taps in the order they happened"
-        )
-    if channels.size:
-        _checked_channel(int(channels.min()), caller)
-        _checked_channel(int(channels.max()), caller)
     offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
-    arrays = _score_taps_kernel(
+    sro, good, ok, window_stride = _window_vectors(sro_ms, good_ms, ok_ms, frames.size, caller)
+    widest = _checked(caller, frames, radii, (sro, good, ok), taps, channels)
+    # Allocated by numpy rather than in the kernel: numpy asks the system for huge pages for
+    # big arrays, which at millions of taps makes filling them several times faster.
+    scored = ScoredTaps(
+        tap_target=np.empty(taps.size, np.int64),
+        tap_asynchrony_ms=np.empty(taps.size, np.float64),
+        tap_judgement=np.empty(taps.size, np.int8),
+        target_tap=np.full(frames.size, UNPAIRED, np.int64),
+    )
+    _score_run(
+        0,
+        taps.size,
+        0,
         taps,
         channels,
         offset_frames,
         frames,
         masks,
         radii,
+        widest,
         float(sample_rate_hz),
-        float(sro_ms),
-        float(good_ms),
-        float(ok_ms),
+        sro,
+        good,
+        ok,
+        window_stride,
+        scored.target_tap,
+        scored.tap_target,
+        scored.tap_asynchrony_ms,
+        scored.tap_judgement,
     )
-    _read_only(*arrays)
-    return ScoredTaps(*arrays)
+    _read_only(scored.tap_target, scored.tap_asynchrony_ms, scored.tap_judgement)
+    _read_only(scored.target_tap)
+    return scored
 
 
 class OnlineScorer:
     """Scores the taps of one task as they arrive, with the same result as score_taps.
 
-    Built from the same target arrays and scalars as score_taps. Feed taps with add_tap in the
-    order they happened, and poll newly_missed to learn which targets just went by untapped.
+    Built from the same target arrays, windows and scalars as score_taps. Feed taps with
+    add_tap in the order they happened, and poll newly_missed to learn which targets just went
+    by untapped.
     """
 
     def __init__(
@@ -329,22 +394,28 @@ class OnlineScorer:
         pair_radius_frames: np.ndarray,
         *,
         sample_rate_hz: float,
-        sro_ms: float,
-        good_ms: float,
-        ok_ms: float,
+        sro_ms: float | np.ndarray,
+        good_ms: float | np.ndarray,
+        ok_ms: float | np.ndarray,
         input_offset_ms: float,
     ) -> None:
         caller = "OnlineScorer"
-        self._target_frames, self._target_accept_mask, self._pair_radius_frames = _checked_targets(
+        self._target_frames, self._target_accept_mask, self._pair_radius_frames = _target_vectors(
             target_frames, target_accept_mask, pair_radius_frames, caller
         )
         self._offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
         self._sample_rate_hz = float(sample_rate_hz)
-        self._sro_ms = float(sro_ms)
-        self._good_ms = float(good_ms)
-        self._ok_ms = float(ok_ms)
-        self._reach_end_frames, self._reach_start_frames = _window_reach(
-            self._target_frames, self._pair_radius_frames
+        self._sro_ms, self._good_ms, self._ok_ms, self._window_stride = _window_vectors(
+            sro_ms, good_ms, ok_ms, self._target_frames.size, caller
+        )
+        no_taps = np.zeros(0, np.int64)
+        self._max_radius_frames = _checked(
+            caller,
+            self._target_frames,
+            self._pair_radius_frames,
+            (self._sro_ms, self._good_ms, self._ok_ms),
+            no_taps,
+            no_taps,
         )
         self._target_tap = np.full(self._target_frames.size, UNPAIRED, np.int64)
 
@@ -359,10 +430,14 @@ class OnlineScorer:
 
         # Room for a tap per target and as many extras before the first growth.
         capacity = 2 * self._target_frames.size + 16
+        self._tap_frames = np.empty(capacity, np.int64)
+        self._tap_channels = np.empty(capacity, np.int64)
         self._tap_target = np.empty(capacity, np.int64)
         self._tap_asynchrony_ms = np.empty(capacity, np.float64)
         self._tap_judgement = np.empty(capacity, np.int8)
         self._tap_count = 0
+        self._first_after = 0  # the merge's place among the targets (see _score_run)
+        self._kernel_arguments = self._arguments()
 
     def add_tap(self, tap_frame: int, channel: int) -> TapJudgement:
         """Score one tap (audio frame, channel index) against the taps before it."""
@@ -374,31 +449,20 @@ class OnlineScorer:
                 f"a frame no later than any tap still to come"
             )
         channel = int(channel)
-        _checked_channel(channel, "OnlineScorer.add_tap")
+        if not 0 <= channel < MAX_CHANNELS:
+            _checked_channel(channel, "OnlineScorer.add_tap")
         self._earliest_next_tap_frame = tap_frame
         tap_index = self._tap_count
-        target, asynchrony_ms, judgement = _score_one_tap(
-            float(tap_frame) - self._offset_frames,
-            channel,
-            tap_index,
-            self._target_frames,
-            self._target_accept_mask,
-            self._pair_radius_frames,
-            self._reach_end_frames,
-            self._reach_start_frames,
-            self._target_tap,
-            self._sample_rate_hz,
-            self._sro_ms,
-            self._good_ms,
-            self._ok_ms,
-        )
         if tap_index == self._tap_target.size:
             self._grow()
-        self._tap_target[tap_index] = target
-        self._tap_asynchrony_ms[tap_index] = asynchrony_ms
-        self._tap_judgement[tap_index] = judgement
+        self._tap_frames[tap_index] = tap_frame
+        self._tap_channels[tap_index] = channel
+        # The batch scorer's own kernel, run over this one tap.
+        self._first_after, target, asynchrony_ms, judgement = _score_run(
+            tap_index, tap_index + 1, self._first_after, *self._kernel_arguments
+        )
         self._tap_count = tap_index + 1
-        return TapJudgement(target, asynchrony_ms, judgement)
+        return TapJudgement(target, asynchrony_ms, _JUDGEMENT_OF_CODE[judgement])
 
     def newly_missed(self, now_frame: int) -> list[int]:
         """Targets whose pairing window (target + radius, offset-corrected) closed before
@@ -435,11 +499,40 @@ class OnlineScorer:
 
     def _grow(self) -> None:
         capacity = 2 * self._tap_target.size
-        for name in ("_tap_target", "_tap_asynchrony_ms", "_tap_judgement"):
+        for name in (
+            "_tap_frames",
+            "_tap_channels",
+            "_tap_target",
+            "_tap_asynchrony_ms",
+            "_tap_judgement",
+        ):
             old = getattr(self, name)
             new = np.empty(capacity, old.dtype)
             new[: old.size] = old
             setattr(self, name, new)
+        self._kernel_arguments = self._arguments()
+
+    def _arguments(self) -> tuple:
+        """_score_run's arguments after the tap range and the merge's place: gathered once
+        (and again when the tap arrays grow), since looking them up costs on every tap."""
+        return (
+            self._tap_frames,
+            self._tap_channels,
+            self._offset_frames,
+            self._target_frames,
+            self._target_accept_mask,
+            self._pair_radius_frames,
+            self._max_radius_frames,
+            self._sample_rate_hz,
+            self._sro_ms,
+            self._good_ms,
+            self._ok_ms,
+            self._window_stride,
+            self._target_tap,
+            self._tap_target,
+            self._tap_asynchrony_ms,
+            self._tap_judgement,
+        )
 
 
 def warm_up() -> None:
@@ -467,16 +560,3 @@ def warm_up() -> None:
     scorer.add_tap(990, 0)
     scorer.newly_missed(3000)
     scorer.result()
-
-
-def judgement_for(asynchrony_ms: float, sro_ms: float, good_ms: float, ok_ms: float) -> int:
-    """The judgement code of a paired tap under these windows (inclusive edges, as the
-    kernels judge). Adaptive levels re-judge with the windows of the rung in force."""
-    magnitude_ms = abs(asynchrony_ms)
-    if magnitude_ms <= sro_ms:
-        return SRO
-    if magnitude_ms <= good_ms:
-        return GOOD
-    if magnitude_ms <= ok_ms:
-        return OK
-    return OFF

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from engine.levels.model import Level, Task, Windows
 from engine.store.protocol import Store
 from engine.timing.schedule import BEATS_PER_BAR
+from engine.timing.tempo_map import MAX_TEMPO_STEP
 
 WINDOW = "window"
 TEMPO = "tempo"
@@ -29,9 +30,11 @@ VISUAL_CUE = "visual_cue"
 VISUAL_CUES: tuple[str, ...] = ("full", "fade", "none")  # easiest first
 
 # Each window rung is at most 10 % narrower than the one before, each tempo rung changes the
-# beat interval by at most 5 %: small enough that a child barely notices one step.
+# beat interval by at most 5 %: small enough that a child barely notices one step. (The
+# staircase may move several rungs at a bar line; the tempo played then follows the rung's
+# in steps of at most MAX_TEMPO_STEP a bar, engine/timing/tempo_map.py.)
 WINDOW_STEP_RATIO = 0.9
-TEMPO_STEP_RATIO = 1.05
+TEMPO_STEP_RATIO = 1.0 + MAX_TEMPO_STEP
 # Young children synchronise best at 500–600 ms between beats (metrics.md, "Children").
 COMFORT_BPM: tuple[float, float] = (100.0, 120.0)
 RUNG_DECIMALS = 1  # rung settings are rounded to 0.1 ms or 0.1 bpm, for reports
@@ -305,13 +308,32 @@ def staircase_for_child(
     )
 
 
+def start_tempo_for_child(
+    store: Store, profile_code: str, level: Level, now_utc: datetime | None = None
+) -> float | None:
+    """The tempo a child's next session of an adaptive ``level`` starts at: where the last one
+    ended, so that a child coming back hears no jump. None (start at the staircase's rung)
+    for a child new to the level, when the tempo was not recorded, or after a break long
+    enough that the staircase starts easier (start_position): then the easier rung's tempo."""
+    stored = store.adaptive_position(profile_code, level.id)
+    if stored is None or stored.tempo_bpm is None:
+        return None
+    now_utc = now_utc or datetime.now(UTC)
+    days = (now_utc - datetime.fromisoformat(stored.updated_at_utc)).total_seconds() / 86400.0
+    if start_position(stored.position, days) != stored.position:
+        return None
+    return stored.tempo_bpm
+
+
 def remember_position(
     store: Store,
     profile_code: str,
     level_id: str,
     staircase: Staircase,
     now_utc: datetime | None = None,
+    tempo_bpm: float | None = None,
 ) -> None:
-    """Store where the staircase ended, for the child's next session of the level."""
+    """Store where the staircase ended, and the tempo the session ended at, for the child's
+    next session of the level."""
     when = (now_utc or datetime.now(UTC)).isoformat(timespec="seconds")
-    store.save_adaptive_position(profile_code, level_id, staircase.position, when)
+    store.save_adaptive_position(profile_code, level_id, staircase.position, when, tempo_bpm)

@@ -18,8 +18,9 @@ from engine.audio.track import ClickTrack
 from engine.input.pump import Tap
 from engine.levels.limbs import CHANNEL_INDEX
 from engine.levels.model import Level, Windows
-from engine.metrics.clinic import TaskSummary, summarize_task
-from engine.scoring.kernels import EXTRA, JUDGEMENT_NAMES, OnlineScorer, judgement_for
+from engine.scoring.judgement import Judgement
+from engine.scoring.kernels import OnlineScorer, ScoredTaps
+from engine.scoring.summary import TaskSummary, summarize
 from engine.session.adaptation import (
     Rung,
     Staircase,
@@ -28,27 +29,35 @@ from engine.session.adaptation import (
     visual_cue_at,
     windows_at,
 )
+from engine.session.play_view import (
+    PHASE_BETWEEN,
+    PHASE_COUNT_IN,
+    PHASE_DONE,
+    PHASE_PAUSED,
+    PHASE_PLAYING,
+    Feedback,
+    JudgedTaps,
+    PlayView,
+    waiting_view,
+)
 from engine.store.records import AdaptationStep, BeatRecord, TapRecord, TaskRecord
 from engine.timing.clock import ClockMap, frames_to_ms, frames_to_s
 from engine.timing.schedule import TaskGrid, reschedule_task, schedule_task
+from engine.timing.tempo_map import tempo_step_bpm
 
 START_LEAD_S = 0.6  # silence before the first count-in click
 RESUME_LEAD_S = 0.4  # silence between leaving the pause and the count-in
 TASK_GAP_S = 3.0  # pause between tasks, to read the next instruction
 FEEDBACK_KEEP = 12  # recent judgements kept for the scene's animations
 CLOCK_OBSERVATIONS_TO_START = 16  # audio callbacks seen before the clock map is trusted
-HIT_JUDGEMENTS = frozenset({"sro", "good"})  # within the good window: what hit rate counts
 PRAISE_EVERY_HITS = 5  # a praise line at every fifth hit in a row
 PRAISE_SHOW_S = 1.5
 # Longer than an OS-stamped press may wait to be claimed (engine/input/stamps.py).
 MISS_SETTLE_S = 0.3
-ADAPT_DECIDE_AHEAD_S = 0.15  # a rung is chosen this long before its bar is rendered
-
-PHASE_COUNT_IN = "count_in"
-PHASE_PLAYING = "playing"
-PHASE_BETWEEN = "between"
-PHASE_PAUSED = "paused"
-PHASE_DONE = "done"
+# A rung is chosen this long before the first target of its bar can be tapped (its pairing
+# window opens) and before its clicks are rendered, so that no tap is ever judged by windows
+# that change after it.
+ADAPT_DECIDE_AHEAD_S = 0.15
 
 
 class RecorderLike(Protocol):
@@ -60,53 +69,26 @@ class RecorderLike(Protocol):
     def adaptation_step(self, step: AdaptationStep) -> None: ...
 
 
-@dataclass(frozen=True)
-class Feedback:
-    judgement: str
-    asynchrony_ms: float
-    audio_frame: int
-    limb: str
-
-
-@dataclass(frozen=True)
-class PlayView:
-    """Everything the play scene draws, already decided."""
-
-    phase: str
-    level_title: str
-    task_index: int
-    task_count: int
-    task_name: str
-    instruction: str | None
-    next_limb: str | None
-    count_in_beats_left: int
-    beat_fraction: float  # 0 at a beat, rising to 1 just before the next
-    beat_number: int  # beats since the task started (negative in the count-in)
-    upcoming_s: tuple[tuple[float, str], ...]  # (seconds until audible, limb) of next targets
-    visual_cue: str
-    metronome_silent: bool
-    feedback: tuple[tuple[Feedback, float], ...]  # (judgement, age in s), newest last
-    task_average_ms: float
-    sro_percent: float
-    paired_taps: int
-    results: tuple[TaskSummary, ...]
-    theme: str = "pond"
-    streak: int = 0  # hits in a row in this task
-    praise_streak: int | None = None  # a streak milestone to praise now (5, 10, 15, ...)
-
-
 @dataclass
 class _TaskRun:
     grid: TaskGrid
     scorer: OnlineScorer
     taps: int = 0
-    summary: TaskSummary | None = None
-    paired_asynchrony_ms: list[float] = field(default_factory=list)
+    summary: TaskSummary | None = None  # when the task is over
+    live: TaskSummary | None = None  # the taps so far, for the HUD
     # Every scored tap as (audio frame, channel index), to rebuild the scorer on a new grid.
     scored_taps: list[tuple[int, int]] = field(default_factory=list)
     # Misses are decided up to this frame: a scorer rebuilt on a new grid must not report
     # them again (the staircase would hear each of them twice).
     misses_decided_frame: int = -(2**62)
+
+    def summarize(self) -> TaskSummary:
+        result = self.scorer.result()
+        return summarize(result.tap_judgement, result.tap_asynchrony_ms, self.targets)
+
+    @property
+    def targets(self) -> int:
+        return int(self.grid.target_frames.shape[0])
 
 
 class PlaySession:
@@ -121,16 +103,23 @@ class PlaySession:
         input_offset_ms: float = 0.0,
         guide_volume: float = 0.7,
         staircase: Staircase | None = None,
+        start_tempo_bpm: float | None = None,
     ) -> None:
+        """``start_tempo_bpm``: where a child coming back to an adaptive level left its tempo
+        (default the tempo of the staircase's rung, or the level's)."""
         self.level = level
         self.guide_volume = guide_volume
         self.staircase = staircase
         self._ladder = build_ladder(level) if staircase is not None else ()
         self._adaptation_steps = 0
         self._next_boundary_beat = 0  # beat of the current task where a change may come next
-        # Judgement windows by the first target frame they apply to (adaptive levels change
-        # them at bar boundaries; a tap is judged by its target's).
-        self._windows_from: list[tuple[int, Windows]] = [(-(2**62), self._rung_windows())]
+        rung = self._rung()
+        # The tempo in force: each task starts at the tempo the one before ended on.
+        self._tempo_bpm = float(
+            start_tempo_bpm
+            if start_tempo_bpm is not None
+            else (rung.tempo_bpm if rung is not None else level.tempo_bpm)
+        )
         self.session_id = session_id
         self.ring = ring
         self.clock = clock
@@ -163,20 +152,22 @@ class PlaySession:
         return base + int(lead_s * self.sample_rate_hz)
 
     def _new_scorer(self, grid: TaskGrid) -> OnlineScorer:
-        windows = self.level.windows
         return OnlineScorer(
             grid.target_frames,
             grid.target_accept_mask,
             grid.pair_radius_frames,
             sample_rate_hz=self.sample_rate_hz,
-            sro_ms=windows.sro_ms,
-            good_ms=windows.good_ms,
-            ok_ms=windows.ok_ms,
+            sro_ms=grid.target_sro_ms,
+            good_ms=grid.target_good_ms,
+            ok_ms=grid.target_ok_ms,
             input_offset_ms=self.input_offset_ms,
         )
 
     def _record_targets(self, grid: TaskGrid, first_target: int = 0) -> None:
-        """Send the targets from ``first_target`` on (again, when they were laid out anew)."""
+        """Send the targets from ``first_target`` on (again, when they were laid out anew),
+        each with the tempo and windows in force for it."""
+        tempo_bpm = grid.target_tempo_bpm.tolist()
+        ioi_ms = grid.target_ioi_ms.tolist()
         self.recorder.beats(
             [
                 BeatRecord(
@@ -186,50 +177,67 @@ class PlaySession:
                     limb=grid.limb_of_target(index),
                     target_frame=int(grid.target_frames[index]),
                     scored=True,
+                    tempo_bpm=tempo_bpm[index],
+                    ioi_ms=ioi_ms[index],
+                    sro_ms=float(grid.target_sro_ms[index]),
+                    good_ms=float(grid.target_good_ms[index]),
+                    ok_ms=float(grid.target_ok_ms[index]),
                 )
                 for index in range(first_target, grid.target_frames.shape[0])
             ]
         )
 
-    def _queue_task(self, task_index: int, count_in_start_frame: int) -> None:
-        grid = schedule_task(self.level, task_index, count_in_start_frame, self.sample_rate_hz)
-        self._runs.append(_TaskRun(grid, self._new_scorer(grid)))
-        self._streak = 0
-        self._next_boundary_beat = 0
-        self.track.add_clicks(grid.click_frames, grid.click_kinds)
-        task = self.level.tasks[task_index]
+    def _record_task(self, grid: TaskGrid) -> None:
+        """Send the task (again after a tempo change: its last beats' tempo moved)."""
+        task = self.level.tasks[grid.task_index]
         windows = self.level.windows
         settings = {"task": asdict(task), "windows": asdict(windows), "level_id": self.level.id}
         self.recorder.task(
             TaskRecord(
                 session_id=self.session_id,
-                task_index=task_index,
+                task_index=grid.task_index,
                 task_name=task.name,
-                settings_json=json.dumps(settings, default=str, sort_keys=True),
-                tempo_bpm=grid.tempo_bpm,
+                tempo_bpm_start=float(grid.tempo_map.tempo_bpm_at([0.0])[0]),
+                tempo_bpm_end=float(grid.tempo_map.tempo_bpm_at([grid.beat_count - 1])[0]),
                 start_frame=grid.start_frame,
+                settings_json=json.dumps(settings, default=str, sort_keys=True),
             )
         )
+
+    def _queue_task(self, task_index: int, count_in_start_frame: int) -> None:
+        grid = schedule_task(
+            self.level,
+            task_index,
+            count_in_start_frame,
+            self.sample_rate_hz,
+            tempo_bpm=self._tempo_bpm,
+            windows=self._rung_windows(),
+        )
+        self._runs.append(_TaskRun(grid, self._new_scorer(grid)))
+        self._streak = 0
+        self._next_boundary_beat = 0
+        self.track.add_clicks(grid.click_frames, grid.click_kinds)
+        self._record_task(grid)
         self._record_targets(grid)
 
-    def _replace_grid(self, run: _TaskRun, grid: TaskGrid) -> None:
-        """Score the task on a new grid: the taps so far are scored again, in order, on it.
-
-        Targets already played keep their frames, so those taps score as they did.
-        """
-        first_changed = int(np.argmax(grid.target_frames != run.grid.target_frames))
+    def _replace_grid(
+        self, run: _TaskRun, grid: TaskGrid, first_beat: int, relaid: bool = True
+    ) -> None:
+        """Score the task on a new grid, laid out anew (``relaid``: its new clicks are queued)
+        or judged anew from ``first_beat`` on: the taps so far are scored again, in order, on
+        it. No tap so far could reach a target from there on, so each scores as it did."""
         run.grid, run.scorer = grid, self._new_scorer(grid)
-        run.paired_asynchrony_ms = []
         for frame, channel in run.scored_taps:
             try:
-                result = run.scorer.add_tap(frame, channel)
+                run.scorer.add_tap(frame, channel)
             except ValueError:
                 continue
-            if result.judgement != EXTRA:
-                run.paired_asynchrony_ms.append(float(result.asynchrony_ms))
         run.scorer.newly_missed(run.misses_decided_frame)  # told to the staircase already
-        self.track.add_clicks(grid.click_frames, grid.click_kinds)
-        self._record_targets(grid, first_changed)
+        run.live = run.summarize()
+        if relaid:
+            self.track.add_clicks(grid.click_frames, grid.click_kinds)
+        self._record_task(grid)
+        self._record_targets(grid, grid.first_target_from(first_beat))
 
     def _play_now(self, samples: np.ndarray) -> None:
         """Start a sound as soon as the device can take it (a buffer or two from now)."""
@@ -247,27 +255,26 @@ class PlaySession:
         rung = self._rung()
         return self.level.windows if rung is None else windows_at(self.level, rung)
 
-    def _windows_for(self, target_frame: int) -> Windows:
-        windows = self._windows_from[0][1]
-        for from_frame, later in self._windows_from:
-            if from_frame <= target_frame:
-                windows = later
-        return windows
+    @property
+    def tempo_bpm(self) -> float:
+        """The tempo in force: where the next task starts, and where this session ends."""
+        return self._tempo_bpm
 
     def _adapt_at_boundaries(self, run: _TaskRun, now_frame: float) -> None:
-        """Take the staircase's rung at the next bar boundary, early enough to re-render."""
+        """At the next bar boundary: take the staircase's rung (its windows from there on) and
+        move the tempo toward the rung's, by at most MAX_TEMPO_STEP a bar. Decided before any
+        tap can reach the bar's first target and before its clicks are rendered."""
         grid = run.grid
         task = self.level.tasks[grid.task_index]
         period = change_period_beats(task)
         if self._next_boundary_beat == 0:
             self._next_boundary_beat = period
         beat = self._next_boundary_beat
-        if beat >= grid.beat_frames.shape[0]:
+        if beat >= grid.beat_count:
             return
         boundary_frame = int(grid.beat_frames[beat])
-        decide_frames = (ADAPT_DECIDE_AHEAD_S + self.ring.settings.lookahead_ms / 1000.0) * (
-            self.sample_rate_hz
-        )
+        ahead_s = ADAPT_DECIDE_AHEAD_S + self.ring.settings.lookahead_ms / 1000.0
+        decide_frames = ahead_s * self.sample_rate_hz + int(grid.pair_radius_frames.max())
         if now_frame < boundary_frame - decide_frames:
             return
         self._next_boundary_beat += period
@@ -275,20 +282,33 @@ class PlaySession:
         before = self._rung()
         rung_index = self.staircase.rung_at_boundary()
         rung = self._ladder[rung_index]
-        if rung == before:
-            return
-        self._windows_from.append((boundary_frame, windows_at(self.level, rung)))
-        if before is not None and rung.tempo_bpm != before.tempo_bpm:
+        new_grid = grid
+        if rung != before:
+            new_grid = grid.with_windows_from(beat, windows_at(self.level, rung))
+            self._record_step(grid.task_index, boundary_frame, rung_index, before)
+        tempo_bpm = tempo_step_bpm(self._tempo_bpm, rung.tempo_bpm, self.sample_rate_hz)
+        # Once the metronome is silent (continuation) the child keeps the tempo they heard:
+        # a change there could not be heard, only counted against them.
+        relaid = tempo_bpm != self._tempo_bpm and boundary_frame < grid.continuation_start_frame
+        if relaid:
+            self._tempo_bpm = tempo_bpm
             self.track.clear_from(boundary_frame)
             self.ring.discard_ahead()
             new_grid = reschedule_task(
-                self.level, grid, beat, boundary_frame, tempo_bpm=rung.tempo_bpm, count_in_beats=0
+                self.level, new_grid, beat, boundary_frame, tempo_bpm=tempo_bpm, count_in_beats=0
             )
-            self._replace_grid(run, new_grid)
+        if new_grid is not grid:
+            self._replace_grid(run, new_grid, beat, relaid)
+
+    def _record_step(
+        self, task_index: int, boundary_frame: int, rung_index: int, before: Rung | None
+    ) -> None:
+        assert self.staircase is not None
+        rung = self._ladder[rung_index]
         self.recorder.adaptation_step(
             AdaptationStep(
                 session_id=self.session_id,
-                task_index=grid.task_index,
+                task_index=task_index,
                 step_index=self._adaptation_steps,
                 audio_frame=boundary_frame,
                 rung=rung_index,
@@ -325,7 +345,8 @@ class PlaySession:
         if first_beat >= grid.beat_frames.shape[0]:
             return  # paused after the last beat: the task closes as it is
         count_in_start = self._earliest_start_frame(RESUME_LEAD_S)
-        self._replace_grid(run, reschedule_task(self.level, grid, first_beat, count_in_start))
+        resumed = reschedule_task(self.level, grid, first_beat, count_in_start)
+        self._replace_grid(run, resumed, first_beat)
 
     @property
     def _current(self) -> _TaskRun:
@@ -352,8 +373,6 @@ class PlaySession:
         audio_frame = round(frame_exact)
         run = self._current
         grid = run.grid
-        beat_index: int | None = None
-        asynchrony_ms: float | None = None
         result = None
         if not self.paused and run.summary is None and self._in_scoring_window(grid, audio_frame):
             try:
@@ -362,35 +381,14 @@ class PlaySession:
                 # Stamped by a slower source after a later tap was scored: keep it, unjudged,
                 # rather than rescore the task or blame the child.
                 result = None
+        judgement = Judgement.UNSCORED if result is None else result.judgement
+        windows = None
         if result is not None:
             run.scored_taps.append((audio_frame, CHANNEL_INDEX[tap.channel]))
-            judgement = JUDGEMENT_NAMES[result.judgement]
-            if result.judgement != EXTRA:
-                beat_index = int(result.target)
-                asynchrony_ms = float(result.asynchrony_ms)
-                run.paired_asynchrony_ms.append(asynchrony_ms)
-                windows = self._windows_for(int(grid.target_frames[beat_index]))
-                code = judgement_for(asynchrony_ms, windows.sro_ms, windows.good_ms, windows.ok_ms)
-                judgement = JUDGEMENT_NAMES[code]
-                if self.staircase is not None:
-                    self.staircase.record(judgement in HIT_JUDGEMENTS)
-            limb = grid.limb_of_target(beat_index) if beat_index is not None else tap.channel
-            self._feedback.append(Feedback(judgement, asynchrony_ms or 0.0, audio_frame, limb))
-            del self._feedback[:-FEEDBACK_KEEP]
-            if asynchrony_ms is not None and self.level.tasks[grid.task_index].guide_sounds:
-                self._play_now(
-                    guide_sound(
-                        asynchrony_ms, self.level.windows, self.sample_rate_hz, self.guide_volume
-                    )
-                )
-            if judgement in HIT_JUDGEMENTS:
-                self._streak += 1
-                if self._streak % PRAISE_EVERY_HITS == 0:
-                    self._praise = (self._streak, audio_frame)
-            elif judgement != "extra":
-                self._streak = 0
-        else:
-            judgement = "unscored"
+            run.live = run.summarize()
+            self._react(run, result.target, result.asynchrony_ms, judgement, audio_frame, tap)
+            if judgement.is_paired:
+                windows = grid.windows_of_target(result.target)
         self.recorder.tap(
             TapRecord(
                 session_id=self.session_id,
@@ -401,12 +399,49 @@ class PlaySession:
                 stamp_source=tap.stamp_source,
                 audio_frame=audio_frame,
                 audio_time_s=frames_to_s(frame_exact, self.sample_rate_hz),
-                beat_index=beat_index,
-                asynchrony_ms=asynchrony_ms,
-                judgement=judgement,
+                beat_index=int(result.target) if judgement.is_paired else None,
+                asynchrony_ms=float(result.asynchrony_ms) if judgement.is_paired else None,
+                judgement=judgement.label,
+                sro_ms=None if windows is None else windows.sro_ms,
+                good_ms=None if windows is None else windows.good_ms,
+                ok_ms=None if windows is None else windows.ok_ms,
             )
         )
         run.taps += 1
+
+    def _react(
+        self,
+        run: _TaskRun,
+        target: int,
+        asynchrony_ms: float,
+        judgement: Judgement,
+        audio_frame: int,
+        tap: Tap,
+    ) -> None:
+        """What a judged tap sets off: the staircase's trial, feedback, a guide sound, the
+        streak and its praise."""
+        grid = run.grid
+        if judgement.is_paired and self.staircase is not None:
+            self.staircase.record(judgement.is_hit)
+        limb = grid.limb_of_target(target) if judgement.is_paired else tap.channel
+        shown_ms = asynchrony_ms if judgement.is_paired else 0.0
+        self._feedback.append(Feedback(judgement.label, shown_ms, audio_frame, limb))
+        del self._feedback[:-FEEDBACK_KEEP]
+        if judgement.is_paired and self.level.tasks[grid.task_index].guide_sounds:
+            sound = guide_sound(
+                asynchrony_ms,
+                judgement,
+                grid.windows_of_target(target),
+                self.sample_rate_hz,
+                self.guide_volume,
+            )
+            self._play_now(sound)
+        if judgement.is_hit:
+            self._streak += 1
+            if self._streak % PRAISE_EVERY_HITS == 0:
+                self._praise = (self._streak, audio_frame)
+        elif judgement.is_paired:
+            self._streak = 0
 
     def update(self, now_host_ns: int) -> None:
         """Start when the audio clock is trusted, close finished tasks, queue the next one.
@@ -436,14 +471,7 @@ class PlaySession:
         if self.staircase is not None and run.summary is None:
             self._adapt_at_boundaries(run, now_frame)
         if run.summary is None and now_frame > self._scoring_closes_frame(run.grid):
-            result = run.scorer.result()
-            extra = int((result.tap_judgement == EXTRA).sum())
-            run.summary = summarize_task(
-                np.asarray(run.paired_asynchrony_ms),
-                int(run.grid.target_frames.shape[0]),
-                extra,
-                self.level.windows,
-            )
+            run.summary = run.summarize()
             next_index = run.grid.task_index + 1
             if next_index < len(self.level.tasks):
                 self._queue_task(next_index, self._earliest_start_frame(TASK_GAP_S))
@@ -470,28 +498,46 @@ class PlaySession:
         """Taps recorded so far, scored or not (none before the audio clock started)."""
         return sum(run.taps for run in self._runs)
 
-    def task_taps(self, task_index: int) -> tuple[np.ndarray, list[str]]:
-        """Asynchronies (ms) and judgements of a task's scored taps, in tap order."""
-        result = self._runs[task_index].scorer.result()
-        names = [JUDGEMENT_NAMES[code] for code in result.tap_judgement]
-        return result.tap_asynchrony_ms, names
+    def task_taps(self, task_index: int) -> JudgedTaps:
+        """A task's scored taps in tap order, with the windows each was judged with."""
+        run = self._runs[task_index]
+        result = run.scorer.result()
+        return JudgedTaps(
+            asynchrony_ms=tuple(result.tap_asynchrony_ms.tolist()),
+            judgements=tuple(Judgement(code).label for code in result.tap_judgement.tolist()),
+            windows=tuple(
+                run.grid.windows_of_target(target) if target >= 0 else None
+                for target in result.tap_target.tolist()
+            ),
+        )
 
     def overall(self) -> TaskSummary:
-        """All scored tasks so far taken together."""
-        asynchrony_ms = [a for run in self._runs for a in run.paired_asynchrony_ms]
-        targets = sum(int(run.grid.target_frames.shape[0]) for run in self._runs if run.summary)
-        extra = sum(run.summary.extra_taps for run in self._runs if run.summary)
-        return summarize_task(np.asarray(asynchrony_ms), targets, extra, self.level.windows)
+        """All finished tasks taken together."""
+        finished = [run for run in self._runs if run.summary is not None]
+        results: list[ScoredTaps] = [run.scorer.result() for run in finished]
+        if not results:
+            return summarize(np.zeros(0, np.int8), np.zeros(0), 0)
+        return summarize(
+            np.concatenate([result.tap_judgement for result in results]),
+            np.concatenate([result.tap_asynchrony_ms for result in results]),
+            sum(run.targets for run in finished),
+            task_index=np.concatenate(
+                [
+                    np.full(r.tap_judgement.shape[0], run.grid.task_index)
+                    for run, r in zip(finished, results, strict=True)
+                ]
+            ),
+        )
 
     def view(self, now_host_ns: int, visual_offset_ms: float = 0.0) -> PlayView:
         if not self._runs:
-            return _waiting_view(self.level)
+            return waiting_view(self.level)
         now_frame = self.clock.host_ns_to_frame(now_host_ns + visual_offset_ms * 1_000_000)
         run = self._current
         grid = run.grid
         task = self.level.tasks[grid.task_index]
         rung = self._rung()
-        frames_per_beat = grid.frames_per_beat
+        frames_per_beat = grid.tempo_map.frames_per_beat_at_frame(now_frame)
         beats_since_start = grid.beat_position(now_frame)
         beat_number = int(np.floor(beats_since_start))
         if self.finished:
@@ -512,8 +558,7 @@ class PlaySession:
             )
             for offset, frame in enumerate(grid.target_frames[upcoming_from : upcoming_from + 6])
         )
-        paired = np.asarray(run.paired_asynchrony_ms)
-        magnitude_ms = np.abs(paired)
+        live = run.live or run.summary
         feedback_ages = tuple(
             (item, frames_to_ms(now_frame - item.audio_frame, self.sample_rate_hz) / 1000.0)
             for item in self._feedback
@@ -535,40 +580,11 @@ class PlaySession:
             visual_cue=task.visual_cue if rung is None else visual_cue_at(task, rung),
             metronome_silent=now_frame >= grid.continuation_start_frame,
             feedback=feedback_ages,
-            task_average_ms=float(magnitude_ms.mean()) if paired.size else float("nan"),
-            sro_percent=(
-                float(100.0 * (magnitude_ms <= self.level.windows.sro_ms).mean())
-                if paired.size
-                else float("nan")
-            ),
-            paired_taps=int(paired.size),
+            task_average_ms=live.task_average_ms if live else float("nan"),
+            sro_percent=live.sro_percent if live else float("nan"),
+            paired_taps=live.paired_taps if live else 0,
             theme=self.level.theme,
             streak=self._streak,
             praise_streak=self._praise_now(now_frame),
             results=tuple(r.summary for r in self._runs if r.summary is not None),
         )
-
-
-def _waiting_view(level: Level) -> PlayView:
-    task = level.tasks[0]
-    return PlayView(
-        phase=PHASE_BETWEEN,
-        level_title=level.title,
-        task_index=0,
-        task_count=len(level.tasks),
-        task_name=task.name,
-        instruction=task.instruction or level.instruction,
-        next_limb=None,
-        count_in_beats_left=0,
-        beat_fraction=0.0,
-        beat_number=0,
-        upcoming_s=(),
-        visual_cue=task.visual_cue,
-        metronome_silent=False,
-        feedback=(),
-        task_average_ms=float("nan"),
-        sro_percent=float("nan"),
-        paired_taps=0,
-        results=(),
-        theme=level.theme,
-    )

@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from engine.levels.model import Level
+from engine.scoring.judgement import codes_of_labels
+from engine.scoring.summary import summarize
 from engine.store.protocol import Store
 
 # Hit rate (hits / targets) needed for 1, 2 and 3 stars. The staircase aims at 0.8, so a
 # child training at their level earns two stars and now and then three.
 STAR_HIT_RATES: tuple[float, float, float] = (0.5, 0.7, 0.85)
-HIT_JUDGEMENTS = ("sro", "good")
 
 
 @dataclass(frozen=True)
@@ -57,13 +56,11 @@ class Progress:
 
 
 def session_hit_rate(store: Store, session_id: int) -> float:
-    """Hits over scored targets of a session (0 for a session without targets)."""
-    beats = store.beat_columns(session_id)
-    targets = int(beats.scored.sum())
-    if targets == 0:
-        return 0.0
-    judgements = store.tap_columns(session_id).judgement
-    return float(np.isin(judgements, HIT_JUDGEMENTS).sum()) / targets
+    """Hits over scored targets of a session (0 for a session without targets): the one
+    summary of its taps as they were judged, as the results screen showed it."""
+    targets = int(store.beat_columns(session_id).scored.sum())
+    taps = store.tap_columns(session_id)
+    return summarize(codes_of_labels(taps.judgement), taps.asynchrony_ms, targets).hit_rate
 
 
 def profile_progress(

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.levels.model import Adaptive, Level, Task, Windows
+from engine.scoring.judgement import codes_of_labels, hit_flags
 from engine.session.adaptation import WINDOW, build_ladder
-from engine.session.play import HIT_JUDGEMENTS
 from engine.store.columns import UNPAIRED_BEAT
 from engine.store.protocol import Store
 from engine.timing.schedule import TaskGrid
@@ -57,7 +57,7 @@ class Tapper:
                 return None
             sd_ms = self.sd_ms
             if self.sd_scales_with_interval:
-                sd_ms *= level.tempo_bpm / grid.tempo_bpm
+                sd_ms *= level.tempo_bpm / float(grid.target_tempo_bpm[target])
             return float(rng.normal(self.bias_ms, sd_ms))
 
         return asynchrony_ms
@@ -107,7 +107,7 @@ def trials_of_session(store: Store, session_id: int, level: Level, first_rung: i
     task_index, beat_index = beats.task_index[scored], beats.beat_index[scored]
     target_frame = beats.target_frame[scored]
     hit = taps.beat_index != UNPAIRED_BEAT
-    hit &= np.isin(taps.judgement, tuple(HIT_JUDGEMENTS))
+    hit &= hit_flags(codes_of_labels(taps.judgement))
     hits = set(zip(taps.task_index[hit].tolist(), taps.beat_index[hit].tolist(), strict=True))
     success = np.array(
         [

@@ -17,7 +17,9 @@ from engine.store.columns import BeatColumns, LimbStatColumns, TapColumns
 from engine.store.records import (
     AdaptationStep,
     AdaptivePosition,
+    BeatOnClock,
     BeatRecord,
+    MigrationNote,
     Note,
     PlanStep,
     ProfileRecord,
@@ -158,7 +160,9 @@ class Store(Protocol):
     def session_counts(self, session_id: int) -> SessionCounts: ...
 
     # --- what a session produced ----------------------------------------------------------
-    def add_task(self, task: TaskRecord) -> None: ...
+    def add_task(self, task: TaskRecord) -> None:
+        """Store a task; the same task sent again (its end tempo moved) replaces it."""
+        ...
 
     def add_beats(self, beats: Sequence[BeatRecord]) -> None:
         """Store targets; a target laid out anew (after a pause or a tempo change) replaces
@@ -183,6 +187,13 @@ class Store(Protocol):
         """Taps of one session (or of all sessions), in session, task and tap order."""
         ...
 
+    def iter_beats(self, session_id: int | None = None) -> Iterator[BeatOnClock]:
+        """Targets of one session (or of all), in session, task and beat order, each with its
+        time on the audio clock."""
+        ...
+
+    def count_beats(self, session_id: int | None = None) -> int: ...
+
     def iter_tasks(self, session_id: int | None = None) -> Iterator[TaskRecord]:
         """Tasks of one session (or of all), in session and task order."""
         ...
@@ -192,6 +203,11 @@ class Store(Protocol):
     def tap_columns(self, session_id: int) -> TapColumns: ...
 
     def adaptation_steps(self, session_id: int) -> list[AdaptationStep]: ...
+
+    def migration_notes(self, session_id: int) -> list[MigrationNote]:
+        """What upgrading the database could not recover for this session (older records
+        lack what was in force), the whole session's notes first."""
+        ...
 
     # --- what therapists add --------------------------------------------------------------
     def add_note(
@@ -233,9 +249,10 @@ class Store(Protocol):
         level_id: str,
         position: float,
         updated_at_utc: str | None = None,
+        tempo_bpm: float | None = None,
     ) -> None:
-        """Remember where the staircase of ``level_id`` stands for a profile (replacing what
-        was there)."""
+        """Remember where the staircase of ``level_id`` stands for a profile, and the tempo
+        the session ended at (replacing what was there)."""
         ...
 
     def adaptive_position(self, profile_code: str, level_id: str) -> AdaptivePosition | None:

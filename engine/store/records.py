@@ -120,26 +120,36 @@ class SessionCounts:
 # kw_only: settings_json is last (it is long), as in the tasks export.
 @dataclass(frozen=True, kw_only=True)
 class TaskRecord:
-    """One task of a session, with the task and level settings as played."""
+    """One task of a session, with the task and level settings as played. Sent again when a
+    tempo change moves its last beats (the store keeps the latest)."""
 
     session_id: int
     task_index: int
     task_name: str
-    tempo_bpm: float
+    tempo_bpm_start: float  # at its first beat
+    tempo_bpm_end: float  # at its last beat (as laid out: planned until the task ends)
     start_frame: int
     settings_json: str  # the task and level settings as played, snapshotted
 
 
 @dataclass(frozen=True)
 class BeatRecord:
-    """One tap target (an `x` step) of a task."""
+    """One tap target (an `x` step) of a task, with what was in force for it: the tempo, the
+    interval between steps there (ms; the beat interval at one step a beat) and the judgement
+    windows. Windows are None only where an older OnBeat did not record them and they could
+    not be recovered (engine/store/sqlite/schema.py, docs/data.md)."""
 
     session_id: int
     task_index: int
     beat_index: int
     limb: str
     target_frame: int
-    scored: bool
+    tempo_bpm: float
+    ioi_ms: float
+    sro_ms: float | None
+    good_ms: float | None
+    ok_ms: float | None
+    scored: bool = True  # False: laid out but not judged (no shipped level has such targets)
 
 
 @dataclass(frozen=True)
@@ -157,6 +167,19 @@ class TapRecord:
     beat_index: int | None  # None for taps that paired with no target
     asynchrony_ms: float | None
     judgement: str  # one of JUDGEMENTS
+    # The windows it was judged with (its target's); None when it paired with no target.
+    sro_ms: float | None
+    good_ms: float | None
+    ok_ms: float | None
+
+
+@dataclass(frozen=True)
+class BeatOnClock:
+    """A stored target with its time on the audio clock in seconds, as the beats export has
+    it (target_frame over the session's sample rate)."""
+
+    beat: BeatRecord
+    audio_time_s: float
 
 
 @dataclass(frozen=True)
@@ -195,6 +218,7 @@ class AdaptivePosition:
     level_id: str
     position: float  # in rungs, 0 = easiest
     updated_at_utc: str
+    tempo_bpm: float | None = None  # the tempo the session ended at (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -223,6 +247,16 @@ class SessionPlan:
     steps: tuple[PlanStep, ...]
     planned_minutes: float | None
     created_at_utc: str
+
+
+@dataclass(frozen=True)
+class MigrationNote:
+    """What an upgrade of the database could not recover for a session (or one of its
+    tasks), in words for a therapist."""
+
+    session_id: int
+    task_index: int | None  # None: the whole session
+    note: str
 
 
 TAP_FIELDS = field_names(TapRecord)

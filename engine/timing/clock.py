@@ -1,6 +1,7 @@
 """The one converter for time: host ns <-> audio frames <-> ms.
 
 The audio clock is the master clock: the count of sample frames handed to the output device.
+(Where beats fall on it is the tempo map's business: engine/timing/tempo_map.py.)
 The audio callback records (host ns, frames handed) pairs; `ClockMap` fits a line through
 them and answers "which audio frame is audible at this host instant?" and the reverse.
 Nobody else does this arithmetic.
@@ -29,15 +30,6 @@ def ms_to_frames(ms: float, sample_rate_hz: float) -> float:
 
 def frames_to_s(frames: float, sample_rate_hz: float) -> float:
     return frames / sample_rate_hz
-
-
-def beat_frames(beats: np.ndarray, tempo_bpm: float, sample_rate_hz: float) -> np.ndarray:
-    """Frame offsets (int64) of fractional beat positions at a tempo, rounded to the sample.
-
-    Each position is computed from the start, never accumulated, so long tasks do not drift.
-    """
-    frames_per_beat = sample_rate_hz * 60.0 / tempo_bpm
-    return np.rint(np.asarray(beats, dtype=np.float64) * frames_per_beat).astype(np.int64)
 
 
 class ClockMap:

@@ -4,17 +4,22 @@ A task starts with `count_in_beats` clicks (sounded, never scored), then its bea
 pattern is laid over the task's steps (`steps_per_beat` per beat); every `x` step is a tap
 target, and the targets take the task's limbs in turn. During the last `continuation_beats`
 beats the metronome is silent but targets continue (synchronisation–continuation).
+
+Where each beat and step falls is the task's tempo map's answer (engine/timing/tempo_map.py);
+the grid keeps those frames, with the windows in force for each target. How many beats a task
+has is fixed when it starts (from its starting tempo, for a length in seconds), so that a
+tempo change or a pause moves beats and targets but never renumbers them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from engine.levels.limbs import LIMBS, accept_mask
-from engine.levels.model import Level, Task
-from engine.timing.clock import beat_frames
+from engine.levels.model import Level, Task, Windows
+from engine.timing.tempo_map import TempoMap
 
 # What each click of a grid is; the audio synthesis has one sound per kind, in this order.
 CLICK_NORMAL = 0
@@ -24,24 +29,29 @@ CLICK_COUNT_IN = 2
 BEATS_PER_BAR = 4  # the accent falls on every fourth beat (the level format has no metre)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
 class TaskGrid:
     task_index: int
-    tempo_bpm: float
     sample_rate_hz: int
-    count_in_start_frame: int  # first count-in click
+    steps_per_beat: int
+    tempo_map: TempoMap
+    count_in_start_frame: int  # first count-in click (of the latest count-in, after a pause)
     start_frame: int  # first scored beat
     end_frame: int  # one beat after the last beat: scoring closes here
     beat_frames: np.ndarray  # int64, every metronome beat of the task (count-in excluded)
     click_frames: np.ndarray  # int64, audible clicks (count-in included, continuation silent)
     click_kinds: np.ndarray  # int8, CLICK_* per click
     target_frames: np.ndarray  # int64, tap targets
+    target_beats: np.ndarray  # float64, each target's position in beats from the first beat
     target_limbs: np.ndarray  # int8 index into LIMBS per target
     target_accept_mask: np.ndarray  # int64 channel bitmask per target
-    pair_radius_frames: np.ndarray  # int64, half a step interval
+    pair_radius_frames: np.ndarray  # int64, half the step interval in force at the target
+    target_sro_ms: np.ndarray  # float64, the windows in force for each target
+    target_good_ms: np.ndarray
+    target_ok_ms: np.ndarray
     continuation_start_frame: int  # the metronome falls silent here (= end_frame if none)
-    # After a pause or a tempo change the task goes on from `resume_beat`, heard at
-    # `resume_frame`; beats before it keep the frames they had.
+    # After a pause the task goes on from `resume_beat`, heard at `resume_frame`; beats before
+    # it keep the frames they had.
     resume_beat: int = 0
     resume_frame: int = -1
 
@@ -50,15 +60,80 @@ class TaskGrid:
         return self.start_frame if self.resume_frame < 0 else self.resume_frame
 
     @property
-    def frames_per_beat(self) -> float:
-        return self.sample_rate_hz * 60.0 / self.tempo_bpm
+    def beat_count(self) -> int:
+        return int(self.beat_frames.shape[0])
+
+    @property
+    def target_tempo_bpm(self) -> np.ndarray:
+        """The tempo in force at each target."""
+        return self.tempo_map.tempo_bpm_at(self.target_beats)
+
+    @property
+    def target_ioi_ms(self) -> np.ndarray:
+        """The interval between steps in force at each target (the IOI of the pattern's grid:
+        the beat interval when there is one step a beat)."""
+        return self.tempo_map.beat_interval_ms_at(self.target_beats) / self.steps_per_beat
 
     def limb_of_target(self, target_index: int) -> str:
         return LIMBS[int(self.target_limbs[target_index])]
 
     def beat_position(self, frame: float) -> float:
         """Beats since the task's first beat at this frame (negative in the count-in)."""
-        return self.resume_beat + (frame - self.restart_frame) / self.frames_per_beat
+        return self.tempo_map.beat_at(frame)
+
+    def windows_of_target(self, target_index: int) -> Windows:
+        return Windows(
+            sro_ms=float(self.target_sro_ms[target_index]),
+            good_ms=float(self.target_good_ms[target_index]),
+            ok_ms=float(self.target_ok_ms[target_index]),
+        )
+
+    def first_target_from(self, beat: float) -> int:
+        """The first target at or after ``beat``."""
+        return int(np.searchsorted(self.target_beats, beat - 1e-9))
+
+    def with_windows_from(self, beat: float, windows: Windows) -> TaskGrid:
+        """The grid with ``windows`` in force for the targets from ``beat`` on."""
+        first = self.first_target_from(beat)
+        arrays = {}
+        for name, value in (
+            ("target_sro_ms", windows.sro_ms),
+            ("target_good_ms", windows.good_ms),
+            ("target_ok_ms", windows.ok_ms),
+        ):
+            array = getattr(self, name).copy()
+            array[first:] = value
+            arrays[name] = array
+        return replace(self, **arrays)
+
+
+def target_beats(task: Task, beats: int) -> np.ndarray:
+    """Where each target of a task ``beats`` long lies, in beats from its first beat: its
+    pattern laid over the steps, every `x` a target."""
+    steps = beats * task.steps_per_beat
+    is_target = np.array([task.pattern[i % len(task.pattern)] == "x" for i in range(steps)])
+    return np.flatnonzero(is_target) / task.steps_per_beat
+
+
+def _target_limbs(task: Task, count: int) -> list[str]:
+    """The targets take the task's limbs in turn."""
+    return [task.limbs[i % len(task.limbs)] for i in range(count)]
+
+
+def _click_kinds(beat_numbers: np.ndarray) -> np.ndarray:
+    return np.where(
+        beat_numbers < 0,
+        CLICK_COUNT_IN,
+        np.where(beat_numbers % BEATS_PER_BAR == 0, CLICK_ACCENT, CLICK_NORMAL),
+    ).astype(np.int8)
+
+
+def _radius_frames(
+    tempo_map: TempoMap, target_beats: np.ndarray, steps_per_beat: int
+) -> np.ndarray:
+    """Half the step interval in force at each target, whole frames (rounded down)."""
+    beat_frames = tempo_map.frames_per_beat_at(target_beats)
+    return (beat_frames / steps_per_beat // 2).astype(np.int64)
 
 
 def schedule_task(
@@ -67,54 +142,77 @@ def schedule_task(
     count_in_start_frame: int,
     sample_rate_hz: int,
     tempo_bpm: float | None = None,
+    windows: Windows | None = None,
 ) -> TaskGrid:
-    """Lay task ``task_index`` of ``level`` on the audio clock from ``count_in_start_frame``."""
+    """Lay task ``task_index`` of ``level`` on the audio clock from ``count_in_start_frame``,
+    at ``tempo_bpm`` (default the level's), judged by ``windows`` (default the level's)."""
     task: Task = level.tasks[task_index]
-    tempo_bpm = level.tempo_bpm if tempo_bpm is None else tempo_bpm
+    tempo_bpm = level.tempo_bpm if tempo_bpm is None else float(tempo_bpm)
+    windows = level.windows if windows is None else windows
     count_in = level.count_in_beats
     beats = task.beats_at(tempo_bpm)
-    steps = beats * task.steps_per_beat
+    # The first count-in click is beat -count_in; beat 0, the first scored one, follows.
+    counted_in = TempoMap.steady(sample_rate_hz, count_in_start_frame, tempo_bpm, -count_in)
+    start_frame = counted_in.frame_at(0.0)
+    tempo_map = TempoMap.steady(sample_rate_hz, start_frame, tempo_bpm)
 
-    # Count-in beats are -count_in .. -1, task beats 0 .. beats-1, positions in beats.
-    all_beat_positions = np.arange(-count_in, beats + 1, dtype=np.float64)
-    all_beat_offsets = beat_frames(all_beat_positions + count_in, tempo_bpm, sample_rate_hz)
-    all_beat_frames = count_in_start_frame + all_beat_offsets
-    beat_frames_task = all_beat_frames[count_in : count_in + beats]
-    start_frame = int(all_beat_frames[count_in])
-    end_frame = int(all_beat_frames[-1])
-
+    all_beats = np.arange(-count_in, beats + 1, dtype=np.float64)
+    all_beat_frames = tempo_map.frames_at(all_beats)
     sounded = beats - task.continuation_beats
-    click_frames = all_beat_frames[: count_in + sounded]
-    beat_numbers = np.arange(-count_in, sounded)
-    click_kinds = np.where(
-        beat_numbers < 0,
-        CLICK_COUNT_IN,
-        np.where(beat_numbers % BEATS_PER_BAR == 0, CLICK_ACCENT, CLICK_NORMAL),
-    ).astype(np.int8)
-
-    step_positions = np.arange(steps, dtype=np.float64) / task.steps_per_beat
-    step_frames = start_frame + beat_frames(step_positions, tempo_bpm, sample_rate_hz)
-    is_target = np.array([task.pattern[i % len(task.pattern)] == "x" for i in range(steps)])
-    target_frames = step_frames[is_target]
-    n_targets = target_frames.shape[0]
-    limb_names = [task.limbs[i % len(task.limbs)] for i in range(n_targets)]
-    step_frames_f = sample_rate_hz * 60.0 / tempo_bpm / task.steps_per_beat
+    beats_of_targets = target_beats(task, beats)
+    n_targets = beats_of_targets.shape[0]
+    limb_names = _target_limbs(task, n_targets)
     return TaskGrid(
         task_index=task_index,
-        tempo_bpm=float(tempo_bpm),
         sample_rate_hz=int(sample_rate_hz),
-        count_in_start_frame=int(count_in_start_frame),
-        start_frame=start_frame,
-        end_frame=end_frame,
-        beat_frames=beat_frames_task.astype(np.int64),
-        click_frames=click_frames.astype(np.int64),
-        click_kinds=click_kinds,
-        target_frames=target_frames.astype(np.int64),
+        steps_per_beat=task.steps_per_beat,
+        tempo_map=tempo_map,
+        count_in_start_frame=int(all_beat_frames[0]),
+        start_frame=int(start_frame),
+        end_frame=int(all_beat_frames[-1]),
+        beat_frames=all_beat_frames[count_in : count_in + beats],
+        click_frames=all_beat_frames[: count_in + sounded],
+        click_kinds=_click_kinds(np.arange(-count_in, sounded)),
+        target_frames=tempo_map.frames_at(beats_of_targets),
+        target_beats=beats_of_targets,
         target_limbs=np.array([LIMBS.index(name) for name in limb_names], dtype=np.int8),
         target_accept_mask=np.array([accept_mask(name) for name in limb_names], dtype=np.int64),
-        pair_radius_frames=np.full(n_targets, int(step_frames_f // 2), dtype=np.int64),
+        pair_radius_frames=_radius_frames(tempo_map, beats_of_targets, task.steps_per_beat),
+        target_sro_ms=np.full(n_targets, windows.sro_ms),
+        target_good_ms=np.full(n_targets, windows.good_ms),
+        target_ok_ms=np.full(n_targets, windows.ok_ms),
         continuation_start_frame=int(all_beat_frames[count_in + sounded]),
     )
+
+
+def _relaid(level: Level, before: TaskGrid, first_beat: int, tempo_map: TempoMap) -> dict:
+    """Frames of the beats, targets and clicks from ``first_beat`` on, on ``tempo_map``; those
+    before it keep the frames they were played at."""
+    task = level.tasks[before.task_index]
+    beats = before.beat_count
+    sounded = beats - task.continuation_beats
+    later_beats = np.arange(first_beat, beats + 1, dtype=np.float64)
+    later_frames = tempo_map.frames_at(later_beats)
+    first_target = before.first_target_from(first_beat)
+    later_targets = before.target_beats[first_target:]
+    sounded_beats = np.arange(first_beat, sounded)
+    return {
+        "tempo_map": tempo_map,
+        "end_frame": int(later_frames[-1]),
+        "beat_frames": np.concatenate([before.beat_frames[:first_beat], later_frames[:-1]]),
+        "target_frames": np.concatenate(
+            [before.target_frames[:first_target], tempo_map.frames_at(later_targets)]
+        ),
+        "pair_radius_frames": np.concatenate(
+            [
+                before.pair_radius_frames[:first_target],
+                _radius_frames(tempo_map, later_targets, before.steps_per_beat),
+            ]
+        ),
+        "continuation_start_frame": tempo_map.frame_at(float(sounded)),
+        "sounded_beats": sounded_beats,
+        "sounded_frames": tempo_map.frames_at(sounded_beats.astype(np.float64)),
+    }
 
 
 def reschedule_task(
@@ -125,51 +223,38 @@ def reschedule_task(
     tempo_bpm: float | None = None,
     count_in_beats: int | None = None,
 ) -> TaskGrid:
-    """Go on with a task from ``first_beat`` after ``count_in_beats`` clicks (resume, tempo).
+    """Go on with a task from ``first_beat`` after ``count_in_beats`` clicks.
 
-    Beats and targets before ``first_beat`` keep their frames (they were played); the rest are
-    laid out anew from the count-in. Target indices and limbs do not change, so scores and
+    Two uses: after a pause (a count-in from ``count_in_start_frame``, then the rest of the
+    task at the tempi it had, shifted later), and a tempo change at a bar line
+    (``count_in_beats=0``, ``count_in_start_frame`` the frame of ``first_beat``, which keeps
+    it, and ``tempo_bpm`` from there on). Beats and targets before ``first_beat`` keep their
+    frames (they were played); target indices, limbs and windows do not change, so scores and
     records stay comparable. The returned clicks are only the ones to queue now.
     """
-    tempo_bpm = before.tempo_bpm if tempo_bpm is None else tempo_bpm
     count_in = level.count_in_beats if count_in_beats is None else count_in_beats
-    frames_per_beat = before.sample_rate_hz * 60.0 / tempo_bpm
-    resume_frame = count_in_start_frame + round(count_in * frames_per_beat)
-    # A fresh schedule whose beat `first_beat` falls on resume_frame.
-    fresh_count_in_start = resume_frame - round(
-        (first_beat + level.count_in_beats) * frames_per_beat
-    )
-    fresh = schedule_task(
-        level, before.task_index, fresh_count_in_start, before.sample_rate_hz, tempo_bpm
-    )
-    first_target = int(np.searchsorted(fresh.target_frames, resume_frame))
-    count_in_clicks = count_in_start_frame + beat_frames(
-        np.arange(count_in, dtype=np.float64), tempo_bpm, before.sample_rate_hz
-    )
-    later_clicks = fresh.click_frames >= resume_frame
-    return TaskGrid(
-        task_index=before.task_index,
-        tempo_bpm=float(tempo_bpm),
-        sample_rate_hz=before.sample_rate_hz,
+    if count_in == 0 and tempo_bpm is not None:
+        tempo_map = before.tempo_map.with_tempo_from(first_beat, tempo_bpm)
+    else:
+        tempo_map = before.tempo_map.resumed(first_beat, count_in_start_frame, count_in)
+        if tempo_bpm is not None:
+            tempo_map = tempo_map.with_tempo_from(first_beat, tempo_bpm)
+    laid = _relaid(level, before, first_beat, tempo_map)
+    resume_frame = tempo_map.frame_at(float(first_beat))
+    count_in_clicks = tempo_map.count_in_frames() if count_in else np.zeros(0, np.int64)
+    return replace(
+        before,
+        tempo_map=tempo_map,
         count_in_start_frame=int(count_in_start_frame),
-        start_frame=before.start_frame,
-        end_frame=fresh.end_frame,
-        beat_frames=np.concatenate(
-            [before.beat_frames[:first_beat], fresh.beat_frames[first_beat:]]
-        ),
-        click_frames=np.concatenate([count_in_clicks, fresh.click_frames[later_clicks]]),
+        end_frame=laid["end_frame"],
+        beat_frames=laid["beat_frames"],
+        click_frames=np.concatenate([count_in_clicks, laid["sounded_frames"]]).astype(np.int64),
         click_kinds=np.concatenate(
-            [np.full(count_in, CLICK_COUNT_IN, np.int8), fresh.click_kinds[later_clicks]]
+            [np.full(count_in, CLICK_COUNT_IN, np.int8), _click_kinds(laid["sounded_beats"])]
         ),
-        target_frames=np.concatenate(
-            [before.target_frames[:first_target], fresh.target_frames[first_target:]]
-        ),
-        target_limbs=fresh.target_limbs,
-        target_accept_mask=fresh.target_accept_mask,
-        pair_radius_frames=np.concatenate(
-            [before.pair_radius_frames[:first_target], fresh.pair_radius_frames[first_target:]]
-        ),
-        continuation_start_frame=fresh.continuation_start_frame,
-        resume_beat=first_beat,
-        resume_frame=resume_frame,
+        target_frames=laid["target_frames"],
+        pair_radius_frames=laid["pair_radius_frames"],
+        continuation_start_frame=laid["continuation_start_frame"],
+        resume_beat=first_beat if count_in else before.resume_beat,
+        resume_frame=resume_frame if count_in else before.resume_frame,
     )

@@ -20,7 +20,8 @@ from engine.session.calibration import (
     visual_offset_from_taps,
     with_offset,
 )
-from engine.session.play import PHASE_COUNT_IN, PHASE_PLAYING, PlaySession
+from engine.session.play import PlaySession
+from engine.session.play_view import PHASE_COUNT_IN, PHASE_PLAYING
 from game.canvas import design_unit
 from game.context import GameContext
 from game.scene import Goto, Scene
@@ -90,7 +91,7 @@ class CalibrationScene(Scene):
 
     def _finish(self) -> None:
         self._restore_clicks()
-        asynchrony_ms, _ = self.session.task_taps(0)
+        asynchrony_ms = self.session.task_taps(0).asynchrony_ms
         path = self.context.calibration_path
         calibration, _problems = load_calibration(path)
         if self.kind == INPUT:

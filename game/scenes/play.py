@@ -32,6 +32,7 @@ from engine.session.adaptation import (
     level_rung,
     remember_position,
     staircase_for_child,
+    start_tempo_for_child,
 )
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress
@@ -147,7 +148,7 @@ class PlayScene(Scene):
             context.recorder,
             context.input_offset_ms,
             context.settings.guide_volume,
-            self._staircase_for(level),
+            *self._adaptive_start(level),
         )
         self._painter = PlayPainter(
             self.session,
@@ -160,16 +161,20 @@ class PlayScene(Scene):
         self._finished_at_ns = None
         self._results_seen = False
 
-    def _staircase_for(self, level: Level) -> Staircase | None:
-        """Adaptive levels start where this child left them (assessments never adapt)."""
+    def _adaptive_start(self, level: Level) -> tuple[Staircase | None, float | None]:
+        """Adaptive levels start where this child left them, rung and tempo (assessments
+        never adapt)."""
         if not is_adaptive(level):
-            return None
+            return None, None
         if self._profile_code is None:
             ladder = build_ladder(level)
-            return Staircase(len(ladder), level.adaptive.target, level_rung(level, ladder))
+            return Staircase(len(ladder), level.adaptive.target, level_rung(level, ladder)), None
         store = open_store(self.context.data_dir)
         try:
-            return staircase_for_child(store, self._profile_code, level)
+            return (
+                staircase_for_child(store, self._profile_code, level),
+                start_tempo_for_child(store, self._profile_code, level),
+            )
         finally:
             store.close()
 
@@ -180,7 +185,13 @@ class PlayScene(Scene):
         if session.staircase is not None and self._profile_code is not None:
             store = open_store(self.context.data_dir)
             try:
-                remember_position(store, self._profile_code, session.level.id, session.staircase)
+                remember_position(
+                    store,
+                    self._profile_code,
+                    session.level.id,
+                    session.staircase,
+                    tempo_bpm=session.tempo_bpm,
+                )
             finally:
                 store.close()
         # Played to its end with taps: a level that ran to its end untouched was not played.

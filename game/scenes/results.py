@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from engine.levels.model import Level
+from engine.levels.model import Level, Windows
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress, profile_progress, stars_for_hit_rate
 from game.canvas import Canvas, design_unit
@@ -30,8 +30,13 @@ class ResultsScene(MenuScene):
         self.stars = stars_for_hit_rate(self.overall.hit_rate)
         self.summaries = session.view(0).results
         taps = [session.task_taps(index) for index in range(len(self.summaries))]
-        self.asynchrony_ms = [float(a) for task, _ in taps for a in task]
-        self.judgements = [j for _, names in taps for j in names]
+        self.asynchrony_ms = [a for task in taps for a in task.asynchrony_ms]
+        self.judgements = [j for task in taps for j in task.judgements]
+        # Each tap's own windows (adaptive levels change them); an unpaired tap has none and
+        # is drawn over the windows of the tap before it.
+        self.windows: list[Windows] = []
+        for windows in (w for task in taps for w in task.windows):
+            self.windows.append(windows or (self.windows[-1] if self.windows else level.windows))
         self.progress_before = progress_before
         self.new_stickers: tuple[str, ...] = ()
 
@@ -104,7 +109,8 @@ class ResultsScene(MenuScene):
         )
         if chart.height > 60 * unit:
             canvas = Canvas(surface, lambda rect: rect, look)
-            draw_tap_chart(canvas, chart, self.asynchrony_ms, self.judgements, self.level.windows)
+            windows = self.windows or self.level.windows
+            draw_tap_chart(canvas, chart, self.asynchrony_ms, self.judgements, windows)
         if self.new_stickers:
             names = ", ".join(self.text(f"sticker.{sticker}") for sticker in self.new_stickers)
             draw_text(

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import pygame
 
-from engine.session.play import PlayView
+from engine.session.play_view import PlayView
 from game.canvas import Canvas
 from game.look import Look
 

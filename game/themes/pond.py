@@ -11,7 +11,8 @@ import math
 
 import pygame
 
-from engine.session.play import Feedback, PlayView
+from engine.scoring.judgement import Judgement
+from engine.session.play_view import Feedback, PlayView
 from game.canvas import Canvas
 from game.icons import smooth_sprite
 from game.look import Colour, Look
@@ -249,7 +250,7 @@ class PondTheme(StageTheme):
         if (
             reactions
             and reactions[-1][1] < HAPPY_S
-            and reactions[-1][0].judgement in ("sro", "good")
+            and Judgement.of_label(reactions[-1][0].judgement).is_hit
         ):
             pose = "happy" if lift == 0 else pose
         frog = self._frog(pose, geometry, look)

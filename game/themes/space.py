@@ -12,7 +12,7 @@ import random
 
 import pygame
 
-from engine.session.play import Feedback, PlayView
+from engine.session.play_view import Feedback, PlayView
 from game.canvas import Canvas
 from game.icons import shape_points, smooth_sprite
 from game.look import Colour, Look

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pygame
 
 from engine.levels.limbs import LIMBS
-from engine.session.play import PHASE_COUNT_IN, PHASE_PLAYING, Feedback, PlayView
+from engine.session.play_view import PHASE_COUNT_IN, PHASE_PLAYING, Feedback, PlayView
 from game.canvas import Canvas, design_unit
 from game.icons import limb_icon, shape_sprite
 from game.look import Colour, Look

@@ -130,25 +130,34 @@ class ClinicalTables(Connected):
         level_id: str,
         position: float,
         updated_at_utc: str | None = None,
+        tempo_bpm: float | None = None,
     ) -> None:
         with self.transaction():
             profile_id = self._profile_id_of_code(profile_code)
             self._connection.execute(
-                "INSERT INTO adaptive_positions (profile_id, level_id, position, updated_at_utc) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (profile_id, level_id) DO UPDATE SET "
-                "position = excluded.position, updated_at_utc = excluded.updated_at_utc",
-                (profile_id, level_id, float(position), updated_at_utc or utc_now()),
+                "INSERT INTO adaptive_positions "
+                "(profile_id, level_id, position, updated_at_utc, tempo_bpm) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile_id, level_id) DO UPDATE SET "
+                "position = excluded.position, updated_at_utc = excluded.updated_at_utc, "
+                "tempo_bpm = excluded.tempo_bpm",
+                (
+                    profile_id,
+                    level_id,
+                    float(position),
+                    updated_at_utc or utc_now(),
+                    None if tempo_bpm is None else float(tempo_bpm),
+                ),
             )
 
     def adaptive_position(self, profile_code: str, level_id: str) -> AdaptivePosition | None:
         row = self._connection.execute(
-            "SELECT a.position, a.updated_at_utc FROM adaptive_positions AS a "
+            "SELECT a.position, a.updated_at_utc, a.tempo_bpm FROM adaptive_positions AS a "
             "JOIN profiles AS p ON p.id = a.profile_id WHERE p.code = ? AND a.level_id = ?",
             (profile_code, level_id),
         ).fetchone()
         if row is None:
             return None
-        return AdaptivePosition(profile_code, level_id, float(row[0]), row[1])
+        return AdaptivePosition(profile_code, level_id, float(row[0]), row[1], row[2])
 
     # --- derived progress sums ------------------------------------------------------------
     def sessions_lacking_limb_stats(self, metrics_version: int) -> list[int]:

@@ -15,25 +15,29 @@ from engine.store.records import (
     TAP_FIELDS,
     TASK_FIELDS,
     AdaptationStep,
+    BeatOnClock,
     BeatRecord,
+    MigrationNote,
     TapRecord,
     TapWithSession,
     TaskRecord,
 )
 from engine.store.sqlite.connected import Connected, insert_statement, select_list
 
-_INSERT_TASK = insert_statement("tasks", TASK_FIELDS)
-_INSERT_BEAT = insert_statement("beats", BEAT_FIELDS)
-# A target laid out anew (after a pause or a tempo change) replaces its row.
-_UPSERT_BEAT = (
-    _INSERT_BEAT
-    + " ON CONFLICT (session_id, task_index, beat_index) DO UPDATE SET "
-    + ", ".join(
-        f"{name} = excluded.{name}"
-        for name in BEAT_FIELDS
-        if name not in ("session_id", "task_index", "beat_index")
+
+def _upsert_statement(table: str, names: tuple[str, ...], key: tuple[str, ...]) -> str:
+    """INSERT that replaces the row with the same ``key`` (a record sent again)."""
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in key)
+    return (
+        f"{insert_statement(table, names)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
     )
-)
+
+
+# A task sent again after a tempo change, and a target laid out anew (after a pause or a tempo
+# change), replace their rows.
+_UPSERT_TASK = _upsert_statement("tasks", TASK_FIELDS, ("session_id", "task_index"))
+_INSERT_BEAT = insert_statement("beats", BEAT_FIELDS)
+_UPSERT_BEAT = _upsert_statement("beats", BEAT_FIELDS, ("session_id", "task_index", "beat_index"))
 _INSERT_TAP = insert_statement("taps", TAP_FIELDS)
 _INSERT_ADAPTATION_STEP = insert_statement("adaptation_steps", ADAPTATION_STEP_FIELDS)
 
@@ -57,7 +61,7 @@ class RecordingTables(Connected):
     # --- writing --------------------------------------------------------------------------
     def add_task(self, task: TaskRecord) -> None:
         with self.transaction():
-            self._connection.execute(_INSERT_TASK, _task_values(task))
+            self._connection.execute(_UPSERT_TASK, _task_values(task))
 
     def add_beats(self, beats: Sequence[BeatRecord]) -> None:
         with self.transaction():
@@ -115,6 +119,33 @@ class RecordingTables(Connected):
         for row in rows:
             yield TapWithSession(TapRecord(*row[:tap_width]), *row[tap_width:])
 
+    def iter_beats(self, session_id: int | None = None) -> Iterator[BeatOnClock]:
+        query = (
+            f"SELECT {select_list(BEAT_FIELDS, 'b')}, b.target_frame * 1.0 / s.sample_rate_hz "
+            "FROM beats AS b JOIN sessions AS s ON s.id = b.session_id "
+        )
+        if session_id is None:
+            rows = self._connection.execute(
+                query + "ORDER BY b.session_id, b.task_index, b.beat_index"
+            )
+        else:
+            rows = self._connection.execute(
+                query + "WHERE b.session_id = ? ORDER BY b.task_index, b.beat_index",
+                (session_id,),
+            )
+        width = len(BEAT_FIELDS)
+        for row in rows:
+            yield BeatOnClock(BeatRecord(*row[:width]), row[width])
+
+    def count_beats(self, session_id: int | None = None) -> int:
+        if session_id is None:
+            (count,) = self._connection.execute("SELECT COUNT(*) FROM beats").fetchone()
+        else:
+            (count,) = self._connection.execute(
+                "SELECT COUNT(*) FROM beats WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return int(count)
+
     def iter_tasks(self, session_id: int | None = None) -> Iterator[TaskRecord]:
         query = f"SELECT {select_list(TASK_FIELDS)} FROM tasks "
         if session_id is None:
@@ -141,6 +172,14 @@ class RecordingTables(Connected):
             (session_id,),
         ).fetchall()
         return TapColumns.from_rows(rows)
+
+    def migration_notes(self, session_id: int) -> list[MigrationNote]:
+        rows = self._connection.execute(
+            "SELECT session_id, task_index, note FROM migration_notes WHERE session_id = ? "
+            "ORDER BY task_index IS NOT NULL, task_index, rowid",
+            (session_id,),
+        )
+        return [MigrationNote(*row) for row in rows]
 
     def adaptation_steps(self, session_id: int) -> list[AdaptationStep]:
         rows = self._connection.execute(

@@ -14,6 +14,7 @@ from pathlib import Path
 from engine.store.protocol import SchemaTooNewError, SchemaTooOldError
 from engine.store.sqlite.connected import transaction, utc_now
 from engine.store.sqlite.faults import damaged
+from engine.store.sqlite.in_force_upgrade import fill_what_was_in_force
 
 TableColumns = dict[str, tuple[str, ...]]
 
@@ -198,7 +199,7 @@ def _migration_4_profiles_by_code(connection: sqlite3.Connection) -> None:
     _check_references_to(connection, "profiles")
 
 
-def _migration_session_owners(connection: sqlite3.Connection) -> None:
+def _migration_5_session_owners(connection: sqlite3.Connection) -> None:
     # Which process records each session (engine/store/owners.py), so that a session left
     # 'running' by a crash can be told from one another process is recording right now. A
     # table of its own: the sessions table stays as it is, and sessions of an older OnBeat
@@ -213,13 +214,43 @@ def _migration_session_owners(connection: sqlite3.Connection) -> None:
     )
 
 
+def _migration_6_what_was_in_force(connection: sqlite3.Connection) -> None:
+    # Per target the tempo, step interval and windows in force; per tap the windows it was
+    # judged with; each task's start tempo (renamed: it was the only one) and end tempo; the
+    # tempo a child's last session of an adaptive level ended at. Older sessions are filled in
+    # from what they stored; what could not be recovered is said in migration_notes.
+    statements = (
+        "ALTER TABLE beats ADD COLUMN tempo_bpm REAL",
+        "ALTER TABLE beats ADD COLUMN ioi_ms REAL",
+        "ALTER TABLE beats ADD COLUMN sro_ms REAL",
+        "ALTER TABLE beats ADD COLUMN good_ms REAL",
+        "ALTER TABLE beats ADD COLUMN ok_ms REAL",
+        "ALTER TABLE taps ADD COLUMN sro_ms REAL",
+        "ALTER TABLE taps ADD COLUMN good_ms REAL",
+        "ALTER TABLE taps ADD COLUMN ok_ms REAL",
+        "ALTER TABLE tasks RENAME COLUMN tempo_bpm TO tempo_bpm_start",
+        "ALTER TABLE tasks ADD COLUMN tempo_bpm_end REAL",
+        "ALTER TABLE adaptive_positions ADD COLUMN tempo_bpm REAL",
+        """CREATE TABLE migration_notes (
+            session_id INTEGER NOT NULL REFERENCES sessions (id),
+            task_index INTEGER,
+            note TEXT NOT NULL
+        )""",
+        "CREATE INDEX migration_notes_by_session ON migration_notes (session_id)",
+    )
+    for statement in statements:
+        connection.execute(statement)
+    fill_what_was_in_force(connection)
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
     _migration_2_clinical_records,
     _migration_3_adaptive_positions,
     _migration_4_profiles_by_code,
-    _migration_session_owners,
+    _migration_5_session_owners,
+    _migration_6_what_was_in_force,
 )
 
 
