@@ -1,4 +1,12 @@
-"""Which key, button, pad or pedal is which limb channel; read from config/input.yaml.
+"""Which key, button, pad or pedal is which limb channel, and which keys and buttons drive
+the menus; read from config/input.yaml.
+
+Taps and menu actions are two ideas. A tap is a press on a limb channel that the judge
+measures; a menu action (confirm, back, a direction) moves through the screens. A press may be
+both (a gamepad's A button, a mouse click, a touch), and then menus treat it with care: right
+after a level they ignore it, and a results screen wants it held (game/widgets.py). A key that
+is only a tap (F, J, Space by default) never drives a menu, so a child clapping on after a
+level cannot start another one.
 
 A station can override any section in the OnBeat config folder's own input.yaml (MIDI learn
 writes its notes there); the shipped file stays as it is.
@@ -19,6 +27,21 @@ from engine.levels.limbs import CHANNELS
 
 DEFAULT_INPUT_PATH = Path(__file__).resolve().parents[2] / "config" / "input.yaml"
 TRIGGERS = ("left", "right")
+# What a menu key or button can mean: choose the focused button, go back, move the focus.
+MENU_ACTIONS = ("confirm", "back", "up", "down", "left", "right", "next")
+# Used when config/input.yaml has no `menu` section (the shipped file has one).
+DEFAULT_MENU_KEYS = {
+    "return": "confirm",
+    "enter": "confirm",
+    "escape": "back",
+    "backspace": "back",
+    "up": "up",
+    "down": "down",
+    "left": "left",
+    "right": "right",
+    "tab": "next",
+}
+DEFAULT_MENU_BUTTONS = {0: "confirm", 7: "confirm", 1: "back", 6: "back"}
 MIDI_NUMBERS = range(128)
 # Sections of the `midi` section that a station file replaces one by one.
 STATION_FILE_HEADER = (
@@ -41,6 +64,15 @@ class EvdevDeviceMapping:
 
 
 @dataclass(frozen=True)
+class MenuMapping:
+    """Keys and gamepad buttons that drive menus, each to one of MENU_ACTIONS. The gamepad's
+    d-pad always moves the focus."""
+
+    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MENU_KEYS))
+    gamepad_buttons: dict[int, str] = field(default_factory=lambda: dict(DEFAULT_MENU_BUTTONS))
+
+
+@dataclass(frozen=True)
 class InputMapping:
     keys: dict[str, str] = field(default_factory=dict)  # pygame.key.name() -> channel
     mouse_buttons: dict[int, str] = field(default_factory=dict)  # SDL button number -> channel
@@ -51,6 +83,7 @@ class InputMapping:
     midi_notes: dict[int, str] = field(default_factory=dict)  # note number -> channel
     midi_controls: dict[int, str] = field(default_factory=dict)  # pedal controller -> channel
     evdev_devices: tuple[EvdevDeviceMapping, ...] = ()
+    menu: MenuMapping = field(default_factory=MenuMapping)
 
 
 def machine_input_path() -> Path:
@@ -182,7 +215,36 @@ def _mapping_from(data: dict, where: str) -> InputMapping:
         midi_notes=_numbered(midi, "notes", f"{where}: midi", MIDI_NUMBERS),
         midi_controls=_numbered(midi, "controls", f"{where}: midi", MIDI_NUMBERS),
         evdev_devices=_evdev_devices(data.get("evdev") or [], where),
+        menu=_menu(data.get("menu"), where),
     )
+
+
+def _check_action(where: str, action: object) -> str:
+    if action not in MENU_ACTIONS:
+        raise InputConfigError(
+            f"{where}: unknown menu action {action!r}; use one of {', '.join(MENU_ACTIONS)}"
+        )
+    return str(action)
+
+
+def _menu(section: object, where: str) -> MenuMapping:
+    if section is None:
+        return MenuMapping()
+    if not isinstance(section, dict):
+        raise InputConfigError(f"{where}: menu: expected keys and gamepad_buttons")
+    keys = {
+        str(name): _check_action(f"{where}: menu.keys.{name}", action)
+        for name, action in _section(section, "keys", f"{where}: menu").items()
+    }
+    buttons = {}
+    for number, action in _section(section, "gamepad_buttons", f"{where}: menu").items():
+        place = f"{where}: menu.gamepad_buttons.{number}"
+        try:
+            button = int(number)
+        except (TypeError, ValueError):
+            raise InputConfigError(f"{place}: not a number") from None
+        buttons[button] = _check_action(place, action)
+    return MenuMapping(keys=keys, gamepad_buttons=buttons)
 
 
 def _evdev_devices(entries: object, where: str) -> tuple[EvdevDeviceMapping, ...]:

@@ -20,6 +20,7 @@ from engine.levels.limbs import CHANNEL_INDEX
 from engine.levels.model import Level, Windows
 from engine.metrics.clinic import TaskSummary, summarize_task
 from engine.scoring.kernels import EXTRA, JUDGEMENT_NAMES, OnlineScorer, judgement_for
+from engine.levels.text import level_in_language
 from engine.session.adaptation import (
     Rung,
     Staircase,
@@ -28,6 +29,7 @@ from engine.session.adaptation import (
     visual_cue_at,
     windows_at,
 )
+from engine.session.streak import MISSED, Streak
 from engine.store.records import AdaptationStep, BeatRecord, TapRecord, TaskRecord
 from engine.timing.clock import ClockMap, frames_to_ms, frames_to_s
 from engine.timing.schedule import TaskGrid, reschedule_task, schedule_task
@@ -91,7 +93,7 @@ class PlayView:
     paired_taps: int
     results: tuple[TaskSummary, ...]
     theme: str = "pond"
-    streak: int = 0  # hits in a row in this task
+    streak: int = 0  # hits in a row in this task (engine/session/streak.py)
     praise_streak: int | None = None  # a streak milestone to praise now (5, 10, 15, ...)
 
 
@@ -118,8 +120,12 @@ class PlaySession:
         input_offset_ms: float = 0.0,
         guide_volume: float = 0.7,
         staircase: Staircase | None = None,
+        language: str = "",
     ) -> None:
+        """``language``: the words the view shows (the level's own where it has none in that
+        language); records always keep the level's own."""
         self.level = level
+        self._shown = level_in_language(level, language)
         self.guide_volume = guide_volume
         self.staircase = staircase
         self._ladder = build_ladder(level) if staircase is not None else ()
@@ -137,7 +143,7 @@ class PlaySession:
         self.sample_rate_hz = ring.settings.sample_rate_hz
         self._runs: list[_TaskRun] = []
         self._feedback: list[Feedback] = []
-        self._streak = 0  # consecutive hits in the current task; a miss or an off tap ends it
+        self.streak = Streak()  # hits in a row in the current task, and the longest run
         self._praise: tuple[int, int] | None = None  # (streak reached, audio frame)
         self.started = False
         self.finished = False
@@ -191,7 +197,7 @@ class PlaySession:
     def _queue_task(self, task_index: int, count_in_start_frame: int) -> None:
         grid = schedule_task(self.level, task_index, count_in_start_frame, self.sample_rate_hz)
         self._runs.append(_TaskRun(grid, self._new_scorer(grid)))
-        self._streak = 0
+        self.streak.new_task()
         self._next_boundary_beat = 0
         self.track.add_clicks(grid.click_frames, grid.click_kinds)
         task = self.level.tasks[task_index]
@@ -379,12 +385,9 @@ class PlaySession:
                         asynchrony_ms, self.level.windows, self.sample_rate_hz, self.guide_volume
                     )
                 )
-            if judgement in HIT_JUDGEMENTS:
-                self._streak += 1
-                if self._streak % PRAISE_EVERY_HITS == 0:
-                    self._praise = (self._streak, audio_frame)
-            elif judgement != "extra":
-                self._streak = 0
+            self.streak.add(judgement)
+            if judgement in HIT_JUDGEMENTS and self.streak.current % PRAISE_EVERY_HITS == 0:
+                self._praise = (self.streak.current, audio_frame)
         else:
             judgement = "unscored"
         self.recorder.tap(
@@ -421,8 +424,9 @@ class PlaySession:
         # thread, a press held back by a slow frame) is never overtaken by its target's miss.
         settled_frame = int(now_frame - MISS_SETTLE_S * self.sample_rate_hz)
         missed = run.scorer.newly_missed(settled_frame) if run.summary is None else []
+        for _ in missed:
+            self.streak.add(MISSED)
         if missed:
-            self._streak = 0
             if self.staircase is not None:
                 for _ in missed:
                     self.staircase.record(False)
@@ -473,11 +477,12 @@ class PlaySession:
 
     def view(self, now_host_ns: int, visual_offset_ms: float = 0.0) -> PlayView:
         if not self._runs:
-            return _waiting_view(self.level)
+            return _waiting_view(self._shown)
         now_frame = self.clock.host_ns_to_frame(now_host_ns + visual_offset_ms * 1_000_000)
         run = self._current
         grid = run.grid
         task = self.level.tasks[grid.task_index]
+        shown_task = self._shown.tasks[grid.task_index]
         rung = self._rung()
         frames_per_beat = grid.frames_per_beat
         beats_since_start = grid.beat_position(now_frame)
@@ -508,11 +513,11 @@ class PlaySession:
         )
         return PlayView(
             phase=phase,
-            level_title=self.level.title,
+            level_title=self._shown.title,
             task_index=grid.task_index,
             task_count=len(self.level.tasks),
-            task_name=task.name,
-            instruction=task.instruction or self.level.instruction,
+            task_name=shown_task.name,
+            instruction=shown_task.instruction or self._shown.instruction,
             next_limb=self._next_limb(grid, now_frame),
             count_in_beats_left=(
                 max(0, grid.resume_beat - beat_number) if phase == PHASE_COUNT_IN else 0
@@ -531,7 +536,7 @@ class PlaySession:
             ),
             paired_taps=int(paired.size),
             theme=self.level.theme,
-            streak=self._streak,
+            streak=self.streak.current,
             praise_streak=self._praise_now(now_frame),
             results=tuple(r.summary for r in self._runs if r.summary is not None),
         )
