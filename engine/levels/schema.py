@@ -365,7 +365,6 @@ class LevelSpec(_LevelModel):
             raise RuleError(breaches)
         return tasks
 
-
     @field_validator("translations")
     @classmethod
     def _languages_and_task_counts(

@@ -18,9 +18,9 @@ from engine.audio.track import ClickTrack
 from engine.input.pump import Tap
 from engine.levels.limbs import CHANNEL_INDEX
 from engine.levels.model import Level, Windows
+from engine.levels.text import level_in_language
 from engine.metrics.clinic import TaskSummary, summarize_task
 from engine.scoring.kernels import EXTRA, JUDGEMENT_NAMES, OnlineScorer, judgement_for
-from engine.levels.text import level_in_language
 from engine.session.adaptation import (
     Rung,
     Staircase,
@@ -426,10 +426,8 @@ class PlaySession:
         missed = run.scorer.newly_missed(settled_frame) if run.summary is None else []
         for _ in missed:
             self.streak.add(MISSED)
-        if missed:
             if self.staircase is not None:
-                for _ in missed:
-                    self.staircase.record(False)
+                self.staircase.record(False)
         if self.staircase is not None and run.summary is None:
             self._adapt_at_boundaries(run, now_frame)
         if run.summary is None and now_frame > self._scoring_closes_frame(run.grid):
