@@ -165,11 +165,22 @@ def _migration_3_adaptive_positions(connection: sqlite3.Connection) -> None:
     )
 
 
+def _migration_session_sound_and_autoplay(connection: sqlite3.Connection) -> None:
+    # Where each session's sound went, and whether the program played it by itself. Rows
+    # from before read NULL ("not recorded") and 0 (played by a child, as they all were).
+    connection.execute("ALTER TABLE sessions ADD COLUMN audio_device TEXT")
+    connection.execute(
+        "ALTER TABLE sessions ADD COLUMN autoplayed INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (autoplayed IN (0, 1))"
+    )
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
     _migration_2_clinical_records,
     _migration_3_adaptive_positions,
+    _migration_session_sound_and_autoplay,
 )
 
 

@@ -55,6 +55,7 @@ _INSERT_SESSION = insert_statement(
 def _session_of_row(row: tuple) -> SessionRecord:
     values = dict(zip(SESSION_FIELDS, row, strict=True))
     calibration_json = values.pop("calibration")
+    values["autoplayed"] = bool(values["autoplayed"])  # SQLite keeps it as 0 or 1
     calibration = None
     if calibration_json is not None:
         calibration = SessionCalibration(**json.loads(calibration_json))
