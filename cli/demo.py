@@ -1,11 +1,18 @@
-"""`run.py demo`: autoplay a level headless through the real scorer and recorder."""
+"""`run.py demo`: autoplay a level headless through the real scorer and recorder.
+
+Without --data-dir the demo writes into a throwaway folder (and says where), never into the
+station's own records: a simulated child is nobody's progress. Its sessions are marked
+autoplayed wherever they are kept.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
+from pathlib import Path
 
-from cli.common import DEFAULT_LEVEL, AddCommand, data_dir_of, load_level_file
+from cli.common import DEFAULT_LEVEL, AddCommand, load_level_file
 
 
 def register(add_command: AddCommand) -> None:
@@ -26,12 +33,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from game.harness import human_like, run_headless
 
     level = load_level_file(args.level)
-    data_dir = data_dir_of(args)
+    if args.data_dir is not None:
+        data_dir = Path(args.data_dir).expanduser()
+    else:
+        data_dir = Path(tempfile.mkdtemp(prefix="onbeat-demo-"))
+        print(f"Demo data goes to a throwaway folder: {data_dir} (keep it with --data-dir)")
     warm_up()
     recorder = Recorder(data_dir)
     try:
         run = run_headless(
-            level, recorder, human_like(), frame_jitter_ms=args.jitter_ms, seed=args.seed
+            level,
+            recorder,
+            human_like(),
+            frame_jitter_ms=args.jitter_ms,
+            seed=args.seed,
+            simulated_player=True,
         )
     finally:
         recorder.close()

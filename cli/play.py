@@ -23,6 +23,11 @@ def register(add_command: AddCommand) -> None:
     play.add_argument(
         "--jitter-ms", type=float, default=20.0, help="autoplay timing spread (SD, ms)"
     )
+    play.add_argument(
+        "--silent",
+        action="store_true",
+        help="play even without a sound output (the session records 'silent')",
+    )
     play.set_defaults(handler=cmd_play)
 
 
@@ -39,11 +44,22 @@ def cmd_play(args: argparse.Namespace) -> int:
     autoplay = AutoTapper(sd_ms=args.jitter_ms) if args.autoplay else None
     try:
         session_ids = play_level(
-            level_path, data_dir_of(args), args.profile, args.exit_when_done, args.watch, autoplay
+            level_path,
+            data_dir_of(args),
+            args.profile,
+            args.exit_when_done,
+            args.watch,
+            autoplay,
+            silent=args.silent,
         )
     except NoDisplayError:
         print(NO_DISPLAY)
         return 2
+    if not session_ids and not args.watch:
+        raise UserError(
+            "no session recorded: the level did not start without sound; plug in speakers "
+            "or headphones (`run.py devices` lists them), or give --silent to play without"
+        )
     for session_id in session_ids:
         print(f"Session {session_id} saved in {data_dir_of(args)}")
     return 0

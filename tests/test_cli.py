@@ -58,12 +58,29 @@ def test_play_runs_a_level_in_a_window_and_records_it(tmp_path) -> None:
     level = tmp_path / "tiny.yaml"
     level.write_text(TINY_LEVEL, encoding="utf-8")
     data_dir = tmp_path / "data"
-    result = run_cli("play", str(level), "--data-dir", str(data_dir), "--exit-when-done")
+    # SDL's dummy audio driver plays no sound: only a therapist's --silent plays then.
+    result = run_cli(
+        "play", str(level), "--data-dir", str(data_dir), "--exit-when-done", "--silent"
+    )
     assert result.returncode == 0, result.stderr
     assert "Session 1 saved" in result.stdout
     export = run_cli("export", "--data-dir", str(data_dir), "--out", str(tmp_path / "t.csv"))
     assert export.returncode == 0, export.stderr
     assert "Wrote 0 taps" in export.stdout  # nobody tapped; the session itself is stored
+
+
+def test_play_without_sound_records_nothing_and_says_what_to_do(tmp_path) -> None:
+    level = tmp_path / "tiny.yaml"
+    level.write_text(TINY_LEVEL, encoding="utf-8")
+    data_dir = tmp_path / "data"
+    result = run_cli("play", str(level), "--data-dir", str(data_dir), "--exit-when-done")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "no session recorded" in line and "--silent" in line
+    assert "audio driver plays no sound" in result.stdout  # the reason, for the therapist
+    export = run_cli("export", "--data-dir", str(data_dir), "--out", str(tmp_path / "t.csv"))
+    assert "Wrote 0 taps" in export.stdout
 
 
 def test_demo_prints_a_summary_and_its_data_exports(tmp_path) -> None:
