@@ -47,7 +47,7 @@ capture() {
     xdotool type --delay 80 "Mia"; sleep 0.5; key Right Right; shot new-profile
     click $((width / 2)) "$(u 180)"; shot keyboard  # the name box opens the on-screen keyboard
     key Escape                                   # close the keyboard
-    key Down Return; sleep 1; shot level-map     # "Let's go!" -> Mia's map
+    key Down Down Return; sleep 1; shot level-map  # name box -> Owl -> "Let's go!" -> the map
     key Return; sleep 9; shot play               # Tadpole Tap, autoplayed
     key Escape; shot pause
     key Return; sleep 30; shot results           # "Go on"; the level ends, the results

@@ -176,6 +176,12 @@ class SdlAudioOutput:
         device's callbacks and fits the new one's."""
         self.close()
         self.ring.clock.forget()
+        sdl = _sdl_library()
+        if sdl is not None:
+            # Start over with SDL's own choice of driver: after a fallback to the silent
+            # dummy driver, a device plugged in since would otherwise never be found.
+            sdl.SDL_AudioQuit()
+            sdl.SDL_AudioInit(None)
         status = self.open(device_name)
         self.start()
         return status

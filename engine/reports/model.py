@@ -21,7 +21,13 @@ from engine.metrics.progress import (
 )
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
 from engine.store.protocol import Store
-from engine.store.records import AdaptationStep, Note, ProfileRecord, SessionRecord
+from engine.store.records import (
+    AUDIO_SILENT,
+    AdaptationStep,
+    Note,
+    ProfileRecord,
+    SessionRecord,
+)
 
 # A session's minutes as one timed service: 0 below 8, 1 for 8–22, 2 for 23–37 (the CMS
 # 8-minute rule; engine.billing.units is the one place that counts units).
@@ -172,6 +178,7 @@ class SessionHeader:
     billing_units: int | None
     station: str
     calibration: str
+    sound: str = "not recorded"  # the sound output, "silent", or that it was not recorded
 
     def rows(self) -> list[tuple[str, str]]:
         minutes = "–" if self.minutes is None else str(self.minutes)
@@ -188,6 +195,7 @@ class SessionHeader:
             ("Status", self.status),
             ("Station", self.station),
             ("Calibration", self.calibration),
+            ("Sound", self.sound),
         ]
 
 
@@ -204,6 +212,19 @@ def _calibration_text(session: SessionRecord) -> str:
         return f"{offsets}, {visual}; defaults, never measured on this station"
     measured = local_time(calibration.calibrated_at_utc).strftime("%Y-%m-%d")
     return f"{offsets}, {visual}; measured {measured} ({calibration.method})"
+
+
+def _sound_text(session: SessionRecord) -> str:
+    """Where the session's metronome was heard, and whether a child or the program played."""
+    if session.audio_device is None:
+        sound = "not recorded"
+    elif session.audio_device == AUDIO_SILENT:
+        sound = "silent (the therapist chose to play without sound)"
+    else:
+        sound = session.audio_device
+    if session.autoplayed:
+        sound += "; played by the program itself (autoplay), not by the child"
+    return sound
 
 
 def session_minutes(
@@ -240,6 +261,7 @@ def session_header(session: SessionRecord, last_tap_s: float | None) -> SessionH
         billing_units=None if minutes is None else billing_units(minutes),
         station=session.station,
         calibration=_calibration_text(session),
+        sound=_sound_text(session),
     )
 
 

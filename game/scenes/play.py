@@ -368,7 +368,7 @@ class PlayScene(Scene):
         unit = design_unit((width, height))
         text_unit = unit * self.context.look.text_scale
         shade = pygame.Surface((width, height), pygame.SRCALPHA)
-        shade.fill((10, 10, 25, 190))
+        shade.fill((10, 10, 25, 215))  # dark enough that the still frame's words recede
         surface.blit(shade, (0, 0))
         text = self.context.messages
         draw_text(

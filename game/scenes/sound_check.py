@@ -15,7 +15,10 @@ from game.widgets import STAR_ON, Button
 
 LEAD_S = 0.5  # before the first tone
 STEP_S = 1.2  # from one tone to the next
-DIM: tuple[int, int, int] = (70, 80, 110)
+EAR_THIS_SIDE: tuple[int, int, int] = (120, 170, 230)  # the ear that should hear this tone
+EAR_OTHER: tuple[int, int, int] = (150, 140, 130)
+HEAD: tuple[int, int, int] = (235, 225, 210)
+HAIR: tuple[int, int, int] = (110, 80, 60)
 
 
 class SoundCheckScene(MenuScene):
@@ -92,13 +95,12 @@ class SoundCheckScene(MenuScene):
         for index, side in enumerate(EAR_CHECK_SIDES):
             center = (int(width / 2 + (index - 1) * 330 * unit), int(330 * unit))
             lit = side == self.playing
-            colour = STAR_ON if lit else DIM
-            _ears(surface, side, center, unit, colour)
+            _ears(surface, side, center, unit, STAR_ON if lit else EAR_THIS_SIDE)
             draw_text(
                 surface,
                 self.text(f"sound_check.{side}"),
                 int(36 * self.unit),
-                colour if lit else look.text_colour,
+                STAR_ON if lit else look.text_colour,
                 center=(center[0], center[1] + 120 * unit),
             )
         draw_text(
@@ -117,12 +119,15 @@ def _ears(
     unit: float,
     colour: tuple[int, int, int],
 ) -> None:
-    """A head from the front with its two ears; the ear (or ears) that should hear is lit."""
+    """A head seen from behind (so its left ear is on the left), with the ear or ears that
+    should hear this tone in ``colour``."""
     x, y = center
     radius = int(70 * unit)
-    pygame.draw.circle(surface, (235, 225, 210), center, radius)
     for ear_side, dx in (("left", -1), ("right", 1)):
-        # The child's left ear is on the left of the picture: the head is seen from behind.
         on = side in (ear_side, "both")
-        ear = (x + dx * (radius + int(12 * unit)), y)
-        pygame.draw.circle(surface, colour if on else (120, 120, 135), ear, int(24 * unit))
+        ear = (x + dx * (radius + int(6 * unit)), y + int(6 * unit))
+        pygame.draw.circle(surface, colour if on else EAR_OTHER, ear, int(24 * unit))
+    neck = pygame.Rect(0, 0, int(56 * unit), int(40 * unit))
+    neck.midtop = (x, y + radius - int(14 * unit))
+    pygame.draw.rect(surface, HEAD, neck, border_radius=int(10 * unit))
+    pygame.draw.circle(surface, HAIR, center, radius)  # the back of the head: all hair

@@ -284,7 +284,7 @@ class TherapistSessionScene(MenuScene):
         )
         columns = (0.1, 0.24, 0.345, 0.43, 0.5, 0.585, 0.67, 0.785, 0.92)
         size = int(22 * unit)
-        row_y = 120 * unit
+        row_y = 140 * unit
         for key, column in zip(headings, columns, strict=True):
             draw_text(
                 surface, self.text(key), size, look.dim_text_colour, center=(width * column, row_y)
@@ -314,7 +314,7 @@ class TherapistSessionScene(MenuScene):
         facts = self.text("therapist.sound", sound=sound)
         if session.autoplayed:
             facts += " · " + self.text("therapist.autoplayed")
-        draw_text(surface, facts, size, look.dim_text_colour, topleft=(40 * unit, 80 * unit))
+        draw_text(surface, facts, size, look.dim_text_colour, center=(width / 2, 104 * unit))
         if self.message:
             draw_text(
                 surface,
