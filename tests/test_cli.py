@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from engine.store.opening import open_store
+from engine.store.sqlite.store import DATABASE_FILE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,6 +105,27 @@ def test_demo_prints_a_summary_and_its_data_exports(tmp_path) -> None:
     recorded = int(result.stdout.split("taps recorded:")[1].split()[0])
     assert len(rows) == recorded > 15
     assert {row["stamp_source"] for row in rows} == {"scripted"}
+
+
+def test_demo_without_a_data_dir_writes_to_a_throwaway_folder_and_says_where(tmp_path) -> None:
+    level = tmp_path / "tiny.yaml"
+    level.write_text(TINY_LEVEL, encoding="utf-8")
+    user_data = tmp_path / "user-data"
+    result = run_cli("demo", "--level", str(level), env_changes={"XDG_DATA_HOME": str(user_data)})
+    assert result.returncode == 0, result.stderr
+    said = result.stdout.split("throwaway folder: ")[1].split(" (")[0]
+    throwaway = Path(said)
+    try:
+        assert (throwaway / DATABASE_FILE_NAME).exists()
+        assert not (user_data / "OnBeat").exists()  # the station's own records are untouched
+        store = open_store(throwaway)
+        try:
+            [session] = store.list_sessions()
+        finally:
+            store.close()
+        assert session.autoplayed  # a simulated child is nobody's progress
+    finally:
+        shutil.rmtree(throwaway, ignore_errors=True)
 
 
 def test_a_broken_level_gives_its_place_and_no_traceback(tmp_path) -> None:
