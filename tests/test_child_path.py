@@ -17,6 +17,7 @@ from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from engine.store.records import AUDIO_SILENT, SessionRecord
 from game.play_painter import PlayPainter
+from game.scene import Goto
 from game.sound import VIRTUAL_OUTPUT
 from tests.game_harness import GameHarness
 from tests.test_scenes import LEVEL
@@ -335,3 +336,28 @@ def test_the_whole_path_with_the_gamepad_alone(tmp_path: Path) -> None:
     recorder.close()
     assert game.director.history == CHILD_PATH
     assert game.director.done
+
+
+def test_leaving_a_therapist_started_assessment_returns_to_the_therapist(tmp_path: Path) -> None:
+    assessment = tmp_path / "levels" / "assessment"
+    assessment.mkdir(parents=True)
+    (assessment / "mini.yaml").write_text(LEVEL.replace("tiny-pond", "mini"), encoding="utf-8")
+    data_dir = tmp_path / "data"
+    store = open_store(data_dir)
+    profile = store.profile_for("Robin")
+    store.close()
+    recorder = Recorder(data_dir)
+    levels = discover_levels(builtin_dir=tmp_path / "levels", user_dir=tmp_path / "user-levels")
+    game = GameHarness(
+        data_dir, recorder, levels, first=Goto("therapist_sessions", profile=profile)
+    )
+    game.press_at(0.5, "return")  # "Run the standard assessment" (no sessions listed yet)
+    game.press_at(2.0, "escape")  # pause
+    game.press_at(2.5, "escape")  # leave the assessment
+    game.run(seconds=3.0)
+    recorder.close()
+    assert game.director.history == [
+        "TherapistSessionsScene",
+        "PlayScene",
+        "TherapistSessionsScene",
+    ]

@@ -65,7 +65,8 @@ class LevelMapScene(MenuScene):
                 )
         stickers = pygame.Rect(0, 0, int(200 * unit), int(48 * unit))
         stickers.topright = (width - int(30 * unit), int(62 * unit))
-        buttons.append(Button("stickers", self.text("stickers.title"), stickers))
+        label = self.text("map.stickers_button", stickers=len(self.progress.stickers))
+        buttons.append(Button("stickers", label, stickers))
         back = pygame.Rect(int(24 * unit), int(34 * unit), int(150 * unit), int(52 * unit))
         buttons.append(Button("back", self.text("menu.back"), back))
         return buttons
@@ -112,7 +113,6 @@ class LevelMapScene(MenuScene):
     def draw_more(self, surface: pygame.Surface) -> None:
         unit = self.unit
         design = design_unit(surface.get_size())
-        width = surface.get_width()
         profile = self.context.profile
         if profile is not None:
             draw_avatar(
@@ -122,15 +122,15 @@ class LevelMapScene(MenuScene):
                 int(34 * unit),
                 self.progress.avatar_items,
             )
-        summary = self.text(
-            "map.stars", stars=self.progress.total_stars, stickers=len(self.progress.stickers)
-        )
+        # The stars earned beside the child's face: the stickers have their own button.
+        star_center = (int(300 * design), int(60 * design))
+        draw_star(surface, star_center, 20 * unit, STAR_ON)
         draw_text(
             surface,
-            summary,
-            int(26 * unit),
-            self.context.look.dim_text_colour,
-            topright=(width - 30 * unit, 30 * unit),
+            str(self.progress.total_stars),
+            int(34 * unit),
+            self.context.look.text_colour,
+            midleft=(star_center[0] + 26 * unit, star_center[1]),
         )
         for theme in (t for t, levels in self.levels_by_theme.items() if levels):
             buttons = [b for b in self.menu.buttons if self._theme_of(b) == theme]

@@ -112,5 +112,6 @@ class NewProfileScene(MenuScene):
             hint,
             int(22 * unit),
             look.dim_text_colour,
-            center=(width // 2, int(240 * unit)),
+            # Placed in design pixels: large text grows the words, not the gap to the avatars.
+            center=(width // 2, int(240 * design_unit(surface.get_size()))),
         )

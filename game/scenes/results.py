@@ -133,11 +133,11 @@ class ResultsScene(MenuScene):
         for index in range(3):
             grown = 1.0 if still else _ease(age_s - index * STAR_STAGGER_S, STAR_POP_S)
             colour = STAR_ON if index < self.stars else STAR_OFF
-            center = (width / 2 + (index - 1) * 110 * unit, 150 * unit)
+            center = (width / 2 + (index - 1) * 110 * unit, 162 * unit)
             if grown > 0:
-                draw_star(surface, center, 46 * unit * grown, colour)
+                draw_star(surface, center, 44 * unit * grown, colour)
         draw_text(
-            surface, self.headline(), int(76 * self.unit), STAR_ON, center=(width / 2, 250 * unit)
+            surface, self.headline(), int(76 * self.unit), STAR_ON, center=(width / 2, 258 * unit)
         )
         lines = [self.praise_line()]
         if self.longest_run >= RUN_SHOWN_FROM:
@@ -145,10 +145,10 @@ class ResultsScene(MenuScene):
         line = "   ".join(text for text in lines if text)
         if line:
             draw_text(
-                surface, line, int(34 * self.unit), look.text_colour, center=(width / 2, 318 * unit)
+                surface, line, int(34 * self.unit), look.text_colour, center=(width / 2, 324 * unit)
             )
         chart = pygame.Rect(
-            int(60 * unit), int(360 * unit), int(width - 120 * unit), int(height - 480 * unit)
+            int(60 * unit), int(362 * unit), int(width - 120 * unit), int(height - 482 * unit)
         )
         if self.asynchrony_ms:
             words = {

@@ -90,7 +90,7 @@ class SoundCheckScene(MenuScene):
             else self.text("sound_check.none", reason=status.reason)
         )
         draw_text(
-            surface, line, int(26 * self.unit), look.dim_text_colour, center=(width / 2, 130 * unit)
+            surface, line, int(26 * self.unit), look.dim_text_colour, center=(width / 2, 140 * unit)
         )
         for index, side in enumerate(EAR_CHECK_SIDES):
             center = (int(width / 2 + (index - 1) * 330 * unit), int(330 * unit))
@@ -101,7 +101,7 @@ class SoundCheckScene(MenuScene):
                 self.text(f"sound_check.{side}"),
                 int(36 * self.unit),
                 STAR_ON if lit else look.text_colour,
-                center=(center[0], center[1] + 120 * unit),
+                center=(center[0], center[1] + 140 * unit),
             )
         draw_text(
             surface,

@@ -26,7 +26,7 @@ from game.context import GameContext
 from game.menu_scene import MenuScene
 from game.scene import Goto
 from game.text import draw_text
-from game.widgets import Button, ms_cell, percent_cell, take_typing
+from game.widgets import Button, draw_fitted_text, ms_cell, percent_cell, take_typing
 
 ROWS_SHOWN = 8
 NOTE_AUTHOR = "therapist"
@@ -285,9 +285,15 @@ class TherapistSessionScene(MenuScene):
         columns = (0.1, 0.24, 0.345, 0.43, 0.5, 0.585, 0.67, 0.785, 0.92)
         size = int(22 * unit)
         row_y = 140 * unit
-        for key, column in zip(headings, columns, strict=True):
-            draw_text(
-                surface, self.text(key), size, look.dim_text_colour, center=(width * column, row_y)
+        # Each column's words shrink to fit between its neighbours (large text, Spanish).
+        edges = (-columns[0], *columns, 2.0 - columns[-1])  # the window's edges, mirrored
+        room = [
+            int(width * min(edges[i + 1] - edges[i], edges[i + 2] - edges[i + 1]) - 8)
+            for i in range(len(columns))
+        ]
+        for key, column, fit in zip(headings, columns, room, strict=True):
+            draw_fitted_text(
+                surface, self.text(key), size, look.dim_text_colour, (width * column, row_y), fit
             )
         for task in (*self.metrics.tasks[:10], self.metrics.overall):
             row_y += 30 * unit
@@ -307,8 +313,9 @@ class TherapistSessionScene(MenuScene):
                 f"{ms_cell(task.mean_asynchrony_ms)} ± {ms_cell(task.sd_asynchrony_ms)}",
                 f"{task.missed_beats} / {task.extra_taps}",
             )
-            for cell, column in zip(cells, columns, strict=True):
-                draw_text(surface, cell, size, look.text_colour, center=(width * column, row_y))
+            for cell, column, fit in zip(cells, columns, room, strict=True):
+                center = (width * column, row_y)
+                draw_fitted_text(surface, cell, size, look.text_colour, center, fit)
         session = self.metrics.session
         sound = _sound_text(self.context, session.audio_device)
         facts = self.text("therapist.sound", sound=sound)
