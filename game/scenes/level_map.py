@@ -123,7 +123,7 @@ class LevelMapScene(MenuScene):
                 self.progress.avatar_items,
             )
         # The stars earned beside the child's face: the stickers have their own button.
-        star_center = (int(300 * design), int(60 * design))
+        star_center = (int(230 * design + 64 * unit), int(60 * design))  # right of the face
         draw_star(surface, star_center, 20 * unit, STAR_ON)
         draw_text(
             surface,

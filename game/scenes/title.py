@@ -27,7 +27,7 @@ class TitleScene(MenuScene):
         unit = design_unit((width, height))
         play = pygame.Rect(0, 0, int(320 * unit), int(86 * unit))
         play.center = (width // 2, int(height * 0.74))
-        leave = pygame.Rect(0, 0, int(250 * unit), int(56 * unit))
+        leave = pygame.Rect(0, 0, int(300 * unit), int(60 * unit))
         leave.bottomright = (width - int(24 * unit), height - int(24 * unit))
         return [
             Button("play", self.text("title.play"), play),
@@ -75,7 +75,7 @@ class TitleScene(MenuScene):
         )
         if self.ready:
             look = self.context.look
-            self.menu.draw(surface, int(48 * self.unit), BUTTON, look.text_colour, FOCUS, now_ns)
+            self.menu.draw(surface, int(44 * self.unit), BUTTON, look.text_colour, FOCUS, now_ns)
         else:
             draw_text(
                 surface,
