@@ -62,6 +62,7 @@ def test_the_pump_says_what_a_press_means_to_a_menu_and_whether_it_was_a_tap(win
         pygame.event.Event(pygame.KEYDOWN, key=pygame.K_SPACE, mod=0, scancode=0),
         pygame.event.Event(pygame.KEYUP, key=pygame.K_SPACE, mod=0, scancode=0),
         pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, scancode=0),
+        pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(10, 20), button=4, touch=False),  # wheel
         pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(10, 20), button=1, touch=False),
         pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(10, 20), button=1, touch=False),
         pygame.event.Event(pygame.JOYBUTTONDOWN, button=0, instance_id=0, joy=0),

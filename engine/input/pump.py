@@ -54,6 +54,7 @@ class UiEvent:
     tap: bool = False  # the press was also a tap
 
 
+POINTER_BUTTONS = frozenset({1, 2, 3})  # left, middle, right
 GAMEPAD_EVENTS = frozenset(
     {pygame.JOYDEVICEADDED, pygame.JOYDEVICEREMOVED, pygame.CONTROLLERAXISMOTION}
 )
@@ -160,14 +161,18 @@ class InputPump:
         elif event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
             if getattr(event, "touch", False):
                 return  # SDL also reports a touch as a mouse press; FINGERDOWN is the tap
+            pointer = event.button in POINTER_BUTTONS  # the wheel never presses a button
             if event.type == pygame.MOUSEBUTTONUP:
-                self.ui_events.append(UiEvent("pointer_up", pos=tuple(event.pos)))
+                if pointer:
+                    self.ui_events.append(UiEvent("pointer_up", pos=tuple(event.pos)))
                 return
             channel = self.mapping.mouse_buttons.get(event.button)
             self._tap(channel, PRESS_BUTTON, str(event.button), polled_ns)
-            self.ui_events.append(
-                UiEvent("pointer", pos=tuple(event.pos), action="confirm", tap=channel is not None)
-            )
+            if pointer:
+                tap = channel is not None
+                self.ui_events.append(
+                    UiEvent("pointer", pos=tuple(event.pos), action="confirm", tap=tap)
+                )
         elif event.type in (pygame.FINGERDOWN, pygame.FINGERUP):
             if event.type == pygame.FINGERDOWN:
                 self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
