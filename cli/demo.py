@@ -1,9 +1,16 @@
-"""`run.py demo`: autoplay a level headless through the real scorer and recorder."""
+"""`run.py demo`: autoplay a level headless through the real scorer and recorder.
+
+Without --data-dir the demo writes into a throwaway folder (and says where), never into the
+station's own records: a simulated child is nobody's progress. Its sessions are marked
+autoplayed wherever they are kept.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
+from pathlib import Path
 
 from cli.common import (
     DEFAULT_LEVEL,
@@ -52,7 +59,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from game.harness import human_like, run_headless
 
     level = load_level_file(args.level)
-    data_dir = data_dir_of(args)
+    if args.data_dir is not None:
+        data_dir = data_dir_of(args)
+    else:
+        data_dir = Path(tempfile.mkdtemp(prefix="onbeat-demo-"))
+        print(f"Demo data goes to a throwaway folder: {data_dir} (keep it with --data-dir)")
     profile = profile_of(data_dir, args.profile, STATION_PROFILE)
     warm_up()
     recorder = Recorder(data_dir)
@@ -64,6 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             frame_jitter_ms=args.jitter_ms,
             seed=args.seed,
             profile=profile,
+            simulated_player=True,
         )
     finally:
         recorder.close()

@@ -1,5 +1,6 @@
-"""`run.py devices`: the input devices found and how their taps are stamped; live taps with
-their stamp source and jitter (`--listen`); MIDI learn for a drum kit (`--learn-midi`)."""
+"""`run.py devices`: the input devices found and how their taps are stamped, and the sound
+outputs SDL lists (Settings: Sound picks one); live taps with their stamp source and jitter
+(`--listen`); MIDI learn for a drum kit (`--learn-midi`)."""
 
 from __future__ import annotations
 
@@ -57,8 +58,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
     key_stamp_source, key_stamp_reason = probe_x11_stamps() if window else ("polled", "")
     report = list_devices(mapping, key_stamp_source, window)
     output = report.as_dict()
+    from engine.audio.devices import output_device_names
+
+    output["sound_outputs"] = output_device_names()
     if args.format == "text":
         _print_report(report, key_stamp_reason)
+        outputs = ", ".join(output["sound_outputs"]) or "none listed (no sound will be heard)"
+        print(f"sound outputs: {outputs}")
     if args.listen is not None:
         told = set(report.problems)  # said once in the listing; not again when starting
         output["listen"] = _listen(mapping, args.listen, window, args.format == "text", told)

@@ -43,6 +43,11 @@ def register(add_command: AddCommand) -> None:
         default=20.0,
         help=f"autoplay timing spread (SD), 0–{MAX_AUTOPLAY_SD_MS:g} ms",
     )
+    play.add_argument(
+        "--silent",
+        action="store_true",
+        help="play even without a sound output (the session records 'silent')",
+    )
     play.set_defaults(handler=cmd_play)
 
 
@@ -64,10 +69,21 @@ def cmd_play(args: argparse.Namespace) -> int:
     profile = profile_of(data_dir_of(args), args.profile, STATION_PROFILE)
     try:
         session_ids = play_level(
-            level_path, data_dir_of(args), profile, args.exit_when_done, args.watch, autoplay
+            level_path,
+            data_dir_of(args),
+            profile,
+            args.exit_when_done,
+            args.watch,
+            autoplay,
+            silent=args.silent,
         )
     except NoDisplayError as error:
         raise UserError(NO_DISPLAY.format(error)) from error
+    if not session_ids and not args.watch:
+        raise UserError(
+            "no session recorded: the level did not start without sound; plug in speakers "
+            "or headphones (`run.py devices` lists them), or give --silent to play without"
+        )
     for session_id in session_ids:
         print(f"Session {session_id} of {profile.code} saved in {data_dir_of(args)}")
     return 0

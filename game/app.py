@@ -15,7 +15,7 @@ import pygame
 from engine.audio.config import load_audio_settings, machine_audio_path
 from engine.audio.output import SdlAudioOutput
 from engine.audio.synth import click_sounds
-from engine.config.user_settings import load_user_settings
+from engine.config.user_settings import UserSettings, load_user_settings
 from engine.input.gamepad import init_gamepads, quit_gamepads
 from engine.input.mapping import read_station_input_mapping
 from engine.input.pump import InputPump
@@ -27,7 +27,7 @@ from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
 from engine.store.opening import keep_last_good_copy
 from engine.store.recorder import Recorder
-from engine.store.records import STAMP_X11_SERVER, ProfileRecord
+from engine.store.records import AUDIO_SILENT, STAMP_X11_SERVER, ProfileRecord
 from engine.timing.host_clock import RealClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
@@ -37,6 +37,7 @@ from game.frame_loop import FrameLoop, present_window
 from game.i18n import Messages
 from game.palette import TEXT, THEME_BACKGROUNDS
 from game.scene import Goto
+from game.sound import SdlOutput, chosen_device
 from game.text import draw_text
 
 WINDOW_SIZE = (1280, 720)
@@ -130,6 +131,7 @@ class Station:
     rig: AudioRig
     recorder: Recorder
     calibration: Calibration
+    sound: SdlOutput
 
 
 @contextmanager
@@ -138,8 +140,11 @@ def open_station(
     metronome_volume: float = 0.8,
     window_size: tuple[int, int] = WINDOW_SIZE,
     warm_up_behind_title: bool = False,
+    audio_device: str | None = None,
 ) -> Iterator[Station]:
     """Open the window, recorder, input and audio; close them all, whatever happens.
+
+    ``audio_device``: the sound output to open, as SDL lists it (None: the system default).
 
     ``warm_up_behind_title``: compile the scoring kernels behind a plain title first, before
     the audio device runs (nothing would feed it meanwhile). The game's own title scene
@@ -181,12 +186,13 @@ def open_station(
         output = SdlAudioOutput(rig.ring)
         cleanup.callback(output.close)
         rig.ring.fill_ahead(rig.track.render)
-        print(output.open())
+        status = output.open(audio_device)
+        print(f"Audio: {status.device}" if status.audible else f"Audio: {status.reason}")
         output.start()
         tap_sources = start_tap_sources(mapping, print)  # evdev and MIDI, each if it can run
         cleanup.callback(close_all, tap_sources)
         pump = InputPump(mapping, clock, matcher if x11_source else None, tap_sources)
-        yield Station(surface, clock, pump, rig, recorder, calibration)
+        yield Station(surface, clock, pump, rig, recorder, calibration, SdlOutput(output, status))
 
 
 def _report_underruns(rig: AudioRig) -> None:
@@ -201,23 +207,29 @@ def play_level(
     exit_when_done: bool,
     watch: bool = False,
     autoplay: AutoTapper | None = None,
+    silent: bool = False,
 ) -> list[int]:
     """Play the level in ``level_path`` in a window for ``profile``; returns the ids of the
     sessions recorded.
 
-    Raises NoDisplayError when there is no screen.
+    ``silent``: play even without sound (sessions record "silent"); otherwise a station with
+    no sound output shows the stop screen and records nothing. Raises NoDisplayError when
+    there is no screen.
     """
+    settings = UserSettings(audio_device=AUDIO_SILENT if silent else "")
     with open_station(data_dir, warm_up_behind_title=True) as station:
         context = GameContext(
             station.surface,
             station.recorder,
             station.rig,
+            settings=settings,
             data_dir=data_dir,
             profile=profile,
             autoplay=autoplay,
             input_offset_ms=station.calibration.input_offset_ms,
             visual_offset_ms=station.calibration.visual_offset_ms,
             calibration=session_calibration(station.calibration),
+            sound=station.sound,
         )
         director = Director(
             context,
@@ -234,7 +246,8 @@ def play_level(
             FrameLoop(station.clock, station.pump, present_window).run(director)
         finally:
             director.close()
-    return director.scene.session_ids
+    # The play scene, unless there was no sound and the stop screen ended the program.
+    return list(getattr(director.scene, "session_ids", []))
 
 
 def run_game(
@@ -252,7 +265,9 @@ def run_game(
     library = discover_levels(levels_dirs)
     for problem in library.problems:
         print(problem)  # a bad level is listed, never stops the game
-    with open_station(data_dir, settings.metronome_volume, window_size) as station:
+    with open_station(
+        data_dir, settings.metronome_volume, window_size, audio_device=chosen_device(settings)
+    ) as station:
         if settings.fullscreen:
             pygame.display.toggle_fullscreen()
         context = GameContext(
@@ -268,6 +283,7 @@ def run_game(
             input_offset_ms=station.calibration.input_offset_ms,
             visual_offset_ms=station.calibration.visual_offset_ms,
             calibration=session_calibration(station.calibration),
+            sound=station.sound,
         )
         director = Director(context, Goto("title"))
         try:
@@ -279,9 +295,19 @@ def run_game(
 def run_calibration(data_dir: Path, kind: str, settings_path: Path) -> None:
     """`run.py calibrate`: the tap-along calibration on its own, saved for this machine."""
     settings, _problems = load_user_settings(settings_path)
-    with open_station(data_dir, settings.metronome_volume, warm_up_behind_title=True) as station:
+    with open_station(
+        data_dir,
+        settings.metronome_volume,
+        warm_up_behind_title=True,
+        audio_device=chosen_device(settings),
+    ) as station:
         context = GameContext(
-            station.surface, station.recorder, station.rig, settings=settings, data_dir=data_dir
+            station.surface,
+            station.recorder,
+            station.rig,
+            settings=settings,
+            data_dir=data_dir,
+            sound=station.sound,
         )
         director = Director(context, Goto("calibrate", kind=kind, back=None))
         try:
@@ -289,7 +315,7 @@ def run_calibration(data_dir: Path, kind: str, settings_path: Path) -> None:
         finally:
             director.close()
     scene = director.scene
-    if scene.result is not None:
+    if getattr(scene, "result", None) is not None:  # None also: the stop screen, no sound
         if scene.result.accepted:
             print(
                 f"Calibration saved: {kind} offset {scene.result.offset_ms:+.1f} ms "

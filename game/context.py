@@ -22,6 +22,7 @@ from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
 from game.i18n import Messages
 from game.look import Look
+from game.sound import FixedOutput, SoundOutput
 
 NO_LEVELS = LevelLibrary((), (), ())
 
@@ -41,11 +42,16 @@ class GameContext:
     # Whom sessions are recorded under: the child chosen in the profile picker, or the
     # profile `run.py play --profile` or the harness chose. Always by code, never by name.
     profile: ProfileRecord | None = None
-    autoplay: AutoTapper | None = None  # the demo plays levels by itself
+    autoplay: AutoTapper | None = None  # the game plays levels by itself (`--autoplay`)
+    simulated_player: bool = False  # taps come from a simulated child (`run.py demo`)
     input_offset_ms: float = 0.0
     visual_offset_ms: float = 0.0
     calibration: SessionCalibration | None = None  # recorded with every session
     calibration_path: Path | None = None  # None: the machine's config folder
+    sound: SoundOutput = field(default_factory=FixedOutput)  # where the metronome is heard
+    # Host ns until which menus ignore presses that are also taps: set when a level ends,
+    # so that a child clapping on does not press the next screen's buttons (game/widgets.py).
+    taps_quiet_until_ns: int = 0
 
     def __post_init__(self) -> None:
         if self.messages.language != self.settings.language:
@@ -54,7 +60,10 @@ class GameContext:
     @property
     def look(self) -> Look:
         s = self.settings
-        return Look(s.colour_blind, s.high_contrast, s.reduced_motion, s.large_text, s.show_ms)
+        letters = (self.messages("limb.badge.left"), self.messages("limb.badge.right"))
+        return Look(
+            s.colour_blind, s.high_contrast, s.reduced_motion, s.large_text, s.show_ms, letters
+        )
 
     def reports_folder(self) -> Path:
         """Where therapist reports are saved: the chosen folder, else Documents/OnBeat reports."""

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 
+from engine.audio.devices import OutputStatus
 from engine.audio.output import AudioRing, AudioSettings
 from engine.input.mapping import InputMapping, load_input_mapping
 from engine.input.pump import InputPump
@@ -41,6 +42,7 @@ from game.context import GameContext
 from game.director import Director
 from game.frame_loop import FrameLoop, present_window
 from game.scene import Goto, Scene
+from game.sound import VIRTUAL_OUTPUT, FixedOutput
 
 VIRTUAL_START_NS = 5_000 * NS_PER_S  # an arbitrary monotonic-clock reading
 KEY_HOLD_NS = 30_000_000
@@ -244,7 +246,10 @@ class Harness:
         data_dir: Path | None = None,
         frame_rate_hz: float = 60.0,
         poll_period_ms: float = 1.0,
+        simulated_player: bool = False,
     ) -> None:
+        """``simulated_player``: the sessions are marked autoplayed (the demo), as a level
+        the game plays itself is; tests that stand in for a child leave it False."""
         self.rng = np.random.default_rng(seed)
         self.frame_jitter_ms = frame_jitter_ms
         self.clock = VirtualClock()
@@ -261,6 +266,8 @@ class Harness:
             # A profile chosen by code, else the one in use called profile_name (made if new).
             profile=profile or recorder.station_profile(profile_name),
             autoplay=autoplay,
+            simulated_player=simulated_player,
+            sound=FixedOutput(OutputStatus(VIRTUAL_OUTPUT)),
         )
         assert level is not None or watch_path is not None, "give a level or a level file"
         self.director = Director(

@@ -2,8 +2,9 @@
 
 Limb icons show the child's own limbs as the child sees them, looking down: the back of the
 hands (right thumb on the left) and the tops of the feet (right big toe on the left). A left
-limb is the mirror image of the right one and carries an L badge, a right one an R badge
-(blue and orange: apart under every common colour-vision deficiency); a `both_*` limb shows
+limb is the mirror image of the right one and carries a left badge, a right one a right badge
+(blue and orange: apart under every common colour-vision deficiency), each with its letter in
+the child's language (`Look.side_letters`: L/R, I/D); a `both_*` limb shows
 the pair. The part to tap with is coloured: the toes for a toe tap, the heel for a heel tap.
 
 Shapes are drawn at three times their size and smoothed down, which anti-aliases them; badge
@@ -21,7 +22,6 @@ import pygame
 from game.look import Colour, Look
 from game.text import font
 
-SIDE_BADGES: dict[str, str] = {"left": "L", "right": "R"}  # visible letters (message catalogue)
 SKIN: Colour = (250, 240, 226)
 OUTLINE: Colour = (36, 40, 66)
 TAP_PART: Colour = (255, 112, 150)  # the toes or the heel that should touch the floor
@@ -205,10 +205,13 @@ def _limb_picture(part: str, size_px: int, outline: Colour) -> pygame.Surface:
     return smooth_sprite((size_px, size_px), paint, outline)
 
 
-def _badge(surface: pygame.Surface, side: str, center: tuple[int, int], radius: int) -> None:
+def _badge(
+    surface: pygame.Surface, side: str, center: tuple[int, int], radius: int, look: Look
+) -> None:
     pygame.draw.circle(surface, OUTLINE, center, radius + max(1, radius // 6))
     pygame.draw.circle(surface, BADGE_COLOURS[side], center, radius)
-    letter = font(round(radius * 2.3)).render(SIDE_BADGES[side], True, (255, 255, 255))
+    text = look.side_letters[0] if side == "left" else look.side_letters[1]
+    letter = font(round(radius * 2.3)).render(text, True, (255, 255, 255))
     surface.blit(letter, letter.get_rect(center=center))
 
 
@@ -232,13 +235,13 @@ def limb_icon(limb: str, size_px: int, look: Look = DEFAULT_LOOK) -> pygame.Surf
         icon.blit(left, (round(size_px * 0.02), middle_y))
         icon.blit(right, (size_px - half - round(size_px * 0.02), middle_y))
         badge_y = size_px - badge_radius - 2
-        _badge(icon, "left", (badge_radius + 2, badge_y), badge_radius)
-        _badge(icon, "right", (size_px - badge_radius - 2, badge_y), badge_radius)
+        _badge(icon, "left", (badge_radius + 2, badge_y), badge_radius, look)
+        _badge(icon, "right", (size_px - badge_radius - 2, badge_y), badge_radius, look)
         return icon
     picture = _limb_picture(part, size_px, outline)
     if side == "left":
         picture = pygame.transform.flip(picture, True, False)
     icon.blit(picture, (0, 0))
     badge_x = badge_radius + 2 if side == "left" else size_px - badge_radius - 2
-    _badge(icon, side, (badge_x, size_px - badge_radius - 2), badge_radius)
+    _badge(icon, side, (badge_x, size_px - badge_radius - 2), badge_radius, look)
     return icon

@@ -41,6 +41,7 @@ class Look:
     reduced_motion: bool = False
     large_text: bool = False
     show_ms: bool = True
+    side_letters: tuple[str, str] = ("L", "R")  # the left and right badges, in the language
 
     def judgement_colour(self, judgement: str) -> Colour:
         return (_COLOUR_BLIND if self.colour_blind else _STANDARD)[judgement]

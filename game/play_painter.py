@@ -22,6 +22,7 @@ from engine.session.play_view import (
     PHASE_PLAYING,
     PlayView,
 )
+from engine.session.praise import praise_kind
 from game.canvas import Canvas, design_unit
 from game.dirty import DirtyRegions
 from game.i18n import Messages
@@ -148,7 +149,9 @@ def _wrap(text: str, size_px: int, max_width_px: int) -> list[str]:
 
 class PlayPainter:
     """Draws one session's frames on ``surface``; ``press_enter_hint``: the results table says
-    to press Enter (when the level waits for it rather than moving on by itself)."""
+    to press Enter (when the level waits for it rather than moving on by itself);
+    ``results_table``: the end shows the numbers per task (a level played alone, for the
+    therapist), or only the praise (the game's results screen follows with the child's)."""
 
     def __init__(
         self,
@@ -159,8 +162,10 @@ class PlayPainter:
         look: Look | None = None,
         theme: Theme | None = None,
         messages: Messages | None = None,
+        results_table: bool = True,
     ) -> None:
         self.session = session
+        self.results_table = results_table
         self.surface = surface
         self.press_enter_hint = press_enter_hint
         self.visual_offset_ms = visual_offset_ms
@@ -291,8 +296,13 @@ class PlayPainter:
         panel = pygame.Surface((round(width * 0.9), round(height * 0.8)), pygame.SRCALPHA)
         panel.fill(PANEL)
         layer.blit(panel, panel.get_rect(center=(width / 2, height * 0.52)))
-        title = self.text("play.well_done", title=view.level_title)
+        hits = sum(summary.hits for summary in view.results)
+        targets = sum(summary.targets for summary in view.results)
+        praise = self.text(f"praise.{praise_kind(hits, targets)}")
+        title = self.text("play.results_title", title=view.level_title, praise=praise)
         self._paint_text(layer, title, 56 * text_unit, GOLD, center=(width / 2, 80 * unit))
+        if not self.results_table:
+            return
         columns = (0.14, 0.38, 0.52, 0.62, 0.72, 0.81, 0.9)
         row_y = 170 * unit
         for heading, column in zip(RESULTS_HEADINGS, columns, strict=True):

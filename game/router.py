@@ -16,10 +16,12 @@ from game.scene import Goto, Scene
 from game.scenes.calibrate import CalibrationScene
 from game.scenes.level_map import LevelMapScene
 from game.scenes.new_profile import NewProfileScene
+from game.scenes.no_sound import NoSoundScene
 from game.scenes.play import PlayScene
 from game.scenes.profiles import ProfilesScene
 from game.scenes.results import ResultsScene
 from game.scenes.settings import ReportsFolderScene, SettingsScene
+from game.scenes.sound_check import SoundCheckScene
 from game.scenes.stickers import StickerBookScene
 from game.scenes.therapist import (
     TherapistProfilesScene,
@@ -39,6 +41,8 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "settings": SettingsScene,
     "reports_folder": ReportsFolderScene,
     "calibrate": CalibrationScene,
+    "no_sound": NoSoundScene,
+    "sound_check": SoundCheckScene,
     "therapist_profiles": TherapistProfilesScene,
     "therapist_sessions": TherapistSessionsScene,
     "therapist_session": TherapistSessionScene,

@@ -8,7 +8,7 @@ reads without colour too. Taps beyond the chart's range sit on its edge.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pygame
 
@@ -19,6 +19,7 @@ from game.look import Colour
 from game.text import font
 from game.themes.stage import mix
 
+# The chart's words; a scene passes them in the child's language.
 CHART_WORDS: dict[str, str] = {"late": "late", "early": "early", "ms": "{ms:+.0f} ms"}
 PANEL: Colour = (18, 22, 44)
 HIGH_CONTRAST_PANEL: Colour = (0, 0, 0)
@@ -40,9 +41,12 @@ def draw_tap_chart(
     asynchrony_ms: list[float],
     judgements: list[str],
     windows: Windows | Sequence[Windows],
+    words: Mapping[str, str] = CHART_WORDS,
+    window_labels: bool = True,
 ) -> None:
     """Draw the chart of one task's taps (asynchrony in ms, negative early, NaN unpaired)
-    into ``rect``, over the windows: one set for all taps, or each tap's own."""
+    into ``rect``, over the windows: one set for all taps, or each tap's own;
+    ``window_labels``: the windows' edges in ms beside the chart (for therapists)."""
     per_tap = [windows] * len(asynchrony_ms) if isinstance(windows, Windows) else list(windows)
     widest = max(per_tap, key=lambda w: w.ok_ms, default=windows)
     latest = per_tap[-1] if per_tap else widest
@@ -53,8 +57,9 @@ def draw_tap_chart(
     padding = round(14 * unit)
     label_px = round(20 * unit * look.text_scale)
     plot = rect.inflate(-2 * padding, -2 * padding)
-    plot.left += round(label_px * 3.2)  # room for the window labels
-    plot.width -= round(label_px * 3.2)
+    if window_labels:
+        plot.left += round(label_px * 3.2)  # room for the window labels
+        plot.width -= round(label_px * 3.2)
     range_ms = chart_range_ms(asynchrony_ms, widest)
     middle_y = plot.centery
 
@@ -78,10 +83,10 @@ def draw_tap_chart(
             top, bottom = y_of(half_ms), y_of(-half_ms)
             pygame.draw.rect(surface, tint, (left, top, max(1, right - left), max(1, bottom - top)))
     label_face = font(label_px)
-    for half_ms in (latest.ok_ms, latest.good_ms):
+    for half_ms in (latest.ok_ms, latest.good_ms) if window_labels else ():
         for sign in (1, -1):
             label = label_face.render(
-                CHART_WORDS["ms"].format(ms=sign * half_ms), True, look.dim_text_colour
+                words["ms"].format(ms=sign * half_ms), True, look.dim_text_colour
             )
             surface.blit(
                 label, label.get_rect(midright=(plot.left - 6 * unit, y_of(sign * half_ms)))
@@ -90,7 +95,7 @@ def draw_tap_chart(
         surface, line_colour, (plot.left, middle_y), (plot.right, middle_y), max(1, round(2 * unit))
     )
     for word, anchor in (("late", "topleft"), ("early", "bottomleft")):
-        image = label_face.render(CHART_WORDS[word], True, look.dim_text_colour)
+        image = label_face.render(words[word], True, look.dim_text_colour)
         corner = plot.topleft if anchor == "topleft" else plot.bottomleft
         surface.blit(image, image.get_rect(**{anchor: (corner[0] + 6 * unit, corner[1])}))
     if not asynchrony_ms:

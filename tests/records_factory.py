@@ -22,6 +22,8 @@ def session_record(
     started_at_utc: str = "2026-01-05T10:00:00+00:00",
     calibration: SessionCalibration | None = None,
     plan_id: int | None = None,
+    audio_device: str | None = None,
+    autoplayed: bool = False,
 ) -> SessionRecord:
     return SessionRecord(
         profile_code=profile_code,
@@ -35,6 +37,8 @@ def session_record(
         started_at_utc=started_at_utc,
         calibration=calibration,
         plan_id=plan_id,
+        audio_device=audio_device,
+        autoplayed=autoplayed,
     )
 
 

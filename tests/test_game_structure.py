@@ -112,6 +112,7 @@ def test_every_scene_is_built_without_window_store_or_audio(tmp_path: Path):
         "play": {"level": level},
         "results": {"level": level, "session": session},
         "calibrate": {"kind": "input"},
+        "no_sound": {"retry": Goto("play", level=level)},
         "therapist_sessions": {"profile": profile},
         "therapist_session": {"profile": profile, "session_id": 1},
     }

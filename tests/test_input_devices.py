@@ -62,6 +62,7 @@ def test_devices_command_lists_devices_as_json_headless(tmp_path) -> None:
     )
     assert all(isinstance(line, str) for line in report["problems"])
     assert report["listen"]["taps"] == [] and report["listen"]["summary"] == []
+    assert all(isinstance(name, str) for name in report["sound_outputs"])
 
 
 def test_a_bad_listen_time_is_a_user_error() -> None:

@@ -278,7 +278,8 @@ def test_problems_stop_after_one_hundred(tmp_path: Path) -> None:
     assert len(problems) == 101
     assert problems[99] == (
         "109:1: extra99: unknown key; allowed here: format, id, title, description, "
-        "instruction, theme, ages, tempo_bpm, count_in, windows, adaptive, tasks"
+        "instruction, theme, ages, tempo_bpm, count_in, windows, adaptive, tasks, "
+        "translations"
     )
     assert problems[100] == "110:1: (file): 50 more problems not shown; fix these first"
 

@@ -151,7 +151,8 @@ def _schema_keywords(schema: object, found: set[str]) -> set[str]:
 DRAFT_07_KEYWORDS = {
     "$schema", "$ref", "additionalProperties", "allOf", "const", "default", "definitions",
     "description", "enum", "examples", "items", "maximum", "maxItems", "maxLength", "minimum",
-    "minItems", "minLength", "oneOf", "pattern", "properties", "required", "title", "type",
+    "minItems", "minLength", "oneOf", "pattern", "properties", "propertyNames", "required",
+    "title", "type",
     "uniqueItems",
 }  # fmt: skip
 

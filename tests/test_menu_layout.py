@@ -7,13 +7,17 @@ from pathlib import Path
 import pygame
 import pytest
 
+from engine.audio.output import AudioSettings
 from engine.config.user_settings import UserSettings
 from engine.input.pump import UiEvent
 from engine.levels.library import discover_levels
+from engine.session.play import PlaySession
 from engine.session.rewards import Progress
+from game.audio_rig import AudioRig
 from game.context import GameContext
 from game.router import build_scene
 from game.scene import Goto
+from tests.level_factory import make_level
 
 SIZES = [(1280, 720), (1920, 1080), (1024, 768)]
 
@@ -22,6 +26,9 @@ SIZES = [(1280, 720), (1920, 1080), (1024, 768)]
 def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) -> None:
     pygame.display.init()
     surface = pygame.display.set_mode(size)
+    level = make_level()
+    rig = AudioRig.create(AudioSettings())  # objects only: no device is opened
+    session = PlaySession(level, 1, rig.ring, rig.clock_map, rig.track, None)
     context = GameContext(
         surface,
         None,
@@ -38,6 +45,8 @@ def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) ->
             Goto("new_profile"),
             Goto("level_map"),
             Goto("stickers", progress=Progress({}, (), ())),
+            Goto("no_sound", retry=Goto("title")),
+            Goto("results", level=level, session=session, again=Goto("title")),
         )
     ]
     window = surface.get_rect()

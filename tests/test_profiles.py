@@ -92,13 +92,8 @@ def play_as_a_new_mia(tmp_path: Path, data_dir: Path, cards_before: int, seen: d
     game.type_at(2.0, "Mia")
     game.at(2.1, lambda now_ns: seen.setdefault("new_profile", []).append(game.director.scene))
     game.press_at(2.2, "down")  # from the avatars down to "Let's go!"
-    game.press_at(2.4, "return")  # -> profiles
-    game.at(2.8, lambda now_ns: seen.setdefault("profiles", []).append(game.director.scene))
-    # The picker shows the latest players first: a Mia who played comes before the new one.
-    for step in range(cards_before):
-        game.press_at(2.9 + 0.05 * step, "right")
-    game.press_at(3.0, "return")  # the new Mia -> level map
-    game.press_at(3.5, "return")  # the first level -> play
+    game.press_at(2.4, "return")  # -> this new child's level map
+    game.press_at(3.0, "return")  # the first level -> play
     game.press_at(13.5, "return")  # results -> level map
     game.run(seconds=14.0)
     recorder.close()
@@ -106,11 +101,22 @@ def play_as_a_new_mia(tmp_path: Path, data_dir: Path, cards_before: int, seen: d
     seen.setdefault("played_as", []).append(game.context.profile)
 
 
+def look_at_the_picker(tmp_path: Path, data_dir: Path, seen: dict) -> None:
+    """From the title to "Who is playing?", and keep that scene."""
+    recorder = Recorder(data_dir)
+    game = GameHarness(data_dir, recorder, make_library(tmp_path))
+    game.press_at(1.0, "return")  # title "Play" -> profiles
+    game.at(1.5, lambda now_ns: seen.setdefault("profiles", []).append(game.director.scene))
+    game.run(seconds=2.0)
+    recorder.close()
+
+
 def test_two_children_called_mia_keep_apart_through_the_game(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     seen: dict = {}
     play_as_a_new_mia(tmp_path, data_dir, 0, seen)
     play_as_a_new_mia(tmp_path, data_dir, 1, seen)
+    look_at_the_picker(tmp_path, data_dir, seen)
 
     store = open_store(data_dir)
     try:
@@ -129,14 +135,12 @@ def test_two_children_called_mia_keep_apart_through_the_game(tmp_path: Path) -> 
     frog_button = next(b for b in second_new.menu.buttons if b.key == "avatar:frog")
     assert not frog_button.enabled
     # The picker shows both cards, by code, with their own avatars.
-    picker = seen["profiles"][1]
-    assert [(p.display_name, p.avatar) for p in picker.profiles] == [
-        ("Mia", "frog"),
-        ("Mia", "cat"),
-    ]
+    [picker] = seen["profiles"]
+    assert sorted((p.display_name, p.avatar, p.code) for p in picker.profiles) == sorted(
+        [("Mia", "frog", first.code), ("Mia", "cat", second.code)]
+    )
     assert [b.key for b in picker.menu.buttons[:2]] == [
-        f"profile:{first.code}",
-        f"profile:{second.code}",
+        f"profile:{p.code}" for p in picker.profiles
     ]
 
 
@@ -221,7 +225,17 @@ def test_two_mias_stay_apart_through_demo_exports_and_reports(
         assert status == 0, err
         report = json.loads(out_path.read_text(encoding="utf-8"))
         assert report["profile"]["code"] == code
-        assert [s["session_id"] for s in report["sessions"]] == sessions[code]
+        # Demo sessions are autoplayed: they never count in a child's progress.
+        assert report["sessions"] == []
+        other = second if code == first else first
+        for session_id in sessions[code]:
+            out_path = tmp_path / f"session-{session_id}.json"
+            status, _, err = run(
+                capsys, "report", "--session", str(session_id), "--out", str(out_path), *data
+            )
+            assert status == 0, err
+            text = out_path.read_text(encoding="utf-8")
+            assert code in text and other not in text
 
     # Renamed, the second Mia no longer answers to "Mia": the name now means the first.
     status, out, _ = run(capsys, "profiles", "rename", second, "Mia B.", *data)

@@ -8,7 +8,6 @@ from engine.config.user_settings import UserSettings
 from engine.levels.library import discover_levels
 from engine.store.opening import open_store
 from engine.store.recorder import Recorder
-from game.autoplay import AutoTapper
 from tests.game_harness import GameHarness
 
 LEVEL = """\
@@ -35,15 +34,15 @@ def make_library(tmp_path: Path):
 def test_title_to_results_and_back_with_a_new_profile(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     recorder = Recorder(data_dir)
-    game = GameHarness(data_dir, recorder, make_library(tmp_path), autoplay=AutoTapper(0.0, 0.0))
+    # A child who taps every beat on time, with Space (the key of both hands).
+    game = GameHarness(data_dir, recorder, make_library(tmp_path), child=lambda g, i, r: 0.0)
     seen = {}
-    game.press_at(1.0, "return")  # title -> profiles
+    game.press_at(1.0, "return")  # title: "Play" -> profiles
     game.press_at(1.5, "return")  # "New player" has the focus (there is nobody yet)
     game.type_at(2.0, "Ana")
     game.press_at(2.2, "down")  # from the avatars down to "Let's go!"
-    game.press_at(2.4, "return")  # -> profiles, now with Ana
-    game.press_at(3.0, "return")  # Ana -> level map
-    game.press_at(3.5, "return")  # the first level -> play (autoplayed)
+    game.press_at(2.4, "return")  # -> Ana's level map
+    game.press_at(3.5, "return")  # the first level -> play
     game.at(13.0, lambda now_ns: seen.setdefault("results", game.director.scene))
     game.press_at(13.5, "return")  # results -> level map
     game.at(14.5, lambda now_ns: seen.setdefault("map", game.director.scene))
@@ -54,7 +53,6 @@ def test_title_to_results_and_back_with_a_new_profile(tmp_path: Path) -> None:
         "TitleScene",
         "ProfilesScene",
         "NewProfileScene",
-        "ProfilesScene",
         "LevelMapScene",
         "PlayScene",
         "ResultsScene",
@@ -82,8 +80,7 @@ def test_pausing_and_leaving_a_level_goes_back_to_the_map(tmp_path: Path) -> Non
     game.press_at(1.0, "return")
     game.press_at(1.5, "return")
     game.press_at(2.0, "down")
-    game.press_at(2.2, "return")  # a profile named after the frog avatar
-    game.press_at(3.0, "return")
+    game.press_at(2.2, "return")  # a profile named after the frog avatar, and its map
     game.press_at(3.5, "return")  # play
     game.press_at(5.0, "escape")  # pause
     game.press_at(6.0, "escape")  # leave the level

@@ -3,6 +3,7 @@
 # autoplayed: docs/screenshots/play-<theme>-<size>.png. Needs: apt-get install xvfb xdotool
 # imagemagick. Usage: play-capture.sh 1280x720 [more sizes, e.g. 1920x1080 3840x2160]
 #
+# --silent: Xvfb has no sound card, and a level never plays silently unless told to.
 # SDL_FRAMEBUFFER_ACCELERATION=0: on Xvfb, SDL's default (texture) window framebuffer presents
 # the whole window on every update, so slowly that frames overrun and autoplay never taps.
 set -euo pipefail
@@ -19,7 +20,7 @@ for size in "${@:-1280x720}"; do
         data=$(mktemp -d)
         DISPLAY=$display SDL_FRAMEBUFFER_ACCELERATION=0 SDL_AUDIODRIVER=dummy \
             "$root/.venv/bin/python" "$root/run.py" --data-dir "$data" \
-            play "$root/levels/$level.yaml" --autoplay >"$data/game.log" 2>&1 &
+            play "$root/levels/$level.yaml" --autoplay --silent >"$data/game.log" 2>&1 &
         game=$!
         window=""
         for _ in $(seq 60); do

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.audio.devices import SILENT_DRIVERS, OutputStatus
 from engine.timing.clock import NS_PER_S, ClockMap
 
 CHANNELS = 2
@@ -145,21 +146,31 @@ class SdlAudioOutput:
         self.ring = ring
         self._device = None
 
-    def open(self) -> str:
-        """Open the output device; returns a line saying which device the clock runs on.
+    def open(self, device_name: str | None = None) -> OutputStatus:
+        """Open the output device (``device_name`` as SDL lists it, or the settings' one, or
+        the system default); says where the sound goes, or why none is heard.
 
-        With no sound device (a headless station, a broken driver) the game still runs on
-        SDL's dummy driver, which keeps time without sound, and says so.
+        With no sound device (a headless station, a broken driver) the clock still runs on
+        SDL's dummy driver, which keeps time without sound, and the status says so.
         """
         from pygame._sdl2 import sdl2
 
+        name = device_name or self.ring.settings.device_name
         try:
             # Inside the try: an SDL_AUDIODRIVER that names no driver fails already here.
             sdl2.init_subsystem(sdl2.INIT_AUDIO)
-            self._device = self._open_device()
-            return f"Audio: {self._device.devicename or 'default device'}"
+            self._device = self._open_device(name)
         except Exception as error:  # pygame raises its own error type, varying by version
             reason = str(error).strip() or type(error).__name__
+            return self._open_silent(reason)
+        driver = _current_driver()
+        if driver in SILENT_DRIVERS:
+            return OutputStatus(None, f"SDL's {driver!r} audio driver plays no sound")
+        return OutputStatus(self._device.devicename or name or "default output")
+
+    def _open_silent(self, reason: str) -> OutputStatus:
+        """No output could be opened: keep the clock on SDL's dummy driver, which keeps time
+        without sound; AudioOutputError when not even that starts."""
         sdl = _sdl_library()
         try:
             if sdl is None:
@@ -167,21 +178,37 @@ class SdlAudioOutput:
             sdl.SDL_AudioQuit()
             if sdl.SDL_AudioInit(b"dummy") != 0:
                 raise AudioOutputError("SDL's silent driver would not start")
-            self._device = self._open_device()
+            self._device = self._open_device(None)
         except Exception as silent_error:
             raise AudioOutputError(
                 f"No audio output could be opened ({reason}), not even a silent one "
                 f"({silent_error}); check the sound settings, or unset SDL_AUDIODRIVER."
             ) from silent_error
-        return f"Audio: no sound device ({reason}); timing runs silently"
+        return OutputStatus(None, f"no sound device ({reason})")
 
-    def _open_device(self):  # -> pygame._sdl2.audio.AudioDevice
+    def reopen(self, device_name: str | None) -> OutputStatus:
+        """Move the sound to another output (None: the system default). The ring and its
+        frame count go on, so the audio clock stays one clock; the clock map forgets the old
+        device's callbacks and fits the new one's."""
+        self.close()
+        self.ring.clock.forget()
+        sdl = _sdl_library()
+        if sdl is not None:
+            # Start over with SDL's own choice of driver: after a fallback to the silent
+            # dummy driver, a device plugged in since would otherwise never be found.
+            sdl.SDL_AudioQuit()
+            sdl.SDL_AudioInit(None)
+        status = self.open(device_name)
+        self.start()
+        return status
+
+    def _open_device(self, device_name: str | None):  # -> pygame._sdl2.audio.AudioDevice
         # Only the audio subsystem: pygame.init() would open the mixer and take the device.
         from pygame._sdl2 import audio as sdl_audio
 
         settings = self.ring.settings
         return sdl_audio.AudioDevice(
-            devicename=settings.device_name,
+            devicename=device_name,
             iscapture=False,
             frequency=settings.sample_rate_hz,
             audioformat=sdl_audio.AUDIO_F32,
@@ -214,6 +241,16 @@ class SdlAudioOutput:
             self._device.pause(1)
         self._device.close()
         self._device = None
+
+
+def _current_driver() -> str:
+    """The audio driver SDL runs (e.g. "pulseaudio", "alsa", "dummy"); "" if unknown."""
+    sdl = _sdl_library()
+    if sdl is None:
+        return ""
+    sdl.SDL_GetCurrentAudioDriver.restype = ctypes.c_char_p
+    name = sdl.SDL_GetCurrentAudioDriver()
+    return name.decode() if name else ""
 
 
 @functools.cache

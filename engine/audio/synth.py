@@ -26,3 +26,23 @@ def click_sounds(sample_rate_hz: int, volume: float = 0.8) -> tuple[np.ndarray, 
         _click(sample_rate_hz, 1500.0, 45.0, 1.0 * volume),
         _click(sample_rate_hz, 750.0, 35.0, 0.6 * volume),
     )
+
+
+EAR_CHECK_PITCH_HZ = 660.0
+EAR_CHECK_LENGTH_MS = 700.0
+EAR_CHECK_SIDES = ("left", "right", "both")
+
+
+def ear_check_sound(sample_rate_hz: int, side: str, volume: float = 0.8) -> np.ndarray:
+    """Stereo float32 (frames × 2): a soft tone in the left ear, the right ear or both, for
+    the headphone check (are left and right the right way round, and both working?)."""
+    frames = int(sample_rate_hz * EAR_CHECK_LENGTH_MS / 1000.0)
+    t_s = np.arange(frames, dtype=np.float64) / sample_rate_hz
+    # Three soft pips in one sound (a raised cosine that starts and ends at zero): easy to
+    # hear as "there", never a long beep, and no click at either end.
+    pips = 0.5 - 0.5 * np.cos(2 * np.pi * (3.0 / (EAR_CHECK_LENGTH_MS / 1000.0)) * t_s)
+    mono = 0.4 * volume * np.sin(2 * np.pi * EAR_CHECK_PITCH_HZ * t_s) * pips
+    silent = np.zeros_like(mono)
+    left = mono if side in ("left", "both") else silent
+    right = mono if side in ("right", "both") else silent
+    return np.stack([left, right], axis=1).astype(np.float32)

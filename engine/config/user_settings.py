@@ -30,6 +30,9 @@ class UserSettings:
     language: str = "en"
     fullscreen: bool = False
     reports_dir: str = ""  # where therapist reports are saved; empty: the documents folder
+    # The sound output by name as SDL lists it; empty: the system default; "silent": a
+    # therapist chose to play without sound (each session then records "silent").
+    audio_device: str = ""
 
 
 def default_settings_path() -> Path:

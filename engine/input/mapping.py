@@ -1,4 +1,12 @@
-"""Which key, button, pad or pedal is which limb channel; read from config/input.yaml.
+"""Which key, button, pad or pedal is which limb channel, and which keys and buttons drive
+the menus; read from config/input.yaml.
+
+Taps and menu actions are two ideas. A tap is a press on a limb channel that the judge
+measures; a menu action (confirm, back, a direction) moves through the screens. A press may be
+both (a gamepad's A button, a mouse click, a touch), and then menus treat it with care: right
+after a level they ignore it, and a results screen wants it held (game/widgets.py). A key that
+is only a tap (F, J, Space by default) never drives a menu, so a child clapping on after a
+level cannot start another one.
 
 A station can override any section in the OnBeat config folder's own input.yaml (MIDI learn
 writes its notes there); the shipped file stays as it is. Both are read with the safe level
@@ -25,6 +33,21 @@ from engine.levels.yaml_reader import KeyPath, LevelError, parse_yaml_bytes, rea
 
 DEFAULT_INPUT_PATH = Path(__file__).resolve().parents[2] / "config" / "input.yaml"
 TRIGGERS = ("left", "right")
+# What a menu key or button can mean: choose the focused button, go back, move the focus.
+MENU_ACTIONS = ("confirm", "back", "up", "down", "left", "right", "next")
+# Used when config/input.yaml has no `menu` section (the shipped file has one).
+DEFAULT_MENU_KEYS = {
+    "return": "confirm",
+    "enter": "confirm",
+    "escape": "back",
+    "backspace": "back",
+    "up": "up",
+    "down": "down",
+    "left": "left",
+    "right": "right",
+    "tab": "next",
+}
+DEFAULT_MENU_BUTTONS = {0: "confirm", 7: "confirm", 1: "back", 6: "back"}
 MIDI_NUMBERS = range(128)
 INPUT_THING = "input mapping"
 # Sections of the `midi` section that a station file replaces one by one.
@@ -48,6 +71,15 @@ class EvdevDeviceMapping:
 
 
 @dataclass(frozen=True)
+class MenuMapping:
+    """Keys and gamepad buttons that drive menus, each to one of MENU_ACTIONS. The gamepad's
+    d-pad always moves the focus."""
+
+    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MENU_KEYS))
+    gamepad_buttons: dict[int, str] = field(default_factory=lambda: dict(DEFAULT_MENU_BUTTONS))
+
+
+@dataclass(frozen=True)
 class InputMapping:
     keys: dict[str, str] = field(default_factory=dict)  # pygame.key.name() -> channel
     mouse_buttons: dict[int, str] = field(default_factory=dict)  # SDL button number -> channel
@@ -58,6 +90,7 @@ class InputMapping:
     midi_notes: dict[int, str] = field(default_factory=dict)  # note number -> channel
     midi_controls: dict[int, str] = field(default_factory=dict)  # pedal controller -> channel
     evdev_devices: tuple[EvdevDeviceMapping, ...] = ()
+    menu: MenuMapping = field(default_factory=MenuMapping)
 
 
 def machine_input_path() -> Path:
@@ -131,6 +164,7 @@ def _mapping_of(sections: dict[str, Any]) -> InputMapping:
         midi_notes=midi.get("notes", {}),
         midi_controls=midi.get("controls", {}),
         evdev_devices=sections.get("evdev", ()),
+        menu=sections.get("menu", MenuMapping()),
     )
 
 
@@ -264,6 +298,47 @@ def _midi(settings: SettingsFile, key_path: KeyPath, value: object) -> dict[str,
     return midi
 
 
+def _menu_action(settings: SettingsFile, key_path: KeyPath, action: object) -> str | None:
+    if action not in MENU_ACTIONS:
+        what = f"unknown menu action {action!r}; use one of {', '.join(MENU_ACTIONS)}"
+        settings.problem(key_path, what)
+        return None
+    return str(action)
+
+
+def _menu(settings: SettingsFile, key_path: KeyPath, value: object) -> MenuMapping:
+    """The keys and gamepad buttons that drive menus (never a tap key: see the docstring)."""
+    if value is None:
+        return MenuMapping()
+    if not isinstance(value, dict):
+        settings.problem(key_path, "expected keys and gamepad_buttons; defaults kept")
+        return MenuMapping()
+    keys: dict[str, str] = {}
+    buttons: dict[int, str] = {}
+    for name, part in value.items():
+        place = (*key_path, name)
+        if name == "keys":
+            for key, action in _entries(settings, place, part, "key names").items():
+                checked = _menu_action(settings, (*place, key), action)
+                if checked is not None:
+                    keys[str(key)] = checked
+        elif name == "gamepad_buttons":
+            for number, action in _entries(settings, place, part, "numbers").items():
+                text = str(number).strip()
+                if not (text.isascii() and text.isdigit()):
+                    settings.problem((*place, number), "not a number", at_key=True)
+                    continue
+                checked = _menu_action(settings, (*place, number), action)
+                if checked is not None:
+                    buttons[int(text)] = checked
+        else:
+            settings.problem(place, "unknown; use keys and gamepad_buttons", at_key=True)
+    return MenuMapping(
+        keys=keys if "keys" in value else dict(DEFAULT_MENU_KEYS),
+        gamepad_buttons=buttons if "gamepad_buttons" in value else dict(DEFAULT_MENU_BUTTONS),
+    )
+
+
 def _evdev(settings: SettingsFile, key_path: KeyPath, value: object) -> tuple:
     if value is None:
         return ()
@@ -307,6 +382,7 @@ _SECTIONS = {
     "gamepad_triggers": _triggers,
     "midi": _midi,
     "evdev": _evdev,
+    "menu": _menu,
 }
 
 

@@ -39,13 +39,22 @@ class _PendingPress:
 
 @dataclass(frozen=True)
 class UiEvent:
-    """What scenes need besides taps: quitting, keys for menus, pointer presses, resizes."""
+    """What scenes need besides taps: quitting, keys for menus, pointer presses, resizes.
 
-    kind: str  # "quit" | "key" | "pointer" | "resize" | "button" | "text"
+    A press ("key", "button", "pointer") says what it means to a menu (``action``, from the
+    mapping's menu section; "" for none) and whether the same press was also a tap on a
+    limb channel (``tap``), so that menus can keep taps from driving them by accident. Its
+    release comes as "key_up", "button_up" or "pointer_up", for presses that must be held.
+    """
+
+    kind: str  # "quit" | "key" | "pointer" | "resize" | "button" | "text" | "..._up"
     key: str = ""  # key name for "key" (the d-pad too); button number for "button"; typed text
     pos: tuple[int, int] = (0, 0)  # pixels for "pointer"
+    action: str = ""  # one of engine.input.mapping.MENU_ACTIONS, or "" for none
+    tap: bool = False  # the press was also a tap
 
 
+POINTER_BUTTONS = frozenset({1, 2, 3})  # left, middle, right
 GAMEPAD_EVENTS = frozenset(
     {pygame.JOYDEVICEADDED, pygame.JOYDEVICEREMOVED, pygame.CONTROLLERAXISMOTION}
 )
@@ -141,35 +150,57 @@ class InputPump:
             if name in self._keys_down:
                 return  # key repeat never makes a tap
             self._keys_down.add(name)
-            self._tap(self.mapping.keys.get(name), PRESS_KEY, name, polled_ns)
-            self.ui_events.append(UiEvent("key", key=name))
+            channel = self.mapping.keys.get(name)
+            self._tap(channel, PRESS_KEY, name, polled_ns)
+            action = self.mapping.menu.keys.get(name, "")
+            self.ui_events.append(UiEvent("key", key=name, action=action, tap=channel is not None))
         elif event.type == pygame.KEYUP:
-            self._keys_down.discard(pygame.key.name(event.key))
-        elif event.type == pygame.MOUSEBUTTONDOWN:
+            name = pygame.key.name(event.key)
+            self._keys_down.discard(name)
+            self.ui_events.append(UiEvent("key_up", key=name))
+        elif event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
             if getattr(event, "touch", False):
                 return  # SDL also reports a touch as a mouse press; FINGERDOWN is the tap
-            if event.button in self.mapping.mouse_buttons:
-                channel = self.mapping.mouse_buttons[event.button]
-                self._tap(channel, PRESS_BUTTON, str(event.button), polled_ns)
-            self.ui_events.append(UiEvent("pointer", pos=tuple(event.pos)))
-        elif event.type == pygame.FINGERDOWN:
-            self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
+            pointer = event.button in POINTER_BUTTONS  # the wheel never presses a button
+            if event.type == pygame.MOUSEBUTTONUP:
+                if pointer:
+                    self.ui_events.append(UiEvent("pointer_up", pos=tuple(event.pos)))
+                return
+            channel = self.mapping.mouse_buttons.get(event.button)
+            self._tap(channel, PRESS_BUTTON, str(event.button), polled_ns)
+            if pointer:
+                tap = channel is not None
+                self.ui_events.append(
+                    UiEvent("pointer", pos=tuple(event.pos), action="confirm", tap=tap)
+                )
+        elif event.type in (pygame.FINGERDOWN, pygame.FINGERUP):
+            if event.type == pygame.FINGERDOWN:
+                self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
             surface = pygame.display.get_surface()
             if surface is not None:  # touch positions are fractions of the window
                 width, height = surface.get_size()
-                self.ui_events.append(
-                    UiEvent("pointer", pos=(int(event.x * width), int(event.y * height)))
-                )
+                pos = (int(event.x * width), int(event.y * height))
+                if event.type == pygame.FINGERUP:
+                    self.ui_events.append(UiEvent("pointer_up", pos=pos))
+                else:
+                    tap = self.mapping.touch is not None
+                    self.ui_events.append(UiEvent("pointer", pos=pos, action="confirm", tap=tap))
         elif event.type == pygame.JOYBUTTONDOWN:
             channel = self.mapping.gamepad_buttons.get(event.button)
             device = self.gamepads.name_of(getattr(event, "instance_id", -1))
             self._tap(channel, PRESS_PAD, "", polled_ns, device)
-            self.ui_events.append(UiEvent("button", key=str(event.button)))
+            action = self.mapping.menu.gamepad_buttons.get(event.button, "")
+            self.ui_events.append(
+                UiEvent("button", key=str(event.button), action=action, tap=channel is not None)
+            )
+        elif event.type == pygame.JOYBUTTONUP:
+            self.ui_events.append(UiEvent("button_up", key=str(event.button)))
         elif event.type == pygame.JOYHATMOTION:
             hat_x, hat_y = event.value
             direction = {(0, 1): "up", (0, -1): "down", (-1, 0): "left", (1, 0): "right"}
             if (hat_x, hat_y) in direction:
-                self.ui_events.append(UiEvent("key", key=direction[(hat_x, hat_y)]))
+                name = direction[(hat_x, hat_y)]
+                self.ui_events.append(UiEvent("key", key=name, action=name))
         elif event.type == pygame.TEXTINPUT:
             self.ui_events.append(UiEvent("text", key=event.text))
         elif event.type in GAMEPAD_EVENTS:

@@ -20,9 +20,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from engine.levels.model import Adaptive, Level, Task, Windows
+from engine.levels.model import Adaptive, Level, LevelText, Task, Windows
 from engine.levels.paths import LEVEL_SUFFIX
-from engine.levels.schema import UNION_TAGS, LevelSpec, RuleError, TaskSpec, WindowsSpec
+from engine.levels.schema import (
+    UNION_TAGS,
+    LevelSpec,
+    RuleError,
+    TaskSpec,
+    TranslationSpec,
+    WindowsSpec,
+)
 from engine.levels.yaml_reader import (
     FILE_WHERE,
     KeyPath,
@@ -404,7 +411,22 @@ def _to_level(spec: LevelSpec, path: Path) -> Level:
         description=spec.description,
         instruction=spec.instruction,
         ages=(spec.ages[0], spec.ages[1]) if spec.ages else None,
+        translations=tuple(
+            _to_text(language, text) for language, text in (spec.translations or {}).items()
+        ),
         source_path=path,
+    )
+
+
+def _to_text(language: str, spec: TranslationSpec) -> LevelText:
+    tasks = spec.tasks or []
+    return LevelText(
+        language=language,
+        title=spec.title,
+        description=spec.description,
+        instruction=spec.instruction,
+        task_names=tuple(task.name for task in tasks),
+        task_instructions=tuple(task.instruction for task in tasks),
     )
 
 

@@ -50,6 +50,18 @@ class Task:
 
 
 @dataclass(frozen=True)
+class LevelText:
+    """A level's words in one more language (engine/levels/text.py); None: the level's own."""
+
+    language: str  # ISO 639-1 code, like "es"
+    title: str | None = None
+    description: str | None = None
+    instruction: str | None = None
+    task_names: tuple[str | None, ...] = ()  # by task index; shorter: the rest untranslated
+    task_instructions: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
 class Level:
     format: int
     id: str
@@ -63,4 +75,5 @@ class Level:
     description: str | None = None
     instruction: str | None = None
     ages: tuple[int, int] | None = None
+    translations: tuple[LevelText, ...] = ()
     source_path: Path | None = None

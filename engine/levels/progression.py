@@ -3,7 +3,8 @@
 The level format has no order field (therapists add files freely), so the order comes from
 what makes a level hard for a child: subdivisions and rests, several limbs or alternation,
 feet rather than hands, one side alone, silent continuation, fading cues, and tempi far from
-the 100–120 bpm young children keep best (metrics.md, "Children").
+the 100–120 bpm young children keep best (metrics.md, "Children"); and what makes it easy:
+any limb counting, and judgement windows wider than the default.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from engine.levels.model import Level, Task
 
 ASSESSMENT_FOLDER = "assessment"  # assessments are run by the therapist, not picked by a child
 EASIEST_TEMPO_BPM = 110.0
+DEFAULT_GOOD_MS = 45.0
+GOOD_MS_PER_STEP = 100.0  # a good window this much wider is one step easier
 
 
 def task_difficulty(task: Task, tempo_bpm: float) -> float:
@@ -26,6 +29,7 @@ def task_difficulty(task: Task, tempo_bpm: float) -> float:
         + (len(limbs) - 1)
         + (0.5 if feet else 0.0)
         + (0.3 if one_side else 0.0)
+        + (-0.5 if limbs == {"any"} else 0.0)  # every limb counts: none is the wrong one
         + (1.0 if task.continuation_beats else 0.0)
         + {"full": 0.0, "fade": 0.5, "none": 1.0}[task.visual_cue]
         + abs(tempo_bpm - EASIEST_TEMPO_BPM) / 40.0
@@ -35,7 +39,9 @@ def task_difficulty(task: Task, tempo_bpm: float) -> float:
 def level_difficulty(level: Level) -> float:
     hardest = max(task_difficulty(task, level.tempo_bpm) for task in level.tasks)
     # An adaptive level meets the child where they are, so it is a gentler start.
-    return hardest - (0.5 if level.adaptive is not None else 0.0)
+    adaptive = 0.5 if level.adaptive is not None else 0.0
+    wide = (level.windows.good_ms - DEFAULT_GOOD_MS) / GOOD_MS_PER_STEP
+    return hardest - adaptive - wide
 
 
 def is_assessment(level: Level) -> bool:

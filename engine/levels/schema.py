@@ -12,6 +12,7 @@ validated model, so that the loader can point at the right line.
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -33,6 +34,7 @@ from engine.timing.tempo_map import beats_lasting
 FORMAT_VERSION = 1
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 TAP_PATTERN = r"^[x.]*x[x.]*$"
+LANGUAGE_PATTERN = r"^[a-z]{2}$"  # ISO 639-1, as the game's language setting names them
 
 Theme = Literal["pond", "space", "parade"]
 VisualCue = Literal["full", "fade", "none"]
@@ -223,6 +225,41 @@ class TaskSpec(_LevelModel):
     instruction: str | None = Field(None, description="Shown before the task.")
 
 
+class TaskTextSpec(_LevelModel):
+    """One task's words in another language; a key left out keeps the task's own."""
+
+    name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="The task's name in this language.",
+        examples=["Ambas manos"],
+    )
+    instruction: str | None = Field(None, min_length=1, description="Shown before the task.")
+
+
+class TranslationSpec(_LevelModel):
+    """The level's words in one more language; a key left out keeps the level's own."""
+
+    title: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="The title in this language.",
+        examples=["Salto de Rana"],
+    )
+    description: str | None = Field(None, min_length=1, description="For therapists.")
+    instruction: str | None = Field(None, min_length=1, description="Shown before the level.")
+    tasks: list[TaskTextSpec] | None = Field(
+        None,
+        min_length=1,
+        max_length=50,
+        description="The tasks' words, in the order of `tasks`; fewer items leave the rest "
+        "in the level's own words, and `{}` keeps one task's own.",
+        examples=[[{"name": "Ambas manos"}]],
+    )
+
+
 def task_beats(length: LengthSpec, tempo_bpm: float) -> int:
     """Metronome beats of a task length at ``tempo_bpm``; same rounding as Task.beats_at."""
     if length.beats is not None:
@@ -262,6 +299,13 @@ class LevelSpec(_LevelModel):
     windows: WindowsSpec | None = Field(None, description="Judgement windows in ms.")
     adaptive: AdaptiveSpec | None = Field(None, description="Absent: a fixed level.")
     tasks: list[TaskSpec] = Field(min_length=1, max_length=50, description="Played in order.")
+    translations: dict[str, TranslationSpec] | None = Field(
+        None,
+        description="The level's words in other languages, by language code ('es'); whatever "
+        "a language leaves out is shown in the level's own words.",
+        examples=[{"es": {"title": "Salto de Rana"}}],
+        json_schema_extra={"propertyNames": {"pattern": LANGUAGE_PATTERN}},
+    )
 
     @field_validator("format")
     @classmethod
@@ -321,6 +365,28 @@ class LevelSpec(_LevelModel):
         if breaches:
             raise RuleError(breaches)
         return tasks
+
+    @field_validator("translations")
+    @classmethod
+    def _languages_and_task_counts(
+        cls, translations: dict[str, TranslationSpec], info: ValidationInfo
+    ) -> dict[str, TranslationSpec]:
+        tasks = info.data.get("tasks")
+        breaches: list[tuple[KeyPath, str]] = []
+        for language, text in translations.items():
+            if not re.fullmatch(LANGUAGE_PATTERN, language):
+                what = f"'{language}' is not a language code; use two lowercase letters, like 'es'"
+                breaches.append(((language,), what))
+            # Without valid tasks there is nothing to count them against.
+            if tasks is not None and text.tasks is not None and len(text.tasks) > len(tasks):
+                what = (
+                    f"has {len(text.tasks)} items but the level has {len(tasks)} "
+                    f"task{'' if len(tasks) == 1 else 's'}; remove the extra ones"
+                )
+                breaches.append(((language, "tasks"), what))
+        if breaches:
+            raise RuleError(breaches)
+        return translations
 
 
 class _LevelJsonSchema(GenerateJsonSchema):

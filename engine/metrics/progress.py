@@ -275,7 +275,7 @@ def profile_progress(
     sessions = tuple(
         s
         for s in store.list_sessions(profile_code, started_from_utc, started_before_utc)
-        if s.status != "running"
+        if s.status != "running" and not s.autoplayed  # the program's own play is no progress
     )
     stats = _rows_of_sessions(store.limb_stats(profile_code), [s.session_id for s in sessions])
     by_id = {s.session_id: s for s in sessions}
@@ -439,13 +439,13 @@ class ClinicProgress:
 def clinic_progress(store: Store) -> ClinicProgress:
     """Task Average and SRO % of each profile's first and latest session, per limb."""
     refresh_limb_stats(store)
-    sessions = [s for s in store.list_sessions() if s.status != "running"]
-    stats = store.limb_stats()
+    sessions = [s for s in store.list_sessions() if s.status != "running" and not s.autoplayed]
+    stats = _rows_of_sessions(store.limb_stats(), [s.session_id for s in sessions])
     session_ids = np.array([s.session_id for s in sessions], dtype=np.int64)
     codes = np.array([s.profile_code for s in sessions], dtype=object)
     profile_names, profile_of_session = np.unique(codes, return_inverse=True)
     # list_sessions runs in start order: a session's rank orders it in time.
-    # Only ended sessions have sums, and every one of them is in ``sessions``.
+    # Only ended sessions have sums, and only those of ``sessions`` are kept.
     rank_of_id = np.full(int(session_ids.max(initial=0)) + 1, -1, dtype=np.int64)
     rank_of_id[session_ids] = np.arange(session_ids.shape[0])
     rank = rank_of_id[stats.session_id]

@@ -22,6 +22,7 @@ from engine.metrics.progress import (
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
 from engine.store.protocol import Store
 from engine.store.records import (
+    AUDIO_SILENT,
     SESSION_COMPLETE,
     SESSION_INCOMPLETE,
     AdaptationStep,
@@ -196,6 +197,7 @@ class SessionHeader:
     billing_units: int | None
     station: str
     calibration: str
+    sound: str = "not recorded"  # the sound output, "silent", or that it was not recorded
 
     def rows(self) -> list[tuple[str, str]]:
         minutes = "–" if self.minutes is None else str(self.minutes)
@@ -212,6 +214,7 @@ class SessionHeader:
             ("Status", self.status),
             ("Station", self.station),
             ("Calibration", self.calibration),
+            ("Sound", self.sound),
         ]
 
 
@@ -228,6 +231,19 @@ def _calibration_text(session: SessionRecord) -> str:
         return f"{offsets}, {visual}; defaults, never measured on this station"
     measured = local_time(calibration.calibrated_at_utc).strftime("%Y-%m-%d")
     return f"{offsets}, {visual}; measured {measured} ({calibration.method})"
+
+
+def _sound_text(session: SessionRecord) -> str:
+    """Where the session's metronome was heard, and whether a child or the program played."""
+    if session.audio_device is None:
+        sound = "not recorded"
+    elif session.audio_device == AUDIO_SILENT:
+        sound = "silent (the therapist chose to play without sound)"
+    else:
+        sound = session.audio_device
+    if session.autoplayed:
+        sound += "; played by the program itself (autoplay), not by the child"
+    return sound
 
 
 def session_seconds(
@@ -288,6 +304,7 @@ def session_header(
         billing_units=None if minutes is None else billing_units(minutes),
         station=session.station,
         calibration=_calibration_text(session),
+        sound=_sound_text(session),
     )
 
 

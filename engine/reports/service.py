@@ -245,6 +245,8 @@ def _session_fields(report: SessionReport) -> dict[str, object]:
         "output_latency_ms": session.output_latency_ms,
         "calibration": None if session.calibration is None else asdict(session.calibration),
         "plan_id": session.plan_id,
+        "audio_device": session.audio_device,
+        "autoplayed": session.autoplayed,
     }
 
 

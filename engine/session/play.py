@@ -18,6 +18,7 @@ from engine.audio.track import ClickTrack
 from engine.input.pump import Tap
 from engine.levels.limbs import CHANNEL_INDEX
 from engine.levels.model import Level, Windows
+from engine.levels.text import level_in_language
 from engine.scoring.judgement import Judgement
 from engine.scoring.kernels import OnlineScorer, ScoredTaps
 from engine.scoring.summary import TaskSummary, summarize
@@ -40,6 +41,7 @@ from engine.session.play_view import (
     PlayView,
     waiting_view,
 )
+from engine.session.streak import MISSED, Streak
 from engine.store.records import AdaptationStep, BeatRecord, TapRecord, TaskRecord
 from engine.timing.clock import ClockMap, frames_to_ms, frames_to_s
 from engine.timing.schedule import TaskGrid, reschedule_task, schedule_task
@@ -104,10 +106,14 @@ class PlaySession:
         guide_volume: float = 0.7,
         staircase: Staircase | None = None,
         start_tempo_bpm: float | None = None,
+        language: str = "",
     ) -> None:
         """``start_tempo_bpm``: where a child coming back to an adaptive level left its tempo
-        (default the tempo of the staircase's rung, or the level's)."""
+        (default the tempo of the staircase's rung, or the level's). ``language``: the words
+        the view shows (the level's own where it has none in that language); records always
+        keep the level's own."""
         self.level = level
+        self._shown = level_in_language(level, language)
         self.guide_volume = guide_volume
         self.staircase = staircase
         self._ladder = build_ladder(level) if staircase is not None else ()
@@ -129,7 +135,7 @@ class PlaySession:
         self.sample_rate_hz = ring.settings.sample_rate_hz
         self._runs: list[_TaskRun] = []
         self._feedback: list[Feedback] = []
-        self._streak = 0  # consecutive hits in the current task; a miss or an off tap ends it
+        self.streak = Streak()  # hits in a row in the current task, and the longest run
         self._praise: tuple[int, int] | None = None  # (streak reached, audio frame)
         self.started = False
         self.finished = False
@@ -214,7 +220,7 @@ class PlaySession:
             windows=self._rung_windows(),
         )
         self._runs.append(_TaskRun(grid, self._new_scorer(grid)))
-        self._streak = 0
+        self.streak.new_task()
         self._next_boundary_beat = 0
         self.track.add_clicks(grid.click_frames, grid.click_kinds)
         self._record_task(grid)
@@ -436,12 +442,9 @@ class PlaySession:
                 self.guide_volume,
             )
             self._play_now(sound)
-        if judgement.is_hit:
-            self._streak += 1
-            if self._streak % PRAISE_EVERY_HITS == 0:
-                self._praise = (self._streak, audio_frame)
-        elif judgement.is_paired:
-            self._streak = 0
+        self.streak.add(judgement)
+        if judgement.is_hit and self.streak.current % PRAISE_EVERY_HITS == 0:
+            self._praise = (self.streak.current, audio_frame)
 
     def update(self, now_host_ns: int) -> None:
         """Start when the audio clock is trusted, close finished tasks, queue the next one.
@@ -463,11 +466,10 @@ class PlaySession:
         if run.summary is None:
             missed = run.scorer.newly_missed(settled_frame)
             run.misses_decided_frame = settled_frame
-        if missed:
-            self._streak = 0
+        for _ in missed:
+            self.streak.add(MISSED)
             if self.staircase is not None:
-                for _ in missed:
-                    self.staircase.record(False)
+                self.staircase.record(False)
         if self.staircase is not None and run.summary is None:
             self._adapt_at_boundaries(run, now_frame)
         if run.summary is None and now_frame > self._scoring_closes_frame(run.grid):
@@ -531,11 +533,12 @@ class PlaySession:
 
     def view(self, now_host_ns: int, visual_offset_ms: float = 0.0) -> PlayView:
         if not self._runs:
-            return waiting_view(self.level)
+            return waiting_view(self._shown)
         now_frame = self.clock.host_ns_to_frame(now_host_ns + visual_offset_ms * 1_000_000)
         run = self._current
         grid = run.grid
         task = self.level.tasks[grid.task_index]
+        shown_task = self._shown.tasks[grid.task_index]
         rung = self._rung()
         frames_per_beat = grid.tempo_map.frames_per_beat_at_frame(now_frame)
         beats_since_start = grid.beat_position(now_frame)
@@ -565,11 +568,11 @@ class PlaySession:
         )
         return PlayView(
             phase=phase,
-            level_title=self.level.title,
+            level_title=self._shown.title,
             task_index=grid.task_index,
             task_count=len(self.level.tasks),
-            task_name=task.name,
-            instruction=task.instruction or self.level.instruction,
+            task_name=shown_task.name,
+            instruction=shown_task.instruction or self._shown.instruction,
             next_limb=self._next_limb(grid, now_frame),
             count_in_beats_left=(
                 max(0, grid.resume_beat - beat_number) if phase == PHASE_COUNT_IN else 0
@@ -584,7 +587,7 @@ class PlaySession:
             sro_percent=live.sro_percent if live else float("nan"),
             paired_taps=live.paired_taps if live else 0,
             theme=self.level.theme,
-            streak=self._streak,
+            streak=self.streak.current,
             praise_streak=self._praise_now(now_frame),
             results=tuple(r.summary for r in self._runs if r.summary is not None),
         )

@@ -38,6 +38,7 @@ STICKERS: tuple[Sticker, ...] = (
 )
 # Avatar items unlocked by total stars: (stars needed, item id).
 AVATAR_ITEMS: tuple[tuple[int, str], ...] = ((5, "cap"), (15, "crown"), (30, "cape"))
+UNLOCK_REACH = 2  # levels open from the start, and opened by a star on the level before
 
 
 def stars_for_hit_rate(hit_rate: float) -> int:
@@ -66,11 +67,12 @@ def session_hit_rate(store: Store, session_id: int) -> float:
 def profile_progress(
     store: Store, profile_code: str, levels_by_theme: Mapping[str, Sequence[Level]]
 ) -> Progress:
-    """Best stars per level over the profile's complete sessions, and what they unlock."""
+    """Best stars per level over the profile's complete sessions (autoplayed ones left out),
+    and what they unlock."""
     stars_by_level: dict[str, int] = {}
     for session in store.list_sessions(profile_code):
-        if session.status != "complete":
-            continue
+        if session.status != "complete" or session.autoplayed:
+            continue  # a session the program played by itself earns the child nothing
         stars = stars_for_hit_rate(session_hit_rate(store, session.session_id))
         stars_by_level[session.level_id] = max(stars, stars_by_level.get(session.level_id, 0))
     total = sum(stars_by_level.values())
@@ -94,11 +96,13 @@ def profile_progress(
 def unlocked_level_ids(
     levels_by_theme: Mapping[str, Sequence[Level]], stars_by_level: Mapping[str, int]
 ) -> set[str]:
-    """The first two levels of each theme are open; each star opens the next level."""
+    """The first two levels of each theme (in map order, easiest first) are open, and a star
+    on a level opens the two after it: so a star on the first level opens the third, and any
+    star always opens something new while levels are left."""
     unlocked = set()
     for levels in levels_by_theme.values():
         for index, level in enumerate(levels):
-            earlier = levels[index - 1] if index > 0 else None
-            if index < 2 or (earlier is not None and stars_by_level.get(earlier.id, 0) > 0):
+            earlier = levels[max(0, index - UNLOCK_REACH) : index]
+            if index < UNLOCK_REACH or any(stars_by_level.get(e.id, 0) > 0 for e in earlier):
                 unlocked.add(level.id)
     return unlocked

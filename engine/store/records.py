@@ -27,6 +27,8 @@ JUDGEMENTS: tuple[str, ...] = ("sro", "good", "ok", "off", "extra", "unscored")
 SESSION_RUNNING = "running"
 SESSION_COMPLETE = "complete"
 SESSION_INCOMPLETE = "incomplete"
+# A session's audio_device when a therapist chose to play without sound.
+AUDIO_SILENT = "silent"
 
 
 # The longest display name of a profile: a first name or nickname on a menu button. The code,
@@ -105,6 +107,12 @@ class SessionRecord:
     output_latency_ms: float
     calibration: SessionCalibration | None = None  # None: not recorded (an older OnBeat)
     plan_id: int | None = None  # the session plan it was played in
+    # Where the metronome was heard: the output device's name, AUDIO_SILENT when a therapist
+    # chose to play without sound, None when not recorded (an older OnBeat).
+    audio_device: str | None = None
+    # Played by the program itself (the demo, a level previewed with --autoplay): kept and
+    # marked, but never counted in a child's progress or rewards.
+    autoplayed: bool = False
 
 
 @dataclass(frozen=True)

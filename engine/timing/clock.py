@@ -68,6 +68,14 @@ class ClockMap:
         self._frames[slot] = frames_handed
         self._count += 1
 
+    def forget(self) -> None:
+        """Drop every observation: the output moved to another device, with its own pace and
+        latency, so the line is fitted again from that device's callbacks alone. Call it
+        while no callback runs (between closing one device and starting the next)."""
+        self._count = 0
+        self._fitted = False
+        self._fitted_at_count = 0
+
     @property
     def ready(self) -> bool:
         return self._fitted

@@ -66,9 +66,16 @@ class CalibrationScene(Scene):
         self.session: PlaySession | None = None
 
     def on_enter(self) -> None:
+        if self.kind == INPUT and not self.context.sound.status.audible:
+            # Tapping along with clicks nobody hears would measure nothing.
+            retry = Goto("calibrate", kind=self.kind, back=self.back)
+            self.goto("no_sound", retry=retry, back_to=self.back)
+            return
         self._start_session()
 
     def on_exit(self) -> None:
+        if self.session is None:
+            return
         self._restore_clicks()
         self.context.rig.silence_queued_clicks()
 
@@ -112,17 +119,22 @@ class CalibrationScene(Scene):
             self.next = self.back
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
+        if self.session is None:
+            return  # going to the stop screen
         self.session.on_taps(taps)
         for event in ui_events:
-            if event.kind == "key" and event.key == "escape":
+            # Esc, or the pad's Back: never a press that is also a tap being measured.
+            if event.action == "back" and not event.tap:
                 self._leave()
-            elif self.result is not None and event.kind == "key" and event.key == "return":
+            elif self.result is not None and event.action == "confirm" and not event.tap:
                 if self.result.accepted:
                     self._leave()
                 else:
                     self._start_session()
 
     def on_update(self, now_ns: int) -> None:
+        if self.session is None:
+            return
         self.session.update(now_ns)
         if self.session.finished and self.result is None:
             self._finish()
@@ -132,6 +144,9 @@ class CalibrationScene(Scene):
         width, height = surface.get_size()
         unit = design_unit((width, height))
         text = self.context.messages
+        if self.session is None:
+            surface.fill((20, 24, 40))
+            return None
         view = self.session.view(now_ns)
         flash = self.kind == VISUAL and view.phase in (PHASE_PLAYING, PHASE_COUNT_IN)
         lit = flash and view.beat_fraction < 0.12

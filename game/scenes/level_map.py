@@ -6,6 +6,7 @@ import pygame
 
 from engine.levels.model import Level
 from engine.levels.progression import map_levels
+from engine.levels.text import level_in_language
 from engine.session.rewards import Progress, profile_progress, unlocked_level_ids
 from game.avatars import draw_avatar
 from game.canvas import design_unit
@@ -64,7 +65,10 @@ class LevelMapScene(MenuScene):
                 )
         stickers = pygame.Rect(0, 0, int(200 * unit), int(48 * unit))
         stickers.topright = (width - int(30 * unit), int(62 * unit))
-        buttons.append(Button("stickers", self.text("stickers.title"), stickers))
+        label = self.text("map.stickers_button", stickers=len(self.progress.stickers))
+        buttons.append(Button("stickers", label, stickers))
+        back = pygame.Rect(int(24 * unit), int(34 * unit), int(150 * unit), int(52 * unit))
+        buttons.append(Button("back", self.text("menu.back"), back))
         return buttons
 
     def _level_drawer(self, level: Level):
@@ -75,7 +79,7 @@ class LevelMapScene(MenuScene):
             size = int(min(26 * unit * self.context.look.text_scale, rect.height * 0.45))
             draw_text(
                 surface,
-                level.title,
+                level_in_language(level, self.context.settings.language).title,
                 size,
                 colour,
                 topleft=(rect.left + 14 * unit, rect.top + 6 * unit),
@@ -108,25 +112,25 @@ class LevelMapScene(MenuScene):
 
     def draw_more(self, surface: pygame.Surface) -> None:
         unit = self.unit
-        width = surface.get_width()
+        design = design_unit(surface.get_size())
         profile = self.context.profile
         if profile is not None:
             draw_avatar(
                 surface,
                 profile.avatar,
-                (int(60 * unit), int(62 * unit)),
+                (int(230 * design), int(60 * design)),
                 int(34 * unit),
                 self.progress.avatar_items,
             )
-        summary = self.text(
-            "map.stars", stars=self.progress.total_stars, stickers=len(self.progress.stickers)
-        )
+        # The stars earned beside the child's face: the stickers have their own button.
+        star_center = (int(230 * design + 64 * unit), int(60 * design))  # right of the face
+        draw_star(surface, star_center, 20 * unit, STAR_ON)
         draw_text(
             surface,
-            summary,
-            int(26 * unit),
-            self.context.look.dim_text_colour,
-            topright=(width - 30 * unit, 30 * unit),
+            str(self.progress.total_stars),
+            int(34 * unit),
+            self.context.look.text_colour,
+            midleft=(star_center[0] + 26 * unit, star_center[1]),
         )
         for theme in (t for t, levels in self.levels_by_theme.items() if levels):
             buttons = [b for b in self.menu.buttons if self._theme_of(b) == theme]

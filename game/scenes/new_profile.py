@@ -18,6 +18,8 @@ from game.menu_scene import MenuScene
 from game.text import draw_text
 from game.widgets import Button, take_typing
 
+NAME_BOX_SIZE = (520, 70)  # design pixels
+
 MAX_NAME_LENGTH = 20
 
 
@@ -85,7 +87,19 @@ class NewProfileScene(MenuScene):
         done = pygame.Rect(0, 0, int(300 * unit), int(70 * unit))
         done.center = (width // 2, int(560 * unit))
         buttons.append(Button("done", self.text("profiles.done"), done))
+        back = pygame.Rect(int(24 * unit), int(34 * unit), int(150 * unit), int(52 * unit))
+        buttons.append(Button("back", self.text("menu.back"), back))
+        # The name box is a button too: choosing it opens the on-screen keyboard.
+        box = pygame.Rect(0, 0, int(NAME_BOX_SIZE[0] * unit), int(NAME_BOX_SIZE[1] * unit))
+        box.center = (width // 2, int(180 * unit))
+        buttons.append(Button("name", "", box, draw_extra=self._draw_name))
         return buttons
+
+    def _draw_name(self, surface: pygame.Surface, box: pygame.Rect) -> None:
+        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=12)
+        shown = self.name or self.text("profiles.type_name")
+        colour = (20, 20, 30) if self.name else (120, 120, 130)
+        draw_text(surface, shown, int(40 * self.unit), colour, center=box.center)
 
     def _avatar_drawer(self, avatar: str):
         def draw(surface: pygame.Surface, rect: pygame.Rect) -> None:
@@ -113,13 +127,18 @@ class NewProfileScene(MenuScene):
             avatar = key.split(":", 1)[1]
             if avatar not in self.taken_avatars():
                 self.avatar = avatar
+        elif key == "name":
+            self.open_keyboard("name", MAX_NAME_LENGTH)
         elif key == "done":
             store = self.context.open_store()
             try:
-                store.create_profile(self.name_with(self.avatar), avatar=self.avatar)
+                code = store.create_profile(self.name_with(self.avatar), avatar=self.avatar)
+                profile = store.profile(code)
             finally:
                 store.close()
-            self.goto("profiles")
+            # "Let's go!" goes where it says: to this child's map.
+            self.context.profile = profile
+            self.goto("level_map")
         elif key == "back":
             self.goto("profiles")
 
@@ -127,12 +146,6 @@ class NewProfileScene(MenuScene):
         width = surface.get_width()
         unit = self.unit
         look = self.context.look
-        box = pygame.Rect(0, 0, int(520 * unit), int(70 * unit))
-        box.center = (width // 2, int(180 * unit))
-        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=12)
-        shown = self.name or self.text("profiles.type_name")
-        colour = (20, 20, 30) if self.name else (120, 120, 130)
-        draw_text(surface, shown, int(40 * unit), colour, center=box.center)
         if self.name.strip() and self.taken_avatars():
             hint = self.text("profiles.same_name", name=self.name_with(self.avatar))
         else:
@@ -142,5 +155,6 @@ class NewProfileScene(MenuScene):
             hint,
             int(22 * unit),
             look.dim_text_colour,
-            center=(width // 2, int(240 * unit)),
+            # Placed in design pixels: large text grows the words, not the gap to the avatars.
+            center=(width // 2, int(240 * design_unit(surface.get_size()))),
         )

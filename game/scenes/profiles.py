@@ -69,6 +69,10 @@ class ProfilesScene(MenuScene):
         buttons.append(Button("settings", self.text("menu.settings"), settings_rect))
         therapist_rect = settings_rect.move(-(settings_rect.width + gap), 0)
         buttons.append(Button("therapist", self.text("menu.therapist"), therapist_rect))
+        # Back to the title, where the game can be left: a way out for a mouse or a finger.
+        back_rect = pygame.Rect(0, 0, int(200 * unit), int(60 * unit))
+        back_rect.bottomleft = (gap, height - gap)
+        buttons.append(Button("back", self.text("menu.back"), back_rect))
         return buttons
 
     def _avatar_drawer(self, profile: ProfileRecord):
@@ -113,4 +117,4 @@ class ProfilesScene(MenuScene):
             self.context.profile = next(p for p in self.profiles if p.code == code)
             self.goto("level_map")
         elif key == "back":
-            self.done = True
+            self.goto("title")  # never the whole game at once: the title offers to leave

@@ -1,33 +1,65 @@
-"""Results of a level: stars, the clinic numbers per task, and the tap-by-tap chart."""
+"""Results of a level, for the child: stars, a short celebration, one big friendly figure
+("38 on the beat!"), praise that fits the round, and the dots of every tap.
+
+The clinic's numbers (Task Average, SRO %, early and late) are for therapists: they are on
+the therapist's session screen and in the reports, never here. The longest run is the same
+run the play screen counted (engine/session/streak.py).
+
+Leaving wants a deliberate choice: a press that is also a tap (a click, a touch, the pad's A)
+must be held, and for a moment after the level such presses are not taken at all; Enter
+and the pad's Start choose at once (game/widgets.py). A child clapping on never starts a
+level from here.
+"""
 
 from __future__ import annotations
+
+import math
 
 import pygame
 
 from engine.levels.model import Level, Windows
+from engine.levels.text import level_in_language
 from engine.session.play import PlaySession
+from engine.session.praise import praise_kind
 from engine.session.rewards import Progress, profile_progress, stars_for_hit_rate
 from game.canvas import Canvas, design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
+from game.scene import Goto
 from game.tap_chart import draw_tap_chart
 from game.text import draw_text
-from game.widgets import STAR_OFF, STAR_ON, Button, draw_star, ms_cell, percent_cell
+from game.widgets import STAR_OFF, STAR_ON, Button, draw_star
+
+STAR_POP_S = 0.35  # each star grows in over this long...
+STAR_STAGGER_S = 0.3  # ...one after the other
+CELEBRATION_S = 2.2  # confetti falls this long (not at all with less movement)
+CONFETTI_PIECES = 60
+CONFETTI_COLOURS = ((255, 205, 40), (90, 210, 120), (90, 170, 240), (240, 120, 160))
+RUN_SHOWN_FROM = 2  # a run of one is not worth a line
 
 
 class ResultsScene(MenuScene):
+    hold_taps = True
+
     def __init__(
         self,
         context: GameContext,
         level: Level,
         session: PlaySession,
         progress_before: Progress | None = None,
+        back_to: Goto | None = None,
+        again: Goto | None = None,
     ) -> None:
+        """``back_to``: where Continue goes (the level map if None); ``again``: the same level
+        anew (no "again" button without it)."""
         super().__init__(context)
         self.level = level
+        self.shown_level = level_in_language(level, context.settings.language)
         self.session = session
         self.overall = session.overall()
         self.stars = stars_for_hit_rate(self.overall.hit_rate)
+        self.praise = praise_kind(self.overall.hits, self.overall.targets)
+        self.longest_run = session.streak.longest
         self.summaries = session.view(0).results
         taps = [session.task_taps(index) for index in range(len(self.summaries))]
         self.asynchrony_ms = [a for task in taps for a in task.asynchrony_ms]
@@ -38,7 +70,11 @@ class ResultsScene(MenuScene):
         for windows in (w for task in taps for w in task.windows):
             self.windows.append(windows or (self.windows[-1] if self.windows else level.windows))
         self.progress_before = progress_before
+        self.back_to = back_to or Goto("level_map")
+        self.again = again
         self.new_stickers: tuple[str, ...] = ()
+        self._shown_at_ns: int | None = None
+        self._age_s = 0.0  # since the results were first shown: the stars pop in, confetti
 
     def on_enter(self) -> None:
         context = self.context
@@ -54,73 +90,126 @@ class ResultsScene(MenuScene):
         earlier = set(before.stickers) if before is not None else set(after.stickers)
         self.new_stickers = tuple(s for s in after.stickers if s not in earlier)
 
+    def headline(self) -> str:
+        """The one big friendly figure; after a round without hits, the encouragement."""
+        if self.overall.hits == 0:
+            return self.text("praise.try_again")
+        return self.text("results.on_the_beat", hits=self.overall.hits)
+
+    def praise_line(self) -> str:
+        return "" if self.overall.hits == 0 else self.text(f"praise.{self.praise}")
+
     def title(self) -> str:
-        return self.text("results.title", level=self.level.title)
+        return self.shown_level.title
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))
-        rect = pygame.Rect(0, 0, int(280 * unit), int(64 * unit))
-        rect.bottomright = (width - int(30 * unit), height - int(24 * unit))
-        return [Button("continue", self.text("results.continue"), rect)]
+        go_on = pygame.Rect(0, 0, int(300 * unit), int(72 * unit))
+        go_on.bottomright = (width - int(30 * unit), height - int(24 * unit))
+        buttons = [Button("continue", self.text("results.continue"), go_on)]
+        if self.again is not None:
+            again = go_on.move(-(go_on.width + int(24 * unit)), 0)
+            buttons.append(Button("again", self.text("results.again"), again))
+        return buttons
 
     def activate(self, key: str) -> None:
-        self.goto("level_map")
+        if key == "again" and self.again is not None:
+            self.next = self.again
+        elif key in ("continue", "back"):
+            self.next = self.back_to
+
+    def on_update(self, now_ns: int) -> None:
+        if self._shown_at_ns is None:
+            self._shown_at_ns = now_ns
+        super().on_update(now_ns)
+
+    def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
+        if self._shown_at_ns is None:
+            self._shown_at_ns = now_ns
+        self._age_s = (now_ns - self._shown_at_ns) / 1e9
+        return super().on_draw(now_ns)
 
     def draw_more(self, surface: pygame.Surface) -> None:
         width, height = surface.get_size()
         unit = design_unit((width, height))
         look = self.context.look
+        still = look.reduced_motion
+        age_s = self._age_s
         for index in range(3):
+            grown = 1.0 if still else _ease(age_s - index * STAR_STAGGER_S, STAR_POP_S)
             colour = STAR_ON if index < self.stars else STAR_OFF
-            draw_star(surface, (width / 2 + (index - 1) * 90 * unit, 140 * unit), 38 * unit, colour)
-        headings = (
-            "results.task",
-            "results.average",
-            "results.sro",
-            "results.hits",
-            "results.early_late",
-            "results.burst",
+            center = (width / 2 + (index - 1) * 110 * unit, 162 * unit)
+            if grown > 0:
+                draw_star(surface, center, 44 * unit * grown, colour)
+        draw_text(
+            surface, self.headline(), int(76 * self.unit), STAR_ON, center=(width / 2, 258 * unit)
         )
-        columns = (0.14, 0.36, 0.5, 0.62, 0.76, 0.9)
-        size = int(24 * unit * look.text_scale)
-        row_y = 215 * unit
-        for key, column in zip(headings, columns, strict=True):
+        lines = [self.praise_line()]
+        if self.longest_run >= RUN_SHOWN_FROM:
+            lines.append(self.text("results.longest_run", run=self.longest_run))
+        line = "   ".join(text for text in lines if text)
+        if line:
             draw_text(
-                surface, self.text(key), size, look.dim_text_colour, center=(width * column, row_y)
+                surface, line, int(34 * self.unit), look.text_colour, center=(width / 2, 324 * unit)
             )
-        for index, summary in enumerate(self.summaries[:5]):
-            row_y += 34 * unit
-            paired = max(1, summary.paired_taps)
-            cells = (
-                self.level.tasks[index].name,
-                ms_cell(summary.task_average_ms),
-                percent_cell(summary.sro_percent),
-                f"{summary.hits}/{summary.targets}",
-                _split(summary.early_taps, summary.late_taps, paired),
-                str(summary.longest_burst),
-            )
-            for cell, column in zip(cells, columns, strict=True):
-                draw_text(surface, cell, size, look.text_colour, center=(width * column, row_y))
         chart = pygame.Rect(
-            int(60 * unit),
-            int(row_y + 30 * unit),
-            int(width - 120 * unit),
-            int(height - row_y - 130 * unit),
+            int(60 * unit), int(362 * unit), int(width - 120 * unit), int(height - 482 * unit)
         )
-        if chart.height > 60 * unit:
+        if self.asynchrony_ms:
+            words = {
+                "late": self.text("results.chart_late"),
+                "early": self.text("results.chart_early"),
+                "ms": "{ms:+.0f} ms",
+            }
             canvas = Canvas(surface, lambda rect: rect, look)
-            windows = self.windows or self.level.windows
-            draw_tap_chart(canvas, chart, self.asynchrony_ms, self.judgements, windows)
+            draw_tap_chart(
+                canvas,
+                chart,
+                self.asynchrony_ms,
+                self.judgements,
+                self.windows or self.level.windows,
+                words,
+                window_labels=look.show_ms,
+            )
         if self.new_stickers:
             names = ", ".join(self.text(f"sticker.{sticker}") for sticker in self.new_stickers)
             draw_text(
                 surface,
                 self.text("results.new_sticker", names=names),
-                int(30 * unit),
+                int(30 * self.unit),
                 STAR_ON,
+                topleft=(30 * unit, height - 78 * unit),
+            )
+        else:
+            draw_text(
+                surface,
+                self.text("results.hold_hint"),
+                int(22 * self.unit),
+                look.dim_text_colour,
                 topleft=(30 * unit, height - 70 * unit),
             )
+        if self.stars and not still and age_s < CELEBRATION_S:
+            _confetti(surface, age_s, unit)
 
 
-def _split(early: int, late: int, paired: int) -> str:
-    return f"{100 * early / paired:.0f}% / {100 * late / paired:.0f}%"
+def _ease(elapsed_s: float, length_s: float) -> float:
+    """0 before, rising past 1 and settling at 1: a star that pops in."""
+    if elapsed_s <= 0:
+        return 0.0
+    t = min(1.0, elapsed_s / length_s)
+    return t + 0.25 * math.sin(math.pi * t)
+
+
+def _confetti(surface: pygame.Surface, age_s: float, unit: float) -> None:
+    """A short shower of confetti, the same every time (no randomness to test around)."""
+    width, height = surface.get_size()
+    for piece in range(CONFETTI_PIECES):
+        x0 = (piece * 97 % 101) / 101 * width
+        speed = (0.45 + (piece * 37 % 23) / 40) * height
+        y = -20 * unit + age_s * speed - (piece * 53 % 17) * 12 * unit
+        if not -10 * unit < y < height:
+            continue
+        x = x0 + math.sin(age_s * 3 + piece) * 30 * unit
+        colour = CONFETTI_COLOURS[piece % len(CONFETTI_COLOURS)]
+        size = max(3, int(9 * unit))
+        pygame.draw.rect(surface, colour, (int(x), int(y), size, int(size * 0.6)))

@@ -1,4 +1,5 @@
-"""Settings: volumes, how things look, language. Saved for this station as they change."""
+"""Settings: sound (volumes, the output, the headphone check), how things look, and the
+station (full screen, language, reports folder, calibration). Saved as they change."""
 
 from __future__ import annotations
 
@@ -10,23 +11,23 @@ import pygame
 from engine.audio.synth import click_sounds
 from engine.config.user_settings import LANGUAGES, UserSettings
 from engine.input.pump import Tap, UiEvent
+from engine.store.records import AUDIO_SILENT
 from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
 from game.scene import Goto
-from game.text import draw_text
+from game.sound import chosen_device
+from game.text import draw_text, wrap_lines
 from game.widgets import Button, take_typing
 
 VOLUME_SETTINGS = ("metronome_volume", "guide_volume", "effects_volume")
-SWITCH_SETTINGS = (
-    "colour_blind",
-    "high_contrast",
-    "large_text",
-    "reduced_motion",
-    "show_ms",
-    "fullscreen",
-)
 VOLUME_STEP = 0.2
+# The buttons in three columns: sound, look, station.
+COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("metronome_volume", "guide_volume", "effects_volume", "audio_device", "sound_check"),
+    ("colour_blind", "high_contrast", "large_text", "reduced_motion", "show_ms"),
+    ("fullscreen", "language", "reports_dir", "calibrate:input", "calibrate:visual"),
+)
 
 
 class SettingsScene(MenuScene):
@@ -43,43 +44,58 @@ class SettingsScene(MenuScene):
             return f"{round(value * 100)}%"
         if name == "language":
             return self.text(f"language.{value}")
+        if name == "audio_device":
+            if value == AUDIO_SILENT:
+                return self.text("settings.audio_silent")
+            return value or self.text("settings.audio_default")
         return self.text("settings.on") if value else self.text("settings.off")
+
+    def _label(self, name: str) -> str:
+        if name.startswith("calibrate:"):
+            return self.text(f"settings.calibrate_{name.split(':')[1]}")
+        if name == "sound_check":
+            return self.text("settings.sound_check")
+        if name == "reports_dir":
+            return f"{self.text('settings.reports_dir')}: {self.context.reports_folder().name}"
+        return f"{self.text(f'settings.{name}')}: {self._value_text(name)}"
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))
-        names = [*VOLUME_SETTINGS, *SWITCH_SETTINGS, "language"]
-        columns, row_h, gap = 2, int(54 * unit), int(12 * unit)  # seven rows above Back
-        button_w = int(min(520 * unit, (width - 3 * gap) / columns))
-        left = (width - columns * button_w - gap) // 2
+        row_h, gap = int(58 * unit), int(14 * unit)
+        button_w = int(min(400 * unit, (width - 4 * gap) / len(COLUMNS)))
+        left = (width - len(COLUMNS) * button_w - (len(COLUMNS) - 1) * gap) // 2
         buttons = []
-        for index, name in enumerate(names):
-            row, column = index % 6, index // 6
-            rect = pygame.Rect(
-                left + column * (button_w + gap),
-                int(130 * unit) + row * (row_h + gap),
-                button_w,
-                row_h,
-            )
-            label = f"{self.text(f'settings.{name}')}: {self._value_text(name)}"
-            buttons.append(Button(name, label, rect))
-        folder = pygame.Rect(left, int(130 * unit) + 6 * (row_h + gap), button_w, row_h)
-        label = f"{self.text('settings.reports_dir')}: {self.context.reports_folder().name}"
-        buttons.append(Button("reports_dir", label, folder))
-        for index, kind in enumerate(("input", "visual")):
-            # The two free places at the foot of the second column.
-            rect = pygame.Rect(
-                left + button_w + gap,
-                int(130 * unit) + (4 + index) * (row_h + gap),
-                button_w,
-                row_h,
-            )
-            buttons.append(
-                Button(f"calibrate:{kind}", self.text(f"settings.calibrate_{kind}"), rect)
-            )
+        for column, names in enumerate(COLUMNS):
+            for row, name in enumerate(names):
+                rect = pygame.Rect(
+                    left + column * (button_w + gap),
+                    int(130 * unit) + row * (row_h + gap),
+                    button_w,
+                    row_h,
+                )
+                buttons.append(Button(name, self._label(name), rect))
         back = pygame.Rect(0, 0, int(240 * unit), row_h)
         back.midbottom = (width // 2, height - int(24 * unit))
         buttons.append(Button("back", self.text("menu.back"), back))
         return buttons
+
+    def draw_more(self, surface: pygame.Surface) -> None:
+        """What the sound output is doing now, in one line for the therapist."""
+        width, height = surface.get_size()
+        unit = design_unit((width, height))
+        status = self.context.sound.status
+        if self.context.settings.audio_device == AUDIO_SILENT:
+            line = self.text("settings.sound_silent_now")
+        elif status.audible:
+            line = self.text("settings.sound_now", device=status.device)
+        else:
+            line = self.text("settings.sound_none_now", reason=status.reason)
+        size_px = int(22 * self.unit)
+        line_y = 130 * unit + 5 * 72 * unit + 12 * unit
+        for part in wrap_lines(line, size_px, int(width - 80 * unit)):
+            colour = self.context.look.dim_text_colour if status.audible else (255, 215, 150)
+            draw_text(surface, part, size_px, colour, center=(width / 2, line_y))
+            line_y += size_px * 1.1
 
     def activate(self, key: str) -> None:
         if key == "back":
@@ -91,6 +107,12 @@ class SettingsScene(MenuScene):
         if key.startswith("calibrate:"):
             back_here = Goto("settings", back_to=self.back_to)
             self.goto("calibrate", kind=key.split(":")[1], back=back_here)
+            return
+        if key == "sound_check":
+            self.goto("sound_check", back_to=self.back_to)
+            return
+        if key == "audio_device":
+            self._next_output()
             return
         settings: UserSettings = self.context.settings
         value = getattr(settings, key)
@@ -106,6 +128,19 @@ class SettingsScene(MenuScene):
             rig.track.set_sounds(click_sounds(rig.settings.sample_rate_hz, value))
         if key == "fullscreen":
             pygame.display.toggle_fullscreen()
+        self.relayout()
+
+    def _next_output(self) -> None:
+        """The next choice of output: the system default, each device SDL lists, then
+        silent (a therapist's choice; sessions then record "silent")."""
+        choices = ["", *self.context.sound.devices(), AUDIO_SILENT]
+        current = self.context.settings.audio_device
+        index = choices.index(current) if current in choices else 0
+        chosen = choices[(index + 1) % len(choices)]
+        settings = dataclasses.replace(self.context.settings, audio_device=chosen)
+        self.context.change_settings(settings)
+        if chosen != AUDIO_SILENT:
+            self.context.sound.use(chosen_device(settings))
         self.relayout()
 
 
@@ -132,10 +167,23 @@ class ReportsFolderScene(MenuScene):
         keep = pygame.Rect(0, 0, int(260 * unit), int(60 * unit))
         keep.midbottom = (width // 2 - int(150 * unit), height - int(24 * unit))
         back = keep.move(int(300 * unit), 0)
+        # The path box is a button too: choosing it opens the on-screen keyboard.
+        box = pygame.Rect(int(60 * unit), int(200 * unit), width - int(120 * unit), int(64 * unit))
         return [
             Button("keep", self.text("settings.keep_folder"), keep),
             Button("back", self.text("menu.back"), back),
+            Button("path", "", box, draw_extra=self._draw_path),
         ]
+
+    def _draw_path(self, surface: pygame.Surface, box: pygame.Rect) -> None:
+        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=10)
+        draw_text(
+            surface,
+            self.path_text[-70:],
+            int(28 * self.unit),
+            (20, 20, 30),
+            midleft=(box.left + 14 * self.unit, box.centery),
+        )
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
         typed, others = take_typing(self.path_text, ui_events)
@@ -143,6 +191,9 @@ class ReportsFolderScene(MenuScene):
         super().on_input(taps, others, now_ns)
 
     def activate(self, key: str) -> None:
+        if key == "path":
+            self.open_keyboard("path_text")
+            return
         if key == "keep":
             folder = Path(self.path_text.strip()).expanduser()
             if not folder.is_absolute():
@@ -158,22 +209,12 @@ class ReportsFolderScene(MenuScene):
         self.goto("settings", back_to=self.back_to)
 
     def draw_more(self, surface: pygame.Surface) -> None:
-        width = surface.get_width()
-        unit = self.unit
-        box = pygame.Rect(int(60 * unit), int(200 * unit), width - int(120 * unit), int(64 * unit))
-        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=10)
-        draw_text(
-            surface,
-            self.path_text[-70:],
-            int(28 * unit),
-            (20, 20, 30),
-            topleft=(box.left + 14 * unit, box.top + 18 * unit),
-        )
+        unit = design_unit(surface.get_size())
         if self.problem:
             draw_text(
                 surface,
                 self.problem,
-                int(24 * unit),
+                int(24 * self.unit),
                 (255, 215, 150),
-                topleft=(box.left, box.bottom + 24 * unit),
+                topleft=(60 * unit, 290 * unit),
             )

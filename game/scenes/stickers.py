@@ -51,7 +51,7 @@ class StickerBookScene(MenuScene):
             draw_avatar(
                 surface,
                 profile.avatar,
-                (int(width * 0.5), int(height * 0.66)),
+                (int(width * 0.5), int(height * 0.68)),
                 int(46 * unit),
                 self.progress.avatar_items,
             )

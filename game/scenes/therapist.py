@@ -20,12 +20,13 @@ from engine.reports.service import (
     save_report,
     session_results,
 )
-from engine.store.records import ProfileRecord, SessionRecord
+from engine.store.records import AUDIO_SILENT, ProfileRecord, SessionRecord
 from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
+from game.scene import Goto
 from game.text import draw_text
-from game.widgets import Button, ms_cell, percent_cell, take_typing
+from game.widgets import Button, draw_fitted_text, ms_cell, percent_cell, take_typing
 
 ROWS_SHOWN = 8
 NOTE_AUTHOR = "therapist"
@@ -116,6 +117,8 @@ class TherapistSessionsScene(MenuScene):
                 level=session.level_title,
                 status=self.text(f"status.{session.status}"),
             )
+            if session.autoplayed:
+                label += " · " + self.text("therapist.autoplayed")
             buttons.append(Button(f"session:{session.session_id}", label, rect))
         side_x, side_w, side_h = int(860 * unit), int(360 * unit), int(56 * unit)
         for row, (key, label) in enumerate(
@@ -155,7 +158,12 @@ class TherapistSessionsScene(MenuScene):
             self.message = self.text("therapist.no_assessment")
             return
         self.context.profile = self.profile
-        self.goto("play", level=assessments[0])
+        # Leaving the assessment, or its results, comes back here, not to the child's map.
+        self.goto(
+            "play",
+            level=assessments[0],
+            back_to=Goto("therapist_sessions", profile=self.profile),
+        )
 
     def draw_more(self, surface: pygame.Surface) -> None:
         if self.message:
@@ -215,7 +223,23 @@ class TherapistSessionScene(MenuScene):
                 int(56 * unit),
             )
             buttons.append(Button(key, label, rect))
+        # The note box is a button too: choosing it opens the on-screen keyboard.
+        box = pygame.Rect(
+            int(40 * unit), height - int(190 * unit), width - int(80 * unit), int(60 * unit)
+        )
+        buttons.append(Button("note_box", "", box, draw_extra=self._draw_note))
         return buttons
+
+    def _draw_note(self, surface: pygame.Surface, box: pygame.Rect) -> None:
+        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=8)
+        shown = self.note[-90:] or self.text("therapist.note_hint")
+        draw_text(
+            surface,
+            shown,
+            int(24 * self.unit),
+            (20, 20, 30) if self.note else (120, 120, 130),
+            midleft=(box.left + 12 * self.unit, box.centery),
+        )
 
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
         typed, others = take_typing(self.note, ui_events)
@@ -225,6 +249,8 @@ class TherapistSessionScene(MenuScene):
     def activate(self, key: str) -> None:
         if key == "back":
             self.goto("therapist_sessions", profile=self.profile)
+        elif key == "note_box":
+            self.open_keyboard("note")
         elif key == "note":
             if self.note.strip():
                 store = self.context.open_store()
@@ -245,20 +271,30 @@ class TherapistSessionScene(MenuScene):
         width, height = surface.get_size()
         unit = self.unit
         look = self.context.look
+        # The clinic's numbers of the session, per task (the child's results show none).
         headings = (
             "results.task",
             "therapist.limb",
             "results.average",
             "results.sro",
+            "therapist.hits",
+            "therapist.early_late",
+            "therapist.burst",
             "therapist.mean_sd",
             "therapist.missed_extra",
         )
-        columns = (0.13, 0.32, 0.46, 0.57, 0.72, 0.88)
+        columns = (0.1, 0.24, 0.345, 0.43, 0.5, 0.585, 0.67, 0.785, 0.92)
         size = int(22 * unit)
-        row_y = 120 * unit
-        for key, column in zip(headings, columns, strict=True):
-            draw_text(
-                surface, self.text(key), size, look.dim_text_colour, center=(width * column, row_y)
+        row_y = 140 * unit
+        # Each column's words shrink to fit between its neighbours (large text, Spanish).
+        edges = (-columns[0], *columns, 2.0 - columns[-1])  # the window's edges, mirrored
+        room = [
+            int(width * min(edges[i + 1] - edges[i], edges[i + 2] - edges[i + 1]) - 8)
+            for i in range(len(columns))
+        ]
+        for key, column, fit in zip(headings, columns, room, strict=True):
+            draw_fitted_text(
+                surface, self.text(key), size, look.dim_text_colour, (width * column, row_y), fit
             )
         for task in (*self.metrics.tasks[:10], self.metrics.overall):
             row_y += 30 * unit
@@ -268,27 +304,25 @@ class TherapistSessionScene(MenuScene):
                 else self.text("therapist.overall")
             )
             cells = (
-                name[:22],
+                name[:18],
                 task.limb,
                 ms_cell(task.task_average_ms),
                 percent_cell(task.sro_percent),
+                f"{task.hits}/{task.beats}",
+                f"{percent_cell(task.early_percent)} / {percent_cell(task.late_percent)}",
+                str(task.longest_burst),
                 f"{ms_cell(task.mean_asynchrony_ms)} ± {ms_cell(task.sd_asynchrony_ms)}",
                 f"{task.missed_beats} / {task.extra_taps}",
             )
-            for cell, column in zip(cells, columns, strict=True):
-                draw_text(surface, cell, size, look.text_colour, center=(width * column, row_y))
-        box = pygame.Rect(
-            int(40 * unit), height - int(190 * unit), width - int(80 * unit), int(60 * unit)
-        )
-        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=8)
-        shown = self.note[-90:] or self.text("therapist.note_hint")
-        draw_text(
-            surface,
-            shown,
-            int(24 * unit),
-            (20, 20, 30) if self.note else (120, 120, 130),
-            topleft=(box.left + 12 * unit, box.top + 16 * unit),
-        )
+            for cell, column, fit in zip(cells, columns, room, strict=True):
+                center = (width * column, row_y)
+                draw_fitted_text(surface, cell, size, look.text_colour, center, fit)
+        session = self.metrics.session
+        sound = _sound_text(self.context, session.audio_device)
+        facts = self.text("therapist.sound", sound=sound)
+        if session.autoplayed:
+            facts += " · " + self.text("therapist.autoplayed")
+        draw_text(surface, facts, size, look.dim_text_colour, center=(width / 2, 104 * unit))
         if self.message:
             draw_text(
                 surface,
@@ -328,6 +362,15 @@ def _save(context: GameContext, request: ReportRequest) -> str:
     finally:
         store.close()
     return context.messages("therapist.report_saved", path=str(path))
+
+
+def _sound_text(context: GameContext, audio_device: str | None) -> str:
+    """Where a session's sound went, as the therapist reads it."""
+    if audio_device is None:
+        return context.messages("therapist.sound_unknown")
+    if audio_device == AUDIO_SILENT:
+        return context.messages("therapist.sound_silent")
+    return audio_device
 
 
 def _local(utc_iso: str) -> str:

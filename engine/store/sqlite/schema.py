@@ -243,6 +243,16 @@ def _migration_6_what_was_in_force(connection: sqlite3.Connection) -> None:
     fill_what_was_in_force(connection)
 
 
+def _migration_7_session_sound_and_autoplay(connection: sqlite3.Connection) -> None:
+    # Where each session's sound went, and whether the program played it by itself. Rows
+    # from before read NULL ("not recorded") and 0 (played by a child, as they all were).
+    connection.execute("ALTER TABLE sessions ADD COLUMN audio_device TEXT")
+    connection.execute(
+        "ALTER TABLE sessions ADD COLUMN autoplayed INTEGER NOT NULL DEFAULT 0 "
+        "CHECK (autoplayed IN (0, 1))"
+    )
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
@@ -251,6 +261,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_4_profiles_by_code,
     _migration_5_session_owners,
     _migration_6_what_was_in_force,
+    _migration_7_session_sound_and_autoplay,
 )
 
 

@@ -70,6 +70,7 @@ def _check_birth_year(birth_year: int | None, whose: str) -> None:
 def _session_of_row(row: tuple) -> SessionRecord:
     values = dict(zip(SESSION_FIELDS, row, strict=True))
     calibration_json = values.pop("calibration")
+    values["autoplayed"] = bool(values["autoplayed"])  # SQLite keeps it as 0 or 1
     calibration = None
     if calibration_json is not None:
         calibration = SessionCalibration(**json.loads(calibration_json))
