@@ -7,14 +7,38 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import bench, billing, calibrate, demo, devices, export, levels, play, report
+from cli import (
+    audit,
+    bench,
+    billing,
+    calibrate,
+    demo,
+    devices,
+    export,
+    kiosk,
+    levels,
+    play,
+    report,
+)
 from cli.common import UserError
 
 DESCRIPTION = (
     "OnBeat command line. Bare `run.py` starts the game; `run.py --help` lists the commands."
 )
 # Each family's register(add_command) adds its subcommands; --help lists them in this order.
-FAMILIES = (play, calibrate, bench, demo, export, levels, report, billing, devices)
+FAMILIES = (
+    play,
+    kiosk,
+    calibrate,
+    bench,
+    demo,
+    export,
+    levels,
+    report,
+    billing,
+    devices,
+    audit,
+)
 
 
 def _window_size(text: str) -> tuple[int, int]:

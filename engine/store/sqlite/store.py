@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine.store.protocol import StoreError
 from engine.store.sqlite.clinical import ClinicalTables
+from engine.store.sqlite.kiosk import KioskTables
 from engine.store.sqlite.recordings import RecordingTables
 from engine.store.sqlite.schema import migrate, schema_version
 from engine.store.sqlite.sessions import ProfileAndSessionTables
@@ -43,7 +44,7 @@ def configure_connection(connection: sqlite3.Connection, path: Path) -> None:
         )
 
 
-class SqliteStore(ProfileAndSessionTables, RecordingTables, ClinicalTables):
+class SqliteStore(ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables):
     """The Store (engine/store/protocol.py) on one SQLite connection. Use it from one thread
     only; the recorder's writer thread opens its own."""
 

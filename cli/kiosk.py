@@ -1,0 +1,124 @@
+"""`run.py kiosk`: a clinic's station that a child cannot leave; `run.py kiosk setup` sets its
+therapist PIN.
+
+The kiosk runs as two processes: a supervisor (this command) that starts the game full
+screen and starts it again whenever it dies, and the game itself (`--role game`, started by
+the supervisor, never by hand). docs/kiosk.md describes the station around them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from cli.common import AddCommand, UserError, data_dir_of
+
+ROLE_SUPERVISOR = "supervisor"
+ROLE_GAME = "game"
+ROLE_CALL_THERAPIST = "call-therapist"
+
+
+def register(add_command: AddCommand) -> None:
+    kiosk = add_command("kiosk", "run this computer as a kiosk station for children")
+    kiosk.add_argument(
+        "--config", help="kiosk settings file (default: config/kiosk.yaml and this station's)"
+    )
+    # The supervisor starts the game and the "call your therapist" screen with this.
+    kiosk.add_argument(
+        "--role",
+        choices=(ROLE_SUPERVISOR, ROLE_GAME, ROLE_CALL_THERAPIST),
+        default=ROLE_SUPERVISOR,
+        help=argparse.SUPPRESS,
+    )
+    kiosk.set_defaults(handler=cmd_kiosk)
+    actions = kiosk.add_subparsers(dest="kiosk_action")
+    setup = actions.add_parser(
+        "setup",
+        help="set the therapist PIN of this station",
+        description="Set the therapist PIN (4 to 8 digits). From a terminal it is asked twice "
+        "without echo; otherwise one line is read from standard input.",
+    )
+    setup.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help="folder of the OnBeat database"
+    )
+    setup.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    setup.set_defaults(handler=cmd_setup)
+
+
+def kiosk_config_of(args: argparse.Namespace):
+    """The kiosk settings the command line points at, or a UserError with every problem."""
+    from engine.config.kiosk import load_kiosk_config
+    from engine.levels.yaml_reader import LevelError
+
+    config_path = getattr(args, "config", None)
+    try:
+        if config_path is not None:
+            path = Path(config_path)
+            if not path.exists():
+                raise UserError(f"{path}: no such kiosk settings file")
+            return load_kiosk_config(station_path=path)
+        return load_kiosk_config()
+    except LevelError as error:
+        raise UserError("\n".join(str(problem) for problem in error.problems)) from None
+
+
+def read_new_pin() -> str:
+    """The new PIN: asked twice without echo at a terminal, else one line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New therapist PIN (4 to 8 digits): ")
+    second = getpass.getpass("The same PIN again: ")
+    if first != second:
+        raise UserError("kiosk setup: the two PINs differ; nothing was changed, try again")
+    return first
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from engine.session.audit import audit
+    from engine.session.station_pin import pin_problem, save_station_pin, station_pin_hash
+    from engine.store.opening import open_store
+
+    config = kiosk_config_of(args)
+    pin = read_new_pin()
+    problem = pin_problem(pin)
+    if problem is not None:
+        raise UserError(f"kiosk setup: {problem}; nothing was changed")
+    data_dir = data_dir_of(args)
+    store = open_store(data_dir)
+    try:
+        had_pin = station_pin_hash(store) is not None
+        with store.transaction():
+            save_station_pin(store, pin)
+            audit(store, config.station_name, "pin_set", "changed" if had_pin else "first set")
+    finally:
+        store.close()
+    print(f"Therapist PIN {'changed' if had_pin else 'set'} for the station in {data_dir}")
+    return 0
+
+
+def require_station_pin(data_dir: Path) -> None:
+    """Refuse to run a kiosk on a station without a therapist PIN, saying how to set one."""
+    from engine.session.station_pin import station_pin_hash
+    from engine.store.opening import open_store, store_exists
+
+    has_pin = False
+    if store_exists(data_dir):  # no data yet: no PIN either, and no folder made to say so
+        store = open_store(data_dir)
+        try:
+            has_pin = station_pin_hash(store) is not None
+        finally:
+            store.close()
+    if not has_pin:
+        raise UserError(
+            f"{data_dir}: this station has no therapist PIN, and a kiosk without one could "
+            f"never be stopped; set one with `run.py kiosk setup --data-dir {data_dir}`"
+        )
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    data_dir = data_dir_of(args)
+    kiosk_config_of(args)  # a broken settings file is reported before anything starts
+    require_station_pin(data_dir)
+    raise UserError("run.py kiosk: the supervisor is not built yet")
