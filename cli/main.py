@@ -17,6 +17,7 @@ from cli import (
     export,
     kiosk,
     levels,
+    plans,
     play,
     report,
 )
@@ -34,6 +35,7 @@ FAMILIES = (
     demo,
     export,
     levels,
+    plans,
     report,
     billing,
     devices,

@@ -33,6 +33,7 @@ from engine.session.adaptation import (
     remember_position,
     staircase_for_child,
 )
+from engine.session.plan_progress import PlanPlace
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress
 from engine.store.opening import open_store
@@ -64,6 +65,7 @@ class PlayScene(Scene):
         watch: bool = False,
         exit_when_done: bool = True,
         results_hold_s: float = 1.5,
+        plan_place: PlanPlace | None = None,
     ) -> None:
         """``level``: a level, or its file (read on entering, and on each save with ``watch``).
 
@@ -71,6 +73,7 @@ class PlayScene(Scene):
         ``alone``: the scene is the whole program (see the module's docstring).
         ``exit_when_done``: the level ends ``results_hold_s`` after its last beat; otherwise
         its results table waits for Enter.
+        ``plan_place``: the plan, run and stop the session is played under (the kiosk's).
         """
         super().__init__(context)
         self.level = level
@@ -79,6 +82,7 @@ class PlayScene(Scene):
         self.watch = watch
         self.exit_when_done = exit_when_done
         self.results_hold_ns = int(results_hold_s * 1e9)
+        self.plan_place = plan_place
         self.session: PlaySession | None = None  # None while the level file has errors
         self.last_session: PlaySession | None = None
         self.session_ids: list[int] = []
@@ -119,6 +123,7 @@ class PlayScene(Scene):
         context = self.context
         rig = context.rig
         profile_code = context.recorder.profile_for(context.profile_name).code
+        place = self.plan_place
         session_id = context.recorder.start_session(
             SessionRecord(
                 profile_code=profile_code,
@@ -131,6 +136,9 @@ class PlayScene(Scene):
                 output_latency_ms=rig.settings.output_latency_ns / 1e6,
                 started_at_utc=utc_now_iso(),
                 calibration=context.calibration,
+                plan_id=None if place is None else place.plan_id,
+                plan_visit=None if place is None else place.run_number,
+                plan_stop=None if place is None else place.stop_index,
             )
         )
         self.session_ids.append(session_id)
