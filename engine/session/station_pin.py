@@ -9,11 +9,16 @@ keep guessing at the station slow.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
+
 import argon2
 
+from engine.session.pin_gate import MAX_LOCKOUT_S, GateState
 from engine.store.protocol import Store
 
 PIN_HASH_SETTING = "therapist_pin_argon2id"
+GATE_STATE_SETTING = "pin_gate_state"
 MIN_PIN_DIGITS = 4
 MAX_PIN_DIGITS = 8
 
@@ -59,3 +64,33 @@ def save_station_pin(store: Store, pin: str) -> None:
 def station_pin_hash(store: Store) -> str | None:
     """The stored hash of the station's PIN, or None when no PIN was ever set."""
     return store.station_setting(PIN_HASH_SETTING)
+
+
+def save_gate_state(store: Store, state: GateState, now_utc: datetime) -> None:
+    """Keep the pad's wrong PINs and lockouts so that a restart does not reset them."""
+    locked_until = now_utc + timedelta(seconds=state.locked_for_s)
+    store.set_station_setting(
+        GATE_STATE_SETTING,
+        json.dumps(
+            {
+                "failures_in_row": state.failures_in_row,
+                "lockouts_in_row": state.lockouts_in_row,
+                "locked_until_utc": locked_until.isoformat(timespec="seconds"),
+            }
+        ),
+    )
+
+
+def load_gate_state(store: Store, now_utc: datetime) -> GateState:
+    """The pad's state as last kept (a fresh one if never kept or unreadable)."""
+    text = store.station_setting(GATE_STATE_SETTING)
+    if text is None:
+        return GateState()
+    try:
+        data = json.loads(text)
+        locked_until = datetime.fromisoformat(data["locked_until_utc"])
+        # A clock set back must not lock the pad for longer than the lockout was.
+        locked_for_s = min(max(0.0, (locked_until - now_utc).total_seconds()), MAX_LOCKOUT_S)
+        return GateState(int(data["failures_in_row"]), int(data["lockouts_in_row"]), locked_for_s)
+    except (ValueError, KeyError, TypeError):
+        return GateState()
