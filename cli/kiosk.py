@@ -13,7 +13,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from cli.common import AddCommand, UserError, data_dir_of
+from cli.common import ROOT, AddCommand, UserError, data_dir_of
 
 ROLE_SUPERVISOR = "supervisor"
 ROLE_GAME = "game"
@@ -119,6 +119,60 @@ def require_station_pin(data_dir: Path) -> None:
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
     data_dir = data_dir_of(args)
-    kiosk_config_of(args)  # a broken settings file is reported before anything starts
+    config = kiosk_config_of(args)  # a broken settings file is reported before anything starts
     require_station_pin(data_dir)
-    raise UserError("run.py kiosk: the supervisor is not built yet")
+    if args.role == ROLE_GAME:
+        return _run_game(data_dir, config)
+    if args.role == ROLE_CALL_THERAPIST:
+        return _run_call_screen(data_dir, config)
+    from game.app import display_available
+    from game.kiosk.supervisor import Supervisor
+
+    if not display_available():
+        raise UserError(
+            "run.py kiosk: no display to show the kiosk on; start it in the station's graphical "
+            "session (docs/kiosk.md)"
+        )
+
+    def command(role: str) -> list[str]:
+        line = [sys.executable, str(ROOT / "run.py"), "kiosk", "--data-dir", str(data_dir)]
+        if getattr(args, "config", None) is not None:
+            line += ["--config", str(Path(args.config).resolve())]
+        return [*line, "--role", role]
+
+    print(f"Kiosk station on the data in {data_dir}; the therapist's PIN stops it")
+    return Supervisor(command(ROLE_GAME), command(ROLE_CALL_THERAPIST)).run()
+
+
+def _exit_status(ending: str | None) -> int:
+    from game.kiosk.state import QUIT_STATION, RETRY_GAME
+    from game.kiosk.supervisor import QUIT_STATION_EXIT, RETRY_GAME_EXIT
+
+    # Any other end is a death to the supervisor, which starts the game again.
+    return {QUIT_STATION: QUIT_STATION_EXIT, RETRY_GAME: RETRY_GAME_EXIT}.get(ending, 1)
+
+
+def _run_game(data_dir: Path, config) -> int:
+    from engine.config.user_settings import default_settings_path
+    from game.app import NoDisplayError
+    from game.kiosk.app import run_kiosk_game
+
+    try:
+        ending = run_kiosk_game(data_dir, [], default_settings_path(), config)
+    except NoDisplayError:
+        print("No display to open the kiosk on; start it in the station's graphical session")
+        return 2
+    return _exit_status(ending)
+
+
+def _run_call_screen(data_dir: Path, config) -> int:
+    from engine.config.user_settings import default_settings_path
+    from game.app import NoDisplayError
+    from game.kiosk.app import run_call_screen
+
+    try:
+        ending = run_call_screen(data_dir, default_settings_path(), config)
+    except NoDisplayError:
+        print("No display to open the kiosk on; start it in the station's graphical session")
+        return 2
+    return _exit_status(ending)

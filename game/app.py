@@ -54,7 +54,9 @@ def display_available() -> bool:
     return True
 
 
-def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
+def open_window(
+    size: tuple[int, int] = WINDOW_SIZE, flags: int = pygame.RESIZABLE
+) -> pygame.Surface:
     if not display_available():
         raise NoDisplayError("no display")
     # SDL's default window framebuffer on X11 is a GPU texture presented whole every frame;
@@ -65,7 +67,7 @@ def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
         pygame.font.init()
         init_gamepads()
         pygame.display.set_caption("OnBeat")
-        return pygame.display.set_mode(size, pygame.RESIZABLE)
+        return pygame.display.set_mode(size, flags)
     except pygame.error as error:
         raise NoDisplayError(str(error)) from None
 
@@ -96,14 +98,16 @@ def open_station(
     metronome_volume: float = 0.8,
     window_size: tuple[int, int] = WINDOW_SIZE,
     warm_up_behind_title: bool = False,
+    window_flags: int = pygame.RESIZABLE,
 ) -> Iterator[Station]:
     """Open the window, recorder, input and audio; close them all, whatever happens.
 
     ``warm_up_behind_title``: compile the scoring kernels behind a plain title first, before
     the audio device runs (nothing would feed it meanwhile). The game's own title scene
-    does this itself while the device runs.
+    does this itself while the device runs. ``window_flags``: pygame's display flags (the
+    kiosk's window is full screen and borderless).
     """
-    surface = open_window(window_size)
+    surface = open_window(window_size, window_flags)
     if warm_up_behind_title:
         show_title(surface, "Getting ready...")
         warm_up()  # JIT compile (or load from cache), never during play
