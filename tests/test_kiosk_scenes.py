@@ -19,7 +19,14 @@ from engine.store.recorder import Recorder
 from game.autoplay import AutoTapper
 from game.context import GameContext
 from game.i18n import load_catalogue
-from game.kiosk.state import CALL_THERAPIST, GAME, KIOSK_CATALOGUE_DIR, QUIT_STATION, KioskState
+from game.kiosk.state import (
+    CALL_THERAPIST,
+    GAME,
+    KIOSK_CATALOGUE_DIR,
+    QUIT_STATION,
+    RETRY_GAME,
+    KioskState,
+)
 from game.router import build_scene
 from tests.kiosk_harness import KioskHarness
 
@@ -295,3 +302,21 @@ def test_the_kiosk_catalogues_match_and_hold_every_key_the_kiosk_says(tmp_path: 
         }
     assert len(said) > 30
     assert sorted(key for key in said if key not in english) == []
+
+
+def test_the_call_screen_opens_to_a_retry_behind_the_pin_and_nothing_else(station) -> None:
+    kiosk = harness(station, mode=CALL_THERAPIST)
+    assert kiosk.scene_name == "kiosk_call"
+    kiosk.keys("return", "escape", "space", gap_s=0.2)
+    kiosk.post(pygame.event.Event(pygame.QUIT), 0.7)
+    kiosk.run(1.0)
+    assert kiosk.scene_name == "kiosk_call" and not kiosk.director.done
+    kiosk.director.show(_goto("kiosk_players"))  # nothing but the call screen in this mode
+    assert kiosk.scene_name == "kiosk_call"
+    open_pad(kiosk)
+    type_pin(kiosk, PIN)
+    assert kiosk.scene_name == "kiosk_menu"
+    assert [b.key for b in kiosk.director.scene.menu.buttons] == ["retry", "quit"]
+    kiosk.key("return")  # the first item: start the game again
+    kiosk.run(0.5)
+    assert kiosk.director.done and kiosk.kiosk.ending == RETRY_GAME

@@ -24,6 +24,7 @@ QUIT_STATION_EXIT = 3  # the therapist quit the station
 RETRY_GAME_EXIT = 4  # from the call-your-therapist screen: start the game again
 CALL_SCREEN_RETRY_S = 2.0  # if even the call screen dies, it comes back after this
 STOP_WAIT_S = 10.0
+WAIT_STEP_S = 0.2  # how often the waiting supervisor looks whether it was asked to stop
 
 
 class Supervisor:
@@ -47,10 +48,9 @@ class Supervisor:
         self.started = 0  # processes started, for logs and tests
 
     def stop(self, signal_number: int = 0, frame: FrameType | None = None) -> None:
-        """Stop the child and then the supervisor (a signal handler)."""
+        """Stop the child and then the supervisor (a signal handler: it only sets a flag,
+        which the waiting loop acts on)."""
         self.stopping = True
-        if self.child is not None and self.child.poll() is None:
-            self.child.terminate()
 
     def run(self) -> int:
         """Supervise until the therapist quits (0) or the supervisor is stopped (0)."""
@@ -92,11 +92,22 @@ class Supervisor:
         return 0
 
     def _run_child(self, command: list[str]) -> int:
-        self.child = subprocess.Popen(command)
+        child = self.child = subprocess.Popen(command)
         self.started += 1
-        if self.stopping:  # a signal came while the child was being started
-            self.child.terminate()
-        return self.child.wait()
+        stop_asked_s = None
+        while True:
+            try:
+                return child.wait(timeout=WAIT_STEP_S)
+            except subprocess.TimeoutExpired:
+                pass
+            if not self.stopping:
+                continue
+            # Stopping: ask the child to end, and make it if it does not within STOP_WAIT_S.
+            if stop_asked_s is None:
+                stop_asked_s = self.monotonic()
+                child.terminate()
+            elif self.monotonic() - stop_asked_s > STOP_WAIT_S:
+                child.kill()
 
     def _end_child(self) -> None:
         child = self.child
