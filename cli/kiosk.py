@@ -86,6 +86,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     if problem is not None:
         raise UserError(f"kiosk setup: {problem}; nothing was changed")
     data_dir = data_dir_of(args)
+    keep_private(data_dir)
     store = open_store(data_dir)
     try:
         had_pin = station_pin_hash(store) is not None
@@ -96,6 +97,29 @@ def cmd_setup(args: argparse.Namespace) -> int:
         store.close()
     print(f"Therapist PIN {'changed' if had_pin else 'set'} for the station in {data_dir}")
     return 0
+
+
+def keep_private(data_dir: Path) -> None:
+    """Patient data stays the station account's alone: files this process and its children
+    make are private (umask 077), and the data folder (0700) and database files (0600) are
+    made so again if someone loosened them."""
+    import os
+    import stat
+
+    from engine.store.sqlite.store import DATABASE_FILE_NAME
+
+    os.umask(0o077)
+    if not data_dir.is_dir():
+        return
+    try:
+        data_dir.chmod(stat.S_IRWXU)
+        for path in data_dir.glob(f"{DATABASE_FILE_NAME}*"):  # the database, -wal and -shm
+            path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    except OSError as error:
+        raise UserError(
+            f"{data_dir}: cannot make the data private ({error.strerror}); the folder must "
+            "belong to the account the kiosk runs as"
+        ) from None
 
 
 def require_station_pin(data_dir: Path) -> None:
@@ -120,6 +144,7 @@ def require_station_pin(data_dir: Path) -> None:
 def cmd_kiosk(args: argparse.Namespace) -> int:
     data_dir = data_dir_of(args)
     config = kiosk_config_of(args)  # a broken settings file is reported before anything starts
+    keep_private(data_dir)
     require_station_pin(data_dir)
     if args.role == ROLE_GAME:
         return _run_game(data_dir, config)

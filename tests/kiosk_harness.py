@@ -4,6 +4,8 @@ audio device and the mouse are the test's."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from engine.config.kiosk import KioskConfig
 from engine.config.user_settings import UserSettings
 from engine.input.mapping import load_input_mapping
 from engine.input.pump import InputPump
-from engine.levels.library import LevelLibrary
+from engine.levels.library import LevelLibrary, discover_levels
+from engine.session.station_pin import save_station_pin
+from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from engine.timing.clock import NS_PER_S
 from game.audio_rig import AudioRig
@@ -132,3 +136,74 @@ class KioskHarness:
 
     def close(self) -> None:
         self.director.close()
+
+
+# --- a station to run it on, and what a therapist does -----------------------------------
+PIN = "2468"
+LEVEL = """\
+format: 1
+id: {id}
+title: {title}
+theme: pond
+tempo_bpm: 120
+count_in: 1
+tasks:
+  - name: Claps
+    limb: both_hands
+    length: {{beats: {beats}}}
+"""
+
+# (data folder, recorder, level library, the child's profile code)
+Station = tuple[Path, Recorder, LevelLibrary, str]
+
+
+@contextmanager
+def kiosk_station(tmp_path: Path) -> Iterator[Station]:
+    """A station with a PIN, one child (Mia), three tiny levels and a long one."""
+    data_dir = tmp_path / "data"
+    store = open_store(data_dir)
+    save_station_pin(store, PIN)
+    code = store.profile_for("Mia").code
+    store.set_profile_details(code, None, "fox")
+    store.close()
+    levels = tmp_path / "levels" / "pond"
+    levels.mkdir(parents=True)
+    for level_id, title, beats in (
+        ("stop-one", "One", 4),
+        ("stop-two", "Two", 4),
+        ("stop-three", "Three", 4),
+        ("long-walk", "Long walk", 120),
+    ):
+        (levels / f"{level_id}.yaml").write_text(
+            LEVEL.format(id=level_id, title=title, beats=beats), encoding="utf-8"
+        )
+    library = discover_levels(builtin_dir=tmp_path / "levels", user_dir=tmp_path / "user")
+    recorder = Recorder(data_dir)
+    yield data_dir, recorder, library, code
+    recorder.close()
+
+
+def harness(station, **options) -> KioskHarness:
+    data_dir, recorder, library, _ = station
+    return KioskHarness(data_dir, recorder, library, **options)
+
+
+def audit_rows(data_dir: Path) -> list[tuple[str, str]]:
+    store = open_store(data_dir)
+    try:
+        return [(e.action, e.detail) for e in store.audit_entries()]
+    finally:
+        store.close()
+
+
+def open_pad(kiosk: KioskHarness) -> None:
+    """Ctrl+Alt+Shift+T."""
+    kiosk.pointer.mods = pygame.KMOD_LCTRL | pygame.KMOD_LALT | pygame.KMOD_LSHIFT
+    kiosk.key("t")
+    kiosk.run(0.3)
+    kiosk.pointer.mods = 0
+
+
+def type_pin(kiosk: KioskHarness, pin: str) -> None:
+    kiosk.keys(*pin, "return", gap_s=0.05)
+    kiosk.run(0.05 * len(pin) + 0.3)

@@ -5,17 +5,15 @@ celebration with its break, idle pauses and the attract screen, the therapist's 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pygame
 import pytest
 
 from engine.config.kiosk import KioskConfig
-from engine.levels.library import discover_levels
 from engine.session.pin_gate import PinGate
-from engine.session.station_pin import save_station_pin
 from engine.store.opening import open_store
-from engine.store.recorder import Recorder
 from game.autoplay import AutoTapper
 from game.context import GameContext
 from game.i18n import load_catalogue
@@ -28,21 +26,16 @@ from game.kiosk.state import (
     KioskState,
 )
 from game.router import build_scene
-from tests.kiosk_harness import KioskHarness
+from tests.kiosk_harness import (
+    PIN,
+    Station,
+    audit_rows,
+    harness,
+    kiosk_station,
+    open_pad,
+    type_pin,
+)
 
-PIN = "2468"
-LEVEL = """\
-format: 1
-id: {id}
-title: {title}
-theme: pond
-tempo_bpm: 120
-count_in: 1
-tasks:
-  - name: Claps
-    limb: both_hands
-    length: {{beats: {beats}}}
-"""
 PLAN = """\
 format: 1
 title: Three stops
@@ -55,55 +48,9 @@ breaks:
 
 
 @pytest.fixture
-def station(tmp_path: Path):
-    """A station with a PIN, one child (Mia) and three tiny levels."""
-    data_dir = tmp_path / "data"
-    store = open_store(data_dir)
-    save_station_pin(store, PIN)
-    code = store.profile_for("Mia").code
-    store.set_profile_details(code, None, "fox")
-    store.close()
-    levels = tmp_path / "levels" / "pond"
-    levels.mkdir(parents=True)
-    for level_id, title, beats in (
-        ("stop-one", "One", 4),
-        ("stop-two", "Two", 4),
-        ("stop-three", "Three", 4),
-        ("long-walk", "Long walk", 120),
-    ):
-        (levels / f"{level_id}.yaml").write_text(
-            LEVEL.format(id=level_id, title=title, beats=beats), encoding="utf-8"
-        )
-    library = discover_levels(builtin_dir=tmp_path / "levels", user_dir=tmp_path / "user")
-    recorder = Recorder(data_dir)
-    yield data_dir, recorder, library, code
-    recorder.close()
-
-
-def harness(station, **options) -> KioskHarness:
-    data_dir, recorder, library, _ = station
-    return KioskHarness(data_dir, recorder, library, **options)
-
-
-def audit_rows(data_dir: Path) -> list[tuple[str, str]]:
-    store = open_store(data_dir)
-    try:
-        return [(e.action, e.detail) for e in store.audit_entries()]
-    finally:
-        store.close()
-
-
-def open_pad(kiosk: KioskHarness) -> None:
-    """Ctrl+Alt+Shift+T."""
-    kiosk.pointer.mods = pygame.KMOD_LCTRL | pygame.KMOD_LALT | pygame.KMOD_LSHIFT
-    kiosk.key("t")
-    kiosk.run(0.3)
-    kiosk.pointer.mods = 0
-
-
-def type_pin(kiosk: KioskHarness, pin: str) -> None:
-    kiosk.keys(*pin, "return", gap_s=0.05)
-    kiosk.run(0.05 * len(pin) + 0.3)
+def station(tmp_path: Path) -> Iterator[Station]:
+    with kiosk_station(tmp_path) as made:
+        yield made
 
 
 def test_quit_close_escape_and_f11_lead_nowhere(station) -> None:

@@ -24,6 +24,7 @@ from engine.session.plans import parse_plan, plan_json
 from engine.session.station_pin import save_station_pin
 from engine.store.opening import open_store
 from tests.test_cli import ROOT
+from tests.test_kiosk_privacy import listening_ports
 from tests.xvfb_server import XScreen, start_xvfb, stop_process
 
 pytestmark = [
@@ -176,6 +177,7 @@ def test_close_request_escape_and_alt_f4_leave_it_running_and_the_pin_pad_audits
     wait_for("the attract screen again", lambda: station.shows(ATTRACT_TOP), 20)
     assert station.game_window() == (window, pid)  # the same game process all along
     assert station.supervisor.poll() is None
+    assert listening_ports([station.supervisor.pid, pid]) == []  # no port to reach it by
 
     station.keys("ctrl+alt+shift+t")
     wait_for("the PIN pad", lambda: station.shows(MENU_BACKGROUND), STEP_TIMEOUT_S)
