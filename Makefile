@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 
-.PHONY: play test fuzz demo bench lint format clean
+.PHONY: play kiosk test fuzz demo bench lint format clean
 
 $(READY): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "OnBeat needs Python 3.11 or newer")'
@@ -14,6 +14,10 @@ $(READY): requirements.lock
 
 play: $(READY)
 	$(PY) run.py
+
+# A clinic's kiosk station (docs/kiosk.md); set its PIN first with `run.py kiosk setup`.
+kiosk: $(READY)
+	$(PY) run.py kiosk $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 # The everyday loop: the level fuzzers at a few hundred examples each; slowest tests listed.
 test: $(READY)

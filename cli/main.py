@@ -11,7 +11,21 @@ import logging
 import sys
 from pathlib import Path
 
-from cli import bench, billing, calibrate, demo, devices, export, levels, play, profiles, report
+from cli import (
+    audit,
+    bench,
+    billing,
+    calibrate,
+    demo,
+    devices,
+    export,
+    kiosk,
+    levels,
+    plans,
+    play,
+    profiles,
+    report,
+)
 from cli.common import data_dir_argument, data_dir_of
 from cli.errors import quiet_stdout, report_failure, start_log
 
@@ -19,7 +33,21 @@ DESCRIPTION = (
     "OnBeat command line. Bare `run.py` starts the game; `run.py --help` lists the commands."
 )
 # Each family's register(add_command) adds its subcommands; --help lists them in this order.
-FAMILIES = (play, profiles, calibrate, bench, demo, export, levels, report, billing, devices)
+FAMILIES = (
+    play,
+    profiles,
+    kiosk,
+    calibrate,
+    bench,
+    demo,
+    export,
+    levels,
+    plans,
+    report,
+    billing,
+    devices,
+    audit,
+)
 
 
 def _window_size(text: str) -> tuple[int, int]:

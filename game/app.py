@@ -92,7 +92,9 @@ def check_display() -> None:
         pygame.display.quit()
 
 
-def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
+def open_window(
+    size: tuple[int, int] = WINDOW_SIZE, flags: int = pygame.RESIZABLE
+) -> pygame.Surface:
     if not display_available():
         raise NoDisplayError("neither DISPLAY nor WAYLAND_DISPLAY is set")
     # SDL's default window framebuffer on X11 is a GPU texture presented whole every frame;
@@ -108,7 +110,7 @@ def open_window(size: tuple[int, int] = WINDOW_SIZE) -> pygame.Surface:
         pygame.font.init()
         init_gamepads()
         pygame.display.set_caption("OnBeat")
-        return pygame.display.set_mode(size, pygame.RESIZABLE)
+        return pygame.display.set_mode(size, flags)
     except pygame.error as error:
         raise NoDisplayError(str(error)) from None
 
@@ -141,6 +143,7 @@ def open_station(
     window_size: tuple[int, int] = WINDOW_SIZE,
     warm_up_behind_title: bool = False,
     audio_device: str | None = None,
+    window_flags: int = pygame.RESIZABLE,
 ) -> Iterator[Station]:
     """Open the window, recorder, input and audio; close them all, whatever happens.
 
@@ -148,7 +151,8 @@ def open_station(
 
     ``warm_up_behind_title``: compile the scoring kernels behind a plain title first, before
     the audio device runs (nothing would feed it meanwhile). The game's own title scene
-    does this itself while the device runs.
+    does this itself while the device runs. ``window_flags``: pygame's display flags (the
+    kiosk's window is full screen and borderless).
     """
     # Settings files first: a problem in them is listed before any window opens.
     calibration, problems = load_calibration()
@@ -158,7 +162,7 @@ def open_station(
         print(problem)  # a bad value keeps its default; the game goes on
     with ExitStack() as cleanup:  # closed in reverse order, whatever happens
         # The window first: where no one could see the game, no file is made.
-        surface = open_window(window_size)
+        surface = open_window(window_size, window_flags)
         cleanup.callback(pygame.display.quit)
         cleanup.callback(quit_gamepads)
         # Yesterday's database, checked, beside today's: the copy a damaged one is replaced by.

@@ -14,6 +14,10 @@ from collections.abc import Callable
 from game.context import GameContext
 from game.scene import Goto, Scene
 from game.scenes.calibrate import CalibrationScene
+from game.scenes.kiosk_admin import KioskPlansScene, KioskReportsScene
+from game.scenes.kiosk_child import KioskAttractScene, KioskCallScene, KioskPlayersScene
+from game.scenes.kiosk_plan import KioskBreakScene, KioskCelebrationScene, KioskPlanScene
+from game.scenes.kiosk_therapist import KioskMenuScreen, KioskPinScene
 from game.scenes.level_map import LevelMapScene
 from game.scenes.new_profile import NewProfileScene
 from game.scenes.no_sound import NoSoundScene
@@ -46,6 +50,17 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "therapist_profiles": TherapistProfilesScene,
     "therapist_sessions": TherapistSessionsScene,
     "therapist_session": TherapistSessionScene,
+    # The kiosk station's scenes (game/kiosk/director.py routes to them).
+    "kiosk_attract": KioskAttractScene,
+    "kiosk_players": KioskPlayersScene,
+    "kiosk_plan": KioskPlanScene,
+    "kiosk_break": KioskBreakScene,
+    "kiosk_celebration": KioskCelebrationScene,
+    "kiosk_call": KioskCallScene,
+    "kiosk_pin": KioskPinScene,
+    "kiosk_menu": KioskMenuScreen,
+    "kiosk_plans": KioskPlansScene,
+    "kiosk_reports": KioskReportsScene,
 }
 
 

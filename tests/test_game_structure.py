@@ -10,11 +10,14 @@ import pygame
 import pytest
 
 from engine.audio.output import AudioSettings
+from engine.config.kiosk import KioskConfig
+from engine.session.pin_gate import PinGate
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress
 from engine.store.records import ProfileRecord
 from game.audio_rig import AudioRig
 from game.context import GameContext
+from game.kiosk.state import KioskState
 from game.router import SCENES, build_scene
 from game.scene import Goto
 from tests.level_factory import make_level
@@ -117,7 +120,12 @@ def test_every_scene_is_built_without_window_store_or_audio(tmp_path: Path):
         "therapist_session": {"profile": profile, "session_id": 1},
     }
     context = absent_context(tmp_path)
+    # The kiosk's scenes get the kiosk's state from its director; a gate no PIN opens here.
+    kiosk = KioskState(KioskConfig(), tmp_path / "absent", PinGate(lambda pin: False, 60.0, 0))
+    params["kiosk_break"] = {"seconds": 30.0}
     for name in SCENES:
+        if name.startswith("kiosk_"):
+            params[name] = {**params.get(name, {}), "kiosk": kiosk}
         scene = build_scene(context, Goto(name, **params.get(name, {})))
         assert scene.next is None and not scene.done, name
     assert not (tmp_path / "absent").exists()

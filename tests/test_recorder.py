@@ -301,7 +301,7 @@ def test_a_really_full_disk_loses_nothing_committed(tmp_path: Path) -> None:
 
 def test_a_database_from_a_newer_onbeat_stops_the_recorder_at_once(tmp_path: Path) -> None:
     open_store(tmp_path).close()
-    raw_sql(tmp_path, "INSERT INTO schema_version VALUES (8, '2030-01-01')")
+    raw_sql(tmp_path, "INSERT INTO schema_version VALUES (9, '2030-01-01')")
     with pytest.raises(SchemaTooNewError):
         Recorder(tmp_path)
 

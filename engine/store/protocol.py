@@ -17,6 +17,8 @@ from engine.store.columns import BeatColumns, LimbStatColumns, TapColumns
 from engine.store.records import (
     AdaptationStep,
     AdaptivePosition,
+    AssignedPlan,
+    AuditEntry,
     BeatOnClock,
     BeatRecord,
     MigrationNote,
@@ -280,4 +282,47 @@ class Store(Protocol):
     def limb_stats(self, profile_code: str | None = None) -> LimbStatColumns:
         """Limb stats of one profile's sessions (or of all), in session and task order. Call
         engine.metrics.progress.refresh_limb_stats first so that none are missing."""
+        ...
+
+    # --- kiosk stations -------------------------------------------------------------------
+    def set_station_setting(self, name: str, value: str) -> None:
+        """Keep ``value`` under ``name`` for this station (replacing what was there)."""
+        ...
+
+    def station_setting(self, name: str) -> str | None:
+        """The station's value for ``name``; None if never set."""
+        ...
+
+    def add_audit_entry(self, entry: AuditEntry) -> None:
+        """Append one line to the audit log. The log is append-only: nothing here changes or
+        removes a line, and the database refuses to. ValueError for an unknown action."""
+        ...
+
+    def audit_entries(self) -> list[AuditEntry]:
+        """Every line of the audit log, oldest first."""
+        ...
+
+    def assign_plan(
+        self,
+        profile_code: str,
+        title: str,
+        steps: Sequence[PlanStep],
+        planned_minutes: float | None,
+        definition_json: str,
+        source_text: str,
+    ) -> int:
+        """Store a plan and make it the one ``profile_code`` plays (replacing the one before,
+        which stays stored for the sessions played under it); return its id."""
+        ...
+
+    def clear_plan(self, profile_code: str) -> bool:
+        """Take away the plan of ``profile_code``; whether it had one."""
+        ...
+
+    def assigned_plan(self, profile_code: str) -> AssignedPlan | None:
+        """The plan ``profile_code`` plays, or None."""
+        ...
+
+    def assigned_plans(self) -> list[AssignedPlan]:
+        """Every profile's plan, by profile code."""
         ...

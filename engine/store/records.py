@@ -113,6 +113,10 @@ class SessionRecord:
     # Played by the program itself (the demo, a level previewed with --autoplay): kept and
     # marked, but never counted in a child's progress or rewards.
     autoplayed: bool = False
+    # Which run of that plan (1 = the child's first) and which stop of the run (0-based); None
+    # outside a plan. A kiosk run of a plan is several sessions, one per level.
+    plan_visit: int | None = None
+    plan_stop: int | None = None
 
 
 @dataclass(frozen=True)
@@ -267,8 +271,49 @@ class MigrationNote:
     note: str
 
 
+@dataclass(frozen=True)
+class AssignedPlan:
+    """The plan a profile plays at the kiosk: its stored row of session_plans and the plan
+    file it was made from. Reassigning stores a new plan, so sessions keep pointing at the
+    one they were played under."""
+
+    plan_id: int
+    profile_code: str
+    title: str
+    definition_json: str  # the validated plan (engine/session/plans.py reads it)
+    source_text: str  # the YAML file as the therapist wrote it
+    assigned_at_utc: str
+
+
+# What the audit log records. Validated on the way in, like judgements, since the list grows.
+AUDIT_ACTIONS: tuple[str, ...] = (
+    "pin_set",  # the station's therapist PIN was set or changed
+    "unlocked",  # the right PIN was entered
+    "pin_failed",  # a wrong PIN
+    "locked_out",  # too many wrong PINs: the pad waits
+    "locked",  # the therapist screens closed again (by hand or after idle minutes)
+    "quit",  # the kiosk station was stopped
+    "settings",  # station settings changed
+    "plans",  # a plan given to a profile, or taken away
+    "profiles",  # a profile added or changed
+    "report_saved",  # a report written to a file
+    "export_saved",  # an export of recorded data written to a file
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the station's append-only audit log: who could do what, when."""
+
+    at_utc: str
+    station: str
+    action: str  # one of AUDIT_ACTIONS
+    detail: str
+
+
 TAP_FIELDS = field_names(TapRecord)
 BEAT_FIELDS = field_names(BeatRecord)
 TASK_FIELDS = field_names(TaskRecord)
 SESSION_FIELDS = field_names(SessionRecord)
 ADAPTATION_STEP_FIELDS = field_names(AdaptationStep)
+AUDIT_FIELDS = field_names(AuditEntry)

@@ -42,6 +42,7 @@ from engine.session.adaptation import (
     staircase_for_child,
     start_tempo_for_child,
 )
+from engine.session.plan_progress import PlanPlace
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress
 from engine.store.opening import open_store
@@ -76,6 +77,7 @@ class PlayScene(Scene):
         exit_when_done: bool = True,
         results_hold_s: float = 1.5,
         back_to: Goto | None = None,
+        plan_place: PlanPlace | None = None,
     ) -> None:
         """``level``: a level, or its file (read on entering, and on each save with ``watch``).
 
@@ -84,6 +86,7 @@ class PlayScene(Scene):
         ``exit_when_done``: the level ends ``results_hold_s`` after its last beat; otherwise
         its results table waits for Enter.
         ``back_to``: where leaving the level (and its results) goes; the level map if None.
+        ``plan_place``: the plan, run and stop the session is played under (the kiosk's).
         """
         super().__init__(context)
         self.back_to = back_to or Goto("level_map")
@@ -93,6 +96,7 @@ class PlayScene(Scene):
         self.watch = watch
         self.exit_when_done = exit_when_done
         self.results_hold_ns = int(results_hold_s * 1e9)
+        self.plan_place = plan_place
         self.session: PlaySession | None = None  # None while the level file has errors
         self.last_session: PlaySession | None = None
         self.session_ids: list[int] = []
@@ -161,6 +165,7 @@ class PlayScene(Scene):
         profile_code = context.profile.code
         audio_device = session_audio_device(context.settings, context.sound.status)
         silent = audio_device == AUDIO_SILENT
+        place = self.plan_place
         session_id = context.recorder.start_session(
             SessionRecord(
                 profile_code=profile_code,
@@ -175,6 +180,9 @@ class PlayScene(Scene):
                 calibration=context.calibration,
                 audio_device=audio_device,
                 autoplayed=context.autoplay is not None or context.simulated_player,
+                plan_id=None if place is None else place.plan_id,
+                plan_visit=None if place is None else place.run_number,
+                plan_stop=None if place is None else place.stop_index,
             )
         )
         if silent:

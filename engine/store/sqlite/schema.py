@@ -253,6 +253,46 @@ def _migration_7_session_sound_and_autoplay(connection: sqlite3.Connection) -> N
     )
 
 
+def _migration_8_kiosk_stations(connection: sqlite3.Connection) -> None:
+    # Kiosk stations: the therapist PIN's hash and other station settings, an audit log that
+    # the database itself refuses to change, plans given to a profile, and which run and stop
+    # of its plan each session was. Only new tables and ADD COLUMN: existing rows stay.
+    statements = (
+        """CREATE TABLE station_settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at_utc TEXT NOT NULL
+        )""",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            station TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+        # The store offers no way to change the log; these make the file itself refuse, so
+        # that a tool or a bug that reaches the database directly cannot rewrite history.
+        """CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows are never changed'); END""",
+        """CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows are never deleted'); END""",
+        "ALTER TABLE session_plans ADD COLUMN definition_json TEXT",
+        "ALTER TABLE session_plans ADD COLUMN source_text TEXT",
+        # One plan in force per profile; plans themselves are never deleted (sessions refer
+        # to them), clearing a profile's plan removes only this row.
+        """CREATE TABLE profile_plans (
+            profile_id INTEGER PRIMARY KEY REFERENCES profiles (id),
+            plan_id INTEGER NOT NULL REFERENCES session_plans (id),
+            assigned_at_utc TEXT NOT NULL
+        )""",
+        "ALTER TABLE sessions ADD COLUMN plan_visit INTEGER",
+        "ALTER TABLE sessions ADD COLUMN plan_stop INTEGER",
+        "CREATE INDEX sessions_by_plan ON sessions (plan_id, plan_visit, plan_stop)",
+    )
+    for statement in statements:
+        connection.execute(statement)
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
@@ -262,6 +302,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_5_session_owners,
     _migration_6_what_was_in_force,
     _migration_7_session_sound_and_autoplay,
+    _migration_8_kiosk_stations,
 )
 
 

@@ -34,6 +34,7 @@ from engine.store.sqlite.files import (
     prepare_folder,
     repair_modes,
 )
+from engine.store.sqlite.kiosk import KioskTables
 from engine.store.sqlite.reading import LimbStatsInMemory
 from engine.store.sqlite.recordings import RecordingTables
 from engine.store.sqlite.schema import (
@@ -85,7 +86,7 @@ def _wal_is_empty(path: Path) -> bool:
     return not wal.exists() or wal.stat().st_size == 0
 
 
-class SqliteStore(ProfileAndSessionTables, RecordingTables, ClinicalTables):
+class SqliteStore(ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables):
     """The Store (engine/store/protocol.py) on one SQLite connection. Use it from one thread
     only; the recorder's writer thread opens its own."""
 

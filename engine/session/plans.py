@@ -1,0 +1,221 @@
+"""Session plans: what a child plays at the kiosk, written by a therapist as a small YAML file.
+
+    format: 1
+    title: Hands first
+    levels: [frog-hop, duck-paddle, drum-march]   # the stops of each run, in order
+    assessment_every: 4    # the standard assessment opens the 1st run and every 4th after
+    session_minutes: 15    # no new level starts once a run has lasted this long
+    breaks:
+      after: [1]           # a break after the 1st level of the run
+      every_minutes: 8     # and whenever this much play has passed since the last break
+      seconds: 60          # how long each break lasts
+
+Only ``format``, ``title`` and ``levels`` are required; what a file leaves out comes from the
+station's plan defaults (config/kiosk.yaml) when the plan runs. Plans are read like levels:
+by the safe YAML reader, every problem reported as ``path:line:column: where: what``. A plan
+is stored as JSON (``plan_json``) beside the file's text, and read back with ``plan_of_json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from engine.config.kiosk import PlanDefaults
+from engine.levels.yaml_fields import FieldChecker
+from engine.levels.yaml_reader import LevelError, LevelProblem, parse_yaml_bytes, read_yaml_file
+from engine.store.records import PlanStep
+
+THING = "plan"
+PLAN_SUFFIX = ".yaml"
+MAX_STOPS = 30
+ASSESSMENT_LEVEL_ID = "standard"  # levels/assessment/standard.yaml
+_LEVEL_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_TOP_KEYS = ("format", "title", "levels", "assessment_every", "session_minutes", "breaks")
+_BREAK_KEYS = ("after", "every_minutes", "seconds")
+
+__all__ = ["LevelError", "LevelProblem"]  # a plan's problems are of the same kind as a level's
+
+
+@dataclass(frozen=True)
+class Breaks:
+    # 1-based numbers of the plan's levels a break follows (the assessment that opens some
+    # runs is not counted: `after: [1]` is after the plan's first level on every run).
+    after: tuple[int, ...] = ()
+    every_minutes: float | None = None  # a break once this much play passed since the last
+    seconds: float | None = None  # None: the station's default
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    levels: tuple[str, ...]  # level ids, the stops of a run in order
+    assessment_every: int | None = None  # None: the station's default; 0: never
+    session_minutes: float | None = None  # None: the station's default
+    breaks: Breaks = Breaks()
+
+    def with_defaults(self, defaults: PlanDefaults) -> Plan:
+        """The plan with the station's defaults where the file said nothing."""
+        breaks = self.breaks
+        if breaks.seconds is None:
+            breaks = replace(breaks, seconds=defaults.break_seconds)
+        return replace(
+            self,
+            assessment_every=(
+                defaults.assessment_every
+                if self.assessment_every is None
+                else self.assessment_every
+            ),
+            session_minutes=(
+                defaults.session_minutes if self.session_minutes is None else self.session_minutes
+            ),
+            breaks=breaks,
+        )
+
+    @property
+    def steps(self) -> tuple[PlanStep, ...]:
+        """The levels as the store's plan steps (one play each)."""
+        return tuple(PlanStep(level_id) for level_id in self.levels)
+
+
+def load_plan(path: Path, known_level_ids: Collection[str] | None = None) -> Plan:
+    """The plan in the file at ``path``. Raises LevelError listing every problem; with
+    ``known_level_ids``, a level id not among them is one."""
+    return _plan_of(FieldChecker(read_yaml_file(path, thing=THING), path), known_level_ids)
+
+
+def parse_plan(text: str, path: Path, known_level_ids: Collection[str] | None = None) -> Plan:
+    """The plan in ``text``; ``path`` only names it in problems."""
+    document = parse_yaml_bytes(text.encode("utf-8"), path, thing=THING)
+    return _plan_of(FieldChecker(document, path), known_level_ids)
+
+
+def _plan_of(check: FieldChecker, known_level_ids: Collection[str] | None) -> Plan:
+    if not isinstance(check.document.data, dict):
+        check.problem((), "a plan is 'name: value' lines, starting with 'format: 1'")
+        check.raise_if_any()
+    check.mapping((), _TOP_KEYS)
+    check.format_version(THING)
+    title = check.text(("title",), None, max_length=80)
+    if title is not None and not title.strip():
+        check.problem(("title",), "the title is blank; give the plan a name therapists know")
+    levels = _levels(check, known_level_ids)
+    assessment_every = check.number(("assessment_every",), None, 0, 100, whole=True, unit="runs")
+    session_minutes = check.number(("session_minutes",), None, 1, 240, unit="minutes")
+    written = check.value(("levels",), [])
+    breaks = _breaks(check, len(written) if isinstance(written, list) else 0)
+    check.raise_if_any()
+    return Plan(
+        title=title or "",
+        levels=levels,
+        assessment_every=None if assessment_every is None else int(assessment_every),
+        session_minutes=None if session_minutes is None else float(session_minutes),
+        breaks=breaks,
+    )
+
+
+def _levels(check: FieldChecker, known_level_ids: Collection[str] | None) -> tuple[str, ...]:
+    value = check.value(("levels",))
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        check.problem(("levels",), "list the levels of a run, one id each, like [frog-hop]")
+        return ()
+    if len(value) > MAX_STOPS:
+        check.problem(("levels",), f"{len(value)} levels; a run has at most {MAX_STOPS}")
+    levels = []
+    for index, level_id in enumerate(value):
+        where = ("levels", index)
+        if not isinstance(level_id, str) or not _LEVEL_ID.fullmatch(level_id):
+            check.problem(where, f"{level_id!r} is not a level id like 'frog-hop'")
+        elif known_level_ids is not None and level_id not in known_level_ids:
+            check.problem(
+                where, f"no level has the id '{level_id}'{_nearest(level_id, known_level_ids)}"
+            )
+        else:
+            levels.append(level_id)
+    return tuple(levels)
+
+
+def _nearest(level_id: str, known_level_ids: Collection[str]) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(level_id, sorted(known_level_ids), n=1)
+    if near:
+        return f"; did you mean '{near[0]}'?"
+    return "; `run.py levels list` shows the ids"
+
+
+def _breaks(check: FieldChecker, stop_count: int) -> Breaks:
+    where = ("breaks",)
+    check.mapping(where, _BREAK_KEYS, required=False)
+    after_value = check.value((*where, "after"), [])
+    after: list[int] = []
+    if not isinstance(after_value, list):
+        check.problem((*where, "after"), "list the level numbers a break follows, like [1, 3]")
+        after_value = []
+    for index, number in enumerate(after_value):
+        place = (*where, "after", index)
+        if not isinstance(number, int) or isinstance(number, bool):
+            check.problem(place, f"{number!r} is not a level number like 1")
+        elif stop_count == 1:
+            check.problem(place, "with one level there is no place between levels for a break")
+        elif stop_count and not 1 <= number < stop_count:
+            check.problem(
+                place,
+                f"{number} is not between 1 and {stop_count - 1}: a break comes after one of "
+                "the levels and before the next",
+            )
+        elif number in after:
+            check.problem(place, f"a break after level {number} is listed twice")
+        else:
+            after.append(number)
+    every = check.number((*where, "every_minutes"), None, 1, 240, unit="minutes")
+    seconds = check.number((*where, "seconds"), None, 5, 1800, unit="seconds")
+    return Breaks(
+        after=tuple(sorted(after)),
+        every_minutes=None if every is None else float(every),
+        seconds=None if seconds is None else float(seconds),
+    )
+
+
+# --- stored form --------------------------------------------------------------------------------
+def plan_json(plan: Plan) -> str:
+    return json.dumps(asdict(plan), sort_keys=True)
+
+
+def plan_of_json(text: str) -> Plan:
+    data = json.loads(text)
+    breaks = data.pop("breaks")
+    return Plan(
+        **{**data, "levels": tuple(data["levels"])},
+        breaks=Breaks(**{**breaks, "after": tuple(breaks["after"])}),
+    )
+
+
+def describe_plan(plan: Plan) -> list[str]:
+    """The plan in a few lines for people (`run.py plans show`, the therapist screens)."""
+    lines = [f"Plan: {plan.title}", f"Levels, in order: {', '.join(plan.levels)}"]
+    if plan.assessment_every:
+        lines.append(
+            f"Standard assessment: opens the first run and every {plan.assessment_every}th"
+        )
+    elif plan.assessment_every == 0:
+        lines.append("Standard assessment: not part of this plan")
+    if plan.session_minutes is not None:
+        lines.append(f"Session length: {plan.session_minutes:g} minutes")
+    breaks = plan.breaks
+    parts = []
+    if breaks.after:
+        parts.append("after level " + ", ".join(str(number) for number in breaks.after))
+    if breaks.every_minutes is not None:
+        parts.append(f"every {breaks.every_minutes:g} minutes of play")
+    if parts:
+        length = "" if breaks.seconds is None else f" ({breaks.seconds:g} s each)"
+        lines.append(f"Breaks: {' and '.join(parts)}{length}")
+    else:
+        lines.append("Breaks: none")
+    return lines
