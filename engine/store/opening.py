@@ -21,6 +21,12 @@ def store_exists(data_dir: Path) -> bool:
     return (Path(data_dir) / DATABASE_FILE_NAME).exists()
 
 
+def store_files(data_dir: Path) -> list[Path]:
+    """The files in ``data_dir`` that hold the store's data (the database and the journal
+    files beside it), for those who keep them private."""
+    return sorted(Path(data_dir).glob(f"{DATABASE_FILE_NAME}*"))
+
+
 def open_store(data_dir: Path) -> Store:
     """Open (creating if needed) the store in ``data_dir``, its schema brought up to date.
     Raises StoreError (SchemaTooNewError for data of a newer OnBeat) naming the file."""
