@@ -106,14 +106,14 @@ def keep_private(data_dir: Path) -> None:
     import os
     import stat
 
-    from engine.store.sqlite.store import DATABASE_FILE_NAME
+    from engine.store.opening import store_files
 
     os.umask(0o077)
     if not data_dir.is_dir():
         return
     try:
         data_dir.chmod(stat.S_IRWXU)
-        for path in data_dir.glob(f"{DATABASE_FILE_NAME}*"):  # the database, -wal and -shm
+        for path in store_files(data_dir):
             path.chmod(stat.S_IRUSR | stat.S_IWUSR)
     except OSError as error:
         raise UserError(

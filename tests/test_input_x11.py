@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import queue
-import select
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -27,6 +24,7 @@ from engine.input.x11 import (
     server_ms_to_host_ns,
     start_x11_press_source,
 )
+from tests.xvfb_server import start_xvfb, stop_process
 
 HAVE_XLIB = importlib.util.find_spec("Xlib") is not None
 needs_xlib = pytest.mark.skipif(not HAVE_XLIB, reason="python-xlib is not installed")
@@ -34,7 +32,6 @@ needs_xlib = pytest.mark.skipif(not HAVE_XLIB, reason="python-xlib is not instal
 # -noreset: by default the server resets when its last client leaves, and resets the
 # connections of clients that arrive meanwhile.
 XVFB_OPTIONS = ("-noreset", "-nolisten", "tcp", "-screen", "0", "640x480x24")
-XVFB_READY_TIMEOUT_S = 10.0
 PRESS_ARRIVAL_TIMEOUT_S = 2.0
 # A press stamp must lie between its XTest send and the server's reply to a later request;
 # widened by the ms truncation, which our mid-ms stamp splits into ±0.5 ms, and by up to one
@@ -144,54 +141,15 @@ def test_factory_refuses_where_x_stamps_do_not_apply(
         assert reason_part in caplog.text
 
 
-def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    """Start Xvfb on a display number it picks itself; return it once it accepts clients."""
-    # -displayfd makes Xvfb choose a free display and write its number when it is ready to
-    # accept connections, so there is neither a guessed number nor a fixed sleep.
-    ready_read_fd, ready_write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(ready_write_fd), *XVFB_OPTIONS],
-        pass_fds=(ready_write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(ready_write_fd)
-    # Read up to the newline: Xvfb dies if the pipe is closed before it has written it all.
-    announced = b""
-    deadline_s = time.monotonic() + XVFB_READY_TIMEOUT_S
-    try:
-        while not announced.endswith(b"\n") and time.monotonic() < deadline_s:
-            readable, _, _ = select.select([ready_read_fd], [], [], deadline_s - time.monotonic())
-            chunk = os.read(ready_read_fd, 16) if readable else b""
-            if readable and not chunk:
-                break  # Xvfb exited before it was ready
-            announced += chunk
-    finally:
-        os.close(ready_read_fd)
-    if not announced.endswith(b"\n"):
-        _stop_xvfb(server)
-        pytest.fail(f"Xvfb did not announce a display within {XVFB_READY_TIMEOUT_S} s")
-    return server, f":{announced.decode().strip()}"
-
-
-def _stop_xvfb(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 @pytest.fixture(scope="module")
 def xvfb_display() -> Iterator[str]:
     if not HAVE_XLIB:
         pytest.skip("python-xlib is not installed")
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed")
-    server, display_name = _start_xvfb()
+    server, display_name = start_xvfb(*XVFB_OPTIONS)
     yield display_name
-    _stop_xvfb(server)
+    stop_process(server)
 
 
 @pytest.fixture
@@ -354,11 +312,11 @@ def test_stop_returns_promptly_and_twice(xvfb_display: str) -> None:
 @pytest.mark.x11
 @pytest.mark.usefixtures("xvfb_display")  # for its skips; this test needs a server of its own
 def test_stop_returns_promptly_after_the_server_died() -> None:
-    server, display_name = _start_xvfb()
+    server, display_name = start_xvfb(*XVFB_OPTIONS)
     try:
         source = X11PressSource(PressMatcher("x11-test"), display_name)
     finally:
-        _stop_xvfb(server)
+        stop_process(server)
     started_s = time.monotonic()
     source.stop()
     assert time.monotonic() - started_s < MAX_STOP_DURATION_S

@@ -267,3 +267,50 @@ def test_the_call_screen_opens_to_a_retry_behind_the_pin_and_nothing_else(statio
     kiosk.key("return")  # the first item: start the game again
     kiosk.run(0.5)
     assert kiosk.director.done and kiosk.kiosk.ending == RETRY_GAME
+
+
+def test_the_pointer_shows_while_the_mouse_moves_and_hides_after(station) -> None:
+    kiosk = harness(station, config=KioskConfig(cursor_hide_s=3))
+    assert kiosk.pointer.shown == [False]  # hidden from the start
+    kiosk.pointer.moves = 1
+    kiosk.run(0.2)
+    assert kiosk.pointer.shown == [False, True]
+    kiosk.run(2.5)
+    assert kiosk.pointer.shown == [False, True]  # still within 3 s of the move
+    kiosk.run(0.5)
+    assert kiosk.pointer.shown == [False, True, False]
+    kiosk.close()
+
+
+def test_only_the_players_the_station_names_appear(station) -> None:
+    data_dir, _, _, mia = station
+    store = open_store(data_dir)
+    store.create_profile("Leo")
+    store.close()
+    everyone = harness(station)
+    everyone.key("return")
+    everyone.run_until("kiosk_players", 2)
+    assert sorted(p.display_name for p in everyone.director.scene.players) == ["Leo", "Mia"]
+    everyone.close()
+    only_mia = harness(station, config=KioskConfig(profiles=(mia,)))
+    only_mia.key("return")
+    only_mia.run_until("kiosk_players", 2)
+    assert [p.display_name for p in only_mia.director.scene.players] == ["Mia"]
+    only_mia.close()
+
+
+def test_quitting_from_a_levels_pause_goes_back_to_the_childs_map(station) -> None:
+    data_dir, recorder, library, code = station
+    long_level = next(level for level in library.levels if level.id == "long-walk")
+    kiosk = harness(station)
+    kiosk.keys("return", "return", gap_s=0.5)  # start, Mia (no plan: the level map)
+    kiosk.run_until("level_map", 3)
+    kiosk.director.show(_goto("play", level=long_level))
+    kiosk.keys("escape", "q", gap_s=0.5)  # pause, then Q, which ends the ordinary game
+    kiosk.run_until("level_map", 3)
+    assert not kiosk.director.done and kiosk.context.profile.code == code
+    recorder.flush()
+    store = open_store(data_dir)
+    assert [s.status for s in store.list_sessions(code)] == ["incomplete"]
+    store.close()
+    kiosk.close()

@@ -104,7 +104,7 @@ def _under_plan(record, plan_id: int, visit: int, stop: int):
 def database_before_the_kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A real database file made by the migrations before this one, filled as the OnBeat of
     that schema wrote it (plain SQL: today's code would write today's columns)."""
-    kiosk_index = schema_module.MIGRATIONS.index(schema_module._migration_kiosk_stations)
+    kiosk_index = schema_module.MIGRATIONS.index(schema_module._migration_8_kiosk_stations)
     with monkeypatch.context() as patch:
         patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:kiosk_index])
         open_store(tmp_path).close()

@@ -23,6 +23,7 @@ import pytest
 from engine.session.plans import parse_plan, plan_json
 from engine.session.station_pin import save_station_pin
 from engine.store.opening import open_store
+from engine.store.records import AUDIO_SILENT
 from tests.test_cli import ROOT
 from tests.test_kiosk_privacy import listening_ports
 from tests.xvfb_server import XScreen, start_xvfb, stop_process
@@ -75,6 +76,11 @@ class Station:
         plan = parse_plan(PLAN, Path("plan.yaml"))
         store.assign_plan(self.child_code, plan.title, plan.steps, None, plan_json(plan), PLAN)
         store.close()
+        # This machine has no speakers: the therapist chose to play without sound, as a
+        # station must before a level starts silent.
+        settings = tmp_path / "config" / "OnBeat" / "settings.yaml"
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(f"audio_device: {AUDIO_SILENT}\n", encoding="utf-8")
         self.server, self.display = start_xvfb(
             "-noreset", "-nolisten", "tcp", "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24"
         )

@@ -53,3 +53,9 @@ def explain_store_failure(error: BaseException, data_dir: Path) -> StoreError | 
     if not isinstance(error, sqlite3.Error):
         return None
     return store_failure(error, database_path(data_dir))
+
+
+def store_files(data_dir: Path) -> list[Path]:
+    """The files in ``data_dir`` that hold the store's data (the database and the journal
+    files beside it), for those who keep them private."""
+    return sorted(Path(data_dir).glob(f"{DATABASE_FILE_NAME}*"))

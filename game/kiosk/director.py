@@ -84,11 +84,18 @@ class KioskDirector(Director):
         super().__init__(context, Goto(first))
 
     # --- moving between scenes ----------------------------------------------------------------
-    def child_home(self) -> Goto:
-        """Where a child goes when nothing else says where."""
+    def start_screen(self) -> Goto:
+        """Where the next child starts (the call screen, in that mode)."""
         if self.kiosk.mode == CALL_THERAPIST:
             return Goto(CALL_SCENE)
         return Goto(ATTRACT_SCENE)
+
+    def child_home(self) -> Goto:
+        """Where a scene that asks to end the program leads instead: back to the child's
+        path or map while a child is playing, else the start."""
+        if self.kiosk.mode != CALL_THERAPIST and self.context.profile is not None:
+            return Goto("level_map")
+        return self.start_screen()
 
     def route(self, goto: Goto) -> Goto:
         """The scene the kiosk shows for ``goto``, with the kiosk's state for its own scenes."""
@@ -189,13 +196,13 @@ class KioskDirector(Director):
         if self.kiosk.gate.close_if_idle(now_ns):
             self._snapshot = None
             self.kiosk.audit("locked", "idle")
-            self.show(self.child_home())
+            self.show(self.start_screen())
             return True
         if self.scene_name in CALM_SCENES or self.scene_name in THERAPIST_ONLY:
             return False
         state = self.idle.state(now_ns)
         if state == ATTRACT:
-            self.show(self.child_home())
+            self.show(self.start_screen())
             return True
         if state == PAUSE:
             session = getattr(self.scene, "session", None)
