@@ -19,9 +19,10 @@ play: $(READY)
 kiosk: $(READY)
 	$(PY) run.py kiosk $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
-# The everyday loop: the level fuzzers at a few hundred examples each; slowest tests listed.
+# The everyday loop: the level fuzzers at a few hundred examples each, the tests spread over
+# the machine's cores (pytest-xdist), slowest tests listed.
 test: $(READY)
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=300 $(PY) -m pytest -rs --durations=10
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ONBEAT_FUZZ_EXAMPLES=300 $(PY) -m pytest -n auto -rs --durations=10
 	$(PY) -m ruff check .
 
 # The level fuzzers alone at 10,000 examples each (CI runs this after `make test`).
