@@ -22,7 +22,7 @@ from engine.input.pump import InputPump
 from engine.input.sources import close_all, start_tap_sources
 from engine.input.stamps import PressMatcher
 from engine.input.x11 import start_x11_press_source
-from engine.levels.library import discover_levels
+from engine.levels.library import LevelLibrary, discover_levels
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
 from engine.store.opening import keep_last_good_copy
@@ -31,7 +31,7 @@ from engine.store.records import AUDIO_SILENT, STAMP_X11_SERVER, ProfileRecord
 from engine.timing.host_clock import RealClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
-from game.context import GameContext
+from game.context import NO_LEVELS, GameContext
 from game.director import Director
 from game.frame_loop import FrameLoop, present_window
 from game.i18n import Messages
@@ -204,6 +204,35 @@ def _report_underruns(rig: AudioRig) -> None:
         print(f"Audio underruns: {rig.ring.underruns}")
 
 
+def station_context(
+    station: Station,
+    settings: UserSettings,
+    data_dir: Path,
+    *,
+    settings_path: Path | None = None,
+    library: LevelLibrary | None = None,
+    messages: Messages | None = None,
+    autoplay: AutoTapper | None = None,
+) -> GameContext:
+    """The one context of a game on an open station (the game, one level, the kiosk): its
+    window, recorder, audio, calibration and sound output."""
+    return GameContext(
+        station.surface,
+        station.recorder,
+        station.rig,
+        settings=settings,
+        settings_path=settings_path,
+        data_dir=data_dir,
+        library=library or NO_LEVELS,
+        messages=messages or Messages(settings.language),
+        autoplay=autoplay,
+        input_offset_ms=station.calibration.input_offset_ms,
+        visual_offset_ms=station.calibration.visual_offset_ms,
+        calibration=session_calibration(station.calibration),
+        sound=station.sound,
+    )
+
+
 def play_level(
     level_path: Path,
     data_dir: Path,
@@ -222,19 +251,8 @@ def play_level(
     """
     settings = UserSettings(audio_device=AUDIO_SILENT if silent else "")
     with open_station(data_dir, warm_up_behind_title=True) as station:
-        context = GameContext(
-            station.surface,
-            station.recorder,
-            station.rig,
-            settings=settings,
-            data_dir=data_dir,
-            profile=profile,
-            autoplay=autoplay,
-            input_offset_ms=station.calibration.input_offset_ms,
-            visual_offset_ms=station.calibration.visual_offset_ms,
-            calibration=session_calibration(station.calibration),
-            sound=station.sound,
-        )
+        context = station_context(station, settings, data_dir, autoplay=autoplay)
+        context.profile = profile
         director = Director(
             context,
             Goto(
@@ -274,20 +292,14 @@ def run_game(
     ) as station:
         if settings.fullscreen:
             pygame.display.toggle_fullscreen()
-        context = GameContext(
-            station.surface,
-            station.recorder,
-            station.rig,
-            settings=settings,
+        context = station_context(
+            station,
+            settings,
+            data_dir,
             settings_path=settings_path,
-            data_dir=data_dir,
             library=library,
             messages=messages,
             autoplay=autoplay,
-            input_offset_ms=station.calibration.input_offset_ms,
-            visual_offset_ms=station.calibration.visual_offset_ms,
-            calibration=session_calibration(station.calibration),
-            sound=station.sound,
         )
         director = Director(context, Goto("title"))
         try:

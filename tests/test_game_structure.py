@@ -9,17 +9,22 @@ from pathlib import Path
 import pygame
 import pytest
 
+from engine.audio.devices import OutputStatus
 from engine.audio.output import AudioSettings
 from engine.config.kiosk import KioskConfig
+from engine.config.user_settings import UserSettings
+from engine.session.calibration import Calibration
 from engine.session.pin_gate import PinGate
 from engine.session.play import PlaySession
 from engine.session.rewards import Progress
 from engine.store.records import ProfileRecord
+from game.app import Station, station_context
 from game.audio_rig import AudioRig
 from game.context import GameContext
 from game.kiosk.state import KioskState
 from game.router import SCENES, build_scene
 from game.scene import Goto
+from game.sound import FixedOutput
 from tests.level_factory import make_level
 
 GAME_DIR = Path(__file__).resolve().parent.parent / "game"
@@ -134,3 +139,22 @@ def test_every_scene_is_built_without_window_store_or_audio(tmp_path: Path):
 def test_an_unknown_scene_name_lists_the_known_ones(tmp_path: Path):
     with pytest.raises(KeyError, match="level_map"):
         build_scene(absent_context(tmp_path), Goto("level_mpa"))
+
+
+def test_every_way_into_the_game_hears_the_stations_sound_output(tmp_path: Path) -> None:
+    """The game, one level and the kiosk build their context in one place, which hands on the
+    station's sound output: a kiosk whose context lacked it stopped every level for "no
+    sound" on a station that had speakers."""
+    speakers = FixedOutput(OutputStatus("USB Speakers"))
+    station = Station(
+        pygame.Surface((1280, 720)),
+        None,
+        None,
+        AudioRig.create(AudioSettings()),
+        None,
+        Calibration(),
+        speakers,
+    )
+    context = station_context(station, UserSettings(language="es"), tmp_path)
+    assert context.sound is speakers and context.sound.status.audible
+    assert context.messages.language == "es"

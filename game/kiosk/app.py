@@ -15,14 +15,14 @@ from engine.config.user_settings import load_user_settings
 from engine.input.mapping import load_station_input_mapping
 from engine.input.pump import InputPump
 from engine.levels.library import discover_levels
-from engine.session.calibration import session_calibration
 from engine.timing.host_clock import RealClock
-from game.app import open_station, open_window
+from game.app import open_station, open_window, station_context
 from game.context import GameContext
 from game.frame_loop import FrameLoop, present_window
 from game.kiosk.director import KioskDirector
 from game.kiosk.gestures import SdlPointer
 from game.kiosk.state import CALL_THERAPIST, GAME, KioskState
+from game.sound import chosen_device
 
 # Full screen at the desktop's own size, no frame to grab or close.
 KIOSK_WINDOW_FLAGS = pygame.FULLSCREEN | pygame.NOFRAME
@@ -64,21 +64,15 @@ def run_kiosk_game(
         settings.metronome_volume,
         DESKTOP_SIZE,
         warm_up_behind_title=True,
+        audio_device=chosen_device(settings),
         window_flags=KIOSK_WINDOW_FLAGS,
     ) as station:
         _grab_input()
         kiosk = KioskState.open(config, data_dir, station.clock.now_ns(), GAME)
-        context = GameContext(
-            station.surface,
-            station.recorder,
-            station.rig,
-            settings=settings,
-            settings_path=settings_path,
-            data_dir=data_dir,
-            library=library,
-            input_offset_ms=station.calibration.input_offset_ms,
-            visual_offset_ms=station.calibration.visual_offset_ms,
-            calibration=session_calibration(station.calibration),
+        # The game's own context: the station's sound output too, so that a level starts
+        # with sound where there is some, and stops for the therapist where there is none.
+        context = station_context(
+            station, settings, data_dir, settings_path=settings_path, library=library
         )
         director = KioskDirector(context, kiosk, SdlPointer(), station.clock.now_ns())
         try:
