@@ -64,7 +64,7 @@ class TherapistProfilesScene(MenuScene):
                 "therapist.profile_row_archived" if profile.archived else "therapist.profile_row",
                 code=profile.code,
                 name=profile.display_name,
-                sessions=profile.session_count,
+                sessions=self.context.messages.count("therapist.sessions", profile.session_count),
             )
             buttons.append(Button(f"profile:{profile.code}", label, rect))
         back = pygame.Rect(0, 0, int(240 * unit), int(56 * unit))
