@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.levels.limbs import CHANNELS, LIMBS, accept_mask, channel_index
+from engine.scoring import checks
 from engine.scoring import kernels as scoring
 from engine.scoring.judgement import Judgement, codes_of_labels, hit_flags, paired_flags
 from engine.scoring.kernels import (
@@ -329,7 +330,7 @@ def test_online_scorer_keeps_every_tap_past_its_first_allocation():
 
 def test_warm_up_compiles_everything_real_calls_need():
     warm_up()
-    kernels = (scoring._score_run, scoring._first_problem)
+    kernels = (scoring._score_run, checks.target_flaws, checks._first_problem)
     compiled = [len(kernel.signatures) for kernel in kernels]
     # Inputs of other dtypes, read-only arrays and int scalars must not trigger a compile.
     targets = {name: values.astype(np.int32) for name, values in targets_every_ioi(3).items()}
