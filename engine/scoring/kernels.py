@@ -14,9 +14,9 @@ The rules (metrics.md, "Pairing"), applied to each tap in tap order:
 
 Because every tap is decided from the taps before it only, scoring online gives the same
 result as scoring the whole task afterwards. Both paths pair and judge with the same numba
-function (``_pair_and_judge``); they differ only in how they find the first target at or
-after the tap: the online scorer by binary search, the batch kernel by walking forward,
-since taps and targets are both sorted (one linear merge over the two).
+function (``_score_run``), a linear merge of the sorted taps with the sorted targets: the
+batch scorer runs it over all taps at once, the online scorer over one tap at a time,
+keeping the merge's place between taps. Input checks are in engine/scoring/checks.py.
 """
 
 from __future__ import annotations
