@@ -19,6 +19,7 @@ from engine.scoring.kernels import (
     EXTRA,
     GOOD,
     JUDGEMENT_NAMES,
+    MAX_CHANNELS,
     OFF,
     OK,
     SRO,
@@ -506,3 +507,37 @@ def test_online_equals_batch_and_reports_every_miss_once(session, data):
 
     assert_same_scores(scorer.result(), batch)
     assert sorted(reported) == np.flatnonzero(batch.target_tap == UNPAIRED).tolist()
+
+
+@PROPERTY_SETTINGS
+@given(session=sessions(), data=st.data())
+def test_a_broken_tap_anywhere_is_refused_by_its_index(session, data):
+    """The batch kernel checks the taps in passing; the error still names the first bad one."""
+    taps = session["tap_frames"].copy()
+    channels = session["tap_channels"].copy()
+    if taps.size < 2:
+        return
+    at = data.draw(st.integers(1, taps.size - 1))
+    if data.draw(st.booleans()):
+        taps[at:] = taps[at:] - (taps[at] - taps[at - 1]) - 1  # tap `at` goes back in time
+        message = f"tap {at} is at frame {taps[at]}"
+    else:
+        channels[at:] = data.draw(st.sampled_from([-1, MAX_CHANNELS, 64, 1000]))
+        message = f"tap channel {channels[at]} is outside 0..62"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        score_taps(**{**session, "tap_frames": taps, "tap_channels": channels})
+
+
+def test_nan_windows_are_refused():
+    targets = targets_every_ioi(3)
+    with pytest.raises(ValueError, match="windows must widen"):
+        score_taps(
+            **targets,
+            tap_frames=np.zeros(0, np.int64),
+            tap_channels=np.zeros(0, np.int64),
+            sample_rate_hz=RATE_HZ,
+            input_offset_ms=0.0,
+            sro_ms=np.array([15.0, np.nan, 15.0]),
+            good_ms=45.0 * np.ones(3),
+            ok_ms=100.0 * np.ones(3),
+        )
