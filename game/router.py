@@ -14,6 +14,7 @@ from collections.abc import Callable
 from game.context import GameContext
 from game.scene import Goto, Scene
 from game.scenes.calibrate import CalibrationScene
+from game.scenes.devices import DeviceScene
 from game.scenes.kiosk_admin import KioskPlansScene, KioskReportsScene
 from game.scenes.kiosk_child import KioskAttractScene, KioskCallScene, KioskPlayersScene
 from game.scenes.kiosk_plan import KioskBreakScene, KioskCelebrationScene, KioskPlanScene
@@ -45,6 +46,7 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "settings": SettingsScene,
     "reports_folder": ReportsFolderScene,
     "calibrate": CalibrationScene,
+    "devices": DeviceScene,
     "no_sound": NoSoundScene,
     "sound_check": SoundCheckScene,
     "therapist_profiles": TherapistProfilesScene,

@@ -346,6 +346,14 @@ def start_x11_press_source(
     None means: use polled stamps. Call it after pygame.display is initialised, so that the
     SDL driver actually in use decides.
     """
+    return open_x11_press_source(matcher, display_name)[0]
+
+
+def open_x11_press_source(
+    matcher: PressMatcher, display_name: str | None = None
+) -> tuple[X11PressSource | None, str]:
+    """As `start_x11_press_source`, with the one line saying why there is none ("" if there
+    is one), for the screens and listings that tell a therapist how taps are stamped."""
     reason = _reason_not_x11(display_name)
     if reason is None:
         try:
@@ -357,6 +365,6 @@ def start_x11_press_source(
                 "X11 press stamps on (server clock %+.2f ms from ours)",
                 source.server_clock_offset_ns / 1e6,
             )
-            return source
+            return source, ""
     log.info("X11 press stamps off, polled stamps instead: %s", reason)
-    return None
+    return None, reason

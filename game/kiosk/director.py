@@ -52,6 +52,7 @@ THERAPIST_ONLY = frozenset(
         "settings",
         "reports_folder",
         "calibrate",
+        "devices",
         "new_profile",
     }
 )
