@@ -276,9 +276,21 @@ def _sdl_path_note(kind: str) -> str:
 
 @dataclass
 class _Group:
-    delays_ns: list[int] = dataclasses.field(default_factory=list)
+    """One row's delays as running sums (Welford), so a long listen costs nothing per frame."""
+
+    taps: int = 0
+    mean_ms: float = 0.0
+    squares_ms2: float = 0.0  # sum of squared differences from the mean
+    max_ms: float = -math.inf
     last_host_ns: int = 0
     last_velocity: int | None = None
+
+    def add(self, delay_ms: float) -> None:
+        self.taps += 1
+        change = delay_ms - self.mean_ms
+        self.mean_ms += change / self.taps
+        self.squares_ms2 += change * (delay_ms - self.mean_ms)
+        self.max_ms = max(self.max_ms, delay_ms)
 
 
 class TapMonitor:
@@ -294,25 +306,25 @@ class TapMonitor:
         ns."""
         delay_ns = tap.seen_ns - tap.host_ns
         group = self._groups.setdefault((tap.channel, tap.stamp_source, tap.device), _Group())
-        group.delays_ns.append(delay_ns)
+        group.add(delay_ns / NS_PER_MS)
         group.last_host_ns, group.last_velocity = tap.host_ns, tap.velocity
         return delay_ns
 
     def summary(self) -> list[dict]:
+        """One row per channel, stamp source and device, in that order. ``jitter_ms`` is the
+        delays' sample SD (0 for a single tap)."""
         rows = []
         for (channel, stamp_source, device), group in sorted(self._groups.items()):
-            delays_ms = [delay / NS_PER_MS for delay in group.delays_ns]
-            mean_ms = sum(delays_ms) / len(delays_ms)
-            spread = sum((delay - mean_ms) ** 2 for delay in delays_ms) / max(1, len(delays_ms) - 1)
+            spread_ms2 = group.squares_ms2 / max(1, group.taps - 1)
             rows.append(
                 {
                     "channel": channel,
                     "stamp_source": stamp_source,
                     "device": device,
-                    "taps": len(delays_ms),
-                    "delay_mean_ms": round(mean_ms, 3),
-                    "jitter_ms": round(math.sqrt(spread), 3),
-                    "delay_max_ms": round(max(delays_ms), 3),
+                    "taps": group.taps,
+                    "delay_mean_ms": round(group.mean_ms, 3),
+                    "jitter_ms": round(math.sqrt(max(0.0, spread_ms2)), 3),
+                    "delay_max_ms": round(group.max_ms, 3),
                     "precision": STAMP_PRECISION.get(stamp_source, ""),
                     "last_host_ns": group.last_host_ns,
                     "last_velocity": group.last_velocity,

@@ -10,6 +10,10 @@ the jitter is that delay's spread (docs/hardware.md says why that measure).
 
 Presses that are taps and also menu presses (a gamepad's A or B) only count as taps here, so
 that trying a pad never leaves the screen; Back is chosen with the mouse, a finger, or Esc.
+
+The screen is drawn again only when what it shows changes: a frame drawn is time in which no
+input is polled, and polled taps (gamepads, keys without X server stamps) would then show the
+screen's own drawing as their jitter.
 """
 
 from __future__ import annotations
@@ -45,15 +49,15 @@ FLASH = (255, 205, 40)
 WARNING = (255, 215, 150)
 IN_USE = (120, 220, 140)
 DEVICE_ROWS = 11
-TAP_ROWS = 9
-# The live taps' columns: where each starts, as a share of the panel's width.
+TAP_ROWS = 8
+# The live taps' columns: where each starts, as a share of the panel's width. The first
+# holds the channel with the device under it (device names are long).
 TAP_COLUMNS = (
-    ("devices.channel", 0.0),
-    ("devices.stamped_by", 0.2),
-    ("devices.device", 0.41),
-    ("devices.taps", 0.66),
-    ("devices.jitter", 0.76),
-    ("devices.delay", 0.88),
+    ("devices.channel_device", 0.0),
+    ("devices.stamped_by", 0.42),
+    ("devices.taps", 0.63),
+    ("devices.jitter", 0.74),
+    ("devices.delay", 0.87),
 )
 
 
@@ -80,6 +84,8 @@ class DeviceScene(MenuScene):
         self._rescan_period_s = rescan_period_s
         self._watcher: PeriodicThread | None = None
         self._now_ns = 0
+        self._taps_seen = 0
+        self._drawn: tuple | None = None  # what the last frame drawn showed
 
     # --- hooks ------------------------------------------------------------------------------
     def on_enter(self) -> None:
@@ -130,6 +136,7 @@ class DeviceScene(MenuScene):
         self._now_ns = now_ns
         for tap in taps:
             self.monitor.record(tap)
+        self._taps_seen += len(taps)
         if any(event.kind == "device" for event in ui_events):
             self.look_at_sdl_devices()
         # A pad's A or B tried as a tap must not press Back; a click on Back still does.
@@ -139,6 +146,25 @@ class DeviceScene(MenuScene):
     def on_update(self, now_ns: int) -> None:
         self._now_ns = now_ns
         super().on_update(now_ns)
+
+    def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
+        flashing = frozenset(
+            (row["channel"], row["stamp_source"], row["device"])
+            for row in self.monitor.summary()
+            if now_ns - row["last_host_ns"] < FLASH_NS
+        )
+        showing = (
+            self.context.surface.get_size(),
+            self.menu.focus,
+            self._taps_seen,
+            flashing,
+            tuple(self.devices),
+            tuple(self.problems),
+        )
+        if showing == self._drawn:
+            return []  # nothing changed: no time spent drawing, none presenting
+        self._drawn = showing
+        return super().on_draw(now_ns)
 
     def title(self) -> str:
         return self.text("devices.title")
@@ -158,7 +184,7 @@ class DeviceScene(MenuScene):
         width, height = surface.get_size()
         unit = design_unit((width, height))
         gap = 24 * unit
-        top = 108 * unit
+        top = 116 * unit
         bottom = height - 100 * unit
         left = pygame.Rect(gap, top, (width - 3 * gap) * 0.42, bottom - top)
         right = pygame.Rect(left.right + gap, top, width - left.right - 2 * gap, bottom - top)
@@ -246,8 +272,16 @@ class DeviceScene(MenuScene):
                 draw_text(surface, line, int(26 * unit), look.text_colour, topleft=(area.left, y))
                 y += 26 * unit * 1.2
             return
-        row_h = int(44 * unit)
-        for row in rows[:TAP_ROWS]:
+        row_h = int(52 * unit)
+        small = int(17 * unit)
+        # Rows that fit above the precision line (large text makes them taller), with room
+        # for a line saying how many more there are when not all do.
+        room_px = area.bottom - 1.5 * size - y
+        shown = min(TAP_ROWS, int(room_px // row_h))
+        if len(rows) > shown:
+            shown = min(TAP_ROWS, int((room_px - 1.3 * size) // row_h))
+        shown = max(1, shown)
+        for row in rows[:shown]:
             band = pygame.Rect(area.left - 8 * unit, y - 6 * unit, area.width + 16 * unit, row_h)
             if self._now_ns - row["last_host_ns"] < FLASH_NS:
                 pygame.draw.rect(surface, FLASH, band, width=max(2, int(3 * unit)),
@@ -255,10 +289,11 @@ class DeviceScene(MenuScene):
             device = row["device"] or "–"
             if row["last_velocity"] is not None:
                 device = self.text("devices.velocity", device=device, velocity=row["last_velocity"])
+            _draw_left(surface, device, small, look.dim_text_colour, xs[0], y + size + 6 * unit,
+                       fits[0])  # fmt: skip
             cells = (
                 self._channel_word(row["channel"]),
                 self._stamp_word(row["stamp_source"]),
-                device,
                 str(row["taps"]),
                 _ms(row["jitter_ms"]) if row["taps"] > 1 else "–",
                 _ms(row["delay_mean_ms"]),
@@ -266,8 +301,8 @@ class DeviceScene(MenuScene):
             for cell, x, fit in zip(cells, xs, fits, strict=True):
                 _draw_left(surface, cell, size, look.text_colour, x, y + 4 * unit, fit)
             y += row_h
-        if len(rows) > TAP_ROWS:
-            more = self.text("devices.more_taps", count=len(rows) - TAP_ROWS)
+        if len(rows) > shown:
+            more = self.text("devices.more_taps", count=len(rows) - shown)
             draw_text(surface, more, size, look.dim_text_colour, topleft=(area.left, y))
         latest = max(rows, key=lambda row: row["last_host_ns"])
         precision = STAMP_PRECISION.get(latest["stamp_source"], "")
