@@ -20,6 +20,7 @@ from game.scenes.kiosk_child import KioskAttractScene, KioskCallScene, KioskPlay
 from game.scenes.kiosk_plan import KioskBreakScene, KioskCelebrationScene, KioskPlanScene
 from game.scenes.kiosk_therapist import KioskMenuScreen, KioskPinScene
 from game.scenes.level_map import LevelMapScene
+from game.scenes.midi_learn import MidiLearnScene
 from game.scenes.new_profile import NewProfileScene
 from game.scenes.no_sound import NoSoundScene
 from game.scenes.play import PlayScene
@@ -47,6 +48,7 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "reports_folder": ReportsFolderScene,
     "calibrate": CalibrationScene,
     "devices": DeviceScene,
+    "midi_learn": MidiLearnScene,
     "no_sound": NoSoundScene,
     "sound_check": SoundCheckScene,
     "therapist_profiles": TherapistProfilesScene,

@@ -1,7 +1,8 @@
 """The therapist's device screen in the real game loop on the harness: reached from the
 settings and from the kiosk's menu behind the PIN; keys, a foot switch read through evdev and
 an SDL virtual gamepad plugged in and pulled out, each shown live with its stamp source and
-delay; Back by Esc, and never by a pad's button tried as a tap."""
+delay; Back by Esc, and never by a pad's button tried as a tap. MIDI learn from it, on a
+stand-in MIDI system, saving the pads in a station input.yaml."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from engine.input.evdev_codes import KEY_CODES
 from engine.input.evdev_devices import EvdevDevice
 from engine.input.evdev_source import EvdevInputs, pack_key_press
 from engine.input.gamepad import init_gamepads, quit_gamepads
-from engine.input.mapping import InputMapping, load_input_mapping
+from engine.input.mapping import InputMapping, load_input_mapping, load_station_input_mapping
+from engine.input.midi import MidiInputs
 from engine.input.pump import DEVICE_KEYBOARD
 from engine.levels.library import discover_levels
 from engine.store.recorder import Recorder
@@ -26,6 +28,7 @@ from engine.store.records import STAMP_EVDEV, STAMP_POLLED
 from game.scene import Goto
 from tests.game_harness import GameHarness
 from tests.kiosk_harness import PIN, harness, kiosk_station, open_pad, type_pin
+from tests.test_input_midi import KIT, NOTE_ON_10, FakePorts
 from tests.virtual_gamepad import VirtualGamepad
 
 MS = 1_000_000
@@ -185,3 +188,66 @@ def test_the_kiosk_menu_leads_to_it_behind_the_pin_and_esc_comes_back(tmp_path: 
         kiosk.run(0.5)
         assert kiosk.scene_name == "kiosk_menu" and kiosk.kiosk.gate.is_open
         kiosk.close()
+
+
+def test_midi_learn_from_the_device_screen_asks_each_channel_and_saves_the_pads(
+    game: GameHarness, tmp_path: Path
+) -> None:
+    game.director.show(Goto("devices", rescan_period_s=None))
+    devices = game.director.scene
+    devices.relayout()
+    [button] = [b for b in devices.menu.buttons if b.key == "learn_midi"]
+    ports = FakePorts(KIT)
+    station_path = tmp_path / "config" / "input.yaml"
+    seen: dict[str, object] = {}
+    game.click_at(0.1, button.rect.center)  # the real MIDI input: none on a test machine
+
+    def learn_on_a_kit(now_ns: int) -> None:
+        seen["from the button"] = game.director.history[-1]
+        # The same screen again, on a stand-in MIDI system the test plays a kit on.
+        game.director.show(
+            Goto(
+                "midi_learn",
+                back=Goto("devices", rescan_period_s=None),
+                open_midi=lambda mapping, notify: MidiInputs(
+                    mapping, ports, notify, rescan_period_s=None
+                ),
+                channels=("right_hand", "left_hand", "right_toe"),
+                station_path=station_path,
+            )
+        )
+        seen["learn"] = game.director.scene
+
+    game.at(0.4, learn_on_a_kit)
+    hits = (
+        [NOTE_ON_10, 38, 100],  # right hand: the snare
+        [NOTE_ON_10, 38, 90],  # the snare again: taken, refused
+        [NOTE_ON_10, 48, 80],  # left hand: a tom
+        [0xB0, 64, 127],  # right toe: the sustain pedal
+    )
+    for index, message in enumerate(hits):
+        # 0.4 s apart: one hit's rim and head within 0.3 s would count once.
+        game.at(0.6 + 0.4 * index, lambda now_ns, m=message: ports.callbacks[KIT](m, 0.4, now_ns))
+
+    def save(now_ns: int) -> None:
+        learn = seen["learn"]
+        seen["save enabled"] = [b.enabled for b in learn.menu.buttons if b.key == "save"]
+        learn.activate("save")
+
+    game.at(2.4, save)
+    game.press_at(2.6, "escape")
+    game.run(3.2)
+
+    learn = seen["learn"]
+    assert seen["from the button"] == "MidiLearnScene"
+    assert learn.learn.done
+    assert learn.learn.notes() == {38: "right_hand", 48: "left_hand"}
+    assert learn.learn.controls() == {64: "right_toe"}
+    assert seen["save enabled"] == [True]
+    assert str(station_path) in learn.saved
+    saved = load_station_input_mapping(station_path=station_path)
+    assert (saved.midi_notes, saved.midi_controls) == (
+        {38: "right_hand", 48: "left_hand"},
+        {64: "right_toe"},
+    )
+    assert game.director.history[-1] == "DeviceScene" and learn.midi is None  # Esc; closed

@@ -53,6 +53,7 @@ THERAPIST_ONLY = frozenset(
         "reports_folder",
         "calibrate",
         "devices",
+        "midi_learn",
         "new_profile",
     }
 )

@@ -173,11 +173,18 @@ class DeviceScene(MenuScene):
         unit = design_unit((width, height))
         back = pygame.Rect(0, 0, int(240 * unit), int(56 * unit))
         back.bottomright = (width - int(30 * unit), height - int(24 * unit))
-        return [Button("back", self.text("menu.back"), back)]
+        learn = pygame.Rect(0, 0, int(260 * unit), int(56 * unit))
+        learn.bottomright = (back.left - int(16 * unit), back.bottom)
+        return [
+            Button("learn_midi", self.text("devices.learn_midi"), learn),
+            Button("back", self.text("menu.back"), back),
+        ]
 
     def activate(self, key: str) -> None:
         if key == "back":
             self.next = self.back
+        elif key == "learn_midi":
+            self.goto("midi_learn", back=Goto("devices", back=self.back))
 
     # --- drawing ----------------------------------------------------------------------------
     def draw_more(self, surface: pygame.Surface) -> None:
@@ -194,8 +201,8 @@ class DeviceScene(MenuScene):
         self._draw_taps(surface, right.inflate(-28 * unit, -20 * unit))
         note = self.text("devices.jitter_note")
         size = int(20 * self.unit)
-        line_y = bottom + 22 * unit
-        for line in wrap_lines(note, size, int(width - 330 * unit))[:2]:
+        line_y = bottom + 16 * unit
+        for line in wrap_lines(note, size, int(width - 620 * unit))[:3]:
             draw_text(surface, line, size, self.context.look.dim_text_colour, topleft=(gap, line_y))
             line_y += size * 1.1
 
