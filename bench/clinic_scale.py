@@ -33,7 +33,7 @@ from engine.metrics.progress import (
 )
 from engine.scoring.judgement import Judgement, hit_flags
 from engine.scoring.kernels import JUDGEMENT_NAMES, score_taps
-from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.columns import NONE_INT, UNPAIRED_BEAT, BeatColumns, TapColumns
 from engine.store.opening import open_store, store_exists
 from engine.store.records import SESSION_COMPLETE, SessionRecord, TaskRecord
 from engine.store.sqlite.schema import MIGRATIONS
@@ -110,6 +110,8 @@ def _session_columns(
         asynchrony_ms=asynchrony_ms,
         judgement=judgement,
         **judged_with,
+        velocity=np.full(task_index.shape[0], NONE_INT),
+        device=np.full(task_index.shape[0], "keyboard", dtype=object),
     )
     return beats, taps_out
 

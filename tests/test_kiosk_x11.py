@@ -248,7 +248,7 @@ def test_kill_9_brings_a_new_window_keeps_the_session_and_the_therapist_quits(
     wait_for("the PIN pad", lambda: station.shows(MENU_BACKGROUND), STEP_TIMEOUT_S)
     station.type_pin(PIN)
     wait_for("the menu", lambda: ("unlocked", "") in station.audit(), 20)
-    station.keys(*["Tab"] * 7, "Return", "Return")  # the last item, Quit, pressed twice
+    station.keys(*["Tab"] * 8, "Return", "Return")  # the last of 9 items, Quit, pressed twice
     assert station.supervisor.wait(timeout=30) == 0
     assert station.audit()[-1] == ("quit", "by the therapist")
     assert not station.screen.onbeat_windows()

@@ -52,6 +52,8 @@ THERAPIST_ONLY = frozenset(
         "settings",
         "reports_folder",
         "calibrate",
+        "devices",
+        "midi_learn",
         "new_profile",
     }
 )

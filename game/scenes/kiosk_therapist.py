@@ -175,6 +175,7 @@ class KioskMenuScreen(KioskMenuScene):
             "reports",
             "settings",
             "calibration",
+            "devices",
             "lock",
             "quit",
         ]
@@ -215,6 +216,8 @@ class KioskMenuScreen(KioskMenuScene):
             self.goto("settings", back_to="kiosk_menu")
         elif key == "calibration":
             self.goto("calibrate", kind="input", back=Goto("kiosk_menu"))
+        elif key == "devices":
+            self.goto("devices", back=Goto("kiosk_menu"))
         elif key == "retry":
             self.kiosk.ending = RETRY_GAME
             self.done = True

@@ -293,6 +293,13 @@ def _migration_8_kiosk_stations(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+def _migration_9_tap_velocity_and_device(connection: sqlite3.Connection) -> None:
+    # How hard each tap was (MIDI velocity) and which device it came from. Taps from before
+    # read NULL: not recorded.
+    connection.execute("ALTER TABLE taps ADD COLUMN velocity INTEGER")
+    connection.execute("ALTER TABLE taps ADD COLUMN device TEXT")
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
@@ -303,6 +310,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_6_what_was_in_force,
     _migration_7_session_sound_and_autoplay,
     _migration_8_kiosk_stations,
+    _migration_9_tap_velocity_and_device,
 )
 
 
