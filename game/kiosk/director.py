@@ -45,6 +45,7 @@ THERAPIST_ONLY = frozenset(
     {
         "kiosk_menu",
         "kiosk_plans",
+        "kiosk_plan_edit",
         "kiosk_reports",
         "therapist_profiles",
         "therapist_sessions",

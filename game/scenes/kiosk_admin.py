@@ -12,7 +12,7 @@ import pygame
 
 from engine.reports.export import export
 from engine.reports.service import ReportError, ReportRequest, save_report
-from engine.session.plans import PLAN_SUFFIX, LevelError, load_plan, plan_json
+from engine.session.plans import PLAN_SUFFIX, LevelError, assign_plan_text
 from engine.store.records import AssignedPlan, ProfileRecord
 from game.canvas import design_unit
 from game.context import GameContext
@@ -98,19 +98,29 @@ class _PlayerPicker(KioskMenuScene):
 
 
 class KioskPlansScene(_PlayerPicker):
-    def __init__(self, context: GameContext, kiosk: KioskState) -> None:
+    """A player's plan: built or changed in the plan editor, taken from a plan file, or taken
+    away. ``player_code``: the player to show first (back from the editor)."""
+
+    def __init__(
+        self, context: GameContext, kiosk: KioskState, player_code: str | None = None
+    ) -> None:
         super().__init__(context, kiosk)
         self.assigned: dict[str, AssignedPlan] = {}
         self.files: list[Path] = []
+        self.player_code = player_code
 
     def read_more(self, store) -> None:
         self.assigned = {plan.profile_code: plan for plan in store.assigned_plans()}
         self.files = plan_files((SHIPPED_PLANS_DIR, station_plans_dir()))
+        if self.player_code is not None:
+            self.pick(f"player:{self.player_code}")
+            self.player_code = None
+            self._say_current()
 
     def title(self) -> str:
         if self.player is None:
             return self.say("plans.pick_player")
-        return self.say("plans.pick_plan", code=self.player.code)
+        return self.say("plans.pick_plan", name=self.player.display_name, code=self.player.code)
 
     def layout(self, width: int, height: int) -> list[Button]:
         if self.player is None:
@@ -122,7 +132,12 @@ class KioskPlansScene(_PlayerPicker):
                     (f"player:{player.code}", f"{player.code}  {player.display_name}: {now}")
                 )
             return self.rows(width, height, entries)
-        entries = [(f"file:{index}", path.stem) for index, path in enumerate(self.files)]
+        edit = "plans.edit" if self.player.code in self.assigned else "plans.new"
+        entries = [("edit", self.say(edit))]
+        entries += [
+            (f"file:{index}", self.say("plans.from_file", name=path.stem))
+            for index, path in enumerate(self.files)
+        ]
         entries.append(("clear", self.say("plans.none")))
         return self.rows(width, height, entries)
 
@@ -134,31 +149,35 @@ class KioskPlansScene(_PlayerPicker):
                 self.player = None
                 self.relayout()
         elif self.pick(key):
-            plan = self.assigned.get(self.player.code)
-            self.message = (
-                self.say("plans.current", title=plan.title) if plan else self.say("plans.no_plan")
-            )
+            self._say_current()
+        elif key == "edit" and self.player is not None:
+            self.goto("kiosk_plan_edit", profile=self.player)
         elif key == "clear" and self.player is not None:
             self._clear(self.player)
         elif key.startswith("file:") and self.player is not None:
             self._give(self.player, self.files[int(key.split(":", 1)[1])])
 
+    def _say_current(self) -> None:
+        plan = self.assigned.get(self.player.code) if self.player is not None else None
+        self.message = (
+            self.say("plans.current", title=plan.title) if plan else self.say("plans.no_plan")
+        )
+
     def _give(self, player: ProfileRecord, path: Path) -> None:
         known = {level.id for level in self.context.library.levels}
+        store = self.context.open_store()
         try:
-            plan = load_plan(path, known_level_ids=known)
             text = path.read_text(encoding="utf-8")
+            plan, _plan_id = assign_plan_text(
+                store, self.kiosk.config.station_name, player.code, text, path, known
+            )
+            self.read_more(store)
         except LevelError as error:
             self.message = str(error.problems[0])
             return
-        store = self.context.open_store()
-        try:
-            with store.transaction():
-                plan_id = store.assign_plan(
-                    player.code, plan.title, plan.steps, plan.session_minutes, plan_json(plan), text
-                )
-                self.kiosk.audit("plans", f"{player.code}: plan {plan_id} set")
-            self.read_more(store)
+        except (OSError, UnicodeDecodeError) as error:
+            self.message = f"{path.name}: {getattr(error, 'strerror', None) or error}"
+            return
         finally:
             store.close()
         self.message = self.say("plans.saved", code=player.code, title=plan.title)
