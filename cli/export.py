@@ -21,6 +21,9 @@ def register(add_command: AddCommand) -> None:
     export.add_argument(
         "--session", type=session_argument, help="only this session (default: the clinic)"
     )
+    export.add_argument(
+        "--profile", metavar="CODE", help="only this profile's sessions, like P-ABC234"
+    )
     export.set_defaults(handler=cmd_export)
 
 
@@ -32,6 +35,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from engine.store.opening import open_store, store_exists
 
     data_dir = data_dir_of(args)
+    if args.session is not None and args.profile is not None:
+        raise UserError("give --session or --profile, not both")
     if not store_exists(data_dir):
         raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
     out = output_target(args.out)  # checked before the data is read
@@ -43,10 +48,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         # A bar only for a person watching; pipes and logs get the one summary line.
         show_bar = messages.isatty()
-        total = count_rows(store, args.what, args.session) if show_bar else None
+        total = count_rows(store, args.what, args.session, args.profile) if show_bar else None
         with tqdm(total=total, unit=" rows", disable=not show_bar, file=messages) as bar:
-            rows = export(store, out, args.what, args.format, args.session, progress=bar.update)
+            rows = export(
+                store, out, args.what, args.format, args.session, bar.update, args.profile
+            )
     except LookupError:
+        if args.profile is not None:
+            raise UserError(
+                f"{args.profile}: no such profile in {data_dir}; `run.py profiles list` "
+                "shows the codes"
+            ) from None
         raise UserError(f"session {args.session}: no such session in {data_dir}") from None
     finally:
         store.close()

@@ -18,6 +18,7 @@ from game.scenes.devices import DeviceScene
 from game.scenes.kiosk_admin import KioskPlansScene, KioskReportsScene
 from game.scenes.kiosk_child import KioskAttractScene, KioskCallScene, KioskPlayersScene
 from game.scenes.kiosk_plan import KioskBreakScene, KioskCelebrationScene, KioskPlanScene
+from game.scenes.kiosk_plan_edit import KioskPlanEditScene
 from game.scenes.kiosk_therapist import KioskMenuScreen, KioskPinScene
 from game.scenes.level_map import LevelMapScene
 from game.scenes.midi_learn import MidiLearnScene
@@ -64,6 +65,7 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "kiosk_pin": KioskPinScene,
     "kiosk_menu": KioskMenuScreen,
     "kiosk_plans": KioskPlansScene,
+    "kiosk_plan_edit": KioskPlanEditScene,
     "kiosk_reports": KioskReportsScene,
 }
 

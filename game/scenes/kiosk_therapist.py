@@ -204,7 +204,9 @@ class KioskMenuScreen(KioskMenuScene):
     def activate(self, key: str) -> None:
         if key != "quit":
             self.confirm_quit = False
-        if key in ("back", "back_to_child", "lock"):
+        if key == "back_to_child" and self.context.profile is not None:
+            self.goto("level_map")  # the child's path or map, where they were; the gate closes
+        elif key in ("back", "back_to_child", "lock"):
             self.goto("title")  # any child's scene closes the gate; the start is the safest
         elif key == "players":
             self.goto("therapist_profiles")

@@ -32,9 +32,14 @@ ROWS = max(len(names) for names in COLUMNS)
 
 
 class SettingsScene(MenuScene):
-    def __init__(self, context: GameContext, back_to: str = "profiles") -> None:
+    def __init__(
+        self, context: GameContext, back_to: str = "profiles", fixed_window: bool = False
+    ) -> None:
+        """``fixed_window``: the window's mode is not the therapist's to change (the kiosk,
+        always full screen), so there is no full-screen button."""
         super().__init__(context)
         self.back_to = back_to  # the scene Back goes to
+        self.fixed_window = fixed_window
 
     def title(self) -> str:
         return self.text("settings.title")
@@ -67,6 +72,8 @@ class SettingsScene(MenuScene):
         left = (width - len(COLUMNS) * button_w - (len(COLUMNS) - 1) * gap) // 2
         buttons = []
         for column, names in enumerate(COLUMNS):
+            if self.fixed_window:
+                names = tuple(name for name in names if name != "fullscreen")
             for row, name in enumerate(names):
                 rect = pygame.Rect(
                     left + column * (button_w + gap),
