@@ -55,7 +55,11 @@ def check_codes(codes: Sequence[str], config: BillingConfig) -> None:
 def default_lines(store: Store, session_id: int, seconds: float) -> tuple[CodeMinutes, ...]:
     """The active minutes shared by the profile's default codes; empty without defaults."""
     shares = store.default_codes(store.session(session_id).profile_code)
-    return split_minutes(whole_minutes(seconds), shares) if shares else ()
+    if not shares:
+        return ()
+    lines = split_minutes(whole_minutes(seconds), shares)
+    # A code the split leaves no minute is not billed that day: leave it off the record.
+    return tuple(line for line in lines if line.minutes > 0) or lines[:1]
 
 
 def assign_minutes(
