@@ -21,7 +21,6 @@ from engine.billing.chart_fields import diagnosis_code, diagnosis_codes
 from engine.billing.codes import DEFAULT_BILLING_PATH, load_billing_config
 from engine.billing.people import npi_problem
 from engine.billing.session_billing import (
-    BillingRecordError,
     assign_minutes,
     sign_session,
     signature_state,
@@ -140,12 +139,13 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     store.set_default_codes(code, [CodeShare("97112", 50), CodeShare("97530", 50)])
     store.set_station_setting(CHART_FIELDS_SETTING, CHART_FIELDS_ON)
     store.set_chart_fields(code, "MR-0042", "2019-05-04", ("F82", "R27.8"))
-    for text, target, limbs, task in (
+    goals = (
         ("Robin keeps a steady beat with both hands to clap along in music class",
-         "Task Average <= 40 ms", ("both_hands",), None),  # fmt: skip
+         "Task Average <= 40 ms", ("both_hands",), None),
         ("Robin taps on time with the right hand to follow a classroom routine",
-         "SRO >= 60 %", (), "Right hand"),  # fmt: skip
-    ):
+         "SRO >= 60 %", (), "Right hand"),
+    )  # fmt: skip
+    for text, target, limbs, task in goals:
         metric, comparison, value = parse_target(target)
         store.add_goal(
             GoalRecord(
@@ -165,7 +165,8 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         sid = session.session_id
         edited = {"97112": 12, "97530": 11} if sid % 2 == 0 else None
         assign_minutes(store, sid, kim.therapist_id, config, edited)
-        store.add_note(f"Session {sid}: good focus, needed one reminder.", "Kim Lee", session_id=sid)
+        note = f"Session {sid}: good focus, needed one reminder."
+        store.add_note(note, "Kim Lee", session_id=sid)
         if sid != 12:  # the last session is left for the therapist to sign
             sign_session(store, sid, kim)
     store.close()
@@ -261,7 +262,7 @@ def test_the_flow_sheet_and_reports_say_what_the_chart_needs(clinic: tuple[Path,
 def test_chart_fields_stay_off_the_papers_unless_the_clinic_turns_them_on(
     clinic: tuple[Path, str],
 ) -> None:
-    data_dir, code = clinic
+    data_dir, _ = clinic
     store = open_store(data_dir)
     store.set_station_setting(CHART_FIELDS_SETTING, "off")
     try:

@@ -348,6 +348,7 @@ class ProgressChart:
     signatures of the period's sessions, and the versions."""
 
     header_rows: tuple[tuple[str, str], ...]  # chart fields, where on
+    billed: tuple[tuple[str, str], ...]  # minutes per code and units, summed over the dates
     sections: tuple[Section, ...]
     signed: tuple[str, ...]
     versions: str
@@ -355,7 +356,7 @@ class ProgressChart:
 
 def _billing_by_date(
     store: Store, sessions: Sequence[SessionRecord], config: BillingConfig, rule: UnitRule
-) -> Section:
+) -> tuple[Section, tuple[tuple[str, str], ...]]:
     by_day: dict[date, list[SessionRecord]] = {}
     for session in sessions:
         by_day.setdefault(local_date(session.started_at_utc), []).append(session)
@@ -391,7 +392,12 @@ def _billing_by_date(
         (False, True, *(True for _ in codes), True),
         (2.4, 1.8, *(2.4 for _ in codes), 2.6),
     )
-    return Section("Minutes and units by date", table)
+    billed = [b.units for _, b in per_day if b.units is not None]
+    totals = (
+        ("Billed minutes", str(sum(u.treatment_minutes for u in billed))),
+        ("Billed units", f"{sum(u.total_units for u in billed)} ({rule.value} rule, per date)"),
+    )
+    return Section("Minutes and units by date", table), totals
 
 
 def progress_chart(
@@ -407,10 +413,13 @@ def progress_chart(
     ]
     signed, _ = signature_statements(store, [s.session_id for s in sessions])
     sections = [goals_section(standings)]
+    billed: tuple[tuple[str, str], ...] = ()
     if sessions:
-        sections.append(_billing_by_date(store, sessions, config, rule))
+        section, billed = _billing_by_date(store, sessions, config, rule)
+        sections.append(section)
     return ProgressChart(
         header_rows=tuple(profile_rows(store, profile)[1:]),
+        billed=billed,
         sections=tuple(sections),
         signed=tuple(signed),
         versions=versions_line(store, sessions),
@@ -434,7 +443,8 @@ def reevaluation(
             continue
         change = progress.latest.value - progress.baseline.value
         unit = progress.target.goal_metric.unit
-        change_text = f"{change:+.1f} {unit}".replace("-", "−")
+        shown = f"{change:+.0f} points" if unit == "%" else f"{change:+.1f} {unit}"
+        change_text = shown.replace("-", "−")
         rows.append(
             (
                 str(index),

@@ -108,9 +108,12 @@ def progress_html(report: ProgressReport, chart: ProgressChart) -> str:
 
 
 def progress_rows_with_chart(report: ProgressReport, chart: ProgressChart) -> list:
-    """The progress report's header rows with the chart fields after the profile's code."""
+    """The progress report's header rows with the chart fields after the profile's code, and
+    the minutes and units billed under codes beside the sessions' clock minutes."""
     rows = progress_header_rows(report)
-    return [rows[0], *chart.header_rows, *rows[1:]]
+    renamed = {"Minutes": "Minutes (session clock)", "15-minute units": "Units if one code"}
+    rows = [(renamed.get(label, label), value) for label, value in rows]
+    return [rows[0], *chart.header_rows, *rows[1:], *chart.billed]
 
 
 def chart_paper_html(paper: ChartPaper) -> str:
