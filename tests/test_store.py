@@ -422,12 +422,13 @@ def test_a_failing_migration_changes_nothing(
 
 def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:
     open_store(tmp_path).close()
-    raw_sql(tmp_path, "INSERT INTO schema_version VALUES (9, '2030-01-01T00:00:00+00:00')")
+    newer = len(schema_module.MIGRATIONS) + 1  # a version this OnBeat does not know
+    raw_sql(tmp_path, f"INSERT INTO schema_version VALUES ({newer}, '2030-01-01T00:00:00+00:00')")
     with pytest.raises(SchemaTooNewError) as raised:
         open_store(tmp_path)
     message = str(raised.value)
     assert str(tmp_path / DATABASE_FILE_NAME) in message
-    assert "version 9" in message
+    assert f"version {newer}" in message
     assert "update OnBeat" in message
 
 
