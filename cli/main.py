@@ -16,15 +16,18 @@ from cli import (
     bench,
     billing,
     calibrate,
+    chart,
     demo,
     devices,
     export,
+    goals,
     kiosk,
     levels,
     plans,
     play,
     profiles,
     report,
+    therapists,
 )
 from cli.common import data_dir_argument, data_dir_of
 from cli.errors import quiet_stdout, report_failure, start_log
@@ -45,6 +48,9 @@ FAMILIES = (
     plans,
     report,
     billing,
+    therapists,
+    goals,
+    chart,
     devices,
     audit,
 )

@@ -27,6 +27,7 @@ from engine.store.records import (
     TapRecord,
     TaskRecord,
 )
+from engine.store.sqlite import schema as schema_module
 from engine.store.sqlite.store import DATABASE_FILE_NAME, SqliteStore
 from tests.records_factory import session_record, start_session
 from tests.sqlite_limits import connect_with_room_for
@@ -302,7 +303,7 @@ def test_a_really_full_disk_loses_nothing_committed(tmp_path: Path) -> None:
 
 def test_a_database_from_a_newer_onbeat_stops_the_recorder_at_once(tmp_path: Path) -> None:
     open_store(tmp_path).close()
-    newer = len(schema_module.MIGRATIONS) + 1
+    newer = len(schema_module.MIGRATIONS) + 1  # a version this OnBeat does not know
     raw_sql(tmp_path, f"INSERT INTO schema_version VALUES ({newer}, '2030-01-01')")
     with pytest.raises(SchemaTooNewError):
         Recorder(tmp_path)

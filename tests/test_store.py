@@ -422,7 +422,7 @@ def test_a_failing_migration_changes_nothing(
 
 def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:
     open_store(tmp_path).close()
-    newer = len(schema_module.MIGRATIONS) + 1
+    newer = len(schema_module.MIGRATIONS) + 1  # a version this OnBeat does not know
     raw_sql(tmp_path, f"INSERT INTO schema_version VALUES ({newer}, '2030-01-01T00:00:00+00:00')")
     with pytest.raises(SchemaTooNewError) as raised:
         open_store(tmp_path)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.store.protocol import SchemaTooNewError, SchemaTooOldError
+from engine.store.sqlite.chart import CHART_TABLES
 from engine.store.sqlite.connected import transaction, utc_now
 from engine.store.sqlite.faults import damaged
 from engine.store.sqlite.in_force_upgrade import fill_what_was_in_force
@@ -300,6 +301,13 @@ def _migration_9_tap_velocity_and_device(connection: sqlite3.Connection) -> None
     connection.execute("ALTER TABLE taps ADD COLUMN device TEXT")
 
 
+def _migration_10_clinic_chart(connection: sqlite3.Connection) -> None:
+    # What a clinic files and bills: therapists, minutes per code, signatures, goals, chart
+    # fields, default codes (engine/store/sqlite/chart.py). New tables only: no row changes.
+    for statement in CHART_TABLES:
+        connection.execute(statement)
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
@@ -311,6 +319,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_7_session_sound_and_autoplay,
     _migration_8_kiosk_stations,
     _migration_9_tap_velocity_and_device,
+    _migration_10_clinic_chart,
 )
 
 

@@ -21,6 +21,7 @@ from engine.store.protocol import (
     StoreLockedError,
     StoreReadOnlyError,
 )
+from engine.store.sqlite.chart import ChartTables
 from engine.store.sqlite.clinical import ClinicalTables
 from engine.store.sqlite.faults import (
     BUSY_TIMEOUT_MS,
@@ -86,7 +87,9 @@ def _wal_is_empty(path: Path) -> bool:
     return not wal.exists() or wal.stat().st_size == 0
 
 
-class SqliteStore(ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables):
+class SqliteStore(
+    ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables, ChartTables
+):
     """The Store (engine/store/protocol.py) on one SQLite connection. Use it from one thread
     only; the recorder's writer thread opens its own."""
 
