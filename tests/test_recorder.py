@@ -27,7 +27,6 @@ from engine.store.records import (
     TapRecord,
     TaskRecord,
 )
-from engine.store.sqlite import schema as schema_module
 from engine.store.sqlite.store import DATABASE_FILE_NAME, SqliteStore
 from tests.records_factory import session_record, start_session
 from tests.sqlite_limits import connect_with_room_for
