@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from cli.common import AddCommand, UserError, profile_name_argument, session_argument
+from engine.billing.units import UNIT_RULES, UnitRule
 
 # No session of one child lasts a day; more is a typing mistake (minutes for seconds...).
 MAX_MINUTES = 24 * 60
@@ -34,8 +35,8 @@ def register(add_command: AddCommand) -> None:
     )
     units.add_argument(
         "--rule",
-        choices=["cms", "per-code"],
-        default="cms",
+        choices=UNIT_RULES,
+        default=UnitRule.CMS.value,
         help="cms: timed minutes added up across codes (Medicare); "
         "per-code: each code counted alone (default: cms)",
     )
@@ -101,7 +102,7 @@ def register(add_command: AddCommand) -> None:
             "--config", type=Path, metavar="FILE", help="billing configuration to use"
         )
         action.add_argument(
-            "--rule", choices=["cms", "per-code"], default="cms", help="unit rule (default cms)"
+            "--rule", choices=UNIT_RULES, default=UnitRule.CMS.value, help="unit rule (default cms)"
         )
 
 

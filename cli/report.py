@@ -18,6 +18,7 @@ from cli.common import (
     profile_of,
     session_argument,
 )
+from engine.billing.units import UNIT_RULES, UnitRule
 
 
 def _date(text: str) -> date:
@@ -63,8 +64,8 @@ def register(add_command: AddCommand) -> None:
     )
     report.add_argument(
         "--rule",
-        choices=["cms", "per-code"],
-        default="cms",
+        choices=UNIT_RULES,
+        default=UnitRule.CMS.value,
         help="how minutes per code become units on flow sheets and progress reports "
         "(default: cms, the 8-minute rule)",
     )

@@ -37,6 +37,9 @@ class UnitRule(StrEnum):
     PER_CODE = "per-code"
 
 
+UNIT_RULES: tuple[str, ...] = tuple(rule.value for rule in UnitRule)  # as typed on the command line
+
+
 @dataclass(frozen=True)
 class CodeUnits:
     code: str

@@ -23,7 +23,7 @@ from engine.billing.codes import (
     billing_config_path,
     load_billing_config,
 )
-from engine.billing.units import UnitRule
+from engine.billing.units import UNIT_RULES, UnitRule
 from engine.metrics.progress import ASSESSMENT_LEVEL_IDS, LimbPoint
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
 from engine.reports.chart_model import (
@@ -73,7 +73,7 @@ class ReportRequest:
     flow_sheet: bool = False
     assessment_level_ids: tuple[str, ...] = ASSESSMENT_LEVEL_IDS
     reevaluation: bool = False  # the re-evaluation report of a profile's goals
-    unit_rule: str = "cms"  # how minutes per code become units: "cms" or "per-code"
+    unit_rule: str = UnitRule.CMS.value  # how minutes per code become units (UNIT_RULES)
     billing_config_path: Path | None = None  # None: the clinic's, else the shipped one
 
     def check(self) -> None:
@@ -93,8 +93,8 @@ class ReportRequest:
             raise ReportError("a re-evaluation is pages to print: use --format html or pdf")
         if self.reevaluation and (self.profile_code is None or self.flow_sheet):
             raise ReportError("a re-evaluation is of a profile's goals: give --profile only")
-        if self.unit_rule not in ("cms", "per-code"):
-            raise ReportError(f"unit rule {self.unit_rule!r}: choose cms or per-code")
+        if self.unit_rule not in UNIT_RULES:
+            raise ReportError(f"unit rule {self.unit_rule!r}: choose {' or '.join(UNIT_RULES)}")
 
 
 def format_for(out_path: Path, format_name: str | None) -> str:
