@@ -33,7 +33,7 @@ from game.text import draw_text
 from game.widgets import Button, draw_fitted_text, ms_cell, percent_cell, take_typing
 
 ROWS_SHOWN = 8
-GOALS_SHOWN = 5
+GOALS_SHOWN = 4
 NOTE_AUTHOR = "therapist"
 
 
@@ -235,23 +235,19 @@ class TherapistSessionsScene(MenuScene):
         for row, (number, words, target, baseline, latest, trend, status) in enumerate(
             self.goals[:GOALS_SHOWN]
         ):
-            top = 130 * unit + row * 96 * unit
+            top = 130 * unit + row * 110 * unit
             draw_fitted_text(
                 surface, f"{number}. {words}", int(24 * unit), look.text_colour,
                 (left + room / 2, top + 14 * unit), room,
             )  # fmt: skip
-            facts = self.text(
-                "therapist.goal_line",
-                target=target,
-                baseline=baseline,
-                latest=latest,
-                trend=trend,
-                status=status,
-            )
             colour = (170, 235, 170) if status == "met" else look.dim_text_colour
-            draw_fitted_text(
-                surface, facts, int(20 * unit), colour, (left + room / 2, top + 46 * unit), room
+            lines = (
+                self.text("therapist.goal_target", target=target, status=status),
+                self.text("therapist.goal_values", baseline=baseline, latest=latest, trend=trend),
             )
+            for index, line in enumerate(lines):
+                center = (left + room / 2, top + (42 + 24 * index) * unit)
+                draw_fitted_text(surface, line, int(21 * unit), colour, center, room)
 
 
 class TherapistSessionScene(MenuScene):

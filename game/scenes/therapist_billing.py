@@ -48,10 +48,10 @@ from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
 from game.pin_pad import clock_text, draw_dots, pad_buttons, pad_key, typed
-from game.text import draw_text
+from game.text import draw_text, wrap_lines
 from game.widgets import Button, draw_fitted_text, take_typing
 
-ROWS_SHOWN = 5
+ROWS_SHOWN = 4
 MAX_SESSION_MINUTES = 24 * 60
 WARN = (255, 170, 120)
 GOOD = (170, 235, 170)
@@ -178,7 +178,7 @@ class TherapistBillingScene(MenuScene):
         buttons.append(Button("add_code", self.text("billing.add_code"), side))
         buttons.append(Button("rule", self.text(self._rule_key()), side.move(0, int(72 * unit))))
         if self.over_limit():
-            box = pygame.Rect(int(40 * unit), int(530 * unit), width - int(80 * unit), step - 8)
+            box = pygame.Rect(int(40 * unit), int(500 * unit), width - int(80 * unit), step - 8)
             buttons.append(Button("reason_box", "", box, draw_extra=self._draw_reason))
         actions = (
             ("save", self.text("billing.save")),
@@ -448,13 +448,19 @@ class TherapistBillingScene(MenuScene):
         for row, (code, minutes) in enumerate(list(self.minutes.items())[:ROWS_SHOWN]):
             middle = 150 * unit + row * 72 * unit + 32 * unit
             entry = self.config.find(code) if self.config else None
-            draw_text(surface, code, int(30 * unit), look.text_colour, midleft=(40 * unit, middle))
-            description = entry.description if entry else self.text("billing.unknown_code")
-            fit = int(470 * unit)
-            draw_fitted_text(
-                surface, description, int(20 * unit), look.dim_text_colour,
-                (140 * unit + fit / 2, middle), fit,
+            draw_text(
+                surface, code, int(32 * unit), look.text_colour,
+                midleft=(40 * unit, middle - 13 * unit),
             )  # fmt: skip
+            # The clinic's words for the code under it, on up to two lines.
+            description = entry.description if entry else self.text("billing.unknown_code")
+            for index, words in enumerate(
+                wrap_lines(description, int(20 * unit), int(560 * unit))[:2]
+            ):
+                draw_text(
+                    surface, words, int(20 * unit), look.dim_text_colour,
+                    topleft=(40 * unit, middle + (4 + 17 * index) * unit),
+                )  # fmt: skip
             draw_text(
                 surface, str(minutes), int(40 * unit), look.text_colour,
                 center=(752 * unit, middle),
@@ -468,20 +474,17 @@ class TherapistBillingScene(MenuScene):
                 center=(width / 2, 200 * unit),
             )  # fmt: skip
         total_minutes = sum(self.billed_minutes().values())
-        rule = self.text(self._rule_key())
         total = self.text(
             "billing.total",
             minutes=total_minutes,
             units=self.context.messages.count("billing.units", units.total_units if units else 0),
-            rule=rule,
-            limit=self.limit_min,
         )
         colour = WARN if self.over_limit() else look.text_colour
-        draw_text(surface, total, size, colour, midleft=(40 * unit, 512 * unit))
+        draw_text(surface, total, int(30 * unit), colour, midleft=(40 * unit, 470 * unit))
         signed_colour = GOOD if self.signed_current else WARN
         draw_text(
             surface, self.signed_line, int(22 * unit), signed_colour,
-            midleft=(40 * unit, 612 * unit),
+            topright=(width - 40 * unit, 460 * unit),
         )  # fmt: skip
         if self.over_limit():
             return
@@ -490,5 +493,5 @@ class TherapistBillingScene(MenuScene):
         )
         draw_text(
             surface, allowance, int(20 * unit), look.dim_text_colour,
-            midleft=(40 * unit, 548 * unit),
+            midleft=(40 * unit, 520 * unit),
         )  # fmt: skip
