@@ -63,6 +63,12 @@ def register(add_command: AddCommand) -> None:
         help="minutes per code; none: the profile's default codes share the active minutes",
     )
     assign.add_argument("--therapist", required=True, help="therapist id or name")
+    assign.add_argument(
+        "--override-reason",
+        metavar="WHY",
+        help="bill more minutes than the measured active time allows, for this reason "
+        "(kept with the session and printed on the flow sheet)",
+    )
     assign.set_defaults(handler=cmd_assign)
 
     sign = actions.add_parser("sign", help="sign a session's minutes, codes and notes")
@@ -208,7 +214,11 @@ def _session_store(args: argparse.Namespace, write: bool):
 
 def cmd_assign(args: argparse.Namespace) -> int:
     from cli.therapists import therapist_named
-    from engine.billing.session_billing import BillingRecordError, assign_minutes
+    from engine.billing.session_billing import (
+        BilledOverActiveError,
+        BillingRecordError,
+        assign_minutes,
+    )
     from engine.billing.units import UnknownCodeError
 
     config = _config(args)
@@ -217,9 +227,18 @@ def cmd_assign(args: argparse.Namespace) -> int:
     try:
         therapist = therapist_named(store, args.therapist)
         try:
-            assign_minutes(store, args.session, therapist.therapist_id, config, given)
+            assign_minutes(
+                store,
+                args.session,
+                therapist.therapist_id,
+                config,
+                given,
+                override_reason=args.override_reason,
+            )
         except UnknownCodeError as error:
             raise _unknown_code(error, config) from None
+        except BilledOverActiveError as error:
+            raise UserError(f'{error} (--override-reason "WHY"); nothing assigned') from None
         except BillingRecordError as error:
             raise UserError(str(error)) from None
         _print_session(store, args.session, config, args.rule)

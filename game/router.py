@@ -35,6 +35,7 @@ from game.scenes.therapist import (
     TherapistSessionScene,
     TherapistSessionsScene,
 )
+from game.scenes.therapist_billing import TherapistBillingScene
 from game.scenes.title import TitleScene
 
 SCENES: dict[str, Callable[..., Scene]] = {
@@ -55,6 +56,7 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "therapist_profiles": TherapistProfilesScene,
     "therapist_sessions": TherapistSessionsScene,
     "therapist_session": TherapistSessionScene,
+    "therapist_billing": TherapistBillingScene,
     # The kiosk station's scenes (game/kiosk/director.py routes to them).
     "kiosk_attract": KioskAttractScene,
     "kiosk_players": KioskPlayersScene,

@@ -164,7 +164,9 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     for session in store.list_sessions(code):
         sid = session.session_id
         edited = {"97112": 12, "97530": 11} if sid % 2 == 0 else None
-        assign_minutes(store, sid, kim.therapist_id, config, edited)
+        # The month's sessions are 2 active minutes long: 23 minutes need a stated reason.
+        reason = "coached the child through each task" if edited else None
+        assign_minutes(store, sid, kim.therapist_id, config, edited, override_reason=reason)
         note = f"Session {sid}: good focus, needed one reminder."
         store.add_note(note, "Kim Lee", session_id=sid)
         if sid != 12:  # the last session is left for the therapist to sign
@@ -218,7 +220,7 @@ def test_minutes_are_measured_assigned_and_signed(clinic: tuple[Path, str]) -> N
     assert signature_state(store, 12) is None
     # An edit after signing leaves the signature, marked as no longer covering the record.
     config = load_billing_config(DEFAULT_BILLING_PATH)
-    assign_minutes(store, 3, one.therapist_id, config, {"97112": 9})
+    assign_minutes(store, 3, one.therapist_id, config, {"97112": 3})
     assert not signature_state(store, 3).current
     sign_session(store, 3, store.therapist(one.therapist_id))
     assert signature_state(store, 3).current and len(store.signatures(3)) == 2
@@ -239,6 +241,11 @@ def test_the_flow_sheet_and_reports_say_what_the_chart_needs(clinic: tuple[Path,
     assert "Electronically signed by Kim Lee, OTR/L, NPI 1234567893" in second
     assert "57.0 ms (not yet)" in second and "MR-0042" in second and "F82, R27.8" in second
     assert "Robin keeps a steady beat" in second and "needed one reminder" in second
+    # The 23 minutes billed for 2 active ones carry their reason, once, beside the minutes.
+    override = "BILLED OVER THE MEASURED ACTIVE TIME, session 2 ("  # when it was written
+    assert override in second and second.count("coached the child through each task") == 1
+    assert "23 min billed for 2 min of measured active time (allowance 2 min), by Kim Lee" in second
+    assert "BILLED OVER" not in pages[0]  # the defaults share the measured minutes
     assert 'class="signature"' in pages[-1]  # unsigned: lines to sign by hand
     assert f"OnBeat {onbeat_version()}; levels as played: steady-month " in sheet
     progress = render_report(store, ReportRequest("html", profile_code=code)).decode()
@@ -289,6 +296,11 @@ def test_the_commands_as_a_therapist_runs_them(clinic: tuple[Path, str], tmp_pat
     bad = run("therapists", "add", "--name", "X", "--credentials", "OT", "--npi", "1234567890")
     assert bad.returncode == 1 and "does not check" in bad.stderr
     assign = run("billing", "assign", "--session", "12", "97110=20", "97530=5", "--therapist", "2")
+    # 25 minutes for 2 measured: refused, with what to do, and nothing stored.
+    assert assign.returncode == 1 and "25 min billed is more than the 2 min" in assign.stderr
+    assert "give at most 4 min" in assign.stderr and "--override-reason" in assign.stderr
+    assign = run("billing", "assign", "--session", "12", "97110=20", "97530=5", "--therapist", "2",
+                 "--override-reason", "setup and coaching not in the recording")  # fmt: skip
     assert assign.returncode == 0, assign.stderr
     # 25 min: 2 units; 97110 has one full unit and ties 5 to 5 for the second (listed first).
     assert "97110 20 min 2 units" in assign.stdout and "97530 5 min 0 units" in assign.stdout

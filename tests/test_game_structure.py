@@ -123,6 +123,7 @@ def test_every_scene_is_built_without_window_store_or_audio(tmp_path: Path):
         "no_sound": {"retry": Goto("play", level=level)},
         "therapist_sessions": {"profile": profile},
         "therapist_session": {"profile": profile, "session_id": 1},
+        "therapist_billing": {"profile": profile, "session_id": 1},
     }
     context = absent_context(tmp_path)
     # The kiosk's scenes get the kiosk's state from its director; a gate no PIN opens here.

@@ -16,12 +16,47 @@ from engine.billing.codes import BillingConfig
 from engine.billing.units import UnknownCodeError
 from engine.store.chart_records import CodeMinutes, CodeShare, Signature, Therapist
 from engine.store.protocol import Store
+from engine.store.records import Note
 
 PERCENT = 100
+# Billed minutes may exceed the measured active time by this much without a stated reason:
+# active time leaves out the count-ins and the words between tasks, and whole minutes are
+# rounded, so a minute or two more is the record's own slack. More than that is billed time
+# the recording does not support, which auditors look for: it needs a reason, kept and shown.
+BILLED_OVER_ACTIVE_ALLOWANCE_MIN = 2
+# The author of the note that keeps an override's reason (a session note, so that it is
+# dated, never edited, and covered by the signature like any note).
+OVERRIDE_NOTE_AUTHOR = "billing override"
 
 
 class BillingRecordError(ValueError):
     """A billing step that cannot be done as asked; the message says what to do instead."""
+
+
+class BilledOverActiveError(BillingRecordError):
+    """More minutes given to codes than the measured active time plus the allowance, and no
+    reason given for it."""
+
+    def __init__(self, billed_min: int, active_min: int) -> None:
+        self.billed_min = billed_min
+        self.active_min = active_min
+        self.limit_min = active_min + BILLED_OVER_ACTIVE_ALLOWANCE_MIN
+        super().__init__(
+            f"{billed_min} min billed is more than the {active_min} min of active time "
+            f"measured plus {BILLED_OVER_ACTIVE_ALLOWANCE_MIN} min: give at most "
+            f"{self.limit_min} min, or override with a reason (kept and printed on the "
+            "flow sheet)"
+        )
+
+
+def billable_limit_min(seconds: float) -> int:
+    """The most minutes a session with ``seconds`` of active time bills without a reason."""
+    return whole_minutes(seconds) + BILLED_OVER_ACTIVE_ALLOWANCE_MIN
+
+
+def override_notes(notes: Sequence[Note]) -> list[Note]:
+    """The notes among ``notes`` that keep the reason for billing over the active time."""
+    return [note for note in notes if note.author == OVERRIDE_NOTE_AUTHOR]
 
 
 def measured_active_seconds(store: Store, session_id: int) -> float:
@@ -68,9 +103,14 @@ def assign_minutes(
     therapist_id: int,
     config: BillingConfig,
     minutes_by_code: Mapping[str, int] | None = None,
+    override_reason: str | None = None,
 ) -> tuple[CodeMinutes, ...]:
     """Make the session's minutes per code ``minutes_by_code``, or without it the profile's
-    default codes' shares of the measured active minutes; return the lines stored."""
+    default codes' shares of the measured active minutes; return the lines stored.
+
+    Minutes over the active time plus BILLED_OVER_ACTIVE_ALLOWANCE_MIN are refused
+    (BilledOverActiveError) unless ``override_reason`` says why; the reason is then kept as
+    a note of the session by OVERRIDE_NOTE_AUTHOR, naming the therapist and the minutes."""
     seconds = measured_active_seconds(store, session_id)
     if minutes_by_code is None:
         lines = default_lines(store, session_id, seconds)
@@ -83,7 +123,22 @@ def assign_minutes(
     else:
         lines = tuple(CodeMinutes(code, minutes) for code, minutes in minutes_by_code.items())
     check_codes([line.code for line in lines], config)
-    store.set_session_minutes(session_id, lines, therapist_id, seconds)
+    reason = " ".join((override_reason or "").split())
+    billed = sum(line.minutes for line in lines)
+    over = billed > billable_limit_min(seconds)
+    if over and not reason:
+        raise BilledOverActiveError(billed, whole_minutes(seconds))
+    therapist = store.therapist(therapist_id)
+    with store.transaction():
+        store.set_session_minutes(session_id, lines, therapist_id, seconds)
+        if over:
+            store.add_note(
+                f"{billed} min billed for {whole_minutes(seconds)} min of measured active time "
+                f"(allowance {BILLED_OVER_ACTIVE_ALLOWANCE_MIN} min), by "
+                f"{therapist.signed_name}: {reason}",
+                OVERRIDE_NOTE_AUTHOR,
+                session_id=session_id,
+            )
     return lines
 
 

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.billing.codes import BillingConfig
-from engine.billing.session_billing import measured_active_seconds, signature_state
+from engine.billing.session_billing import (
+    measured_active_seconds,
+    override_notes,
+    signature_state,
+)
 from engine.billing.units import SessionUnits, UnitRule, session_units
 from engine.metrics.goal_series import GoalStanding, goal_standing, local_date
 from engine.reports import charts as report_charts
@@ -112,10 +116,9 @@ def goal_target_text(standing: GoalStanding) -> str:
     return "no measurable target" if target is None else target.describe()
 
 
-def goals_section(standings: Sequence[GoalStanding], title: str = "Goals") -> Section:
-    """Per goal: the words, the target, baseline, latest, trend and whether it is met."""
-    if not standings:
-        return Section(title, lines=("No goals written for this profile.",))
+def goal_rows(standings: Sequence[GoalStanding]) -> list[tuple[str, ...]]:
+    """Per goal: number, words (and why closed), target, baseline, latest, trend, status:
+    the words the reports and the therapist's profile screen show."""
     rows = []
     for index, standing in enumerate(standings, start=1):
         progress = standing.progress
@@ -134,6 +137,14 @@ def goals_section(standings: Sequence[GoalStanding], title: str = "Goals") -> Se
                 _met(standing),
             )
         )
+    return rows
+
+
+def goals_section(standings: Sequence[GoalStanding], title: str = "Goals") -> Section:
+    """Per goal: the words, the target, baseline, latest, trend and whether it is met."""
+    if not standings:
+        return Section(title, lines=("No goals written for this profile.",))
+    rows = goal_rows(standings)
     table = Table(
         ("#", "Goal", "Target", "Baseline", "Latest", "Trend per week", "Status"),
         tuple(rows),
@@ -160,6 +171,7 @@ class DayBilling:
     units: SessionUnits | None  # None: no session of the day has minutes assigned
     active_seconds: float
     unassigned: tuple[int, ...]  # sessions without minutes per code
+    overrides: tuple[Note, ...] = ()  # reasons given for billing over the active time
 
 
 def day_billing(
@@ -167,9 +179,11 @@ def day_billing(
 ) -> DayBilling:
     minutes: dict[str, int] = {}
     unassigned = []
+    overrides: list[Note] = []
     seconds = 0.0
     for session in sessions:
         seconds += measured_active_seconds(store, session.session_id)
+        overrides += override_notes(store.notes(session_id=session.session_id))
         assigned = store.session_minutes(session.session_id)
         if assigned is None:
             unassigned.append(session.session_id)
@@ -177,7 +191,7 @@ def day_billing(
         for line in assigned.lines:
             minutes[line.code] = minutes.get(line.code, 0) + line.minutes
     units = session_units(minutes, config, rule) if minutes else None
-    return DayBilling(units, seconds, tuple(unassigned))
+    return DayBilling(units, seconds, tuple(unassigned), tuple(overrides))
 
 
 def billing_section(billing: DayBilling, config: BillingConfig, rule: UnitRule) -> Section:
@@ -189,6 +203,11 @@ def billing_section(billing: DayBilling, config: BillingConfig, rule: UnitRule) 
     if billing.unassigned:
         sessions = ", ".join(str(s) for s in billing.unassigned)
         lines.append(f"Minutes not yet assigned to codes for session(s) {sessions}.")
+    for note in billing.overrides:
+        when = local_time(note.written_at_utc).strftime("%Y-%m-%d %H:%M")
+        lines.append(
+            f"BILLED OVER THE MEASURED ACTIVE TIME, session {note.session_id} ({when}): {note.body}"
+        )
     if billing.units is None:
         return Section("Minutes and units", lines=tuple(lines))
     rows = []
@@ -309,7 +328,9 @@ def flow_sheet(
         reports = [session_report(store, s.session_id) for s in day_sessions]
         standings = [goal_standing(store, record, up_to=day) for record in records]
         billing = day_billing(store, day_sessions, config, rule)
-        notes = tuple(note for report in reports for note in report.notes)
+        # An override's reason shows with the minutes it explains, not again among the notes.
+        overrides = set(billing.overrides)
+        notes = tuple(note for report in reports for note in report.notes if note not in overrides)
         signed, by_hand = signature_statements(store, [s.session_id for s in day_sessions])
         times = ", ".join(
             f"{local_time(s.started_at_utc).strftime('%H:%M')} {s.level_title}"

@@ -66,11 +66,19 @@ def station_pin_hash(store: Store) -> str | None:
     return store.station_setting(PIN_HASH_SETTING)
 
 
-def save_gate_state(store: Store, state: GateState, now_utc: datetime) -> None:
-    """Keep the pad's wrong PINs and lockouts so that a restart does not reset them."""
+def therapist_gate_setting(therapist_id: int) -> str:
+    """The station setting that keeps the pad's counts for one therapist's own PIN."""
+    return f"{GATE_STATE_SETTING}:therapist:{therapist_id}"
+
+
+def save_gate_state(
+    store: Store, state: GateState, now_utc: datetime, setting: str = GATE_STATE_SETTING
+) -> None:
+    """Keep the pad's wrong PINs and lockouts so that a restart does not reset them
+    (``setting``: the station PIN's, or a therapist's from therapist_gate_setting)."""
     locked_until = now_utc + timedelta(seconds=state.locked_for_s)
     store.set_station_setting(
-        GATE_STATE_SETTING,
+        setting,
         json.dumps(
             {
                 "failures_in_row": state.failures_in_row,
@@ -81,9 +89,11 @@ def save_gate_state(store: Store, state: GateState, now_utc: datetime) -> None:
     )
 
 
-def load_gate_state(store: Store, now_utc: datetime) -> GateState:
+def load_gate_state(
+    store: Store, now_utc: datetime, setting: str = GATE_STATE_SETTING
+) -> GateState:
     """The pad's state as last kept (a fresh one if never kept or unreadable)."""
-    text = store.station_setting(GATE_STATE_SETTING)
+    text = store.station_setting(setting)
     if text is None:
         return GateState()
     try:

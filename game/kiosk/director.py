@@ -50,6 +50,7 @@ THERAPIST_ONLY = frozenset(
         "therapist_profiles",
         "therapist_sessions",
         "therapist_session",
+        "therapist_billing",
         "settings",
         "reports_folder",
         "sound_check",

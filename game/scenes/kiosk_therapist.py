@@ -18,23 +18,14 @@ from engine.session.pin_gate import (
     WAIT,
     WRONG,
 )
-from engine.session.station_pin import MAX_PIN_DIGITS
 from game.canvas import design_unit
 from game.context import GameContext
 from game.kiosk.base import KioskMenuScene
 from game.kiosk.state import CALL_THERAPIST, QUIT_STATION, RETRY_GAME, KioskState
+from game.pin_pad import clock_text, draw_dots, pad_buttons, pad_key, typed
 from game.scene import Goto
 from game.text import draw_text
 from game.widgets import Button
-
-PAD_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok")
-KEYPAD_DIGITS = {f"[{digit}]": digit for digit in "0123456789"}
-SUBMIT_KEYS = ("return", "enter")
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds + 0.999)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 class KioskPinScene(KioskMenuScene):
@@ -49,16 +40,8 @@ class KioskPinScene(KioskMenuScene):
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))
-        size, gap = int(96 * unit), int(14 * unit)
-        left = (width - 3 * size - 2 * gap) // 2
-        top = int(220 * unit)
         locked = self.kiosk.gate.wait_s(self._now_ns) > 0
-        buttons = []
-        for index, key in enumerate(PAD_KEYS):
-            row, column = divmod(index, 3)
-            rect = pygame.Rect(left + column * (size + gap), top + row * (size + gap), size, size)
-            label = {"erase": "<", "ok": self.say("pin.ok")}.get(key, key)
-            buttons.append(Button(key, label, rect, enabled=not locked))
+        buttons = pad_buttons(width, unit, int(220 * unit), self.say("pin.ok"), not locked)
         cancel = pygame.Rect(0, 0, int(240 * unit), int(60 * unit))
         cancel.bottomright = (width - int(30 * unit), height - int(24 * unit))
         buttons.append(Button("back", self.say("pin.cancel"), cancel))
@@ -68,22 +51,16 @@ class KioskPinScene(KioskMenuScene):
         self._now_ns = now_ns
         menu_events = []
         for event in ui_events:
-            if event.kind != "key":
-                if event.kind != "text":  # typed digits also come as keys
-                    menu_events.append(event)
+            if event.kind == "text":  # typed digits also come as keys
                 continue
-            digit = event.key if event.key in "0123456789" else KEYPAD_DIGITS.get(event.key)
-            if digit is not None and len(event.key) <= 3:
-                self._press(digit, now_ns)
-            elif event.key == "backspace":
-                self._press("erase", now_ns)
-            elif event.key in SUBMIT_KEYS:
-                self._press("ok", now_ns)
-            elif event.key == "escape":
+            key = pad_key(event)
+            if key == "back":
                 self.activate("back")
                 return
-            else:
+            if key is None:
                 menu_events.append(event)
+            else:
+                self._press(key, now_ns)
         super().on_input(taps, menu_events, now_ns)
 
     def activate(self, key: str) -> None:
@@ -95,12 +72,10 @@ class KioskPinScene(KioskMenuScene):
     def _press(self, key: str, now_ns: int) -> None:
         if self.kiosk.gate.wait_s(now_ns) > 0:
             return
-        if key == "erase":
-            self.digits = self.digits[:-1]
-        elif key == "ok":
+        if key == "ok":
             self._submit(now_ns)
-        elif len(self.digits) < MAX_PIN_DIGITS:
-            self.digits += key
+        else:
+            self.digits = typed(self.digits, key)
 
     def _submit(self, now_ns: int) -> None:
         if not self.digits:
@@ -139,15 +114,9 @@ class KioskPinScene(KioskMenuScene):
         unit = self.unit
         look = self.context.look
         wait_s = self.kiosk.gate.wait_s(self._now_ns)
-        # One dot per digit typed, never the digits.
-        dot_gap = 34 * unit
-        start = width / 2 - (MAX_PIN_DIGITS - 1) * dot_gap / 2
-        for index in range(MAX_PIN_DIGITS):
-            center = (start + index * dot_gap, 150 * unit)
-            filled = index < len(self.digits)
-            pygame.draw.circle(surface, (255, 255, 255), center, 11 * unit, 0 if filled else 2)
+        draw_dots(surface, len(self.digits), unit, 150 * unit)
         if wait_s > 0:
-            line, colour = self.say("pin.locked", time=_clock(wait_s)), (255, 170, 120)
+            line, colour = self.say("pin.locked", time=clock_text(wait_s)), (255, 170, 120)
         elif self.message:
             line, colour = self.message, (255, 215, 150)
         else:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import pygame
 
+from engine.billing.active_time import whole_minutes
+from engine.billing.session_billing import measured_active_seconds, signature_state
 from engine.input.pump import Tap, UiEvent
 from engine.levels.progression import is_assessment
+from engine.metrics.goal_series import goal_standing
 from engine.metrics.task import SessionMetrics
+from engine.reports.chart_model import chart_fields_on, goal_rows
 from engine.reports.model import local_time
 from engine.reports.service import (
     ReportError,
@@ -29,6 +33,7 @@ from game.text import draw_text
 from game.widgets import Button, draw_fitted_text, ms_cell, percent_cell, take_typing
 
 ROWS_SHOWN = 8
+GOALS_SHOWN = 4
 NOTE_AUTHOR = "therapist"
 
 
@@ -94,13 +99,27 @@ class TherapistSessionsScene(MenuScene):
         self.profile = profile
         self.message = ""
         self.sessions: list[SessionRecord] = []
+        self.showing_goals = False
+        # Per goal: number, words, target, baseline, latest, trend, status (as reports say).
+        self.goals: list[tuple[str, ...]] = []
+        self.chart_line = ""  # MRN, date of birth, diagnoses, where the clinic keeps them
 
     def on_enter(self) -> None:
         store = self.context.open_store()
         try:
             self.sessions = list_sessions(store, self.profile.code)
+            records = store.goals(self.profile.code)
+            self.goals = goal_rows([goal_standing(store, record) for record in records])
+            fields = store.chart_fields(self.profile.code) if chart_fields_on(store) else None
         finally:
             store.close()
+        if fields is not None:
+            self.chart_line = self.text(
+                "therapist.chart_line",
+                mrn=fields.mrn or "–",
+                dob=fields.date_of_birth or "–",
+                dx=", ".join(fields.diagnosis_codes) or "–",
+            )
 
     def title(self) -> str:
         archived = f", {self.text('therapist.archived')}" if self.profile.archived else ""
@@ -109,7 +128,7 @@ class TherapistSessionsScene(MenuScene):
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))
         buttons = []
-        for row, session in enumerate(self.sessions[:ROWS_SHOWN]):
+        for row, session in enumerate([] if self.showing_goals else self.sessions[:ROWS_SHOWN]):
             rect = pygame.Rect(
                 int(60 * unit),
                 int(120 * unit) + row * int(60 * unit),
@@ -131,6 +150,12 @@ class TherapistSessionsScene(MenuScene):
                 ("assessment", self.text("therapist.run_assessment")),
                 ("progress:pdf", self.text("therapist.progress_pdf")),
                 ("progress:html", self.text("therapist.progress_html")),
+                (
+                    "goals",
+                    self.text(
+                        "therapist.show_sessions" if self.showing_goals else "therapist.goals"
+                    ),
+                ),
             )
         ):
             buttons.append(
@@ -156,6 +181,9 @@ class TherapistSessionsScene(MenuScene):
             self.message = _save(self.context, request)
         elif key == "assessment":
             self._start_assessment()
+        elif key == "goals":
+            self.showing_goals = not self.showing_goals
+            self.relayout()
 
     def _start_assessment(self) -> None:
         assessments = [level for level in self.context.library.levels if is_assessment(level)]
@@ -171,8 +199,20 @@ class TherapistSessionsScene(MenuScene):
         )
 
     def draw_more(self, surface: pygame.Surface) -> None:
+        unit = self.unit
+        look = self.context.look
+        if self.chart_line:
+            draw_fitted_text(
+                surface,
+                self.chart_line,
+                int(22 * unit),
+                look.dim_text_colour,
+                (surface.get_width() / 2, 100 * unit),
+                int(surface.get_width() - 80 * unit),
+            )
+        if self.showing_goals:
+            self._draw_goals(surface)
         if self.message:
-            unit = self.unit
             draw_text(
                 surface,
                 self.message,
@@ -180,6 +220,34 @@ class TherapistSessionsScene(MenuScene):
                 (255, 215, 150),
                 topleft=(60 * unit, surface.get_height() - 70 * unit),
             )
+
+    def _draw_goals(self, surface: pygame.Surface) -> None:
+        """Each goal in two lines: its words, then target, baseline, latest, trend, status."""
+        unit = self.unit
+        look = self.context.look
+        left, room = 60 * unit, int(770 * unit)
+        if not self.goals:
+            draw_text(
+                surface, self.text("therapist.no_goals"), int(24 * unit), look.dim_text_colour,
+                topleft=(left, 130 * unit),
+            )  # fmt: skip
+            return
+        for row, (number, words, target, baseline, latest, trend, status) in enumerate(
+            self.goals[:GOALS_SHOWN]
+        ):
+            top = 130 * unit + row * 110 * unit
+            draw_fitted_text(
+                surface, f"{number}. {words}", int(24 * unit), look.text_colour,
+                (left + room / 2, top + 14 * unit), room,
+            )  # fmt: skip
+            colour = (170, 235, 170) if status == "met" else look.dim_text_colour
+            lines = (
+                self.text("therapist.goal_target", target=target, status=status),
+                self.text("therapist.goal_values", baseline=baseline, latest=latest, trend=trend),
+            )
+            for index, line in enumerate(lines):
+                center = (left + room / 2, top + (42 + 24 * index) * unit)
+                draw_fitted_text(surface, line, int(21 * unit), colour, center, room)
 
 
 class TherapistSessionScene(MenuScene):
@@ -192,18 +260,38 @@ class TherapistSessionScene(MenuScene):
         self.note = ""
         self.message = ""
         self.metrics: SessionMetrics | None = None  # read on entering
+        self.billing_line = ""
 
     def on_enter(self) -> None:
         self.context.recorder.flush()  # a session just played must be complete in the store
         store = self.context.open_store()
         try:
             self.metrics = session_results(store, self.session_id)
+            self.billing_line = self._billing_line(store)
         finally:
             store.close()
         pygame.key.start_text_input()
 
     def on_exit(self) -> None:
         pygame.key.stop_text_input()
+
+    def _billing_line(self, store) -> str:
+        """Active minutes, the minutes per code and whether they are signed, in one line."""
+        assigned = store.session_minutes(self.session_id)
+        billed = (
+            self.text("therapist.billing_none")
+            if assigned is None
+            else ", ".join(f"{line.code} {line.minutes} min" for line in assigned.lines)
+        )
+        state = signature_state(store, self.session_id)
+        if state is None:
+            signed = self.text("billing.not_signed")
+        else:
+            when = local_time(state.signature.signed_at_utc).strftime("%Y-%m-%d %H:%M")
+            key = "billing.signed" if state.current else "billing.signed_changed"
+            signed = self.text(key, who=state.therapist.signed_name, when=when)
+        active = whole_minutes(measured_active_seconds(store, self.session_id))
+        return self.text("therapist.billing_summary", active=active, billed=billed, signed=signed)
 
     def title(self) -> str:
         session = self.metrics.session
@@ -217,6 +305,7 @@ class TherapistSessionScene(MenuScene):
             ("report:pdf", self.text("therapist.report_pdf")),
             ("report:html", self.text("therapist.report_html")),
             ("flow:pdf", self.text("therapist.flow_sheet")),
+            ("billing", self.text("therapist.billing")),
             ("back", self.text("menu.back")),
         )
         button_w = int((width - 80 * unit) / len(actions)) - int(10 * unit)
@@ -256,6 +345,8 @@ class TherapistSessionScene(MenuScene):
             self.goto("therapist_sessions", profile=self.profile)
         elif key == "note_box":
             self.open_keyboard("note")
+        elif key == "billing":
+            self.goto("therapist_billing", profile=self.profile, session_id=self.session_id)
         elif key == "note":
             if self.note.strip():
                 store = self.context.open_store()
@@ -328,6 +419,14 @@ class TherapistSessionScene(MenuScene):
         if session.autoplayed:
             facts += " · " + self.text("therapist.autoplayed")
         draw_text(surface, facts, size, look.dim_text_colour, center=(width / 2, 104 * unit))
+        draw_fitted_text(
+            surface,
+            self.billing_line,
+            size,
+            look.text_colour,
+            (width / 2, row_y + 44 * unit),
+            int(width - 80 * unit),
+        )
         if self.message:
             draw_text(
                 surface,
