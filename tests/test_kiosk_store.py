@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import engine.store.sqlite.schema as schema_module
+import tests.legacy_schema as legacy_schema
+from engine.store.migrations.runner import newest_version
 from engine.store.opening import open_store
 from engine.store.records import AuditEntry, PlanStep
 from engine.store.sqlite.store import DATABASE_FILE_NAME
-from tests.records_factory import session_record
+from tests.records_factory import make_database_of_schema, session_record
 
 KIOSK_TABLES = ("station_settings", "audit_log", "profile_plans")
 
@@ -104,10 +105,8 @@ def _under_plan(record, plan_id: int, visit: int, stop: int):
 def database_before_the_kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A real database file made by the migrations before this one, filled as the OnBeat of
     that schema wrote it (plain SQL: today's code would write today's columns)."""
-    kiosk_index = schema_module.MIGRATIONS.index(schema_module._migration_8_kiosk_stations)
-    with monkeypatch.context() as patch:
-        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:kiosk_index])
-        open_store(tmp_path).close()
+    kiosk_index = legacy_schema.MIGRATIONS.index(legacy_schema._migration_8_kiosk_stations)
+    make_database_of_schema(tmp_path, kiosk_index, monkeypatch)
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
     with connection:
         connection.execute(
@@ -160,7 +159,7 @@ def test_upgrading_a_database_from_before_the_kiosk_keeps_every_row(
     assert sum(len(rows) for rows in before.values()) >= 4
 
     store = open_store(database_before_the_kiosk)
-    assert store.schema_version() == len(schema_module.MIGRATIONS)
+    assert store.schema_version() == newest_version()
     [session] = store.list_sessions()
     assert (session.plan_visit, session.plan_stop) == (None, None)
     code = session.profile_code

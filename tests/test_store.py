@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import engine.store.sqlite.schema as schema_module
+from engine.store.migrations.runner import newest_version
 from engine.store.opening import default_data_dir, open_store
 from engine.store.protocol import SchemaTooNewError, Store, StoreError
 from engine.store.records import (
@@ -24,7 +24,12 @@ from engine.store.records import (
     TaskRecord,
 )
 from engine.store.sqlite.store import BUSY_TIMEOUT_MS, DATABASE_FILE_NAME, SqliteStore
-from tests.records_factory import orphan_running_sessions, session_record, start_session
+from tests.records_factory import (
+    add_revision,
+    orphan_running_sessions,
+    session_record,
+    start_session,
+)
 from tests.sqlite_limits import connect_with_room_for
 
 
@@ -364,7 +369,7 @@ def schema_versions(data_dir: Path) -> list[tuple[int, str]]:
 
 
 def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
-    latest = len(schema_module.MIGRATIONS)
+    latest = newest_version()
     store = open_store(tmp_path)
     assert store.schema_version() == latest
     code = store.create_profile("Robin")
@@ -381,43 +386,43 @@ def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
 def test_a_new_migration_runs_once_on_an_existing_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    open_store(tmp_path).close()
-    latest = len(schema_module.MIGRATIONS)
-    runs: list[int] = []
-
-    def add_profile_motto(connection: sqlite3.Connection) -> None:
-        # Count the runs on the file only: the store also replays the migrations on an
-        # in-memory database to learn which tables and columns the schema has.
-        (_, _, file_name) = connection.execute("PRAGMA database_list").fetchone()
-        if file_name:
-            runs.append(1)
-        connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
-
-    monkeypatch.setattr(schema_module, "MIGRATIONS", (*schema_module.MIGRATIONS, add_profile_motto))
+    data_dir = tmp_path / "data"
+    open_store(data_dir).close()
+    latest = newest_version()
+    runs = tmp_path / "runs.txt"
+    added = add_revision(
+        tmp_path / "revisions",
+        monkeypatch,
+        f"    with open({str(runs)!r}, 'a') as runs:\n"
+        "        runs.write('ran\\n')\n"
+        "    op.add_column('profiles', sa.Column('motto', sa.Text))",
+    )
+    assert added == latest + 1
     for _ in range(2):
-        store = open_store(tmp_path)
+        store = open_store(data_dir)
         assert store.schema_version() == latest + 1
         store.close()
-    assert runs == [1]
-    assert [version for version, _ in schema_versions(tmp_path)] == list(range(1, latest + 2))
-    assert "motto" in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
+    assert runs.read_text() == "ran\n"
+    assert [version for version, _ in schema_versions(data_dir)] == list(range(1, latest + 2))
+    assert "motto" in [row[1] for row in raw_sql(data_dir, "PRAGMA table_info(profiles)")]
 
 
 def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    open_store(tmp_path).close()
-    latest = len(schema_module.MIGRATIONS)
-
-    def broken(connection: sqlite3.Connection) -> None:
-        connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
-        connection.execute("ALTER TABLE no_such_table ADD COLUMN x TEXT")
-
-    monkeypatch.setattr(schema_module, "MIGRATIONS", (*schema_module.MIGRATIONS, broken))
+    data_dir = tmp_path / "data"
+    open_store(data_dir).close()
+    latest = newest_version()
+    add_revision(
+        tmp_path / "revisions",
+        monkeypatch,
+        "    op.add_column('profiles', sa.Column('motto', sa.Text))\n"
+        "    op.execute('ALTER TABLE no_such_table ADD COLUMN x TEXT')",
+    )
     with pytest.raises(StoreError, match=f"schema version {latest + 1}"):
-        open_store(tmp_path)
-    assert [version for version, _ in schema_versions(tmp_path)] == list(range(1, latest + 1))
-    assert "motto" not in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
+        open_store(data_dir)
+    assert [version for version, _ in schema_versions(data_dir)] == list(range(1, latest + 1))
+    assert "motto" not in [row[1] for row in raw_sql(data_dir, "PRAGMA table_info(profiles)")]
 
 
 def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:

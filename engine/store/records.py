@@ -149,7 +149,7 @@ class BeatRecord:
     """One tap target (an `x` step) of a task, with what was in force for it: the tempo, the
     interval between steps there (ms; the beat interval at one step a beat) and the judgement
     windows. Windows are None only where an older OnBeat did not record them and they could
-    not be recovered (engine/store/sqlite/schema.py, docs/data.md)."""
+    not be recovered (engine/store/migrations/, docs/data.md)."""
 
     session_id: int
     task_index: int
