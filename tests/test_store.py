@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from engine.store.migrations.runner import newest_version
@@ -24,6 +25,7 @@ from engine.store.records import (
     TaskRecord,
 )
 from engine.store.sqlite.store import BUSY_TIMEOUT_MS, DATABASE_FILE_NAME, SqliteStore
+from tests.pg_stores import BACKENDS, open_backend, refused_record
 from tests.records_factory import (
     add_revision,
     orphan_running_sessions,
@@ -87,11 +89,21 @@ def tap(
     )
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    opened = open_store(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A new store on each backend: the contract holds for a station's SQLite file and a
+    clinic's PostgreSQL server alike."""
+    opened = open_backend(request, request.param, tmp_path)
     yield opened
     opened.close()
+
+
+def raw_sql_of(store: Store, sql: str) -> list[tuple]:
+    """Run one statement on a connection of its own to the store's database, outside it."""
+    if isinstance(store.path, Path):
+        return raw_sql(store.path.parent, sql)
+    with psycopg.connect(store.path, autocommit=True) as connection:
+        return connection.execute(sql).fetchall()
 
 
 def raw_sql(data_dir: Path, sql: str) -> list[tuple]:
@@ -148,7 +160,7 @@ def test_every_profile_made_is_new_with_a_pseudonymous_code(store: Store) -> Non
         2019,
         "owl",
     )
-    rows = raw_sql(store.path.parent, "SELECT display_name, code FROM profiles ORDER BY id")
+    rows = raw_sql_of(store, "SELECT display_name, code FROM profiles ORDER BY id")
     assert rows == [("Robin", robin.code), ("Robin", other_robin.code), ("Sam", sam.code)]
     codes = [code for _, code in rows]
     assert all(re.fullmatch(r"P-[A-Z2-9]{6}", code) for code in codes)
@@ -246,8 +258,8 @@ def test_session_columns_are_stored_as_given(store: Store) -> None:
     session_id = store.start_session(start)
     store.add_task(task_start(session_id, 0))
     store.add_beats([beat(session_id, 0, 0)])
-    [session_row] = raw_sql(
-        store.path.parent,
+    [session_row] = raw_sql_of(
+        store,
         "SELECT level_id, level_title, level_path, station, sample_rate_hz, input_offset_ms, "
         f"output_latency_ms, started_at_utc FROM sessions WHERE id = {session_id}",
     )
@@ -261,13 +273,13 @@ def test_session_columns_are_stored_as_given(store: Store) -> None:
         start.output_latency_ms,
         start.started_at_utc,
     )
-    task_rows = raw_sql(
-        store.path.parent,
+    task_rows = raw_sql_of(
+        store,
         "SELECT task_name, settings_json, tempo_bpm_start, tempo_bpm_end, start_frame FROM tasks",
     )
     assert task_rows == [("task 0", '{"tempo_bpm": 60}', 60.0, 63.0, 96_000)]
-    beat_rows = raw_sql(
-        store.path.parent,
+    beat_rows = raw_sql_of(
+        store,
         "SELECT beat_index, limb, target_frame, scored, tempo_bpm, ioi_ms, sro_ms, good_ms, "
         "ok_ms FROM beats",
     )
@@ -290,13 +302,13 @@ def test_iter_taps_without_a_session_gives_all_in_order(store: Store) -> None:
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(refused_record(store)):
         store.add_task(task_start(session_id=999))
     session_id = start_session(store)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(refused_record(store)):
         store.add_beats([beat(session_id, 5, 0)])
     store.add_task(task_start(session_id, 0))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(refused_record(store)):
         # Paired with a beat that was never stored.
         store.add_taps([tap(session_id, 0, 0, beat_index=3, asynchrony_ms=1.0, judgement="ok")])
     assert store.session_counts(session_id).tap_count == 0
@@ -311,7 +323,7 @@ def test_unknown_judgement_is_refused(store: Store) -> None:
 
 def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     session_id = start_session(store)
-    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+    with pytest.raises(refused_record(store)), store.transaction():
         store.add_task(task_start(session_id, 0))
         store.add_beats([beat(session_id, 5, 0)])  # there is no task 5
     assert store.session_counts(session_id).task_count == 0

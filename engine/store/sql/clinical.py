@@ -22,7 +22,6 @@ from engine.store.sql import tables as t
 from engine.store.sql.connected import Connected, upsert, utc_now
 
 _LIMB_STAT_NAMES = ("session_id", "task_index", "limb", *LIMB_STAT_COUNTS, *LIMB_STAT_SUMS)
-_INSERT_LIMB_STATS = insert(t.task_limb_stats)
 _FORGET_LIMB_STATS = delete(t.task_limb_stats).where(
     t.task_limb_stats.c.session_id == bindparam("session_id")
 )
@@ -199,8 +198,8 @@ class ClinicalTables(Connected):
         with self.transaction():
             if session_ids:
                 self._run(_FORGET_LIMB_STATS, [{"session_id": i} for i in session_ids])
-            self._execute_many(
-                _INSERT_LIMB_STATS,
+            self._insert_many(
+                t.task_limb_stats,
                 _LIMB_STAT_NAMES,
                 zip(
                     stats.session_id.tolist(),

@@ -13,6 +13,7 @@ says what they mean.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, literal_column, select
+from sqlalchemy import Connection, Engine, event, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.sql import ClauseElement, Executable
@@ -41,6 +42,12 @@ def unwrap_driver_errors(engine: Engine) -> None:
         return context.original_exception
 
     del _driver_error
+
+
+@functools.cache
+def _plain_insert(table: t.Table) -> Any:
+    # One statement object a table, so that its compiled form is cached (Connected._compiled).
+    return insert(table)
 
 
 def upsert(dialect_name: str, table: t.Table) -> Any:
@@ -114,6 +121,22 @@ class Connected:
         cursor = self._connection.connection.driver_connection.cursor()
         try:
             cursor.executemany(sql, list(rows))
+        finally:
+            cursor.close()
+
+    def _insert_many(self, table: Any, names: Sequence[str], rows: Iterable[tuple]) -> None:
+        """Add rows of tuples (the columns ``names`` in that order) to ``table``: the driver's
+        executemany in SQLite, COPY in PostgreSQL (an order of magnitude faster there than
+        one INSERT a row, which a clinic's upload of millions of taps would feel)."""
+        if self._dialect_name == "sqlite":
+            self._execute_many(_plain_insert(table), names, rows)
+            return
+        cursor = self._connection.connection.driver_connection.cursor()
+        columns = ", ".join(f'"{name}"' for name in names)
+        try:
+            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
         finally:
             cursor.close()
 

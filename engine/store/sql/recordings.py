@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from engine.store.columns import BeatColumns, TapColumns
 from engine.store.records import (
@@ -32,10 +32,6 @@ _task_values = attrgetter(*TASK_FIELDS)
 _beat_values = attrgetter(*BEAT_FIELDS)
 _tap_values = attrgetter(*TAP_FIELDS)
 _adaptation_step_values = attrgetter(*ADAPTATION_STEP_FIELDS)
-
-_INSERT_BEAT = insert(t.beats)
-_INSERT_TAP = insert(t.taps)
-_INSERT_ADAPTATION_STEP = insert(t.adaptation_steps)
 
 
 def _check_judgement(
@@ -82,22 +78,22 @@ class RecordingTables(Connected):
         for tap in taps:
             _check_judgement(tap.judgement, tap.session_id, tap.task_index, tap.tap_index)
         with self.transaction():
-            self._execute_many(_INSERT_TAP, TAP_FIELDS, map(_tap_values, taps))
+            self._insert_many(t.taps, TAP_FIELDS, map(_tap_values, taps))
 
     def add_beat_columns(self, session_id: int, beats: BeatColumns) -> None:
         with self.transaction():
-            self._execute_many(_INSERT_BEAT, BEAT_FIELDS, beats.record_values(session_id))
+            self._insert_many(t.beats, BEAT_FIELDS, beats.record_values(session_id))
 
     def add_tap_columns(self, session_id: int, taps: TapColumns) -> None:
         for judgement in set(taps.judgement.tolist()):
             _check_judgement(judgement, session_id, None, None)
         with self.transaction():
-            self._execute_many(_INSERT_TAP, TAP_FIELDS, taps.record_values(session_id))
+            self._insert_many(t.taps, TAP_FIELDS, taps.record_values(session_id))
 
     def add_adaptation_steps(self, steps: Sequence[AdaptationStep]) -> None:
         with self.transaction():
-            self._execute_many(
-                _INSERT_ADAPTATION_STEP,
+            self._insert_many(
+                t.adaptation_steps,
                 ADAPTATION_STEP_FIELDS,
                 map(_adaptation_step_values, steps),
             )
