@@ -7,8 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 import tests.legacy_schema as legacy_schema
+from engine.store.migrations import runner
 from engine.store.migrations.runner import newest_version, revision_of
 from engine.store.opening import open_store
 from engine.store.protocol import SchemaTooNewError
@@ -123,11 +125,16 @@ def _schema(database: Path) -> dict[str, object]:
 def test_the_revisions_build_what_the_old_migrations_built(tmp_path: Path) -> None:
     """A new station's file (made by the Alembic revisions) has the tables, columns, indexes
     and triggers that the last release before Alembic made."""
-    old, new = tmp_path / "old", tmp_path / "new"
-    old.mkdir()
-    make_database_of_schema(old, len(legacy_schema.MIGRATIONS))
-    open_store(new).close()
-    assert _schema(new / DATABASE_FILE_NAME) == _schema(old / DATABASE_FILE_NAME)
+    last_legacy = len(legacy_schema.MIGRATIONS)
+    old, new = tmp_path / "old.sqlite3", tmp_path / "new.sqlite3"
+    legacy = sqlite3.connect(old, isolation_level=None)
+    legacy_schema.migrate(legacy, last_legacy)
+    legacy.close()
+    engine = create_engine(f"sqlite:///{new}", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        runner.migrate(connection, str(new), "", target_version=last_legacy)
+    engine.dispose()
+    assert _schema(new) == _schema(old)
 
 
 def test_the_audit_log_of_a_new_file_refuses_changes(tmp_path: Path) -> None:
@@ -157,3 +164,30 @@ def test_a_file_of_an_unknown_newer_revision_is_refused(tmp_path: Path) -> None:
         open_store(tmp_path)
     with pytest.raises(SchemaTooNewError):
         open_store(tmp_path, read_only=True)
+
+
+def test_rows_from_before_get_clinic_wide_keys_and_the_audit_log_stays_append_only(
+    tmp_path: Path,
+) -> None:
+    make_database_of_schema(tmp_path, len(legacy_schema.MIGRATIONS))
+    _fill_as_that_release(tmp_path / DATABASE_FILE_NAME)
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    with connection:
+        for action in ("pin_set", "unlocked"):
+            connection.execute(
+                "INSERT INTO audit_log (at_utc, station, action, detail) "
+                "VALUES ('2026-01-01T00:00', 'room-2', ?, '')",
+                (action,),
+            )
+    connection.close()
+
+    open_store(tmp_path).close()
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    try:
+        for table in ("profiles", "sessions", "audit_log"):
+            keys = [row[0] for row in connection.execute(f"SELECT uuid FROM {table}")]
+            assert len(keys) == 2 and None not in keys and len(set(keys)) == 2
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            connection.execute("UPDATE audit_log SET detail = 'rewritten'")
+    finally:
+        connection.close()

@@ -6,6 +6,7 @@ import dataclasses
 import re
 import sqlite3
 import sys
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -239,8 +240,11 @@ def test_a_session_reads_back_as_the_record_it_was_written_from(store: Store) ->
     calibration = SessionCalibration(-6.5, "2026-01-04T16:00:00+00:00", "tap test")
     written = session_record(store.create_profile("Robin"), calibration=calibration)
     session_id = store.start_session(written)
-    assert store.session(session_id) == replace(written, session_id=session_id)
-    assert store.list_sessions() == [replace(written, session_id=session_id)]
+    stored = store.session(session_id)
+    # The store gives it its keys: the database's id and a clinic-wide UUID.
+    assert uuid.UUID(stored.session_uuid).version == 4
+    assert stored == replace(written, session_id=session_id, session_uuid=stored.session_uuid)
+    assert store.list_sessions() == [stored]
 
 
 def test_a_session_starts_without_an_id_for_a_known_profile(store: Store) -> None:
@@ -439,12 +443,13 @@ def test_a_failing_migration_changes_nothing(
 
 def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:
     open_store(tmp_path).close()
-    raw_sql(tmp_path, "INSERT INTO schema_version VALUES (9, '2030-01-01T00:00:00+00:00')")
+    newer = newest_version() + 1
+    raw_sql(tmp_path, f"INSERT INTO schema_version VALUES ({newer}, '2030-01-01T00:00:00+00:00')")
     with pytest.raises(SchemaTooNewError) as raised:
         open_store(tmp_path)
     message = str(raised.value)
     assert str(tmp_path / DATABASE_FILE_NAME) in message
-    assert "version 9" in message
+    assert f"version {newer}" in message
     assert "update OnBeat" in message
 
 

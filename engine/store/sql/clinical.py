@@ -19,7 +19,7 @@ from engine.store.records import (
     SessionPlan,
 )
 from engine.store.sql import tables as t
-from engine.store.sql.connected import Connected, upsert, utc_now
+from engine.store.sql.connected import Connected, new_key, upsert, utc_now
 
 _LIMB_STAT_NAMES = ("session_id", "task_index", "limb", *LIMB_STAT_COUNTS, *LIMB_STAT_SUMS)
 _FORGET_LIMB_STATS = delete(t.task_limb_stats).where(
@@ -69,6 +69,7 @@ class ClinicalTables(Connected):
                     written_at_utc=written_at_utc,
                     author=author,
                     body=body,
+                    uuid=new_key(),
                 )
                 .returning(_n.c.id)
             ).scalar_one()
@@ -108,6 +109,7 @@ class ClinicalTables(Connected):
                     steps_json=json.dumps([asdict(step) for step in steps]),
                     planned_minutes=planned_minutes,
                     created_at_utc=utc_now(),
+                    uuid=new_key(),
                 )
                 .returning(_sp.c.id)
             ).scalar_one()

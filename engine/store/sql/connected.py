@@ -14,6 +14,7 @@ says what they mean.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,6 +28,11 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.sql import ClauseElement, Executable
 
 from engine.store.sql import tables as t
+
+
+def new_key() -> str:
+    """A clinic-wide key for a row this station makes (engine/store/sql/tables.py)."""
+    return str(uuid.uuid4())
 
 
 def utc_now() -> str:

@@ -17,7 +17,7 @@ from engine.store.records import (
     PlanStep,
 )
 from engine.store.sql import tables as t
-from engine.store.sql.connected import Connected, upsert, utc_now
+from engine.store.sql.connected import Connected, new_key, upsert, utc_now
 
 _p, _sp, _pp = t.profiles, t.session_plans, t.profile_plans
 _ASSIGNED_PLAN_SELECT = select(
@@ -65,7 +65,9 @@ class KioskTables(Connected):
             )
         with self.transaction():
             self._run(
-                insert(t.audit_log).values({name: getattr(entry, name) for name in AUDIT_FIELDS})
+                insert(t.audit_log).values(
+                    {**{name: getattr(entry, name) for name in AUDIT_FIELDS}, "uuid": new_key()}
+                )
             )
 
     def audit_entries(self) -> list[AuditEntry]:
@@ -98,6 +100,7 @@ class KioskTables(Connected):
                     created_at_utc=now,
                     definition_json=definition_json,
                     source_text=source_text,
+                    uuid=new_key(),
                 )
                 .returning(_sp.c.id)
             ).scalar_one()

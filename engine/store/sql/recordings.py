@@ -114,7 +114,12 @@ class RecordingTables(Connected):
     def iter_taps(self, session_id: int | None = None) -> Iterator[TapWithSession]:
         taps, s, p = t.taps, t.sessions, t.profiles
         query = select(
-            *_columns(taps, TAP_FIELDS), p.c.code, s.c.level_id, s.c.started_at_utc
+            *_columns(taps, TAP_FIELDS),
+            p.c.code,
+            s.c.level_id,
+            s.c.started_at_utc,
+            s.c.station,
+            s.c.uuid,
         ).select_from(taps.join(s, s.c.id == taps.c.session_id).join(p, p.c.id == s.c.profile_id))
         if session_id is None:
             query = query.order_by(taps.c.session_id, taps.c.task_index, taps.c.tap_index)

@@ -24,7 +24,7 @@ from engine.store.records import (
     profile_name_problem,
 )
 from engine.store.sql import tables as t
-from engine.store.sql.connected import Connected, utc_now
+from engine.store.sql.connected import Connected, new_key, utc_now
 
 # Pseudonymous profile codes: no letters or digits that read alike (0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -55,6 +55,7 @@ _SESSION_SOURCES = {
     "session_id": _s.c.id,
     "profile_code": _p.c.code,
     "calibration": _s.c.calibration_json,
+    "session_uuid": _s.c.uuid,
 }
 _SESSION_SELECT = select(
     *(_SESSION_SOURCES[name] if name in _SESSION_SOURCES else _s.c[name] for name in SESSION_FIELDS)
@@ -104,6 +105,7 @@ class ProfileAndSessionTables(Connected):
                     created_at_utc=utc_now(),
                     birth_year=birth_year,
                     avatar=avatar,
+                    uuid=new_key(),
                 )
             )
         return code
@@ -176,6 +178,7 @@ class ProfileAndSessionTables(Connected):
                 .values(
                     profile_id=profile_id,
                     calibration_json=calibration_json,
+                    uuid=new_key(),
                     **{name: getattr(session, name) for name in _SESSION_PLAIN_FIELDS},
                 )
                 .returning(_s.c.id)

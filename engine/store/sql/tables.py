@@ -270,3 +270,11 @@ profile_plans = Table(
     Column("plan_id", Integer, ForeignKey("session_plans.id"), nullable=False),
     Column("assigned_at_utc", Text, nullable=False),
 )
+
+
+# Version 9: the clinic-wide key of the rows a station makes (a UUID as text), by which a
+# clinic's server tells the rows it has from those it lacks.
+CLINIC_KEYED = (profiles, sessions, notes, session_plans, audit_log)
+for _table in CLINIC_KEYED:
+    _table.append_column(Column("uuid", Text))
+    Index(f"{_table.name}_by_uuid", _table.c.uuid, unique=True)
