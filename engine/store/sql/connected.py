@@ -149,7 +149,10 @@ class Connected:
     def _fetch_rows(self, statement: Any) -> list[tuple]:
         """All rows of a select as plain tuples, read by the driver's cursor: what columns for
         numpy are made from (engine/store/columns.py)."""
-        compiled = statement.compile(dialect=self._connection.dialect)
+        # render_postcompile: an IN list becomes one parameter an item, as the driver needs.
+        compiled = statement.compile(
+            dialect=self._connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
         parameters = compiled.construct_params()
         if compiled.positiontup is not None:
             bound: Any = tuple(parameters[name] for name in compiled.positiontup)

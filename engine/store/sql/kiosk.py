@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select
 
@@ -87,7 +88,9 @@ class KioskTables(Connected):
     ) -> int:
         if not steps:
             raise ValueError(f"plan {title!r} needs at least one level")
-        now = utc_now()
+        # To the microsecond: when two stations give one profile a plan, the later one wins
+        # at the clinic's server (engine/store/clinic/sync.py).
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
         with self.transaction():
             profile_id = self._profile_id_of_code(profile_code)
             plan_id = self._run(
