@@ -16,6 +16,7 @@ from cli import (
     bench,
     billing,
     calibrate,
+    clinic,
     demo,
     devices,
     export,
@@ -26,7 +27,7 @@ from cli import (
     profiles,
     report,
 )
-from cli.common import data_dir_argument, data_dir_of
+from cli.common import data_dir_argument, data_dir_of, hide_passwords
 from cli.errors import quiet_stdout, report_failure, start_log
 
 DESCRIPTION = (
@@ -47,6 +48,7 @@ FAMILIES = (
     billing,
     devices,
     audit,
+    clinic,
 )
 
 
@@ -107,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args.handler = play.cmd_game
     run_log = start_log()
-    logging.getLogger("onbeat").info("run.py %s", " ".join(sys.argv[1:] if argv is None else argv))
+    logging.getLogger("onbeat").info(
+        "run.py %s", hide_passwords(" ".join(sys.argv[1:] if argv is None else argv))
+    )
     try:
         return args.handler(args)
     except KeyboardInterrupt:

@@ -73,7 +73,7 @@ def explain_store_failure(error: BaseException, data_dir: Path) -> StoreError | 
     """What an error of the database backend (raised by a store of ``data_dir``) means, as
     a StoreError whose message says what to do; None for any other error (a bug)."""
     if isinstance(error, psycopg.Error):
-        return server_failure(error, "the clinic's server")
+        return server_failure(error, "")
     if not isinstance(error, sqlite3.Error):
         return None
     return store_failure(error, database_path(data_dir))
