@@ -37,7 +37,7 @@ from engine.metrics.progress import (
 )
 from engine.scoring.judgement import Judgement, hit_flags
 from engine.scoring.kernels import JUDGEMENT_NAMES, score_taps
-from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.columns import NONE_INT, UNPAIRED_BEAT, BeatColumns, TapColumns
 from engine.store.migrations.runner import newest_version
 from engine.store.opening import open_server_store, open_store, store_exists
 from engine.store.protocol import Store
@@ -115,6 +115,8 @@ def _session_columns(
         asynchrony_ms=asynchrony_ms,
         judgement=judgement,
         **judged_with,
+        velocity=np.full(task_index.shape[0], NONE_INT),
+        device=np.full(task_index.shape[0], "keyboard", dtype=object),
     )
     return beats, taps_out
 

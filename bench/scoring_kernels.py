@@ -16,6 +16,7 @@ taps: at 10 M it would take minutes and gigabytes of Python integers.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -130,15 +131,18 @@ def same_scores(first: ScoredTaps, second: ScoredTaps) -> bool:
     )
 
 
-def best_seconds(action: Callable[[], object], runs: int) -> tuple[float, object]:
-    """The fastest of ``runs`` runs (the others met a busy machine), and the last result."""
-    best = float("inf")
+def best_seconds(action: Callable[[], object], runs: int) -> tuple[float, float, object]:
+    """The fastest of ``runs`` runs (the others met a busy machine), as wall seconds and as
+    CPU seconds of this thread (which a preempting neighbour does not inflate; every scorer
+    here runs on one thread), and the last result."""
+    best_wall = best_cpu = float("inf")
     result = None
     for _ in range(runs):
-        started = time.perf_counter()
+        started_wall, started_cpu = time.perf_counter(), time.thread_time()
         result = action()
-        best = min(best, time.perf_counter() - started)
-    return best, result
+        best_cpu = min(best_cpu, time.thread_time() - started_cpu)
+        best_wall = min(best_wall, time.perf_counter() - started_wall)
+    return best_wall, best_cpu, result
 
 
 def online_us_per_tap(data: dict) -> float:
@@ -168,34 +172,49 @@ def online_us_per_tap(data: dict) -> float:
         for frame, channel in taps:
             scorer.add_tap(frame, channel)
 
-    seconds, _ = best_seconds(run, 3)
+    seconds, _, _ = best_seconds(run, 3)
     return seconds / len(taps) * 1e6
 
 
-def measure(size: int, python_up_to: int, one_window: bool = False) -> str:
-    """One line of the table: taps per second three ways on one task of ``size`` targets;
-    ``one_window``: one set of windows for every target, as on a level that does not adapt
-    (the kernel then reads 24 bytes a target less)."""
-    data = session(size)
-    if one_window:
-        data.update(sro_ms=15.0, good_ms=45.0, ok_ms=100.0)
+def measure(data: dict, with_python: bool) -> dict[str, float]:
+    """Taps per second of each scorer on one task (wall clock, and per CPU second for
+    numba/numpy), checking that all give the same scores."""
     taps = data["tap_frames"].size
-    runs = 3 if size >= 1_000_000 else 7
-    numba_s, kernel = best_seconds(lambda: score_taps(**data), runs)
-    numpy_s, vectorised = best_seconds(lambda: score_taps_numpy(**data), runs)
+    runs = 3 if taps >= 1_000_000 else 7
+    numba_s, numba_cpu_s, kernel = best_seconds(lambda: score_taps(**data), runs)
+    numpy_s, numpy_cpu_s, vectorised = best_seconds(lambda: score_taps_numpy(**data), runs)
     if not same_scores(kernel, vectorised):
-        raise SystemExit(f"numpy and numba disagree at {size} targets")
-    python_cell, python_ratio = "skipped", "–"
-    if size <= python_up_to:
-        python_s, plain = best_seconds(lambda: score_taps_merged(**data), 1)
+        raise SystemExit(f"numpy and numba disagree at {taps} taps")
+    rates = {
+        "numba": taps / numba_s,
+        "numpy": taps / numpy_s,
+        "ratio": numpy_s / numba_s,
+        "cpu_ratio": numpy_cpu_s / numba_cpu_s,
+    }
+    if with_python:
+        python_s, _, plain = best_seconds(lambda: score_taps_merged(**data), 1)
         if not same_scores(kernel, plain):
-            raise SystemExit(f"plain Python and numba disagree at {size} targets")
-        python_cell = f"{taps / python_s / 1e6:7.2f} M/s"
-        python_ratio = f"{python_s / numba_s:,.0f}×"
-    label = f"{taps:,}" + (" (1 window)" if one_window else "")
+            raise SystemExit(f"plain Python and numba disagree at {taps} taps")
+        rates.update(python=taps / python_s, python_ratio=python_s / numba_s)
+    return rates
+
+
+def table_row(label: str, repeats: list[dict[str, float]]) -> str:
+    """Medians over the repeats (each repeat measured every size in turn, so the ratios of a
+    repeat share its load)."""
+
+    def median(key: str) -> float | None:
+        values = [rates[key] for rates in repeats if key in rates]
+        return statistics.median(values) if values else None
+
+    python, python_ratio = median("python"), median("python_ratio")
+    python_cell = "skipped" if python is None else f"{python / 1e6:7.2f} M/s"
+    python_ratio_cell = "–" if python_ratio is None else f"{python_ratio:,.0f}×"
+    ratios = ", ".join(f"{rates['ratio']:.1f}" for rates in repeats)
     return (
-        f"  {label:>10}  {taps / numba_s / 1e6:8.1f} M/s  {taps / numpy_s / 1e6:8.1f} M/s"
-        f"  {python_cell:>12}  {numpy_s / numba_s:10.1f}×  {python_ratio:>12}"
+        f"  {label:>22}  {median('numba') / 1e6:8.1f} M/s  {median('numpy') / 1e6:8.1f} M/s"
+        f"  {python_cell:>12}  {median('ratio'):6.1f}× ({ratios})  {median('cpu_ratio'):6.1f}×"
+        f"  {python_ratio_cell:>8}"
     )
 
 
@@ -203,20 +222,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 10_000_000])
     parser.add_argument("--python-up-to", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     warm_up()
-    print("scoring_kernels: batch scoring, taps per second (best of several runs)")
+    tasks = {size: session(size) for size in args.sizes}
+    largest = max(args.sizes)
+    one_window = {**tasks[largest], "sro_ms": 15.0, "good_ms": 45.0, "ok_ms": 100.0}
+    measured: dict[str, list[dict[str, float]]] = {}
+    online: list[float] = []
+    for _ in range(args.repeats):
+        for size, data in tasks.items():
+            label = f"{data['tap_frames'].size:,}"
+            measured.setdefault(label, []).append(measure(data, size <= args.python_up_to))
+        label = f"{one_window['tap_frames'].size:,} (1 window)"
+        measured.setdefault(label, []).append(measure(one_window, largest <= args.python_up_to))
+        online.append(online_us_per_tap(session(ONLINE_TAPS)))
     print(
-        f"  {'taps':>10}  {'numba':>12}  {'numpy':>12}  {'Python':>12}  numba/numpy  numba/Python"
+        f"scoring_kernels: batch scoring, taps per second, medians of {args.repeats} repeats "
+        f"(best of several runs each)"
     )
-    for size in args.sizes:
-        print(measure(size, args.python_up_to), flush=True)
-    print(measure(max(args.sizes), args.python_up_to, one_window=True), flush=True)
+    print(
+        f"  {'taps':>22}  {'numba':>12}  {'numpy':>12}  {'Python':>12}  numba/numpy (repeats)"
+        f"  per CPU s  numba/Python"
+    )
+    for label, repeats in measured.items():
+        print(table_row(label, repeats))
     print(
         f"  online scorer (OnlineScorer.add_tap, one tap at a time): "
-        f"{online_us_per_tap(session(ONLINE_TAPS)):.2f} µs a tap"
+        f"{statistics.median(online):.2f} µs a tap (median; "
+        + ", ".join(f"{us:.2f}" for us in online)
+        + ")"
     )
-    if args.python_up_to < max(args.sizes):
+    if args.python_up_to < largest:
         print(f"  plain Python skipped above {args.python_up_to:,} taps (minutes, GBs of ints)")
     return 0
 

@@ -29,6 +29,9 @@ def register(add_command: AddCommand) -> None:
         "--session", type=session_argument, help="only this session (default: the clinic)"
     )
     add_server_argument(export)
+    export.add_argument(
+        "--profile", metavar="CODE", help="only this profile's sessions, like P-ABC234"
+    )
     export.set_defaults(handler=cmd_export)
 
 
@@ -38,6 +41,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from engine.reports.export import count_rows, export
     from engine.reports.output import output_target
 
+    if args.session is not None and args.profile is not None:
+        raise UserError("give --session or --profile, not both")
     # Read-only: no write lock, no migration; works beside a recording OnBeat and from
     # read-only media (or on the clinic's server, with --server).
     store = open_for_reading(args)
@@ -47,10 +52,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         messages = sys.stderr if out.is_stdout else sys.stdout
         # A bar only for a person watching; pipes and logs get the one summary line.
         show_bar = messages.isatty()
-        total = count_rows(store, args.what, args.session) if show_bar else None
+        total = count_rows(store, args.what, args.session, args.profile) if show_bar else None
         with tqdm(total=total, unit=" rows", disable=not show_bar, file=messages) as bar:
-            rows = export(store, out, args.what, args.format, args.session, progress=bar.update)
+            rows = export(
+                store, out, args.what, args.format, args.session, bar.update, args.profile
+            )
     except LookupError:
+        if args.profile is not None:
+            raise UserError(
+                f"{args.profile}: no such profile in {store.path}; `run.py profiles list` "
+                "shows the codes"
+            ) from None
         raise UserError(f"session {args.session}: no such session in {store.path}") from None
     finally:
         store.close()

@@ -111,8 +111,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_set(args: argparse.Namespace) -> int:
     from engine.levels.library import discover_levels
-    from engine.session.audit import audit
-    from engine.session.plans import LevelError, parse_plan, plan_json
+    from engine.session.plans import LevelError, assign_plan_text, parse_plan
 
     config = kiosk_config_of(args)
     path = Path(args.file)
@@ -124,17 +123,15 @@ def cmd_set(args: argparse.Namespace) -> int:
     library = discover_levels(args.levels_dir)
     known = {level.id for level in library.levels}
     try:
-        plan = parse_plan(text, path, known_level_ids=known)
+        parse_plan(text, path, known_level_ids=known)  # the file's problems before the data's
     except LevelError as error:
         raise UserError("\n".join(str(problem) for problem in error.problems)) from None
     store = _open(args)
     try:
         profile = _profile(store, args.code)
-        with store.transaction():
-            plan_id = store.assign_plan(
-                profile.code, plan.title, plan.steps, plan.session_minutes, plan_json(plan), text
-            )
-            audit(store, config.station_name, "plans", f"{profile.code}: plan {plan_id} set")
+        plan, plan_id = assign_plan_text(
+            store, config.station_name, profile.code, text, path, known
+        )
     finally:
         store.close()
     print(f"{profile.code} now plays '{plan.title}' ({len(plan.levels)} levels; plan {plan_id})")

@@ -55,7 +55,20 @@ def register(add_command: AddCommand) -> None:
     report.add_argument(
         "--flow-sheet",
         action="store_true",
-        help="one printable page per session for the chart, with a signature line",
+        help="one printable page per date for the chart: minutes and units per code, tasks, "
+        "goal progress, notes, signatures",
+    )
+    report.add_argument(
+        "--reevaluation",
+        action="store_true",
+        help="a profile's goals, baseline against now, for a re-evaluation",
+    )
+    report.add_argument(
+        "--rule",
+        choices=["cms", "per-code"],
+        default="cms",
+        help="how minutes per code become units on flow sheets and progress reports "
+        "(default: cms, the 8-minute rule)",
     )
     report.add_argument(
         "--assessment-level",
@@ -96,6 +109,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         from_date=args.from_date,
         to_date=args.to_date,
         flow_sheet=args.flow_sheet,
+        reevaluation=args.reevaluation,
+        unit_rule=args.rule,
         assessment_level_ids=tuple(args.assessment_level or ASSESSMENT_LEVEL_IDS),
     )
     try:

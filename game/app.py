@@ -16,18 +16,19 @@ from engine.audio.config import load_audio_settings, machine_audio_path
 from engine.audio.output import SdlAudioOutput
 from engine.audio.synth import click_sounds
 from engine.config.user_settings import UserSettings, load_user_settings
+from engine.input.devices import StationInput
 from engine.input.gamepad import init_gamepads, quit_gamepads
 from engine.input.mapping import read_station_input_mapping
 from engine.input.pump import InputPump
 from engine.input.sources import close_all, start_tap_sources
 from engine.input.stamps import PressMatcher
-from engine.input.x11 import start_x11_press_source
+from engine.input.x11 import open_x11_press_source
 from engine.levels.library import LevelLibrary, discover_levels
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
 from engine.store.opening import keep_last_good_copy
 from engine.store.recorder import Recorder
-from engine.store.records import AUDIO_SILENT, STAMP_X11_SERVER, ProfileRecord
+from engine.store.records import AUDIO_SILENT, STAMP_POLLED, STAMP_X11_SERVER, ProfileRecord
 from engine.timing.host_clock import RealClock
 from game.audio_rig import AudioRig
 from game.autoplay import AutoTapper
@@ -134,6 +135,7 @@ class Station:
     recorder: Recorder
     calibration: Calibration
     sound: SdlOutput
+    input: StationInput | None = None  # how its taps come in, for the device screen
 
 
 @contextmanager
@@ -176,9 +178,9 @@ def open_station(
             warm_up()  # JIT compile (or load from cache), never during play
         clock = RealClock()
         matcher = PressMatcher(STAMP_X11_SERVER)
-        x11_source = start_x11_press_source(matcher)
+        x11_source, no_x11_reason = open_x11_press_source(matcher)
         if x11_source is None:
-            print("Input stamps: polled at 1 kHz (no X server stamps on this system)")
+            print(f"Input stamps: polled at 1 kHz (no X server stamps: {no_x11_reason})")
         else:
             cleanup.callback(x11_source.stop)
         # The measured output latency replaces the configured guess when there is one.
@@ -196,7 +198,10 @@ def open_station(
         tap_sources = start_tap_sources(mapping, print)  # evdev and MIDI, each if it can run
         cleanup.callback(close_all, tap_sources)
         pump = InputPump(mapping, clock, matcher if x11_source else None, tap_sources)
-        yield Station(surface, clock, pump, rig, recorder, calibration, SdlOutput(output, status))
+        stamps = STAMP_X11_SERVER if x11_source else STAMP_POLLED
+        station_input = StationInput(mapping, stamps, no_x11_reason)
+        sound = SdlOutput(output, status)
+        yield Station(surface, clock, pump, rig, recorder, calibration, sound, station_input)
 
 
 def _report_underruns(rig: AudioRig) -> None:
@@ -230,6 +235,7 @@ def station_context(
         visual_offset_ms=station.calibration.visual_offset_ms,
         calibration=session_calibration(station.calibration),
         sound=station.sound,
+        station_input=station.input,
     )
 
 

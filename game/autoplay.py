@@ -18,6 +18,8 @@ from engine.store.records import STAMP_SCRIPTED
 from engine.timing.clock import ClockMap
 from engine.timing.schedule import TaskGrid
 
+AUTOPLAY_DEVICE = "autoplay"  # the device its taps name: no device, the game itself
+
 
 def channel_for_limb(limb: str) -> str:
     """The channel a player would use for a limb (its own, or the first one it accepts)."""
@@ -87,5 +89,7 @@ class AutoTapper:
             host_ns = round(clock_map.frame_to_host_ns(self._planned[0].audio_frame))
             if host_ns > now_ns:
                 break
-            due.append(Tap(host_ns, self._planned.pop(0).channel, STAMP_SCRIPTED))
+            due.append(
+                Tap(host_ns, self._planned.pop(0).channel, STAMP_SCRIPTED, device=AUTOPLAY_DEVICE)
+            )
         return due

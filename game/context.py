@@ -13,6 +13,7 @@ import platformdirs
 import pygame
 
 from engine.config.user_settings import UserSettings, save_user_settings
+from engine.input.devices import StationInput
 from engine.levels.library import LevelLibrary
 from engine.store.opening import open_store
 from engine.store.protocol import Store
@@ -49,6 +50,9 @@ class GameContext:
     calibration: SessionCalibration | None = None  # recorded with every session
     calibration_path: Path | None = None  # None: the machine's config folder
     sound: SoundOutput = field(default_factory=FixedOutput)  # where the metronome is heard
+    # How taps come in (mapping, how keys are stamped), for the device screen; None: it reads
+    # the station's mapping itself and names key stamps polled (tests, the demo).
+    station_input: StationInput | None = None
     # Host ns until which menus ignore presses that are also taps: set when a level ends,
     # so that a child clapping on does not press the next screen's buttons (game/widgets.py).
     taps_quiet_until_ns: int = 0

@@ -56,3 +56,8 @@ class Messages:
     def __call__(self, key: str, **values: object) -> str:
         text = self._texts.get(key) or self._english.get(key) or key
         return text.format(**values) if values else text
+
+    def count(self, key: str, count: int) -> str:
+        """``count`` things in words: ``key.one`` for exactly one, ``key.other`` otherwise
+        (enough for the catalogues' languages, English and Spanish)."""
+        return self(f"{key}.one" if count == 1 else f"{key}.other", count=count)

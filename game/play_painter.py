@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import pygame
 
+from engine.levels.limbs import LIMBS
+from engine.scoring.judgement import JUDGEMENT_LABELS, Judgement
 from engine.session.play import PlaySession
 from engine.session.play_view import (
     PHASE_BETWEEN,
@@ -41,19 +43,6 @@ PANEL: tuple[int, int, int, int] = (10, 14, 30, 170)
 
 PRAISE_MILESTONES: tuple[int, ...] = (5, 10, 15, 20)  # "play.praise.<n>"; the last repeats
 RESULTS_HEADINGS: tuple[str, ...] = ("task", "average", "sro", "hits", "early", "late", "missed")
-LIMBS_SHOWN: tuple[str, ...] = (
-    "both_hands",
-    "right_hand",
-    "left_hand",
-    "both_toes",
-    "right_toe",
-    "left_toe",
-    "both_heels",
-    "right_heel",
-    "left_heel",
-    "any",
-)
-JUDGEMENTS_SHOWN: tuple[str, ...] = ("sro", "good", "ok", "off", "extra")
 
 
 def praise_line(text: Messages, streak: int) -> str:
@@ -239,11 +228,11 @@ class PlayPainter:
         """Render the HUD's fixed words and icons now (a full repaint is under way anyway),
         so that no frame during play waits for text to be rendered."""
         text_unit, look = layout.text_unit, self.look
-        for judgement in JUDGEMENTS_SHOWN:
+        for judgement in JUDGEMENT_LABELS[: Judgement.EXTRA + 1]:  # all a tap can be shown as
             colour = look.judgement_colour(judgement)
             self._text.get(judgement_word(self.text, judgement), round(64 * text_unit), colour)
             shape_sprite(look.judgement_shape(judgement), round(22 * text_unit), colour)
-        for limb in LIMBS_SHOWN:
+        for limb in LIMBS:
             limb_icon(limb, round(78 * text_unit), look)
             self._text.get(self.text(f"limb.{limb}"), round(36 * text_unit), look.text_colour)
         shape_sprite("star", round(16 * text_unit), GOLD)  # beside the streak

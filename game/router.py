@@ -14,11 +14,14 @@ from collections.abc import Callable
 from game.context import GameContext
 from game.scene import Goto, Scene
 from game.scenes.calibrate import CalibrationScene
+from game.scenes.devices import DeviceScene
 from game.scenes.kiosk_admin import KioskPlansScene, KioskReportsScene
 from game.scenes.kiosk_child import KioskAttractScene, KioskCallScene, KioskPlayersScene
 from game.scenes.kiosk_plan import KioskBreakScene, KioskCelebrationScene, KioskPlanScene
+from game.scenes.kiosk_plan_edit import KioskPlanEditScene
 from game.scenes.kiosk_therapist import KioskMenuScreen, KioskPinScene
 from game.scenes.level_map import LevelMapScene
+from game.scenes.midi_learn import MidiLearnScene
 from game.scenes.new_profile import NewProfileScene
 from game.scenes.no_sound import NoSoundScene
 from game.scenes.play import PlayScene
@@ -45,6 +48,8 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "settings": SettingsScene,
     "reports_folder": ReportsFolderScene,
     "calibrate": CalibrationScene,
+    "devices": DeviceScene,
+    "midi_learn": MidiLearnScene,
     "no_sound": NoSoundScene,
     "sound_check": SoundCheckScene,
     "therapist_profiles": TherapistProfilesScene,
@@ -60,6 +65,7 @@ SCENES: dict[str, Callable[..., Scene]] = {
     "kiosk_pin": KioskPinScene,
     "kiosk_menu": KioskMenuScreen,
     "kiosk_plans": KioskPlansScene,
+    "kiosk_plan_edit": KioskPlanEditScene,
     "kiosk_reports": KioskReportsScene,
 }
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from engine.levels.model import Task, Windows
-from engine.store.columns import UNPAIRED_BEAT, BeatColumns, TapColumns
+from engine.store.columns import NONE_INT, UNPAIRED_BEAT, BeatColumns, TapColumns
 from engine.store.profile_choice import station_profile
 from engine.store.protocol import Store
 from engine.store.records import SESSION_COMPLETE, SessionCalibration, SessionRecord, TaskRecord
@@ -178,5 +178,7 @@ def _add_task(
             asynchrony_ms=asynchrony[order],
             judgement=np.array(judgement, dtype=object)[order],
             **window_columns,
+            velocity=np.full(count, NONE_INT),
+            device=np.full(count, "keyboard", dtype=object),
         ),
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from engine.store.sqlite.store import DATABASE_FILE_NAME
+from tests import test_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 180.0
@@ -82,21 +83,8 @@ def run_cli(
     **options: object,
 ) -> subprocess.CompletedProcess:
     """run.py with ``args`` in ``home``, headless unless ``env_changes`` say otherwise."""
-    env = dict(os.environ, PYGAME_HIDE_SUPPORT_PROMPT="1", **home.env())
-    for key, value in (env_changes or {}).items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=TIMEOUT_S,
-        cwd=ROOT,
-        **options,
-    )
+    in_home: dict[str, str | None] = {**home.env(), **(env_changes or {})}
+    return test_cli.run_cli(*args, env_changes=in_home, timeout_s=TIMEOUT_S, **options)
 
 
 def record_demo(home: Home, data_dir: Path) -> None:

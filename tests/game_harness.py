@@ -16,6 +16,7 @@ import pygame
 from engine.audio.devices import OutputStatus
 from engine.audio.output import AudioSettings
 from engine.config.user_settings import UserSettings
+from engine.input.devices import StationInput
 from engine.input.mapping import load_input_mapping
 from engine.input.pump import InputPump
 from engine.levels.library import LevelLibrary
@@ -67,6 +68,7 @@ class GameHarness:
             library=library,
             autoplay=autoplay,
             sound=FixedOutput(sound or OutputStatus(VIRTUAL_OUTPUT)),
+            station_input=StationInput(load_input_mapping()),
         )
         self.director = Director(self.context, first or Goto("title"))
         mapping = load_input_mapping()

@@ -114,6 +114,24 @@ class KioskHarness:
         for index, key in enumerate(keys):
             self.key(key, index * gap_s)
 
+    def click_at(self, pos: tuple[int, int], hold_s: float = 0.05) -> None:
+        """A mouse click (press, hold, release) at ``pos`` now."""
+        self.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False))
+        self.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False), hold_s)
+
+    def click(self, key: str, then_s: float = 0.3) -> None:
+        """Click the middle of the shown scene's button ``key`` (a key of its on-screen
+        keyboard while that is open), then run ``then_s``."""
+        scene = self.director.scene
+        keyboard = getattr(scene, "keyboard", None)
+        menu = keyboard.menu if keyboard is not None else scene.menu
+        buttons = [b for b in menu.buttons if b.key == key]
+        assert buttons, f"{self.scene_name} has no button {key!r}: " + ", ".join(
+            b.key for b in menu.buttons
+        )
+        self.click_at(buttons[0].rect.center)
+        self.run(then_s)
+
     def post(self, event: pygame.event.Event, seconds: float = 0.0) -> None:
         self.at(seconds, lambda now_ns: pygame.event.post(event))
 

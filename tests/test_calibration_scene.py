@@ -54,3 +54,33 @@ def test_uneven_taps_are_refused_and_nothing_is_saved(tmp_path: Path) -> None:
     assert scene.result is not None and not scene.result.accepted
     assert "uneven" in scene.result.problem
     assert not (tmp_path / "calibration.yaml").exists()
+
+
+def test_the_back_button_leaves_by_mouse_or_touch(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "data")
+    back = Goto("settings", back_to="profiles")
+    game = GameHarness(
+        tmp_path / "data",
+        recorder,
+        discover_levels(user_dir=tmp_path / "u"),
+        first=Goto("calibrate", kind="visual", back=back),
+    )
+    scene = game.director.scene
+    [button] = scene._buttons()
+    assert button.key == "back"
+    scenes_seen = []
+    game.click_at(0.5, (button.rect.left - 40, button.rect.centery))  # beside it: a tap
+    game.at(1.0, lambda now_ns: scenes_seen.append(game.director.scene))
+    game.click_at(1.5, button.rect.center)
+    game.run(seconds=2.5)
+    assert scenes_seen == [scene]
+    recorder.close()
+    assert type(game.director.scene).__name__ == "SettingsScene"
+    assert scene.result is None  # left before the end: nothing measured, nothing saved
+    assert not (tmp_path / "calibration.yaml").exists()
+
+
+def test_a_refused_calibration_offers_again_and_back_as_buttons(tmp_path: Path) -> None:
+    scene = calibrate(tmp_path, latency_ms=20.0, noise_sd_ms=45.0)
+    assert scene.result is not None and not scene.result.accepted
+    assert [button.key for button in scene._buttons()] == ["again", "back"]

@@ -29,7 +29,13 @@ tasks:
 """
 
 
-def run_cli(*args: str, env_changes: dict[str, str | None] | None = None, timeout_s: float = 180):
+def run_cli(
+    *args: str,
+    env_changes: dict[str, str | None] | None = None,
+    timeout_s: float = 180,
+    **options: object,
+) -> subprocess.CompletedProcess:
+    """run.py with ``args``, in this environment changed by ``env_changes`` (None unsets)."""
     env = dict(os.environ, PYGAME_HIDE_SUPPORT_PROMPT="1")
     for key, value in (env_changes or {}).items():
         if value is None:
@@ -43,6 +49,7 @@ def run_cli(*args: str, env_changes: dict[str, str | None] | None = None, timeou
         env=env,
         timeout=timeout_s,
         cwd=ROOT,
+        **options,
     )
 
 

@@ -58,6 +58,7 @@ def paired_tap(session_id: int, tap_index: int, asynchrony_ms: float) -> TapReco
         sro_ms=13.5,
         good_ms=40.5,
         ok_ms=90.0,
+        device="PCsensor FootSwitch Keyboard",
     )
 
 
@@ -68,7 +69,7 @@ def unpaired_tap(session_id: int, tap_index: int) -> TapRecord:
         tap_index=tap_index,
         channel="right_hand",
         host_ns=1_700_000_000_999_000_000,
-        stamp_source="polled",
+        stamp_source="midi",
         audio_frame=150_000,
         audio_time_s=3.125,
         beat_index=None,
@@ -77,6 +78,8 @@ def unpaired_tap(session_id: int, tap_index: int) -> TapRecord:
         sro_ms=None,
         good_ms=None,
         ok_ms=None,
+        velocity=101,
+        device="=TD-17 MIDI 1",  # a port name a spreadsheet would run as a formula
     )
 
 
@@ -158,6 +161,8 @@ def test_columns_and_values(store: Store, tmp_path: Path) -> None:
         "sro_ms": "13.5",
         "good_ms": "40.5",
         "ok_ms": "90.0",
+        "velocity": "",
+        "device": "PCsensor FootSwitch Keyboard",
         "profile_code": store.session(session_id).profile_code,
         "level_id": "toes-1",
         "session_started_at_utc": "2026-01-05T10:00:00+00:00",
@@ -178,6 +183,8 @@ def test_unpaired_taps_have_empty_beat_fields(store: Store, tmp_path: Path) -> N
     assert (unpaired["beat_index"], unpaired["asynchrony_ms"]) == ("", "")
     assert unpaired["judgement"] == "extra"
     assert (unpaired["sro_ms"], unpaired["good_ms"], unpaired["ok_ms"]) == ("", "", "")
+    # A MIDI pad's velocity and port, the port's name kept from running as a formula.
+    assert (unpaired["velocity"], unpaired["device"]) == ("101", "'=TD-17 MIDI 1")
 
 
 def test_one_session_or_all(store: Store, tmp_path: Path) -> None:

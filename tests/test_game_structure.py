@@ -128,6 +128,7 @@ def test_every_scene_is_built_without_window_store_or_audio(tmp_path: Path):
     # The kiosk's scenes get the kiosk's state from its director; a gate no PIN opens here.
     kiosk = KioskState(KioskConfig(), tmp_path / "absent", PinGate(lambda pin: False, 60.0, 0))
     params["kiosk_break"] = {"seconds": 30.0}
+    params["kiosk_plan_edit"] = {"profile": profile}
     for name in SCENES:
         if name.startswith("kiosk_"):
             params[name] = {**params.get(name, {}), "kiosk": kiosk}

@@ -29,8 +29,21 @@ def test_every_key_the_game_asks_for_exists() -> None:
         asked |= set(
             re.findall(r'text\("([a-z_]+\.[a-z_.-]+)"', source.read_text(encoding="utf-8"))
         )
+        for counted in re.findall(
+            r'messages\.count\(\s*"([a-z_]+\.[a-z_.-]+)"', source.read_text(encoding="utf-8")
+        ):
+            asked |= {f"{counted}.one", f"{counted}.other"}
     missing = sorted(key for key in asked if key not in english)
     assert not missing
+    assert "therapist.sessions.one" in asked  # the counted keys are found too
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_thing_is_not_counted_as_many(language: str) -> None:
+    messages = Messages(language)
+    assert messages.count("therapist.sessions", 1) != messages.count("therapist.sessions", 2)
+    assert "1" in messages.count("therapist.sessions", 1)
+    assert "11" in messages.count("therapist.sessions", 11)
 
 
 def test_missing_keys_fall_back_to_english_then_to_the_key(tmp_path: Path) -> None:

@@ -46,6 +46,8 @@ def test_a_pad_plugged_in_is_opened_and_its_buttons_are_polled_taps(sdl_pads) ->
     _poll(pump, clock)
     [info] = pump.gamepads.pads()
     assert info.is_controller and info.instance_id == pad.instance_id
+    # Screens that list devices hear of it (the device screen looks again).
+    assert [event.kind for event in pump.drain_ui()] == ["device"]
     before_ns = clock.now_ns()
     pad.set_button(2, True)
     _poll(pump, clock)
@@ -60,6 +62,7 @@ def test_a_pad_plugged_in_is_opened_and_its_buttons_are_polled_taps(sdl_pads) ->
     pad.unplug()
     _poll(pump, clock)
     assert pump.gamepads.pads() == []
+    assert [event.kind for event in pump.drain_ui()] == ["device"]
 
 
 def test_a_trigger_is_a_tap_once_per_press(sdl_pads) -> None:

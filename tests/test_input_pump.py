@@ -6,7 +6,13 @@ import pygame
 import pytest
 
 from engine.input.mapping import InputMapping, load_input_mapping
-from engine.input.pump import STAMP_WAIT_NS, InputPump
+from engine.input.pump import (
+    DEVICE_KEYBOARD,
+    DEVICE_MOUSE,
+    DEVICE_TOUCH,
+    STAMP_WAIT_NS,
+    InputPump,
+)
 from engine.input.stamps import PRESS_KEY, OsPress, PressMatcher
 from engine.store.records import STAMP_POLLED
 from game.harness import VirtualClock
@@ -73,6 +79,20 @@ def test_os_stamp_is_taken_even_when_it_arrives_after_the_sdl_event(sdl_events) 
     pump.pump()
     [tap] = pump.drain_taps()
     assert (tap.host_ns, tap.stamp_source, tap.channel) == (pressed_ns, "scripted", "both_hands")
+    # Handed on at the poll that found its stamp; SDL merges keyboards, so it names none.
+    assert (tap.seen_ns, tap.device) == (clock.now_ns(), DEVICE_KEYBOARD)
+
+
+def test_an_os_stamp_that_names_its_device_names_the_tap(sdl_events) -> None:
+    clock = VirtualClock()
+    matcher = PressMatcher("scripted", frozenset({PRESS_KEY}))
+    pump = InputPump(load_input_mapping(), clock, matcher)
+    matcher.push(OsPress(clock.now_ns(), PRESS_KEY, "d", device="PCsensor FootSwitch"))
+    pygame.event.post(key_event(pygame.KEYDOWN, "d"))
+    clock.spend(MS)
+    pump.pump()
+    [tap] = pump.drain_taps()
+    assert (tap.channel, tap.device) == ("left_toe", "PCsensor FootSwitch")
 
 
 def test_without_an_os_stamp_the_polled_time_is_used_after_a_short_wait(sdl_events) -> None:
@@ -86,6 +106,7 @@ def test_without_an_os_stamp_the_polled_time_is_used_after_a_short_wait(sdl_even
     pump.pump()
     [tap] = pump.drain_taps()
     assert (tap.host_ns, tap.stamp_source) == (polled_ns, STAMP_POLLED)
+    assert tap.seen_ns == clock.now_ns()  # it waited for a stamp that never came
 
 
 def test_mouse_touch_and_unmapped_keys(sdl_events) -> None:
@@ -100,6 +121,11 @@ def test_mouse_touch_and_unmapped_keys(sdl_events) -> None:
     pygame.event.post(key_event(pygame.KEYDOWN, "q"))
     clock.spend(MS)
     pump.pump()
-    assert [tap.channel for tap in pump.drain_taps()] == ["right_heel", "left_hand"]
+    taps = pump.drain_taps()
+    assert [(tap.channel, tap.device) for tap in taps] == [
+        ("right_heel", DEVICE_MOUSE),
+        ("left_hand", DEVICE_TOUCH),
+    ]
+    assert [tap.seen_ns - tap.host_ns for tap in taps] == [MS // 2, MS // 2]  # mid-poll
     kinds = [event.kind for event in pump.drain_ui()]
     assert kinds == ["pointer", "pointer", "pointer", "key"]  # a touch also points

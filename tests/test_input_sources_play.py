@@ -22,6 +22,7 @@ from engine.input.evdev_source import EvdevInputs, pack_key_press
 from engine.input.gamepad import init_gamepads, quit_gamepads
 from engine.input.mapping import InputMapping, load_input_mapping
 from engine.input.midi import MidiInputs
+from engine.input.pump import DEVICE_KEYBOARD
 from engine.store.recorder import Recorder
 from engine.store.records import STAMP_EVDEV, STAMP_MIDI, STAMP_POLLED, STAMP_SCRIPTED
 from game.harness import KEY_HOLD_NS, Harness
@@ -155,17 +156,20 @@ def test_a_tap_from_every_source_is_scored_and_exported(tmp_path, gamepads) -> N
         rows = [row for row in csv.DictReader(handle) if row["judgement"] != "unscored"]
     by_beat = {int(row["beat_index"]): row for row in rows if row["beat_index"]}
     mapping = load_input_mapping()
+    pad_a, pad_b = others.pads["A"].name, others.pads["B"].name
+    assert pad_a and pad_b
     expected = {
-        PAD_A_BUTTON: (mapping.gamepad_buttons[1], STAMP_POLLED),
-        SWITCH: ("left_toe", STAMP_EVDEV),
-        MIDI_PAD: (mapping.midi_notes[36], STAMP_MIDI),
-        PAD_B_TRIGGER: (mapping.gamepad_triggers["right"], STAMP_POLLED),
-        PAD_B_BUTTON: (mapping.gamepad_buttons[0], STAMP_POLLED),
+        PAD_A_BUTTON: (mapping.gamepad_buttons[1], STAMP_POLLED, pad_a, ""),
+        SWITCH: ("left_toe", STAMP_EVDEV, "pipe foot switch", ""),
+        MIDI_PAD: (mapping.midi_notes[36], STAMP_MIDI, KIT, "96"),
+        PAD_B_TRIGGER: (mapping.gamepad_triggers["right"], STAMP_POLLED, pad_b, ""),
+        PAD_B_BUTTON: (mapping.gamepad_buttons[0], STAMP_POLLED, pad_b, ""),
     }
     half_gap_ns = harness.pump.longest_poll_gap_ns // 2
-    for beat, (channel, stamp_source) in expected.items():
+    for beat, (channel, stamp_source, device, velocity) in expected.items():
         row = by_beat[beat]
         assert (row["channel"], row["stamp_source"]) == (channel, stamp_source), beat
+        assert (row["device"], row["velocity"]) == (device, velocity), beat
         error_ns = int(row["host_ns"]) - others.truth_ns[beat]
         if stamp_source == STAMP_POLLED:
             assert abs(error_ns) <= half_gap_ns, beat  # the middle of the poll interval
@@ -174,4 +178,5 @@ def test_a_tap_from_every_source_is_scored_and_exported(tmp_path, gamepads) -> N
     # Every scripted key press was recorded, hot-plug or not, and nothing else came in.
     keyboard = [row for row in rows if row["stamp_source"] == STAMP_SCRIPTED]
     assert len(keyboard) == len(harness.tapper.planned) == 14 - len(OTHER_SOURCES)
+    assert {(row["device"], row["velocity"]) for row in keyboard} == {(DEVICE_KEYBOARD, "")}
     assert len(rows) == len(keyboard) + len(expected)

@@ -47,6 +47,8 @@ MENU_BACKGROUND = (24, 40, 70)  # menu scenes (game/menu_scene.py): the players,
 CORNER = (5, 5)
 GO_BUTTON = (520, 600)  # a point of the plan path's Go! button (game/scenes/kiosk_plan.py)
 BUTTON = (60, 90, 150)  # buttons of menu scenes
+FIRST_AVATAR = (259, 215)  # the middle of the first player's card (kiosk_child.py)
+PATH_BACK = (99, 60)  # the path's Back button, top left (kiosk_plan.py)
 PLAN = "format: 1\ntitle: Frogs\nlevels: [frog-hop, duck-paddle]\nassessment_every: 0\n"
 
 T = TypeVar("T")
@@ -154,6 +156,15 @@ class Station:
             ["xdotool", "key", "--delay", "60", *keys], env=self.env, check=True, timeout=30
         )
 
+    def click(self, x: int, y: int) -> None:
+        """A real mouse click (XTEST) at (x, y) of the screen."""
+        subprocess.run(
+            ["xdotool", "mousemove", str(x), str(y), "click", "1"],
+            env=self.env,
+            check=True,
+            timeout=30,
+        )
+
     def type_pin(self, pin: str) -> None:
         self.keys(*pin, "Return")
 
@@ -248,8 +259,22 @@ def test_kill_9_brings_a_new_window_keeps_the_session_and_the_therapist_quits(
     wait_for("the PIN pad", lambda: station.shows(MENU_BACKGROUND), STEP_TIMEOUT_S)
     station.type_pin(PIN)
     wait_for("the menu", lambda: ("unlocked", "") in station.audit(), 20)
-    station.keys(*["Tab"] * 7, "Return", "Return")  # the last item, Quit, pressed twice
+    station.keys(*["Tab"] * 8, "Return", "Return")  # the last of 9 items, Quit, pressed twice
     assert station.supervisor.wait(timeout=30) == 0
     assert station.audit()[-1] == ("quit", "by the therapist")
     assert not station.screen.onbeat_windows()
     assert "the game ended (-9)" in station.output()
+
+
+def test_a_child_picks_their_avatar_and_goes_back_with_the_mouse(station: Station) -> None:
+    # The kiosk hides the pointer in a grabbed window, which pygame turns into relative mouse
+    # mode: every click then landed where a virtual pointer was, and no avatar could be
+    # picked by mouse or finger.
+    station.wait_for_attract()
+    station.click(640, 360)  # the attract screen: a touch anywhere
+    wait_for("the players", lambda: station.shows(MENU_BACKGROUND), STEP_TIMEOUT_S)
+    station.click(*FIRST_AVATAR)
+    wait_for("Mia's path", lambda: station.screen.pixel(*GO_BUTTON) == BUTTON, STEP_TIMEOUT_S)
+    station.click(*PATH_BACK)
+    wait_for("the players again", lambda: station.screen.pixel(*GO_BUTTON) == MENU_BACKGROUND, 20)
+    assert "Traceback" not in station.output()

@@ -47,6 +47,7 @@ def test_buttons_fit_and_never_overlap(tmp_path: Path, size: tuple[int, int]) ->
             Goto("stickers", progress=Progress({}, (), ())),
             Goto("no_sound", retry=Goto("title")),
             Goto("results", level=level, session=session, again=Goto("title")),
+            Goto("devices", rescan_period_s=None),
         )
     ]
     window = surface.get_rect()

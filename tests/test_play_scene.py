@@ -5,11 +5,11 @@ from __future__ import annotations
 import pygame
 import pytest
 
+from engine.levels.limbs import LIMBS
 from engine.session.play_view import PHASE_BETWEEN, PHASE_COUNT_IN, PHASE_PLAYING
 from game.i18n import Messages
 from game.look import Look
 from game.play_painter import (
-    LIMBS_SHOWN,
     PlayPainter,
     judgement_word,
     merge_overlapping,
@@ -102,7 +102,7 @@ def test_an_old_tap_no_longer_shows_its_word(window):
 
 def test_limb_guidance_names_the_next_limb(window):
     surface = window()
-    for limb in LIMBS_SHOWN:
+    for limb in LIMBS:
         painter = painter_for(make_view(next_limb=limb), surface)
         painter.draw(0)
         assert TEXT(f"limb.{limb}") in rendered_texts(painter)

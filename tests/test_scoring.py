@@ -12,12 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.levels.limbs import CHANNELS, LIMBS, accept_mask, channel_index
+from engine.scoring import checks
 from engine.scoring import kernels as scoring
 from engine.scoring.judgement import Judgement, codes_of_labels, hit_flags, paired_flags
 from engine.scoring.kernels import (
     EXTRA,
     GOOD,
     JUDGEMENT_NAMES,
+    MAX_CHANNELS,
     OFF,
     OK,
     SRO,
@@ -329,7 +331,7 @@ def test_online_scorer_keeps_every_tap_past_its_first_allocation():
 
 def test_warm_up_compiles_everything_real_calls_need():
     warm_up()
-    kernels = (scoring._score_run, scoring._first_problem)
+    kernels = (scoring._score_run, checks.target_flaws, checks._first_problem)
     compiled = [len(kernel.signatures) for kernel in kernels]
     # Inputs of other dtypes, read-only arrays and int scalars must not trigger a compile.
     targets = {name: values.astype(np.int32) for name, values in targets_every_ioi(3).items()}
@@ -505,3 +507,37 @@ def test_online_equals_batch_and_reports_every_miss_once(session, data):
 
     assert_same_scores(scorer.result(), batch)
     assert sorted(reported) == np.flatnonzero(batch.target_tap == UNPAIRED).tolist()
+
+
+@PROPERTY_SETTINGS
+@given(session=sessions(), data=st.data())
+def test_a_broken_tap_anywhere_is_refused_by_its_index(session, data):
+    """The batch kernel checks the taps in passing; the error still names the first bad one."""
+    taps = session["tap_frames"].copy()
+    channels = session["tap_channels"].copy()
+    if taps.size < 2:
+        return
+    at = data.draw(st.integers(1, taps.size - 1))
+    if data.draw(st.booleans()):
+        taps[at:] = taps[at:] - (taps[at] - taps[at - 1]) - 1  # tap `at` goes back in time
+        message = f"tap {at} is at frame {taps[at]}"
+    else:
+        channels[at:] = data.draw(st.sampled_from([-1, MAX_CHANNELS, 64, 1000]))
+        message = f"tap channel {channels[at]} is outside 0..62"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        score_taps(**{**session, "tap_frames": taps, "tap_channels": channels})
+
+
+def test_nan_windows_are_refused():
+    targets = targets_every_ioi(3)
+    with pytest.raises(ValueError, match="windows must widen"):
+        score_taps(
+            **targets,
+            tap_frames=np.zeros(0, np.int64),
+            tap_channels=np.zeros(0, np.int64),
+            sample_rate_hz=RATE_HZ,
+            input_offset_ms=0.0,
+            sro_ms=np.array([15.0, np.nan, 15.0]),
+            good_ms=45.0 * np.ones(3),
+            ok_ms=100.0 * np.ones(3),
+        )

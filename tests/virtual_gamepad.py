@@ -53,6 +53,8 @@ def _sdl() -> ctypes.CDLL:
     sdl.SDL_JoystickSetVirtualButton.restype = ctypes.c_int
     sdl.SDL_JoystickSetVirtualAxis.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int16]
     sdl.SDL_JoystickSetVirtualAxis.restype = ctypes.c_int
+    sdl.SDL_JoystickName.argtypes = [ctypes.c_void_p]
+    sdl.SDL_JoystickName.restype = ctypes.c_char_p
     sdl.SDL_GetError.restype = ctypes.c_char_p
     return sdl
 
@@ -72,6 +74,7 @@ class VirtualGamepad:
         if not self._handle:
             raise OSError(f"SDL_JoystickOpen: {self._sdl.SDL_GetError().decode()}")
         self.instance_id = self._sdl.SDL_JoystickInstanceID(self._handle)
+        self.name = (self._sdl.SDL_JoystickName(self._handle) or b"").decode()
 
     def set_button(self, button: int, down: bool) -> None:
         self._check(self._sdl.SDL_JoystickSetVirtualButton(self._handle, button, int(down)))

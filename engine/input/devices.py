@@ -1,6 +1,6 @@
 """The input devices a station has, how each one's taps are stamped, and live taps with the
-delay and jitter from their stamp to the frame loop. `run.py devices` prints these; a
-therapist's device screen can show the same.
+delay and jitter from their stamp to the frame loop. `run.py devices` prints these, and the
+therapist's device screen (game/scenes/devices.py) shows the same.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pygame
 import pygame._sdl2.controller as sdl_controller
+import pygame._sdl2.touch as sdl_touch
 
 from engine.input.evdev_devices import (
     ACCESS_DENIED,
@@ -61,6 +62,8 @@ STATE_READY = "ready"
 STATE_NOT_CONFIGURED = "not configured"
 STATE_IGNORED = "ignored"
 STATE_NO_WINDOW = "no window"  # headless: keyboard and mouse presses reach no SDL window
+INVISIBLE_VIDEO_DRIVERS = ("dummy", "offscreen")  # SDL drivers with no window to press in
+KIND_TOUCH = "touch"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,16 @@ class DeviceEntry:
     stamp_source: str  # what its taps carry; "" when its presses are not taps
     state: str
     note: str = ""
+
+
+@dataclass(frozen=True)
+class StationInput:
+    """How the running game takes input: its mapping, and how key, mouse and touch presses
+    are stamped there (with the one line saying why, when only polled)."""
+
+    mapping: InputMapping
+    key_stamp_source: str = STAMP_POLLED
+    key_stamp_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,11 +108,16 @@ def open_input_window() -> bool:
     if not has_display:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     pygame.display.init()
-    real = pygame.display.get_driver() not in ("dummy", "offscreen")
+    real = window_gets_input()
     pygame.display.set_mode(LISTEN_WINDOW_SIZE)
     pygame.display.set_caption("OnBeat devices: keys and clicks here count")
     init_gamepads()
     return real
+
+
+def window_gets_input() -> bool:
+    """Whether SDL's window can be pressed in (False on the headless drivers)."""
+    return pygame.display.get_driver() not in INVISIBLE_VIDEO_DRIVERS
 
 
 def probe_x11_stamps() -> tuple[str, str]:
@@ -124,6 +142,19 @@ def list_devices(
     what it returned. ``key_stamp_source`` is what keyboard and mouse taps get
     (`probe_x11_stamps`).
     """
+    others, problems = other_devices(mapping, evdev_list)
+    return DeviceReport(
+        tuple(sdl_devices(mapping, key_stamp_source, window) + others), tuple(problems)
+    )
+
+
+def sdl_devices(
+    mapping: InputMapping, key_stamp_source: str = STAMP_POLLED, window: bool = True
+) -> list[DeviceEntry]:
+    """Keyboards, mice, touch screens, gamepads and joysticks as SDL sees them now.
+
+    Quick (nothing is opened), but SDL's: call it on the thread that pumps SDL's events.
+    """
     state = STATE_IN_USE if window else STATE_NO_WINDOW
     devices: list[DeviceEntry] = [
         DeviceEntry("sdl", KIND_KEYBOARD, "keyboards (SDL merges them)", "", key_stamp_source,
@@ -131,14 +162,38 @@ def list_devices(
         DeviceEntry("sdl", KIND_MOUSE, "mice and touchpads (merged)", "", key_stamp_source,
                     state, f"{len(mapping.mouse_buttons)} buttons mapped"),
     ]  # fmt: skip
-    problems: list[str] = []
+    devices += _sdl_touch(mapping, key_stamp_source, state)
     devices += _sdl_gamepads(mapping)
+    return devices
+
+
+def other_devices(
+    mapping: InputMapping,
+    evdev_list: Callable[[], tuple[list[EvdevDevice], str]] = find_evdev_devices,
+) -> tuple[list[DeviceEntry], list[str]]:
+    """MIDI input ports and Linux input devices, and one line per back-end that cannot look.
+
+    Asks the system (the MIDI driver, /proc): any thread may call it, none needs SDL.
+    """
     midi_devices, midi_problem = _midi_ports(mapping)
-    devices += midi_devices
     evdev_devices, evdev_problem = _evdev(mapping, evdev_list)
-    devices += evdev_devices
-    problems += [problem for problem in (midi_problem, evdev_problem) if problem]
-    return DeviceReport(tuple(devices), tuple(problems))
+    problems = [problem for problem in (midi_problem, evdev_problem) if problem]
+    return midi_devices + evdev_devices, problems
+
+
+def _sdl_touch(mapping: InputMapping, stamp_source: str, state: str) -> list[DeviceEntry]:
+    if not pygame.display.get_init():
+        return []  # SDL finds touch devices with its video part
+    try:
+        touch_ids = [sdl_touch.get_device(index) for index in range(sdl_touch.get_num_devices())]
+    except pygame.error:
+        return []  # one went while we looked; the next look finds the rest
+    note = f"taps on {mapping.touch}" if mapping.touch else "touch is not mapped"
+    return [
+        DeviceEntry("sdl", KIND_TOUCH, "touch screen", f"SDL touch {touch_id}", stamp_source,
+                    state, note)
+        for touch_id in touch_ids
+    ]  # fmt: skip
 
 
 def _sdl_gamepads(mapping: InputMapping) -> list[DeviceEntry]:
@@ -221,7 +276,21 @@ def _sdl_path_note(kind: str) -> str:
 
 @dataclass
 class _Group:
-    delays_ns: list[int] = dataclasses.field(default_factory=list)
+    """One row's delays as running sums (Welford), so a long listen costs nothing per frame."""
+
+    taps: int = 0
+    mean_ms: float = 0.0
+    squares_ms2: float = 0.0  # sum of squared differences from the mean
+    max_ms: float = -math.inf
+    last_host_ns: int = 0
+    last_velocity: int | None = None
+
+    def add(self, delay_ms: float) -> None:
+        self.taps += 1
+        change = delay_ms - self.mean_ms
+        self.mean_ms += change / self.taps
+        self.squares_ms2 += change * (delay_ms - self.mean_ms)
+        self.max_ms = max(self.max_ms, delay_ms)
 
 
 class TapMonitor:
@@ -232,29 +301,33 @@ class TapMonitor:
     def __init__(self) -> None:
         self._groups: dict[tuple[str, str, str], _Group] = {}
 
-    def record(self, tap: Tap, seen_ns: int) -> int:
-        """Count ``tap``, seen by the loop at ``seen_ns``; returns its delay in ns."""
-        delay_ns = seen_ns - tap.host_ns
-        key = (tap.channel, tap.stamp_source, tap.device)
-        self._groups.setdefault(key, _Group()).delays_ns.append(delay_ns)
+    def record(self, tap: Tap) -> int:
+        """Count ``tap`` as the input pump handed it on (`Tap.seen_ns`); returns its delay in
+        ns."""
+        delay_ns = tap.seen_ns - tap.host_ns
+        group = self._groups.setdefault((tap.channel, tap.stamp_source, tap.device), _Group())
+        group.add(delay_ns / NS_PER_MS)
+        group.last_host_ns, group.last_velocity = tap.host_ns, tap.velocity
         return delay_ns
 
     def summary(self) -> list[dict]:
+        """One row per channel, stamp source and device, in that order. ``jitter_ms`` is the
+        delays' sample SD (0 for a single tap)."""
         rows = []
         for (channel, stamp_source, device), group in sorted(self._groups.items()):
-            delays_ms = [delay / NS_PER_MS for delay in group.delays_ns]
-            mean_ms = sum(delays_ms) / len(delays_ms)
-            spread = sum((delay - mean_ms) ** 2 for delay in delays_ms) / max(1, len(delays_ms) - 1)
+            spread_ms2 = group.squares_ms2 / max(1, group.taps - 1)
             rows.append(
                 {
                     "channel": channel,
                     "stamp_source": stamp_source,
                     "device": device,
-                    "taps": len(delays_ms),
-                    "delay_mean_ms": round(mean_ms, 3),
-                    "jitter_ms": round(math.sqrt(spread), 3),
-                    "delay_max_ms": round(max(delays_ms), 3),
+                    "taps": group.taps,
+                    "delay_mean_ms": round(group.mean_ms, 3),
+                    "jitter_ms": round(math.sqrt(max(0.0, spread_ms2)), 3),
+                    "delay_max_ms": round(group.max_ms, 3),
                     "precision": STAMP_PRECISION.get(stamp_source, ""),
+                    "last_host_ns": group.last_host_ns,
+                    "last_velocity": group.last_velocity,
                 }
             )
         return rows
@@ -283,7 +356,7 @@ def listen(
         pump.pump()
         now_ns = clock.now_ns()
         for tap in pump.drain_taps():
-            delay_ns = monitor.record(tap, now_ns)
+            delay_ns = monitor.record(tap)
             if on_tap is not None:
                 on_tap(tap, delay_ns)
         ui_events = pump.drain_ui()

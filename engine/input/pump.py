@@ -9,6 +9,7 @@ taps themselves (evdev, MIDI) are `TapSource`s whose taps join the stream at eve
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,12 +28,20 @@ __all__ = ["STAMP_WAIT_NS", "InputPump", "Tap", "UiEvent"]
 # its own connection; the press waits this long for its stamp before the polled time is used.
 STAMP_WAIT_NS = 30_000_000
 
+# What a tap names as its device where SDL does not say which one it was: SDL merges every
+# keyboard into one, every mouse into one. An OS stamp source may name the device itself.
+DEVICE_KEYBOARD = "keyboard"
+DEVICE_MOUSE = "mouse"
+DEVICE_TOUCH = "touch screen"
+DEVICE_GAMEPAD = "gamepad"  # a pad whose name SDL did not give (its events came before it)
+
 
 @dataclass(frozen=True)
 class _PendingPress:
     channel: str
     kind: str
     code: str
+    device: str
     polled_ns: int
     give_up_ns: int
 
@@ -47,7 +56,9 @@ class UiEvent:
     release comes as "key_up", "button_up" or "pointer_up", for presses that must be held.
     """
 
-    kind: str  # "quit" | "key" | "pointer" | "resize" | "button" | "text" | "..._up"
+    # "quit" | "key" | "pointer" | "resize" | "button" | "text" | "..._up" | "device" (a
+    # gamepad or joystick plugged in or pulled out)
+    kind: str
     key: str = ""  # key name for "key" (the d-pad too); button number for "button"; typed text
     pos: tuple[int, int] = (0, 0)  # pixels for "pointer"
     action: str = ""  # one of engine.input.mapping.MENU_ACTIONS, or "" for none
@@ -97,7 +108,9 @@ class InputPump:
         for event in events:
             self._handle(event, polled_ns)
         for source in self.sources:
-            self.taps.extend(source.drain_taps(now_ns))
+            self.taps.extend(
+                dataclasses.replace(tap, seen_ns=now_ns) for tap in source.drain_taps(now_ns)
+            )
 
     def add_source(self, source: TapSource) -> None:
         """Take taps from ``source`` too, from the next poll on."""
@@ -111,24 +124,34 @@ class InputPump:
         ui_events, self.ui_events = self.ui_events, []
         return ui_events
 
-    def _tap(
-        self, channel: str | None, kind: str, code: str, polled_ns: int, device: str = ""
-    ) -> None:
+    def _tap(self, channel: str | None, kind: str, code: str, polled_ns: int, device: str) -> None:
         if channel is None:
             return
         if self.matcher is None or kind not in self.matcher.kinds:
-            self.taps.append(Tap(polled_ns, channel, STAMP_POLLED, device=device))
+            self.taps.append(
+                Tap(polled_ns, channel, STAMP_POLLED, device=device, seen_ns=self._seen_ns)
+            )
             return
-        pending = _PendingPress(channel, kind, code, polled_ns, self._seen_ns + STAMP_WAIT_NS)
+        pending = _PendingPress(
+            channel, kind, code, device, polled_ns, self._seen_ns + STAMP_WAIT_NS
+        )
         if not self._claim(pending):
             self._pending.append(pending)
 
     def _claim(self, pending: _PendingPress) -> bool:
         assert self.matcher is not None
-        os_ns = self.matcher.claim(pending.kind, pending.code, self._seen_ns)
-        if os_ns is None:
+        press = self.matcher.claim(pending.kind, pending.code, self._seen_ns)
+        if press is None:
             return False
-        self.taps.append(Tap(os_ns, pending.channel, self.matcher.source_name))
+        self.taps.append(
+            Tap(
+                press.host_ns,
+                pending.channel,
+                self.matcher.source_name,
+                device=press.device or pending.device,
+                seen_ns=self._seen_ns,
+            )
+        )
         return True
 
     def _retry_pending(self, now_ns: int) -> None:
@@ -137,7 +160,15 @@ class InputPump:
             if self._claim(pending):
                 continue
             if now_ns >= pending.give_up_ns:
-                self.taps.append(Tap(pending.polled_ns, pending.channel, STAMP_POLLED))
+                self.taps.append(
+                    Tap(
+                        pending.polled_ns,
+                        pending.channel,
+                        STAMP_POLLED,
+                        device=pending.device,
+                        seen_ns=now_ns,
+                    )
+                )
             else:
                 still_waiting.append(pending)
         self._pending = still_waiting
@@ -151,7 +182,7 @@ class InputPump:
                 return  # key repeat never makes a tap
             self._keys_down.add(name)
             channel = self.mapping.keys.get(name)
-            self._tap(channel, PRESS_KEY, name, polled_ns)
+            self._tap(channel, PRESS_KEY, name, polled_ns, DEVICE_KEYBOARD)
             action = self.mapping.menu.keys.get(name, "")
             self.ui_events.append(UiEvent("key", key=name, action=action, tap=channel is not None))
         elif event.type == pygame.KEYUP:
@@ -167,7 +198,7 @@ class InputPump:
                     self.ui_events.append(UiEvent("pointer_up", pos=tuple(event.pos)))
                 return
             channel = self.mapping.mouse_buttons.get(event.button)
-            self._tap(channel, PRESS_BUTTON, str(event.button), polled_ns)
+            self._tap(channel, PRESS_BUTTON, str(event.button), polled_ns, DEVICE_MOUSE)
             if pointer:
                 tap = channel is not None
                 self.ui_events.append(
@@ -175,7 +206,7 @@ class InputPump:
                 )
         elif event.type in (pygame.FINGERDOWN, pygame.FINGERUP):
             if event.type == pygame.FINGERDOWN:
-                self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns)
+                self._tap(self.mapping.touch, PRESS_TOUCH, "", polled_ns, DEVICE_TOUCH)
             surface = pygame.display.get_surface()
             if surface is not None:  # touch positions are fractions of the window
                 width, height = surface.get_size()
@@ -187,7 +218,7 @@ class InputPump:
                     self.ui_events.append(UiEvent("pointer", pos=pos, action="confirm", tap=tap))
         elif event.type == pygame.JOYBUTTONDOWN:
             channel = self.mapping.gamepad_buttons.get(event.button)
-            device = self.gamepads.name_of(getattr(event, "instance_id", -1))
+            device = self.gamepads.name_of(getattr(event, "instance_id", -1)) or DEVICE_GAMEPAD
             self._tap(channel, PRESS_PAD, "", polled_ns, device)
             action = self.mapping.menu.gamepad_buttons.get(event.button, "")
             self.ui_events.append(
@@ -206,6 +237,8 @@ class InputPump:
         elif event.type in GAMEPAD_EVENTS:
             tap = self.gamepads.handle(event, polled_ns)
             if tap is not None:
-                self.taps.append(tap)
+                self.taps.append(dataclasses.replace(tap, seen_ns=self._seen_ns))
+            if event.type != pygame.CONTROLLERAXISMOTION:
+                self.ui_events.append(UiEvent("device"))  # screens that list devices look again
         elif event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
             self.ui_events.append(UiEvent("resize"))

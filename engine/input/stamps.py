@@ -29,6 +29,7 @@ class OsPress:
     host_ns: int  # CLOCK_MONOTONIC ns, as time.perf_counter_ns() on Linux
     kind: str  # PRESS_KEY | PRESS_BUTTON | PRESS_TOUCH
     code: str  # pygame.key.name() for keys ("f", "space"), button number as text, "" for touch
+    device: str = ""  # the device that sent it, where the source can tell ("" if not)
 
 
 class PressMatcher:
@@ -49,8 +50,8 @@ class PressMatcher:
         with self._lock:
             self._presses.append(press)
 
-    def claim(self, kind: str, code: str, seen_ns: int) -> int | None:
-        """Host ns of the oldest unclaimed press of this kind and code, or None.
+    def claim(self, kind: str, code: str, seen_ns: int) -> OsPress | None:
+        """The oldest unclaimed press of this kind and code, or None.
 
         ``seen_ns`` is the poll that returned the SDL event; presses far older than that are
         dropped, presses after it (beyond a small slack) belong to a later event.
@@ -65,5 +66,5 @@ class PressMatcher:
                     return None
                 if press.kind == kind and press.code == code:
                     del self._presses[position]
-                    return press.host_ns
+                    return press
         return None

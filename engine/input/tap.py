@@ -19,7 +19,10 @@ class Tap:
     channel: str  # a limb channel (engine/levels/limbs.py)
     stamp_source: str  # how host_ns was obtained: one of engine/store/records.py STAMP_*
     velocity: int | None = None  # how hard, 1-127, where the device says (MIDI)
-    device: str = ""  # the device it came from, for listings; empty when SDL does not say
+    device: str = ""  # the device it came from, as its back-end names it (stored per tap)
+    # When the input pump handed it to the game loop (host ns; 0 before that): seen_ns −
+    # host_ns is the delay the stamp took out, whose spread the device screen shows.
+    seen_ns: int = 0
 
 
 class TapSource(Protocol):

@@ -7,7 +7,8 @@ its own X connection reads raw press events and pushes them, stamped in host ns,
 `PressMatcher`; the input pump takes those stamps for the presses SDL reports.
 
 Raw events are used because they reach a root-window listener whatever window has focus or
-grabs the device, and they carry the server's stamp of the press itself.
+grabs the device, and they carry the server's stamp of the press itself, and which device
+sent it (a foot switch that types a key is told from the keyboard; SDL merges them).
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ class X11PressSource:
             self.server_clock_offset_ns = self._probe_server_clock_offset_ns()
             self._select_raw_presses()
             self._key_code_by_keycode = self._read_key_codes()
+            self._device_names = self._read_device_names()
         except (xerror.XError, xerror.ConnectionClosedError) as exc:
             self._close_display()
             raise X11PressSourceUnavailable(f"the X server failed our set-up: {exc}") from exc
@@ -234,7 +236,10 @@ class X11PressSource:
         errors: list[xerror.XError] = []
         self._display.set_error_handler(lambda error, _request: errors.append(error))
         mask = xinput.RawKeyPressMask | xinput.RawButtonPressMask | (1 << XI_RAW_TOUCH_BEGIN)
-        self._display.screen().root.xinput_select_events([(xinput.AllMasterDevices, mask)])
+        # Devices plugged in or out change the hierarchy: their names are read again then.
+        self._display.screen().root.xinput_select_events(
+            [(xinput.AllMasterDevices, mask), (xinput.AllDevices, xinput.HierarchyChangedMask)]
+        )
         self._display.sync()
         if errors:
             raise X11PressSourceUnavailable(f"the X server refused raw press events: {errors[0]}")
@@ -253,6 +258,11 @@ class X11PressSource:
             key_name = pygame_key_name_for_keysym(keysym) or _unknown_key_code(keycode)
             key_code_by_keycode[keycode] = key_name
         return key_code_by_keycode
+
+    def _read_device_names(self) -> dict[int, str]:
+        """Name of every input device by its XInput id (the raw events' source)."""
+        reply = self._display.xinput_query_device(xinput.AllDevices)
+        return {info.deviceid: str(info.name) for info in reply.devices}
 
     def _run(self) -> None:
         try:
@@ -274,7 +284,10 @@ class X11PressSource:
             return
         if event.type != GenericEventCode or event.extension != self._xi_opcode:
             return
-        _device, server_ms, detail, _source, _valuators, flags = RAW_EVENT_HEAD.unpack_from(
+        if event.evtype == xinput.HierarchyChanged:
+            self._device_names = self._read_device_names()
+            return
+        _device, server_ms, detail, source, _valuators, flags = RAW_EVENT_HEAD.unpack_from(
             event.data
         )
         if event.evtype == xinput.RawKeyPress:
@@ -294,7 +307,8 @@ class X11PressSource:
         else:
             return
         host_ns = server_ms_to_host_ns(server_ms, time.perf_counter_ns())
-        self._matcher.push(OsPress(host_ns=host_ns, kind=kind, code=code))
+        device = self._device_names.get(source, "")
+        self._matcher.push(OsPress(host_ns=host_ns, kind=kind, code=code, device=device))
 
 
 def _unknown_key_code(keycode: int) -> str:
@@ -332,6 +346,14 @@ def start_x11_press_source(
     None means: use polled stamps. Call it after pygame.display is initialised, so that the
     SDL driver actually in use decides.
     """
+    return open_x11_press_source(matcher, display_name)[0]
+
+
+def open_x11_press_source(
+    matcher: PressMatcher, display_name: str | None = None
+) -> tuple[X11PressSource | None, str]:
+    """As `start_x11_press_source`, with the one line saying why there is none ("" if there
+    is one), for the screens and listings that tell a therapist how taps are stamped."""
     reason = _reason_not_x11(display_name)
     if reason is None:
         try:
@@ -343,6 +365,6 @@ def start_x11_press_source(
                 "X11 press stamps on (server clock %+.2f ms from ours)",
                 source.server_clock_offset_ns / 1e6,
             )
-            return source
+            return source, ""
     log.info("X11 press stamps off, polled stamps instead: %s", reason)
-    return None
+    return None, reason

@@ -12,6 +12,7 @@ per week. Pure functions over frozen dataclasses; no database.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -182,3 +183,34 @@ def _slope_per_week(points: Sequence[GoalPoint]) -> float | None:
         for week, point in zip(weeks, points, strict=True)
     )
     return covariation / spread
+
+
+_TARGET_TEXT = re.compile(r"\s*(.+?)\s*(<=|>=|≤|≥)\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|%)?\s*")
+# What therapists type for each metric, beside its name and label.
+_METRIC_WORDS = {
+    "task average": "task_average_ms",
+    "task avg": "task_average_ms",
+    "sro": "sro_percent",
+    "sro %": "sro_percent",
+    "sd": "sd_asynchrony_ms",
+    "variability": "sd_asynchrony_ms",
+}
+
+
+def parse_target(text: str) -> tuple[str, Comparison, float]:
+    """``"Task Average <= 40 ms"`` as (metric name, comparison, value). ValueError that says
+    how to write it otherwise."""
+    match = _TARGET_TEXT.fullmatch(text)
+    example = "like 'Task Average <= 40 ms', 'SRO >= 60 %' or 'SD <= 30 ms'"
+    if match is None:
+        raise ValueError(f"'{text}': write a target as METRIC <= or >= VALUE, {example}")
+    words, sign, value, unit = match.groups()
+    key = " ".join(words.casefold().split())
+    by_label = {metric.label.casefold(): name for name, metric in GOAL_METRICS.items()}
+    metric = key if key in GOAL_METRICS else _METRIC_WORDS.get(key) or by_label.get(key)
+    if metric is None:
+        raise ValueError(f"'{words}' is not a goal metric; {example}")
+    expected = GOAL_METRICS[metric].unit
+    if unit is not None and unit != expected:
+        raise ValueError(f"'{text}': {GOAL_METRICS[metric].label} is in {expected}, not {unit}")
+    return metric, Comparison(sign), float(value)

@@ -10,6 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
+from engine.metrics.goal_series import GoalStanding
 from engine.metrics.progress import LimbProgress
 from engine.metrics.task import TaskTaps
 
@@ -138,4 +139,42 @@ def progress_png(limbs: tuple[LimbProgress, ...]) -> bytes:
         axes.tick_params(axis="x", labelsize=7)
     if limbs:
         sro_axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return _png(figure)
+
+
+def goal_png(number: int, standing: GoalStanding) -> bytes:
+    """One goal's values per session over time, its target line, the date it is due, and the
+    least-squares trend."""
+    progress = standing.progress
+    target = progress.target
+    metric = target.goal_metric
+    figure = Figure(figsize=(WIDE_IN[0], 1.9), layout="constrained")
+    figure.set_facecolor("white")
+    axes = figure.add_subplot()
+    days = [point.day for point in standing.points]
+    values = [point.value for point in standing.points]
+    axes.plot(days, values, marker="o", markersize=3.2, linewidth=1.0, color=COLOURS[0],
+              label=f"{metric.label} per session")  # fmt: skip
+    target_label = f"target {target.comparison.sign} {target.value:g} {metric.unit}"
+    axes.axhline(target.value, color=COLOURS[2], linewidth=1.2, linestyle="--", label=target_label)
+    if progress.trend_per_week is not None and len(set(days)) > 1:
+        first = days[0]
+        weeks = np.array([(day - first).days / 7.0 for day in days])
+        mean_weeks, mean_value = weeks.mean(), float(np.mean(values))
+        fitted = mean_value + progress.trend_per_week * (weeks - mean_weeks)
+        axes.plot(days, fitted, color=COLOURS[3], linewidth=1.0, label="trend")
+    if target.by_date is not None and days and target.by_date <= days[-1]:
+        axes.axvline(target.by_date, color="#777777", linewidth=0.8, linestyle=":")
+    axes.set_title(f"Goal {number}: {target.describe()}", fontsize=8, loc="left")
+    axes.set_ylabel(f"{metric.label} ({metric.unit})", fontsize=7)
+    if metric.unit == "%":
+        axes.set_ylim(0, 100)
+    else:
+        axes.set_ylim(bottom=0, top=max([*values, target.value]) * 1.15)
+    _style(axes)
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.tick_params(axis="x", labelsize=7)
+    axes.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return _png(figure)

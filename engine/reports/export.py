@@ -1,7 +1,7 @@
 """Exports of stored data for spreadsheets and statistics: taps, beats (tap targets), tasks
-or sessions, of one session or the whole clinic, as CSV or JSON. Columns are documented in
-docs/data.md; each beat and tap carries what was in force for it (tempo, IOI, windows), so
-every number in a report can be recomputed from an export.
+or sessions, of one session, one profile (a child's) or the whole clinic, as CSV or JSON.
+Columns are documented in docs/data.md; each beat and tap carries what was in force for it
+(tempo, IOI, windows), so every number in a report can be recomputed from an export.
 
 Outputs go through engine/reports/output.py: a file appears whole or not at all, readable by
 its owner only (patient data); ``-``, a pipe or a device is written through. In CSV, text
@@ -14,6 +14,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, astuple
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 
@@ -94,10 +95,22 @@ def _beat_values(row: BeatOnClock) -> tuple[object, ...]:
     return (*values[:_AFTER_FRAME], row.audio_time_s, *values[_AFTER_FRAME:])
 
 
-def _session_rows(store: Store, session_id: int | None) -> Iterator[tuple[object, ...]]:
-    sessions: Iterable[SessionRecord] = (
-        [store.session(session_id)] if session_id is not None else store.list_sessions()
-    )
+def _sessions(store: Store, session_id: int | None, profile_code: str | None) -> list[int | None]:
+    """The session ids whose rows go out: one, a profile's (oldest first), or None for all."""
+    if profile_code is None:
+        return [session_id]
+    store.profile(profile_code)  # LookupError for a profile the store does not have
+    return [session.session_id for session in store.list_sessions(profile_code)]
+
+
+def _session_rows(
+    store: Store, session_id: int | None, profile_code: str | None
+) -> Iterator[tuple[object, ...]]:
+    sessions: Iterable[SessionRecord]
+    if session_id is not None:
+        sessions = [store.session(session_id)]
+    else:
+        sessions = store.list_sessions(profile_code)
     for session in sessions:
         calibration = session.calibration
         calibration_json = (
@@ -113,30 +126,41 @@ def _session_rows(store: Store, session_id: int | None) -> Iterator[tuple[object
 
 
 def _rows(
-    store: Store, what: str, session_id: int | None, for_csv: bool
+    store: Store, what: str, session_id: int | None, for_csv: bool, profile_code: str | None
 ) -> tuple[tuple[str, ...], Iterator[tuple[object, ...]]]:
+    ids = _sessions(store, session_id, profile_code)
+
+    def each(iterate: Callable[[int | None], Iterator]) -> Iterator:
+        return chain.from_iterable(iterate(one) for one in ids)
+
     if what == "taps":
-        return COLUMNS, (_tap_values(row, for_csv) for row in store.iter_taps(session_id))
+        return COLUMNS, (_tap_values(row, for_csv) for row in each(store.iter_taps))
     if what == "beats":
-        return BEAT_EXPORT_COLUMNS, (_beat_values(row) for row in store.iter_beats(session_id))
+        return BEAT_EXPORT_COLUMNS, (_beat_values(row) for row in each(store.iter_beats))
     if what == "tasks":
-        rows = (_task_values(row) for row in store.iter_tasks(session_id))
+        rows = (_task_values(row) for row in each(store.iter_tasks))
         columns = TASK_EXPORT_COLUMNS
     else:
-        rows, columns = _session_rows(store, session_id), SESSION_EXPORT_COLUMNS
+        rows = _session_rows(store, session_id, profile_code)
+        columns = SESSION_EXPORT_COLUMNS
     if for_csv:
         rows = (tuple(csv_text(value) for value in values) for values in rows)
     return columns, rows
 
 
-def count_rows(store: Store, what: str, session_id: int | None) -> int:
+def count_rows(
+    store: Store, what: str, session_id: int | None, profile_code: str | None = None
+) -> int:
     """How many rows an export will write (for a progress bar's total)."""
+    ids = _sessions(store, session_id, profile_code)
     if what == "taps":
-        return store.count_taps(session_id)
+        return sum(store.count_taps(one) for one in ids)
     if what == "beats":
-        return store.count_beats(session_id)
+        return sum(store.count_beats(one) for one in ids)
     if what == "tasks":
-        return sum(1 for _ in store.iter_tasks(session_id))
+        return sum(1 for one in ids for _ in store.iter_tasks(one))
+    if profile_code is not None:
+        return len(ids)
     return 1 if session_id is not None else len(store.list_sessions())
 
 
@@ -147,17 +171,21 @@ def export(
     format_name: str = "csv",
     session_id: int | None = None,
     progress: Progress | None = None,
+    profile_code: str | None = None,
 ) -> int:
-    """Write ``what`` (taps, beats, tasks or sessions) of one session, or of all, to ``out_path`` (a
-    path, ``-`` or a checked target, see engine/reports/output.py) as CSV (header row) or
-    JSON (an array of objects); return the number of rows. LookupError if ``session_id``
-    names no session, OutputError if ``out_path`` cannot be written (both checked before
-    anything is written)."""
+    """Write ``what`` (taps, beats, tasks or sessions) of one session, of one profile's
+    sessions (``profile_code``), or of all, to ``out_path`` (a path, ``-`` or a checked
+    target, see engine/reports/output.py) as CSV (header row) or JSON (an array of objects);
+    return the number of rows. LookupError if ``session_id`` or ``profile_code`` names
+    nothing, OutputError if ``out_path`` cannot be written (both checked before anything is
+    written)."""
     if what not in WHAT or format_name not in FORMATS:
         raise ValueError(f"export {what!r} as {format_name!r}: choose {WHAT} and {FORMATS}")
+    if session_id is not None and profile_code is not None:
+        raise ValueError("export one session or one profile's sessions, not both")
     if session_id is not None:
         store.session_counts(session_id)
-    columns, rows = _rows(store, what, session_id, for_csv=format_name == "csv")
+    columns, rows = _rows(store, what, session_id, format_name == "csv", profile_code)
     row_count = 0
     with open_output(out_path, text=True) as out:
         if format_name == "csv":

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
 
 from engine.reports import charts as report_charts
+from engine.reports.chart_model import ChartPaper, ProgressChart
 from engine.reports.model import (
-    FLOW_SHEET_COLUMNS,
     TASK_COLUMNS,
     ProgressReport,
     SessionReport,
@@ -37,6 +36,7 @@ _environment = jinja2.Environment(
 )
 _environment.globals.update(
     zip=zip,
+    data_uri=lambda png: data_uri(png),
     cells=cells,
     key_figures_of=key_figures,
     local=lambda utc_iso: local_time(utc_iso).strftime("%Y-%m-%d %H:%M"),
@@ -78,7 +78,7 @@ def session_charts(report: SessionReport) -> dict[str, bytes]:
     }
 
 
-def session_html(report: SessionReport) -> str:
+def session_html(report: SessionReport, versions: str = "") -> str:
     charts = {name: data_uri(png) for name, png in session_charts(report).items()}
     return _environment.get_template("session.html.j2").render(
         title=f"OnBeat session {report.session.session_id} · {report.header.profile_code}",
@@ -86,31 +86,38 @@ def session_html(report: SessionReport) -> str:
         charts=charts,
         task_columns=TASK_COLUMNS,
         sro_text=_sro_text(report),
-        footer=footer_text(),
+        footer=footer_text(versions),
     )
 
 
-def progress_html(report: ProgressReport) -> str:
+def progress_html(report: ProgressReport, chart: ProgressChart) -> str:
     charts = {"progress": data_uri(report_charts.progress_png(report.progress.limbs))}
     table = report.assessment
     return _environment.get_template("progress.html.j2").render(
         title=f"OnBeat progress · {report.profile.code}",
         report=report,
         charts=charts,
-        header_rows=progress_header_rows(report),
+        header_rows=progress_rows_with_chart(report, chart),
+        chart=chart,
         limb_rows=limb_rows(report),
         assessment_labels=[] if table is None else assessment_labels(table),
         assessment_rows=assessment_rows(table),
         session_rows=session_table_rows(report),
-        footer=footer_text(),
+        footer=footer_text(chart.versions),
     )
 
 
-def flow_sheet_html(reports: Sequence[SessionReport]) -> str:
-    first = reports[0].header.profile_code if reports else ""
-    return _environment.get_template("flow_sheet.html.j2").render(
-        title=f"OnBeat flow sheets · {first}",
-        reports=reports,
-        flow_columns=FLOW_SHEET_COLUMNS,
-        footer=footer_text(),
+def progress_rows_with_chart(report: ProgressReport, chart: ProgressChart) -> list:
+    """The progress report's header rows with the chart fields after the profile's code, and
+    the minutes and units billed under codes beside the sessions' clock minutes."""
+    rows = progress_header_rows(report)
+    renamed = {"Minutes": "Minutes (session clock)", "15-minute units": "Units if one code"}
+    rows = [(renamed.get(label, label), value) for label, value in rows]
+    return [rows[0], *chart.header_rows, *rows[1:], *chart.billed]
+
+
+def chart_paper_html(paper: ChartPaper) -> str:
+    """The flow sheet or the re-evaluation: one section of the page per date or report."""
+    return _environment.get_template("chart_paper.html.j2").render(
+        title=paper.title, paper=paper, footer=footer_text(paper.versions)
     )

@@ -130,22 +130,6 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("rayleigh_p", "Rayl. p", _p_value),
     Column("iti_cv", "ITI CV", _number(3)),
 )
-FLOW_SHEET_COLUMNS: tuple[Column, ...] = tuple(
-    column
-    for column in TASK_COLUMNS
-    if column.key
-    in (
-        "task_number",
-        "task_name",
-        "limb",
-        "beats",
-        "paired_taps",
-        "missed_beats",
-        "task_average_ms",
-        "sro_percent",
-        "longest_burst",
-    )
-)
 # Keys of TaskMetrics that JSON and CSV carry beside the columns above.
 EXTRA_TASK_KEYS: tuple[str, ...] = (
     "task_index",
@@ -581,9 +565,11 @@ def session_table_rows(report: ProgressReport) -> list[list[str]]:
     return rows
 
 
-def footer_text() -> str:
+def footer_text(versions: str = "") -> str:
+    """The report's small print; ``versions`` (engine/reports/versions.py) names the OnBeat
+    and the level versions it used."""
     made = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    return (
+    return (f"{versions}. " if versions else "") + (
         f"Made by OnBeat on {made}. Times are local to the machine that made this report. "
         "Asynchrony is tap − beat: negative is early. Profiles are pseudonymous codes."
     )

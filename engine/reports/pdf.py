@@ -14,9 +14,9 @@ import matplotlib
 from fpdf import FPDF, FontFace
 
 from engine.reports import charts as report_charts
-from engine.reports.html import session_charts
+from engine.reports.chart_model import ChartPaper, ProgressChart, Section
+from engine.reports.html import progress_rows_with_chart, session_charts
 from engine.reports.model import (
-    FLOW_SHEET_COLUMNS,
     TASK_COLUMNS,
     Column,
     ProgressReport,
@@ -28,7 +28,6 @@ from engine.reports.model import (
     key_figures,
     limb_rows,
     local_time,
-    progress_header_rows,
     session_table_rows,
 )
 from engine.store.records import Note
@@ -44,13 +43,13 @@ ASSESSMENT_SRO_HEADINGS = ("SRO base", "SRO mid", "SRO end", "SRO change")
 
 
 class _Document(FPDF):
-    def __init__(self) -> None:
+    def __init__(self, versions: str = "") -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
         self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
         self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.set_auto_page_break(True, margin=16)
-        self.footer_line = footer_text()
+        self.footer_line = footer_text(versions)
         self.set_creator("OnBeat")
 
     @property
@@ -158,8 +157,8 @@ class _Document(FPDF):
             self.set_text_color(0, 0, 0)
         self.set_xy(MARGIN_MM, top + 15)
 
-    def chart(self, png: bytes) -> None:
-        height_mm = self.content_width_mm * 0.36
+    def chart(self, png: bytes, height_ratio: float = 0.36) -> None:
+        height_mm = self.content_width_mm * height_ratio
         if self.will_page_break(height_mm):
             self.add_page()
         self.image(io.BytesIO(png), w=self.content_width_mm)
@@ -198,6 +197,43 @@ class _Document(FPDF):
             self.line(MARGIN_MM + 0.5, top, MARGIN_MM + 0.5, self.get_y())
             self.set_line_width(0.2)
             self.ln(2)
+
+    def section(self, section: Section) -> None:
+        """A generic section of the chart papers: heading, table, small text, charts, notes."""
+        self.heading(section.title)
+        table = section.table
+        if table is not None:
+            self.grid(
+                table.headings,
+                table.rows,
+                table.widths,
+                table.numeric,
+                font_size=7.5,
+                bold_last=table.total_last,
+            )
+            self.ln(1)
+        for line in section.lines:
+            self.small_text(line)
+        for png in section.charts:
+            self.chart(png, height_ratio=0.25)
+        if section.notes is not None:
+            self.notes(section.notes)
+
+    def signatures(self, signed: Sequence[str], by_hand: bool) -> None:
+        """Electronic signature statements, and lines to sign on paper when needed."""
+        if self.will_page_break(30):
+            self.add_page()
+        self.ln(4)
+        for statement in signed:
+            self.set_font(FONT, "", 8.5)
+            self.set_fill_color(244, 248, 252)
+            self.set_draw_color(155, 183, 212)
+            self.multi_cell(
+                0, 4.6, statement, border=1, fill=True, padding=1.2, new_x="LMARGIN", new_y="NEXT"
+            )
+            self.ln(1.5)
+        if by_hand:
+            self.signature_line()
 
     def signature_line(self) -> None:
         self.ln(16)
@@ -242,8 +278,8 @@ def _output(pdf: _Document) -> bytes:
     return bytes(pdf.output())
 
 
-def session_pdf(report: SessionReport) -> bytes:
-    pdf = _Document()
+def session_pdf(report: SessionReport, versions: str = "") -> bytes:
+    pdf = _Document(versions)
     pdf.set_title(f"OnBeat session {report.session.session_id}")
     pdf.add_page()
     pdf.title_block(
@@ -277,12 +313,14 @@ def session_pdf(report: SessionReport) -> bytes:
     return _output(pdf)
 
 
-def progress_pdf(report: ProgressReport) -> bytes:
-    pdf = _Document()
+def progress_pdf(report: ProgressReport, chart: ProgressChart) -> bytes:
+    pdf = _Document(chart.versions)
     pdf.set_title(f"OnBeat progress {report.profile.code}")
     pdf.add_page()
     pdf.title_block("Progress report", f"Profile {report.profile.code} · {report.period}")
-    pdf.label_rows(progress_header_rows(report))
+    pdf.label_rows(progress_rows_with_chart(report, chart))
+    for section in chart.sections:
+        pdf.section(section)
     pdf.heading("Task Average and SRO % per limb", room_mm=80)
     if report.progress.limbs:
         pdf.chart(report_charts.progress_png(report.progress.limbs))
@@ -333,24 +371,19 @@ def progress_pdf(report: ProgressReport) -> bytes:
     )
     pdf.heading("Notes")
     pdf.notes(report.notes, blank_lines=2, about=report.note_about)
+    pdf.signatures(chart.signed, by_hand=True)
     return _output(pdf)
 
 
-def flow_sheet_pdf(reports: Sequence[SessionReport]) -> bytes:
-    """One page per session, for the patient's chart."""
-    pdf = _Document()
-    pdf.set_title("OnBeat flow sheets")
-    for report in reports:
+def chart_paper_pdf(paper: ChartPaper) -> bytes:
+    """The flow sheet (a page per date) or the re-evaluation."""
+    pdf = _Document(paper.versions)
+    pdf.set_title(paper.title)
+    for page in paper.pages:
         pdf.add_page()
-        pdf.title_block(
-            "Flow sheet", f"{report.header.level} · session {report.session.session_id}"
-        )
-        pdf.label_rows(report.header.rows()[:6])
-        pdf.heading("Tasks and repetitions")
-        _task_table(pdf, report, FLOW_SHEET_COLUMNS, 7.5)
-        pdf.heading("Key measures")
-        pdf.key_figures(key_figures(report.overall))
-        pdf.heading("Note")
-        pdf.notes(report.notes)
-        pdf.signature_line()
+        pdf.title_block(page.title, page.subtitle)
+        pdf.label_rows(page.header_rows)
+        for section in page.sections:
+            pdf.section(section)
+        pdf.signatures(page.signed, page.sign_by_hand)
     return _output(pdf)

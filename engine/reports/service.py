@@ -17,8 +17,22 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from engine.billing.codes import (
+    BillingConfig,
+    BillingConfigError,
+    billing_config_path,
+    load_billing_config,
+)
+from engine.billing.units import UnitRule
 from engine.metrics.progress import ASSESSMENT_LEVEL_IDS, LimbPoint
 from engine.metrics.task import SessionMetrics, TaskMetrics, session_metrics
+from engine.reports.chart_model import (
+    ChartPaper,
+    ProgressChart,
+    flow_sheet,
+    progress_chart,
+    reevaluation,
+)
 from engine.reports.export import csv_text
 from engine.reports.model import (
     EXTRA_TASK_KEYS,
@@ -30,6 +44,7 @@ from engine.reports.model import (
     session_report,
 )
 from engine.reports.output import OutputTarget, write_output
+from engine.reports.versions import versions_line
 from engine.store.protocol import Store
 from engine.store.records import Note, ProfileRecord, SessionRecord
 
@@ -57,6 +72,9 @@ class ReportRequest:
     to_date: date | None = None
     flow_sheet: bool = False
     assessment_level_ids: tuple[str, ...] = ASSESSMENT_LEVEL_IDS
+    reevaluation: bool = False  # the re-evaluation report of a profile's goals
+    unit_rule: str = "cms"  # how minutes per code become units: "cms" or "per-code"
+    billing_config_path: Path | None = None  # None: the clinic's, else the shipped one
 
     def check(self) -> None:
         if self.format not in FORMATS:
@@ -71,6 +89,12 @@ class ReportRequest:
             raise ReportError(f"--from {self.from_date} is after --to {self.to_date}")
         if self.flow_sheet and self.format not in ("html", "pdf"):
             raise ReportError("flow sheets are pages to print: use --format html or pdf")
+        if self.reevaluation and self.format not in ("html", "pdf"):
+            raise ReportError("a re-evaluation is pages to print: use --format html or pdf")
+        if self.reevaluation and (self.profile_code is None or self.flow_sheet):
+            raise ReportError("a re-evaluation is of a profile's goals: give --profile only")
+        if self.unit_rule not in ("cms", "per-code"):
+            raise ReportError(f"unit rule {self.unit_rule!r}: choose cms or per-code")
 
 
 def format_for(out_path: Path, format_name: str | None) -> str:
@@ -126,13 +150,16 @@ def save_report(store: Store, request: ReportRequest, folder: Path) -> Path:
 
 def report_file_name(store: Store, request: ReportRequest) -> str:
     kind = "flow-sheet" if request.flow_sheet else "report"
+    if request.reevaluation:
+        kind = "reevaluation"
     if request.session_id is not None:
         session = store.session(request.session_id)
         day = session.started_at_utc[:10]
         stem = f"onbeat-{kind}-{session.profile_code}-session-{session.session_id}-{day}"
     else:
         span = "-".join(str(d) for d in (request.from_date, request.to_date) if d) or "all"
-        stem = f"onbeat-{'progress' if kind == 'report' else kind}-{request.profile_code}-{span}"
+        name = "progress" if kind == "report" else kind
+        stem = f"onbeat-{name}-{request.profile_code}-{span}"
     return f"{stem}.{request.format}"
 
 
@@ -141,18 +168,12 @@ def render_report(store: Store, request: ReportRequest) -> bytes:
     """The report's file content. ReportError for a request that makes no sense, LookupError
     for an unknown session or profile."""
     request.check()
-    if request.flow_sheet:
-        reports = _flow_sheet_reports(store, request)
-        if request.format == "pdf":
-            from engine.reports.pdf import flow_sheet_pdf
-
-            return flow_sheet_pdf(reports)
-        from engine.reports.html import flow_sheet_html
-
-        return flow_sheet_html(reports).encode("utf-8")
+    if request.flow_sheet or request.reevaluation:
+        return _render_chart_paper(_chart_paper(store, request), request.format)
     if request.session_id is not None:
         report = session_report(store, request.session_id)
-        return _render_session(report, request.format)
+        versions = versions_line(store, [report.session])
+        return _render_session(report, request.format, versions)
     progress = progress_report(
         store,
         request.profile_code,
@@ -160,7 +181,17 @@ def render_report(store: Store, request: ReportRequest) -> bytes:
         request.to_date,
         request.assessment_level_ids,
     )
-    return _render_progress(progress, request.format)
+    chart = None
+    if request.format in ("html", "pdf"):
+        chart = progress_chart(
+            store,
+            progress.profile,
+            progress.progress.sessions,
+            request.to_date,
+            _billing_config(request),
+            UnitRule(request.unit_rule),
+        )
+    return _render_progress(progress, request.format, chart)
 
 
 def write_report(store: Store, request: ReportRequest, out_path: Path | OutputTarget) -> Path:
@@ -171,38 +202,63 @@ def write_report(store: Store, request: ReportRequest, out_path: Path | OutputTa
     return Path(out_path.given if isinstance(out_path, OutputTarget) else out_path)
 
 
-def _flow_sheet_reports(store: Store, request: ReportRequest) -> list[SessionReport]:
+def _billing_config(request: ReportRequest) -> BillingConfig:
+    path = request.billing_config_path or billing_config_path()
+    try:
+        return load_billing_config(path)
+    except BillingConfigError as error:
+        raise ReportError(f"the billing codes file has problems:\n{error}") from None
+
+
+def _chart_paper(store: Store, request: ReportRequest) -> ChartPaper:
     if request.session_id is not None:
-        return [session_report(store, request.session_id)]
-    progress = progress_report(store, request.profile_code, request.from_date, request.to_date)
-    if not progress.progress.sessions:
+        sessions = [store.session(request.session_id)]
+        profile = store.profile(sessions[0].profile_code)
+    else:
+        progress = progress_report(store, request.profile_code, request.from_date, request.to_date)
+        sessions, profile = list(progress.progress.sessions), progress.profile
+    if request.reevaluation:
+        return reevaluation(store, profile, sessions, request.to_date)
+    if not sessions:
         raise ReportError(f"profile {request.profile_code} has no ended sessions in that period")
-    return [session_report(store, s.session_id) for s in progress.progress.sessions]
+    return flow_sheet(store, sessions, _billing_config(request), UnitRule(request.unit_rule))
 
 
-def _render_session(report: SessionReport, format_name: str) -> bytes:
+def _render_chart_paper(paper: ChartPaper, format_name: str) -> bytes:
+    if format_name == "pdf":
+        from engine.reports.pdf import chart_paper_pdf
+
+        return chart_paper_pdf(paper)
+    from engine.reports.html import chart_paper_html
+
+    return chart_paper_html(paper).encode("utf-8")
+
+
+def _render_session(report: SessionReport, format_name: str, versions: str) -> bytes:
     if format_name == "html":
         from engine.reports.html import session_html
 
-        return session_html(report).encode("utf-8")
+        return session_html(report, versions).encode("utf-8")
     if format_name == "pdf":
         from engine.reports.pdf import session_pdf
 
-        return session_pdf(report)
+        return session_pdf(report, versions)
     if format_name == "json":
         return _json_bytes(session_json(report))
     return _csv_bytes(SESSION_CSV_COLUMNS, session_csv_rows(report))
 
 
-def _render_progress(report: ProgressReport, format_name: str) -> bytes:
+def _render_progress(
+    report: ProgressReport, format_name: str, chart: ProgressChart | None
+) -> bytes:
     if format_name == "html":
         from engine.reports.html import progress_html
 
-        return progress_html(report).encode("utf-8")
+        return progress_html(report, chart).encode("utf-8")
     if format_name == "pdf":
         from engine.reports.pdf import progress_pdf
 
-        return progress_pdf(report)
+        return progress_pdf(report, chart)
     if format_name == "json":
         return _json_bytes(progress_json(report))
     return _csv_bytes(PROGRESS_CSV_COLUMNS, progress_csv_rows(report))

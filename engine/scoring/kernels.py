@@ -14,9 +14,9 @@ The rules (metrics.md, "Pairing"), applied to each tap in tap order:
 
 Because every tap is decided from the taps before it only, scoring online gives the same
 result as scoring the whole task afterwards. Both paths pair and judge with the same numba
-function (``_pair_and_judge``); they differ only in how they find the first target at or
-after the tap: the online scorer by binary search, the batch kernel by walking forward,
-since taps and targets are both sorted (one linear merge over the two).
+function (``_score_run``), a linear merge of the sorted taps with the sorted targets: the
+batch scorer runs it over all taps at once, the online scorer over one tap at a time,
+keeping the merge's place between taps. Input checks are in engine/scoring/checks.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from engine.scoring.checks import (
+    MAX_CHANNELS,
+    checked_channel,
+    refuse_first_problem,
+    target_flaws,
+)
 from engine.scoring.judgement import JUDGEMENT_LABELS, Judgement
 
 # Judgement codes (int8) as plain ints, which numba folds into the kernels as constants.
@@ -41,9 +47,6 @@ _JUDGEMENT_OF_CODE: tuple[Judgement, ...] = tuple(Judgement)
 
 # Target index of a tap that paired with nothing, and tap index of a target never paired.
 UNPAIRED = -1
-
-# Accept masks are int64 bitmasks, so channel indices must fit below the sign bit.
-MAX_CHANNELS = 63
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
@@ -94,19 +97,28 @@ def _score_run(
     same indices and the pairings into ``target_tap``. ``first_after`` is the first target at
     or after the previous tap (0 before the first); taps come in time order, so it only moves
     forward, and the run is one merge of the sorted taps with the sorted targets. Returns it
-    for the next run, with the last tap's (target, asynchrony, judgement code), which saves
-    the online scorer reading them back. The batch scorer runs all taps at once, the online
-    scorer one at a time.
+    for the next run, with whether any tap broke the rules (out of time order, a channel out
+    of range: checked here in passing, so that a batch of millions is read once; the caller
+    then finds which and discards the results) and the last tap's (target, asynchrony,
+    judgement code), which saves the online scorer reading them back. The batch scorer runs
+    all taps at once, the online scorer one at a time.
     """
     target = UNPAIRED
     asynchrony_ms = np.nan
     judgement = np.int8(EXTRA)
     m = target_frames.shape[0]
+    broken = False
+    previous_tap_frame = tap_frames[first_tap] if first_tap < end_tap else 0
     for k in range(first_tap, end_tap):
-        corrected_tap_frame = tap_frames[k] - offset_frames
+        tap_frame = tap_frames[k]
+        channel = tap_channels[k]
+        # Bitwise, not `or`: a branch per check would cost more than the checks.
+        broken |= (tap_frame < previous_tap_frame) | (channel < 0) | (channel >= MAX_CHANNELS)
+        previous_tap_frame = tap_frame
+        corrected_tap_frame = tap_frame - offset_frames
         while first_after < m and target_frames[first_after] < corrected_tap_frame:
             first_after += 1
-        channel_bit = np.int64(1) << tap_channels[k]
+        channel_bit = np.int64(1) << channel
         # Distance only grows going away from the tap, so the first candidate met on each
         # side is the nearest on that side. A scan stops where even the widest pairing radius
         # can no longer reach the tap. The frame of slack in the stop tests keeps float
@@ -157,7 +169,7 @@ def _score_run(
         tap_target[k] = target
         tap_asynchrony_ms[k] = asynchrony_ms
         tap_judgement[k] = judgement
-    return first_after, target, asynchrony_ms, judgement
+    return first_after, broken, target, asynchrony_ms, judgement
 
 
 def _writable_contiguous(values: np.ndarray, dtype: type) -> np.ndarray:
@@ -176,73 +188,18 @@ def _int64_vector(values: np.ndarray, name: str, caller: str) -> np.ndarray:
     return array
 
 
-# What _first_problem finds wrong with the input, by code.
-_NO_PROBLEM = 0
-_TARGETS_UNORDERED = 1
-_NEGATIVE_RADIUS = 2
-_WINDOWS_NARROWING = 3
-_TAPS_UNORDERED = 4
-_CHANNEL_OUT_OF_RANGE = 5
-
-
-@njit(cache=True)
-def _first_problem(target_frames, pair_radius_frames, sro_ms, good_ms, ok_ms, taps, channels):
-    """All input checks in one pass over the targets and one over the taps (millions of them
-    in a batch, where numpy would take a pass per check): (problem code, the index where it
-    is, the widest pairing radius)."""
-    widest = 0
-    for j in range(target_frames.shape[0]):
-        if j > 0 and target_frames[j] <= target_frames[j - 1]:
-            return _TARGETS_UNORDERED, j, widest
-        if pair_radius_frames[j] < 0:
-            return _NEGATIVE_RADIUS, j, widest
-        widest = max(widest, pair_radius_frames[j])
-    for j in range(sro_ms.shape[0]):
-        if not (sro_ms[j] <= good_ms[j] and good_ms[j] <= ok_ms[j]):
-            return _WINDOWS_NARROWING, j, widest
-    for k in range(taps.shape[0]):
-        if k > 0 and taps[k] < taps[k - 1]:
-            return _TAPS_UNORDERED, k, widest
-        if channels[k] < 0 or channels[k] >= MAX_CHANNELS:
-            return _CHANNEL_OUT_OF_RANGE, k, widest
-    return _NO_PROBLEM, -1, widest
-
-
-def _checked(
+def _checked_targets(
     caller: str,
     frames: np.ndarray,
     radii: np.ndarray,
     windows: tuple[np.ndarray, np.ndarray, np.ndarray],
-    taps: np.ndarray,
-    channels: np.ndarray,
 ) -> int:
-    """Refuse input the kernels cannot score, saying where and how to fix it; return the
-    widest pairing radius (where a scan for candidates may stop)."""
-    sro, good, ok = windows
-    problem, at, widest = _first_problem(frames, radii, sro, good, ok, taps, channels)
-    if problem == _TARGETS_UNORDERED:
-        raise ValueError(
-            f"{caller}: target_frames must be strictly increasing, but target {at} is at frame "
-            f"{frames[at]} after frame {frames[at - 1]}; merge or drop duplicate targets when "
-            f"building the beat grid"
-        )
-    if problem == _NEGATIVE_RADIUS:
-        raise ValueError(
-            f"{caller}: pair_radius_frames[{at}] is {radii[at]}; radii are half the step "
-            f"interval and cannot be negative"
-        )
-    if problem == _WINDOWS_NARROWING:
-        raise ValueError(
-            f"{caller}: windows must widen from sro to good to ok, but target {at} has "
-            f"sro_ms {sro[at]}, good_ms {good[at]} and ok_ms {ok[at]}"
-        )
-    if problem == _TAPS_UNORDERED:
-        raise ValueError(
-            f"{caller}: tap_frames must be non-decreasing, but tap {at} is at frame {taps[at]} "
-            f"after frame {taps[at - 1]}; pass the taps in the order they happened"
-        )
-    if problem == _CHANNEL_OUT_OF_RANGE:
-        _checked_channel(int(channels[at]), caller)
+    """Refuse targets the kernels cannot score; return the widest pairing radius (where a
+    scan for candidates may stop)."""
+    flawed, widest = target_flaws(frames, radii, *windows)
+    if flawed:
+        no_taps = np.zeros(0, np.int64)
+        refuse_first_problem(caller, frames, radii, windows, no_taps, no_taps)
     return int(widest)
 
 
@@ -288,14 +245,6 @@ def _window_vectors(
         vectors.append(_writable_contiguous(array, np.float64))
     sro, good, ok = vectors
     return sro, good, ok, stride
-
-
-def _checked_channel(channel: int, caller: str) -> None:
-    if not 0 <= channel < MAX_CHANNELS:
-        raise ValueError(
-            f"{caller}: tap channel {channel} is outside 0..{MAX_CHANNELS - 1}; use the "
-            f"channel index from engine.levels.limbs.CHANNEL_INDEX"
-        )
 
 
 def _offset_frames(input_offset_ms: float, sample_rate_hz: float, caller: str) -> float:
@@ -344,7 +293,7 @@ def score_taps(
         )
     offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
     sro, good, ok, window_stride = _window_vectors(sro_ms, good_ms, ok_ms, frames.size, caller)
-    widest = _checked(caller, frames, radii, (sro, good, ok), taps, channels)
+    widest = _checked_targets(caller, frames, radii, (sro, good, ok))
     # Allocated by numpy rather than in the kernel: numpy asks the system for huge pages for
     # big arrays, which at millions of taps makes filling them several times faster.
     scored = ScoredTaps(
@@ -353,7 +302,7 @@ def score_taps(
         tap_judgement=np.empty(taps.size, np.int8),
         target_tap=np.full(frames.size, UNPAIRED, np.int64),
     )
-    _score_run(
+    broken = _score_run(
         0,
         taps.size,
         0,
@@ -373,7 +322,9 @@ def score_taps(
         scored.tap_target,
         scored.tap_asynchrony_ms,
         scored.tap_judgement,
-    )
+    )[1]
+    if broken:
+        refuse_first_problem(caller, frames, radii, (sro, good, ok), taps, channels)
     _read_only(scored.tap_target, scored.tap_asynchrony_ms, scored.tap_judgement)
     _read_only(scored.target_tap)
     return scored
@@ -408,14 +359,11 @@ class OnlineScorer:
         self._sro_ms, self._good_ms, self._ok_ms, self._window_stride = _window_vectors(
             sro_ms, good_ms, ok_ms, self._target_frames.size, caller
         )
-        no_taps = np.zeros(0, np.int64)
-        self._max_radius_frames = _checked(
+        self._max_radius_frames = _checked_targets(
             caller,
             self._target_frames,
             self._pair_radius_frames,
             (self._sro_ms, self._good_ms, self._ok_ms),
-            no_taps,
-            no_taps,
         )
         self._target_tap = np.full(self._target_frames.size, UNPAIRED, np.int64)
 
@@ -450,15 +398,15 @@ class OnlineScorer:
             )
         channel = int(channel)
         if not 0 <= channel < MAX_CHANNELS:
-            _checked_channel(channel, "OnlineScorer.add_tap")
+            checked_channel(channel, "OnlineScorer.add_tap")
         self._earliest_next_tap_frame = tap_frame
         tap_index = self._tap_count
         if tap_index == self._tap_target.size:
             self._grow()
         self._tap_frames[tap_index] = tap_frame
         self._tap_channels[tap_index] = channel
-        # The batch scorer's own kernel, run over this one tap.
-        self._first_after, target, asynchrony_ms, judgement = _score_run(
+        # The batch scorer's own kernel, run over this one tap (checked above).
+        self._first_after, _, target, asynchrony_ms, judgement = _score_run(
             tap_index, tap_index + 1, self._first_after, *self._kernel_arguments
         )
         self._tap_count = tap_index + 1

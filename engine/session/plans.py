@@ -14,6 +14,8 @@ Only ``format``, ``title`` and ``levels`` are required; what a file leaves out c
 station's plan defaults (config/kiosk.yaml) when the plan runs. Plans are read like levels:
 by the safe YAML reader, every problem reported as ``path:line:column: where: what``. A plan
 is stored as JSON (``plan_json``) beside the file's text, and read back with ``plan_of_json``.
+A plan made on the station's plan editor is written out as such a file (``plan_yaml``) and
+read back through the same checks before it is stored (``assign_plan_text``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from pathlib import Path
 from engine.config.kiosk import PlanDefaults
 from engine.levels.yaml_fields import FieldChecker
 from engine.levels.yaml_reader import LevelError, LevelProblem, parse_yaml_bytes, read_yaml_file
+from engine.session.audit import audit
+from engine.store.protocol import Store
 from engine.store.records import PlanStep
 
 THING = "plan"
@@ -219,3 +223,53 @@ def describe_plan(plan: Plan) -> list[str]:
     else:
         lines.append("Breaks: none")
     return lines
+
+
+# --- written out, and given to a profile ----------------------------------------------------
+EDITOR_HEADER = "# Made with the plan editor of the kiosk station (docs/kiosk.md, Plans)."
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def plan_yaml(plan: Plan, header: str = EDITOR_HEADER) -> str:
+    """``plan`` as a plan file (the format above); `parse_plan` reads it back to ``plan``."""
+    # A JSON string is a YAML double-quoted scalar: any title stays one line of text.
+    lines = [header, "format: 1", f"title: {json.dumps(plan.title, ensure_ascii=False)}"]
+    # Quoted, as an id such as "0" or "true" would otherwise be read as a number or a yes.
+    lines.append(f"levels: [{', '.join(json.dumps(level_id) for level_id in plan.levels)}]")
+    if plan.assessment_every is not None:
+        lines.append(f"assessment_every: {plan.assessment_every}")
+    if plan.session_minutes is not None:
+        lines.append(f"session_minutes: {_number_text(plan.session_minutes)}")
+    breaks = plan.breaks
+    if breaks != Breaks():
+        lines.append("breaks:")
+        if breaks.after:
+            lines.append(f"  after: [{', '.join(str(number) for number in breaks.after)}]")
+        if breaks.every_minutes is not None:
+            lines.append(f"  every_minutes: {_number_text(breaks.every_minutes)}")
+        if breaks.seconds is not None:
+            lines.append(f"  seconds: {_number_text(breaks.seconds)}")
+    return "\n".join(lines) + "\n"
+
+
+def assign_plan_text(
+    store: Store,
+    station: str,
+    profile_code: str,
+    text: str,
+    path: Path,
+    known_level_ids: Collection[str] | None,
+) -> tuple[Plan, int]:
+    """Check the plan file ``text`` (``path`` names it in problems) and make it the plan
+    ``profile_code`` plays, with an audit row; the plan and its id. Raises LevelError with
+    every problem, and then nothing is stored."""
+    plan = parse_plan(text, path, known_level_ids=known_level_ids)
+    with store.transaction():
+        plan_id = store.assign_plan(
+            profile_code, plan.title, plan.steps, plan.session_minutes, plan_json(plan), text
+        )
+        audit(store, station, "plans", f"{profile_code}: plan {plan_id} set")
+    return plan, plan_id

@@ -411,6 +411,8 @@ class PlaySession:
                 sro_ms=None if windows is None else windows.sro_ms,
                 good_ms=None if windows is None else windows.good_ms,
                 ok_ms=None if windows is None else windows.ok_ms,
+                velocity=tap.velocity,
+                device=tap.device or None,
             )
         )
         run.taps += 1

@@ -3,8 +3,8 @@
 A batch holds one array per field of its record type (engine/store/records.py) except
 ``session_id``, since a batch belongs to one session. Names and dtypes follow from the record:
 int -> int64, float -> float64, bool -> bool, str -> object. Where the record may hold None,
-an int column holds UNPAIRED_BEAT (a tap's beat_index is the only such field) and a float
-column NaN.
+an int column holds NONE_INT (-1: a tap's beat_index, UNPAIRED_BEAT, and its velocity), a
+float column NaN and a str column None.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import numpy as np
 
 from engine.store.records import BeatRecord, TapRecord, field_names
 
-UNPAIRED_BEAT = -1  # beat_index of a tap that paired with no target
+NONE_INT = -1  # an int column where the record holds None (the ints stored are never < 0)
+UNPAIRED_BEAT = NONE_INT  # beat_index of a tap that paired with no target
 
 _DTYPES: dict[type, Any] = {int: np.int64, float: np.float64, bool: np.bool_, str: object}
 
@@ -95,7 +96,7 @@ class RecordColumns:
         arrays = {}
         for name, column in zip(cls.names, columns, strict=True):
             if name in cls._nullable_int:
-                column = [UNPAIRED_BEAT if value is None else value for value in column]
+                column = [NONE_INT if value is None else value for value in column]
             arrays[name] = column  # None becomes NaN in a float64 array
         return cls(**arrays)
 
@@ -109,7 +110,7 @@ class RecordColumns:
                 continue
             values = getattr(self, name).tolist()
             if name in self._nullable_int:
-                values = [None if value == UNPAIRED_BEAT else value for value in values]
+                values = [None if value == NONE_INT else value for value in values]
             elif name in self._nullable_float:
                 values = [None if value != value else value for value in values]  # NaN
             columns.append(values)

@@ -13,6 +13,15 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
+from engine.store.chart_records import (
+    ChartFields,
+    CodeMinutes,
+    CodeShare,
+    GoalRecord,
+    SessionMinutes,
+    Signature,
+    Therapist,
+)
 from engine.store.columns import BeatColumns, LimbStatColumns, TapColumns
 from engine.store.records import (
     AdaptationStep,
@@ -326,3 +335,90 @@ class Store(Protocol):
     def assigned_plans(self) -> list[AssignedPlan]:
         """Every profile's plan, by profile code."""
         ...
+
+    # --- the clinic's chart: therapists, minutes per code, signatures, goals --------------
+    def add_therapist(
+        self, name: str, credentials: str, npi: str | None = None, discipline: str | None = None
+    ) -> Therapist:
+        """Register a therapist who signs (engine/billing/people.py checks the fields)."""
+        ...
+
+    def therapists(self, include_retired: bool = True) -> list[Therapist]:
+        """Therapists in the order they were added."""
+        ...
+
+    def therapist(self, therapist_id: int) -> Therapist: ...
+
+    def retire_therapist(self, therapist_id: int, retired_at_utc: str | None = None) -> None:
+        """Offer a therapist no more (their signatures stay); ValueError if retired already."""
+        ...
+
+    def set_therapist_pin_hash(self, therapist_id: int, pin_hash: str | None) -> None:
+        """Keep the hash of a therapist's own PIN (None: take it away)."""
+        ...
+
+    def therapist_pin_hash(self, therapist_id: int) -> str | None: ...
+
+    def set_session_minutes(
+        self,
+        session_id: int,
+        lines: Sequence[CodeMinutes],
+        therapist_id: int,
+        active_seconds: float | None,
+        assigned_at_utc: str | None = None,
+    ) -> None:
+        """Make ``lines`` the session's minutes per code (replacing those before), assigned
+        by ``therapist_id`` when the measured active time was ``active_seconds``."""
+        ...
+
+    def session_minutes(self, session_id: int) -> SessionMinutes | None:
+        """The session's minutes per code as last assigned; None if never assigned."""
+        ...
+
+    def add_signature(
+        self,
+        session_id: int,
+        therapist_id: int,
+        signed_json: str,
+        signed_at_utc: str | None = None,
+    ) -> Signature:
+        """Append a signature of ``therapist_id`` on what ``signed_json`` says was signed.
+        Signatures are never changed or removed; ValueError for a retired therapist."""
+        ...
+
+    def signatures(self, session_id: int) -> list[Signature]:
+        """A session's signatures, oldest first."""
+        ...
+
+    def add_goal(self, goal: GoalRecord) -> GoalRecord:
+        """Store a goal (its id and creation time are ignored) and return it as stored."""
+        ...
+
+    def goal(self, goal_id: int) -> GoalRecord: ...
+
+    def goals(self, profile_code: str, include_closed: bool = True) -> list[GoalRecord]:
+        """A profile's goals in the order they were written."""
+        ...
+
+    def close_goal(self, goal_id: int, reason: str, closed_at_utc: str | None = None) -> None:
+        """Close a goal as met, discontinued or revised (ValueError if closed already)."""
+        ...
+
+    def set_chart_fields(
+        self,
+        profile_code: str,
+        mrn: str | None,
+        date_of_birth: str | None,
+        diagnosis_codes: Sequence[str],
+    ) -> None:
+        """Keep a profile's chart fields (checked by engine/billing/chart_fields.py)."""
+        ...
+
+    def chart_fields(self, profile_code: str) -> ChartFields | None: ...
+
+    def set_default_codes(self, profile_code: str, shares: Sequence[CodeShare]) -> None:
+        """Make ``shares`` the codes a profile's active minutes go to unless the therapist
+        says otherwise (their percents add up to 100; empty: none)."""
+        ...
+
+    def default_codes(self, profile_code: str) -> list[CodeShare]: ...

@@ -186,6 +186,11 @@ class TapRecord:
     sro_ms: float | None
     good_ms: float | None
     ok_ms: float | None
+    # How hard (MIDI note velocity, 1-127); None where the device does not say.
+    velocity: int | None = None
+    # The device it came from, as its back-end names it (docs/hardware.md); None: not recorded
+    # (an older OnBeat).
+    device: str | None = None
 
 
 @dataclass(frozen=True)

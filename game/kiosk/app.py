@@ -20,7 +20,7 @@ from game.app import open_station, open_window, station_context
 from game.context import GameContext
 from game.frame_loop import FrameLoop, present_window
 from game.kiosk.director import KioskDirector
-from game.kiosk.gestures import SdlPointer
+from game.kiosk.gestures import SdlPointer, show_pointer
 from game.kiosk.state import CALL_THERAPIST, GAME, KioskState
 from game.sound import chosen_device
 
@@ -45,7 +45,7 @@ def _kiosk_sdl_hints() -> None:
 
 def _grab_input() -> None:
     pygame.event.set_grab(True)
-    pygame.mouse.set_visible(False)
+    show_pointer(False)
 
 
 def run_kiosk_game(

@@ -45,16 +45,23 @@ THERAPIST_ONLY = frozenset(
     {
         "kiosk_menu",
         "kiosk_plans",
+        "kiosk_plan_edit",
         "kiosk_reports",
         "therapist_profiles",
         "therapist_sessions",
         "therapist_session",
         "settings",
         "reports_folder",
+        "sound_check",
         "calibrate",
+        "devices",
+        "midi_learn",
         "new_profile",
     }
 )
+# Scenes both see: the sound stop screen shows for a child whose level cannot start, and for
+# a therapist calibrating without sound. Entering one leaves the gate as it is.
+SHARED_SCENES = frozenset({"no_sound"})
 # Scenes where nobody touching anything is expected, so idleness changes nothing.
 CALM_SCENES = frozenset({ATTRACT_SCENE, CALL_SCENE, "kiosk_break"})
 
@@ -109,11 +116,19 @@ class KioskDirector(Director):
             goto = Goto("kiosk_menu" if gate_open else "kiosk_players")
         elif name == "level_map" and self._plan_running():
             goto = Goto("kiosk_plan")
+        elif name == "settings":
+            # The kiosk's window is always full screen: no button to change that.
+            goto = Goto("settings", **{**goto.params, "fixed_window": True})
         if goto.name in THERAPIST_ONLY and not gate_open:
             goto = Goto(PIN_PAD)
         if goto.name.startswith("kiosk_"):
             goto = Goto(goto.name, **{**goto.params, "kiosk": self.kiosk})
         return goto
+
+    def therapist_here(self) -> bool:
+        """Whether the therapist's screens show (a shared one, with the gate open)."""
+        name = self.scene_name
+        return name in THERAPIST_ONLY or (name in SHARED_SCENES and self.kiosk.gate.is_open)
 
     def _plan_running(self) -> bool:
         profile = self.context.profile
@@ -121,7 +136,7 @@ class KioskDirector(Director):
 
     def _enter(self, goto: Goto) -> Scene:
         goto = self.route(goto)
-        if self.kiosk.gate.is_open and goto.name not in THERAPIST_ONLY | {PIN_PAD}:
+        if self.kiosk.gate.is_open and goto.name not in THERAPIST_ONLY | SHARED_SCENES | {PIN_PAD}:
             self._close_gate("back to the child")
         if goto.name in THERAPIST_ONLY and self._snapshot is None:
             self._snapshot = self._take_snapshot()
@@ -158,7 +173,7 @@ class KioskDirector(Director):
                 therapist = True
                 continue
             passed.append(event)
-        if therapist and self.scene_name != PIN_PAD and self.scene_name not in THERAPIST_ONLY:
+        if therapist and self.scene_name != PIN_PAD and not self.therapist_here():
             self.show(Goto(PIN_PAD))
             return
         self.scene.on_input(taps, passed, now_ns)
@@ -190,7 +205,7 @@ class KioskDirector(Director):
         held, pos = self.pointer.held()
         corner_px = CORNER_DESIGN_PX * design_unit(self.context.surface.get_size())
         corner_held = self.corner.update(held, pos, corner_px, now_ns)
-        if corner_held and self.scene_name not in THERAPIST_ONLY | {PIN_PAD}:
+        if corner_held and self.scene_name != PIN_PAD and not self.therapist_here():
             self.show(Goto(PIN_PAD))
             return True
         if self.kiosk.gate.close_if_idle(now_ns):
@@ -198,7 +213,7 @@ class KioskDirector(Director):
             self.kiosk.audit("locked", "idle")
             self.show(self.start_screen())
             return True
-        if self.scene_name in CALM_SCENES or self.scene_name in THERAPIST_ONLY:
+        if self.scene_name in CALM_SCENES or self.therapist_here():
             return False
         state = self.idle.state(now_ns)
         if state == ATTRACT:

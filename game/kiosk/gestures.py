@@ -49,7 +49,19 @@ class SdlPointer:
         return pygame.key.get_mods()
 
     def show(self, visible: bool) -> None:
-        pygame.mouse.set_visible(visible)
+        show_pointer(visible)
+
+
+def show_pointer(visible: bool) -> None:
+    """Show or hide the mouse pointer, keeping real pointer positions.
+
+    pygame turns a hidden pointer in a grabbed window into relative ("virtual") mouse mode,
+    where clicks and touches report where a virtual pointer wandered to, not where the finger
+    or the mouse is: a child's tap on an avatar would miss it. The kiosk hides the pointer but
+    wants absolute positions, so relative mode is turned off again.
+    """
+    pygame.mouse.set_visible(visible)
+    pygame.mouse.set_relative_mode(False)
 
 
 def is_therapist_keys(event: UiEvent, modifiers: int) -> bool:

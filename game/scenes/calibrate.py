@@ -26,11 +26,14 @@ from game.canvas import design_unit
 from game.context import GameContext
 from game.scene import Goto, Scene
 from game.text import draw_text
+from game.widgets import Button, Menu
 
 CALIBRATION_BEATS = 48  # the first 8 taps are dropped: 40 remain
 CALIBRATION_TEMPO_BPM = 100.0
 INPUT = "input"
 VISUAL = "visual"
+BUTTON_FILL = (60, 90, 150)  # as the menus' buttons (game/menu_scene.py)
+BUTTON_FOCUS = (255, 205, 40)
 
 
 def calibration_level(kind: str) -> Level:
@@ -64,6 +67,8 @@ class CalibrationScene(Scene):
         self.back = back
         self.result: CalibrationResult | None = None
         self.session: PlaySession | None = None
+        # Buttons for a mouse or a finger: Back while measuring; Done, or Back and Again, after.
+        self.menu = Menu()
 
     def on_enter(self) -> None:
         if self.kind == INPUT and not self.context.sound.status.audible:
@@ -118,11 +123,43 @@ class CalibrationScene(Scene):
         else:
             self.next = self.back
 
+    def _buttons(self) -> list[Button]:
+        width, height = self.context.surface.get_size()
+        unit = design_unit((width, height))
+        text = self.context.messages
+        if self.result is None:
+            keys = [("back", text("menu.back"))]
+        elif self.result.accepted:
+            keys = [("done", text("results.continue"))]
+        else:
+            keys = [("again", text("no_sound.try_again")), ("back", text("menu.back"))]
+        buttons = []
+        right = width - int(30 * unit)
+        for key, label in reversed(keys):
+            rect = pygame.Rect(0, 0, int(240 * unit), int(60 * unit))
+            rect.bottomright = (right, height - int(24 * unit))
+            buttons.insert(0, Button(key, label, rect))
+            right = rect.left - int(20 * unit)
+        return buttons
+
+    def _on_button(self, event: UiEvent, now_ns: int) -> None:
+        """A click or a touch on one of the buttons; the taps it also makes are measured as
+        any tap is, and leaving or starting again drops them."""
+        self.menu.buttons = self._buttons()
+        chosen = self.menu.handle(event, now_ns)
+        if chosen == "back" or chosen == "done":
+            self._leave()
+        elif chosen == "again":
+            self._start_session()
+
     def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
         if self.session is None:
             return  # going to the stop screen
         self.session.on_taps(taps)
         for event in ui_events:
+            if event.kind == "pointer":
+                self._on_button(event, now_ns)
+                continue
             # Esc, or the pad's Back: never a press that is also a tap being measured.
             if event.action == "back" and not event.tap:
                 self._leave()
@@ -206,4 +243,7 @@ class CalibrationScene(Scene):
                 colour,
                 center=(width / 2, height * 0.6),
             )
+        self.menu.buttons = self._buttons()
+        self.menu.focus = len(self.menu.buttons)  # no focus ring: keys have their own words
+        self.menu.draw(surface, int(30 * unit), BUTTON_FILL, (255, 255, 255), BUTTON_FOCUS)
         return None

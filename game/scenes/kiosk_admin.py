@@ -1,6 +1,7 @@
-"""Behind the PIN: giving a player a plan from a plan file, and saving reports and exports.
-Each plan given or taken away, and each file saved, is written to the audit log (profile
-codes and file names only)."""
+"""Behind the PIN: a player's plan (from a plan file, or the plan editor of
+game/scenes/kiosk_plan_edit.py), and a player's reports and exports saved to a folder of the
+therapist's choosing. Each plan given or taken away, and each file saved, is written to the
+audit log (profile codes and file names only)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,23 @@ from pathlib import Path
 import platformdirs
 import pygame
 
+from engine.input.pump import Tap, UiEvent
+from engine.reports.destinations import save_folders
 from engine.reports.export import export
 from engine.reports.service import ReportError, ReportRequest, save_report
-from engine.session.plans import PLAN_SUFFIX, LevelError, load_plan, plan_json
+from engine.session.plans import PLAN_SUFFIX, LevelError, assign_plan_text
 from engine.store.records import AssignedPlan, ProfileRecord
 from game.canvas import design_unit
 from game.context import GameContext
 from game.kiosk.base import KioskMenuScene
 from game.kiosk.state import KioskState
 from game.text import draw_text
-from game.widgets import Button
+from game.widgets import Button, take_typing
 
 SHIPPED_PLANS_DIR = Path(__file__).resolve().parents[2] / "plans"
 ROWS_SHOWN = 8
+REPORT_ROWS = 7  # the folder's buttons take the eighth row
+FOLDER_CHARS_SHOWN = 40
 
 
 def station_plans_dir() -> Path:
@@ -58,11 +63,17 @@ class _PlayerPicker(KioskMenuScene):
     def read_more(self, store) -> None:
         """Anything else the screen needs from the store."""
 
-    def rows(self, width: int, height: int, entries: list[tuple[str, str]]) -> list[Button]:
+    def rows(
+        self,
+        width: int,
+        height: int,
+        entries: list[tuple[str, str]],
+        rows_shown: int = ROWS_SHOWN,
+    ) -> list[Button]:
         unit = design_unit((width, height))
         buttons = []
-        for index, (key, label) in enumerate(entries[: ROWS_SHOWN * 2]):
-            column, row = divmod(index, ROWS_SHOWN)
+        for index, (key, label) in enumerate(entries[: rows_shown * 2]):
+            column, row = divmod(index, rows_shown)
             rect = pygame.Rect(
                 int(60 * unit) + column * int(600 * unit),
                 int(120 * unit) + row * int(60 * unit),
@@ -98,19 +109,29 @@ class _PlayerPicker(KioskMenuScene):
 
 
 class KioskPlansScene(_PlayerPicker):
-    def __init__(self, context: GameContext, kiosk: KioskState) -> None:
+    """A player's plan: built or changed in the plan editor, taken from a plan file, or taken
+    away. ``player_code``: the player to show first (back from the editor)."""
+
+    def __init__(
+        self, context: GameContext, kiosk: KioskState, player_code: str | None = None
+    ) -> None:
         super().__init__(context, kiosk)
         self.assigned: dict[str, AssignedPlan] = {}
         self.files: list[Path] = []
+        self.player_code = player_code
 
     def read_more(self, store) -> None:
         self.assigned = {plan.profile_code: plan for plan in store.assigned_plans()}
         self.files = plan_files((SHIPPED_PLANS_DIR, station_plans_dir()))
+        if self.player_code is not None:
+            self.pick(f"player:{self.player_code}")
+            self.player_code = None
+            self._say_current()
 
     def title(self) -> str:
         if self.player is None:
             return self.say("plans.pick_player")
-        return self.say("plans.pick_plan", code=self.player.code)
+        return self.say("plans.pick_plan", name=self.player.display_name, code=self.player.code)
 
     def layout(self, width: int, height: int) -> list[Button]:
         if self.player is None:
@@ -122,7 +143,12 @@ class KioskPlansScene(_PlayerPicker):
                     (f"player:{player.code}", f"{player.code}  {player.display_name}: {now}")
                 )
             return self.rows(width, height, entries)
-        entries = [(f"file:{index}", path.stem) for index, path in enumerate(self.files)]
+        edit = "plans.edit" if self.player.code in self.assigned else "plans.new"
+        entries = [("edit", self.say(edit))]
+        entries += [
+            (f"file:{index}", self.say("plans.from_file", name=path.stem))
+            for index, path in enumerate(self.files)
+        ]
         entries.append(("clear", self.say("plans.none")))
         return self.rows(width, height, entries)
 
@@ -134,31 +160,35 @@ class KioskPlansScene(_PlayerPicker):
                 self.player = None
                 self.relayout()
         elif self.pick(key):
-            plan = self.assigned.get(self.player.code)
-            self.message = (
-                self.say("plans.current", title=plan.title) if plan else self.say("plans.no_plan")
-            )
+            self._say_current()
+        elif key == "edit" and self.player is not None:
+            self.goto("kiosk_plan_edit", profile=self.player)
         elif key == "clear" and self.player is not None:
             self._clear(self.player)
         elif key.startswith("file:") and self.player is not None:
             self._give(self.player, self.files[int(key.split(":", 1)[1])])
 
+    def _say_current(self) -> None:
+        plan = self.assigned.get(self.player.code) if self.player is not None else None
+        self.message = (
+            self.say("plans.current", title=plan.title) if plan else self.say("plans.no_plan")
+        )
+
     def _give(self, player: ProfileRecord, path: Path) -> None:
         known = {level.id for level in self.context.library.levels}
+        store = self.context.open_store()
         try:
-            plan = load_plan(path, known_level_ids=known)
             text = path.read_text(encoding="utf-8")
+            plan, _plan_id = assign_plan_text(
+                store, self.kiosk.config.station_name, player.code, text, path, known
+            )
+            self.read_more(store)
         except LevelError as error:
             self.message = str(error.problems[0])
             return
-        store = self.context.open_store()
-        try:
-            with store.transaction():
-                plan_id = store.assign_plan(
-                    player.code, plan.title, plan.steps, plan.session_minutes, plan_json(plan), text
-                )
-                self.kiosk.audit("plans", f"{player.code}: plan {plan_id} set")
-            self.read_more(store)
+        except (OSError, UnicodeDecodeError) as error:
+            self.message = f"{path.name}: {getattr(error, 'strerror', None) or error}"
+            return
         finally:
             store.close()
         self.message = self.say("plans.saved", code=player.code, title=plan.title)
@@ -175,30 +205,82 @@ class KioskPlansScene(_PlayerPicker):
 
 
 class KioskReportsScene(_PlayerPicker):
-    """A player's progress report, or the station's sessions and taps, saved to the reports
-    folder (Settings chooses it); files are the owner's alone (0600)."""
+    """A player's progress report, sessions or taps, or the whole station's, saved to a folder
+    the therapist picks: the reports folder, the data folder's exports/, a USB stick, or one
+    typed in. Files are the owner's alone (0600); each one saved is an audit row."""
+
+    def __init__(self, context: GameContext, kiosk: KioskState) -> None:
+        super().__init__(context, kiosk)
+        self.folders: list[Path] = []
+        self.folder: Path = context.reports_folder()
+        self.folder_text = ""  # a folder typed with the (on-screen) keyboard
+
+    def on_enter(self) -> None:
+        super().on_enter()
+        self.folders = self._offered_folders()
+        self.folder = self.folders[0]
+
+    def _offered_folders(self) -> list[Path]:
+        return save_folders(self.context.reports_folder(), self.kiosk.data_dir)
 
     def title(self) -> str:
-        return self.say("reports.title")
+        if self.player is None:
+            return self.say("reports.title")
+        return self.say("reports.of", name=self.player.display_name, code=self.player.code)
 
     def layout(self, width: int, height: int) -> list[Button]:
         if self.player is None:
             entries = [(f"player:{p.code}", f"{p.code}  {p.display_name}") for p in self.players]
-            entries = entries[: ROWS_SHOWN * 2 - 2]
+            entries = entries[: REPORT_ROWS * 2 - 2]
             entries += [
                 ("export:sessions", self.say("reports.sessions_csv")),
                 ("export:taps", self.say("reports.taps_csv")),
             ]
-            return self.rows(width, height, entries)
-        code = self.player.code
-        return self.rows(
-            width,
-            height,
-            [
-                ("report:pdf", self.say("reports.progress_pdf", code=code)),
-                ("report:html", self.say("reports.progress_html", code=code)),
-            ],
-        )
+        else:
+            entries = [
+                ("report:pdf", self.say("reports.child_pdf")),
+                ("report:html", self.say("reports.child_html")),
+                ("export:sessions", self.say("reports.child_sessions_csv")),
+                ("export:taps", self.say("reports.child_taps_csv")),
+            ]
+        buttons = self.rows(width, height, entries, REPORT_ROWS)
+        unit = design_unit((width, height))
+        top = int(580 * unit)
+        shown = str(self.folder)
+        if len(shown) > FOLDER_CHARS_SHOWN:
+            shown = "..." + shown[-FOLDER_CHARS_SHOWN:]
+        buttons += [
+            Button(
+                "folder",
+                self.say("reports.save_to", folder=shown),
+                pygame.Rect(int(60 * unit), top, int(600 * unit), int(50 * unit)),
+            ),
+            Button(
+                "type_folder",
+                self.say("reports.other_folder"),
+                pygame.Rect(int(680 * unit), top, int(300 * unit), int(50 * unit)),
+            ),
+        ]
+        return buttons
+
+    def on_input(self, taps: list[Tap], ui_events: list[UiEvent], now_ns: int) -> None:
+        typing = self.keyboard is not None
+        if typing:
+            self.folder_text, ui_events = take_typing(self.folder_text, ui_events)
+        super().on_input(taps, ui_events, now_ns)
+        if typing and self.keyboard is None:  # "done": the typed folder is the one
+            self._take_typed_folder()
+
+    def _take_typed_folder(self) -> None:
+        folder = Path(self.folder_text.strip()).expanduser()
+        if not folder.is_absolute():
+            self.message = self.say("reports.not_absolute")
+            return
+        self.folder = folder
+        if folder not in self.folders:
+            self.folders.append(folder)
+        self.message = ""
+        self.relayout()
 
     def activate(self, key: str) -> None:
         if key == "back":
@@ -209,29 +291,45 @@ class KioskReportsScene(_PlayerPicker):
                 self.relayout()
         elif self.pick(key):
             return
+        elif key == "folder":
+            # The next folder offered; a stick plugged in since is offered too.
+            for drive in self._offered_folders():
+                if drive not in self.folders:
+                    self.folders.append(drive)
+            index = self.folders.index(self.folder) if self.folder in self.folders else -1
+            self.folder = self.folders[(index + 1) % len(self.folders)]
+            self.message = ""
+            self.relayout()
+        elif key == "type_folder":
+            self.folder_text = str(self.folder)
+            self.open_keyboard("folder_text")
         elif key.startswith("report:") and self.player is not None:
-            self._save(lambda store, folder: save_report(
-                store, ReportRequest(key.split(":")[1], profile_code=self.player.code), folder
-            ), "report_saved")  # fmt: skip
+            request = ReportRequest(key.split(":")[1], profile_code=self.player.code)
+            self._save(lambda store, folder: save_report(store, request, folder), "report_saved")
         elif key.startswith("export:"):
-            what = key.split(":")[1]
-            day = datetime.now(UTC).date().isoformat()
+            self._save(self._exporter(key.split(":")[1]), "export_saved")
 
-            def write(store, folder: Path) -> Path:
-                path = folder / f"onbeat-{what}-{day}.csv"
-                export(store, path, what, "csv")
-                return path
+    def _exporter(self, what: str):
+        code = self.player.code if self.player is not None else None
+        day = datetime.now(UTC).date().isoformat()
+        name = f"onbeat-{what}-{code}-{day}.csv" if code else f"onbeat-{what}-{day}.csv"
 
-            self._save(write, "export_saved")
+        def write(store, folder: Path) -> Path:
+            path = folder / name
+            export(store, path, what, "csv", profile_code=code)
+            return path
+
+        return write
 
     def _save(self, write, action: str) -> None:
-        folder = self.context.reports_folder()
+        folder = self.folder
         store = self.context.open_store()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             path = write(store, folder)
         except (ReportError, LookupError, OSError, ValueError) as error:
-            self.message = self.say("reports.failed", problem=str(error))
+            reason = getattr(error, "strerror", None) or str(error)
+            self.message = self.say("reports.failed", problem=reason)
             return
         finally:
             store.close()

@@ -111,6 +111,9 @@ class KioskPlayersScene(KioskMenuScene):
             buttons.append(
                 Button(f"player:{player.code}", player.display_name, rect, draw_extra=_face(player))
             )
+        back = pygame.Rect(0, 0, int(200 * unit), int(60 * unit))
+        back.bottomright = (width - int(30 * unit), height - int(24 * unit))
+        buttons.append(Button("back", self.say("back"), back))
         return buttons
 
     def activate(self, key: str) -> None:

@@ -92,12 +92,15 @@ class KioskPlanScene(KioskMenuScene):
         return self.say("plan.title", name=name)
 
     def layout(self, width: int, height: int) -> list[Button]:
-        if self.up is None or self.up.stop is None or self.missing_level is not None:
-            return []
         unit = design_unit((width, height))
+        # Back to the players, as Esc: a finger has no Esc key.
+        back = pygame.Rect(int(24 * unit), int(34 * unit), int(150 * unit), int(52 * unit))
+        buttons = [Button("back", self.say("back"), back)]
+        if self.up is None or self.up.stop is None or self.missing_level is not None:
+            return buttons
         go = pygame.Rect(0, 0, int(300 * unit), int(90 * unit))
         go.midbottom = (width // 2, height - int(40 * unit))
-        return [Button("go", self.say("plan.go"), go)]
+        return [Button("go", self.say("plan.go"), go), *buttons]
 
     def activate(self, key: str) -> None:
         if key == "back":

@@ -175,6 +175,7 @@ class KioskMenuScreen(KioskMenuScene):
             "reports",
             "settings",
             "calibration",
+            "devices",
             "lock",
             "quit",
         ]
@@ -203,7 +204,9 @@ class KioskMenuScreen(KioskMenuScene):
     def activate(self, key: str) -> None:
         if key != "quit":
             self.confirm_quit = False
-        if key in ("back", "back_to_child", "lock"):
+        if key == "back_to_child" and self.context.profile is not None:
+            self.goto("level_map")  # the child's path or map, where they were; the gate closes
+        elif key in ("back", "back_to_child", "lock"):
             self.goto("title")  # any child's scene closes the gate; the start is the safest
         elif key == "players":
             self.goto("therapist_profiles")
@@ -215,6 +218,8 @@ class KioskMenuScreen(KioskMenuScene):
             self.goto("settings", back_to="kiosk_menu")
         elif key == "calibration":
             self.goto("calibrate", kind="input", back=Goto("kiosk_menu"))
+        elif key == "devices":
+            self.goto("devices", back=Goto("kiosk_menu"))
         elif key == "retry":
             self.kiosk.ending = RETRY_GAME
             self.done = True

@@ -26,14 +26,20 @@ VOLUME_STEP = 0.2
 COLUMNS: tuple[tuple[str, ...], ...] = (
     ("metronome_volume", "guide_volume", "effects_volume", "audio_device", "sound_check"),
     ("colour_blind", "high_contrast", "large_text", "reduced_motion", "show_ms"),
-    ("fullscreen", "language", "reports_dir", "calibrate:input", "calibrate:visual"),
+    ("fullscreen", "language", "reports_dir", "calibrate:input", "calibrate:visual", "devices"),
 )
+ROWS = max(len(names) for names in COLUMNS)
 
 
 class SettingsScene(MenuScene):
-    def __init__(self, context: GameContext, back_to: str = "profiles") -> None:
+    def __init__(
+        self, context: GameContext, back_to: str = "profiles", fixed_window: bool = False
+    ) -> None:
+        """``fixed_window``: the window's mode is not the therapist's to change (the kiosk,
+        always full screen), so there is no full-screen button."""
         super().__init__(context)
         self.back_to = back_to  # the scene Back goes to
+        self.fixed_window = fixed_window
 
     def title(self) -> str:
         return self.text("settings.title")
@@ -53,8 +59,8 @@ class SettingsScene(MenuScene):
     def _label(self, name: str) -> str:
         if name.startswith("calibrate:"):
             return self.text(f"settings.calibrate_{name.split(':')[1]}")
-        if name == "sound_check":
-            return self.text("settings.sound_check")
+        if name in ("sound_check", "devices"):
+            return self.text(f"settings.{name}")
         if name == "reports_dir":
             return f"{self.text('settings.reports_dir')}: {self.context.reports_folder().name}"
         return f"{self.text(f'settings.{name}')}: {self._value_text(name)}"
@@ -66,6 +72,8 @@ class SettingsScene(MenuScene):
         left = (width - len(COLUMNS) * button_w - (len(COLUMNS) - 1) * gap) // 2
         buttons = []
         for column, names in enumerate(COLUMNS):
+            if self.fixed_window:
+                names = tuple(name for name in names if name != "fullscreen")
             for row, name in enumerate(names):
                 rect = pygame.Rect(
                     left + column * (button_w + gap),
@@ -91,7 +99,7 @@ class SettingsScene(MenuScene):
         else:
             line = self.text("settings.sound_none_now", reason=status.reason)
         size_px = int(22 * self.unit)
-        line_y = 130 * unit + 5 * 72 * unit + 12 * unit
+        line_y = 130 * unit + ROWS * 72 * unit + 12 * unit
         for part in wrap_lines(line, size_px, int(width - 80 * unit)):
             colour = self.context.look.dim_text_colour if status.audible else (255, 215, 150)
             draw_text(surface, part, size_px, colour, center=(width / 2, line_y))
@@ -110,6 +118,9 @@ class SettingsScene(MenuScene):
             return
         if key == "sound_check":
             self.goto("sound_check", back_to=self.back_to)
+            return
+        if key == "devices":
+            self.goto("devices", back=Goto("settings", back_to=self.back_to))
             return
         if key == "audio_device":
             self._next_output()

@@ -64,17 +64,22 @@ class TherapistProfilesScene(MenuScene):
                 "therapist.profile_row_archived" if profile.archived else "therapist.profile_row",
                 code=profile.code,
                 name=profile.display_name,
-                sessions=profile.session_count,
+                sessions=self.context.messages.count("therapist.sessions", profile.session_count),
             )
             buttons.append(Button(f"profile:{profile.code}", label, rect))
         back = pygame.Rect(0, 0, int(240 * unit), int(56 * unit))
         back.bottomright = (width - int(30 * unit), height - int(24 * unit))
         buttons.append(Button("back", self.text("menu.back"), back))
+        new = back.copy()
+        new.bottomleft = (int(60 * unit), back.bottom)
+        buttons.append(Button("new", self.text("profiles.new"), new))
         return buttons
 
     def activate(self, key: str) -> None:
         if key == "back":
             self.goto("profiles")
+        elif key == "new":
+            self.goto("new_profile")
         elif key.startswith("profile:"):
             code = key.split(":", 1)[1]
             profile = next(p for p in self.profiles if p.code == code)

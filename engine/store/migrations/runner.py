@@ -28,6 +28,11 @@ HERE = Path(__file__).parent
 # Where the revisions are; a test may add a folder of its own (a revision that fails, or one
 # that a newer OnBeat would bring).
 VERSION_LOCATIONS: tuple[Path, ...] = (HERE / "versions",)
+# The newest version of the releases before Alembic. Files of the OnBeat that added two more
+# hand-written migrations (taps' velocity and device, then the clinic's chart tables) say 9
+# or 10 in schema_version although they lack version 9's clinic-wide keys: they are stamped
+# here, and revisions 10 and 11 keep what such a file has already.
+LAST_VERSION_BEFORE_ALEMBIC = 8
 # Two programs upgrading one PostgreSQL server at once take turns on this lock.
 _UPGRADE_LOCK_KEY = 0x0B_EA7
 
@@ -156,7 +161,8 @@ def _upgrade(connection: Connection, current: int, target: int) -> None:
         # transactional_ddl: the whole upgrade is the one transaction begun by migrate().
         env.configure(connection=connection, transactional_ddl=True)
         if current and not has_alembic_table:
-            env.get_context().stamp(revisions, revision_of(current))
+            stamped = min(current, LAST_VERSION_BEFORE_ALEMBIC)
+            env.get_context().stamp(revisions, revision_of(stamped))
         env.run_migrations()
     t.schema_version.create(connection, checkfirst=True)
     now = utc_now()

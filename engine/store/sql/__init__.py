@@ -4,8 +4,9 @@ PostgreSQL server (psycopg 3).
 
 ``store`` puts together the queries of ``sessions`` (profiles and sessions), ``recordings``
 (tasks, beats, taps, adaptation steps), ``clinical`` (notes, plans, adaptive positions,
-progress sums) and ``kiosk`` (station settings, the append-only audit log, plans given to
-profiles); ``connected`` is what they share (transactions, bulk paths); ``reading`` is what a
-read-only store does differently. The backends open the connection and explain its errors.
+progress sums), ``kiosk`` (station settings, the append-only audit log, plans given to
+profiles) and ``chart`` (therapists, minutes per code, signatures, goals, chart fields);
+``connected`` is what they share (transactions, bulk paths); ``reading`` is what a read-only
+store does differently. The backends open the connection and explain its errors.
 Imports nothing of OnBeat outside engine/store.
 """

@@ -1,5 +1,5 @@
 """The Store (engine/store/protocol.py) on one SQLAlchemy connection: the queries of
-``sessions``, ``recordings``, ``clinical`` and ``kiosk`` put together. The backends
+``sessions``, ``recordings``, ``clinical``, ``kiosk`` and ``chart`` put together. The backends
 (engine/store/sqlite/, engine/store/postgres/) open and configure the connection and say what
 their errors mean; everything a store does with its data is here, once, for both."""
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, func, select
 
 from engine.store.sql import tables as t
+from engine.store.sql.chart import ChartTables
 from engine.store.sql.clinical import ClinicalTables
 from engine.store.sql.kiosk import KioskTables
 from engine.store.sql.reading import LimbStatsInMemory
@@ -17,7 +18,7 @@ from engine.store.sql.recordings import RecordingTables
 from engine.store.sql.sessions import ProfileAndSessionTables
 
 
-class SqlStore(ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables):
+class SqlStore(ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables, ChartTables):
     """A store over ``connection`` of ``engine`` (closed together). Use it from one thread
     only; the recorder's writer thread opens its own."""
 

@@ -148,6 +148,9 @@ taps = Table(
     Column("sro_ms", Float),
     Column("good_ms", Float),
     Column("ok_ms", Float),
+    # Version 10: how hard (MIDI velocity) and from which device; NULL for taps from before.
+    Column("velocity", Integer),
+    Column("device", Text),
     PrimaryKeyConstraint("session_id", "task_index", "tap_index"),
     ForeignKeyConstraint(_OF_TASK, _TASK_KEY),
     # A NULL beat_index (unpaired tap) leaves this key unchecked, in both databases.
@@ -278,3 +281,103 @@ CLINIC_KEYED = (profiles, sessions, notes, session_plans, audit_log)
 for _table in CLINIC_KEYED:
     _table.append_column(Column("uuid", Text))
     Index(f"{_table.name}_by_uuid", _table.c.uuid, unique=True)
+
+
+# Version 11: what a clinic files and bills beside the recordings (engine/store/sql/chart.py).
+# Therapists, signatures and goals are rows a station makes with ids of its own, so they carry
+# a clinic-wide key like the rows above. Minutes per code, chart fields and default codes have
+# no id: each is keyed by the session or profile it belongs to (which has a UUID) and its
+# code, and is replaced whole on every edit, so a UUID of its own would name nothing lasting.
+# Sync does not carry any of these yet (engine/store/clinic/sync.py says how it would).
+
+# Never deleted: signatures refer to them. pin_hash: argon2id of a PIN of their own.
+therapists = Table(
+    "therapists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("credentials", Text, nullable=False),
+    Column("npi", Text),
+    Column("discipline", Text),
+    Column("pin_hash", Text),
+    Column("added_at_utc", Text, nullable=False),
+    Column("retired_at_utc", Text),
+    Column("uuid", Text),
+    Index("therapists_by_uuid", "uuid", unique=True),
+)
+
+# The minutes as last assigned; position keeps the order the therapist gave them in.
+session_minutes = Table(
+    "session_minutes",
+    metadata,
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("therapist_id", Integer, ForeignKey("therapists.id"), nullable=False),
+    Column("assigned_at_utc", Text, nullable=False),
+    Column("active_seconds", Float),
+    PrimaryKeyConstraint("session_id", "code"),
+    CheckConstraint("minutes >= 0", name="session_minutes_not_negative"),
+)
+
+# Append-only through the store: a correction is signed again, the first stays.
+signatures = Table(
+    "signatures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False),
+    Column("therapist_id", Integer, ForeignKey("therapists.id"), nullable=False),
+    Column("signed_at_utc", Text, nullable=False),
+    Column("signed_json", Text, nullable=False),
+    Column("uuid", Text),
+    Index("signatures_by_session", "session_id"),
+    Index("signatures_by_uuid", "uuid", unique=True),
+)
+
+# limbs: the limbs' names separated by single spaces (they hold none).
+goals = Table(
+    "goals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("metric", Text),
+    Column("comparison", Text),
+    Column("target_value", Float),
+    Column("limbs", Text, nullable=False),
+    Column("task_name", Text),
+    Column("by_date", Text),
+    Column("baseline_from", Text, nullable=False),
+    Column("therapist_id", Integer, ForeignKey("therapists.id")),
+    Column("created_at_utc", Text, nullable=False),
+    Column("closed_at_utc", Text),
+    Column("closed_reason", Text),
+    Column("uuid", Text),
+    Index("goals_by_profile", "profile_id"),
+    Index("goals_by_uuid", "uuid", unique=True),
+)
+
+# diagnosis_codes: the ICD-10 codes separated by single spaces (they hold none).
+chart_fields = Table(
+    "chart_fields",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id"), primary_key=True, autoincrement=False),
+    Column("mrn", Text),
+    Column("date_of_birth", Text),
+    Column("diagnosis_codes", Text, nullable=False),
+    Column("updated_at_utc", Text, nullable=False),
+)
+
+default_codes = Table(
+    "default_codes",
+    metadata,
+    Column("profile_id", Integer, ForeignKey("profiles.id"), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("percent", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("profile_id", "code"),
+    CheckConstraint("percent > 0 AND percent <= 100", name="default_code_percent"),
+)
+
+CHART_KEYED = (therapists, signatures, goals)
