@@ -217,7 +217,8 @@ def _fill(data_dir: Path, sessions: int, taps_each: int) -> None:
                 beat_index=np.arange(count), asynchrony_ms=asynchrony_ms,
                 judgement=np.full(count, "sro", dtype=object),
                 sro_ms=np.full(count, 15.0), good_ms=np.full(count, 45.0),
-                ok_ms=np.full(count, 100.0),
+                ok_ms=np.full(count, 100.0), velocity=np.full(count, 96),
+                device=np.full(count, "TD-17 MIDI 1", dtype=object),
             ),
         )  # fmt: skip
         store.end_session(session_id, f"2026-02-01T10:{number:02d}:30+00:00", SESSION_COMPLETE)

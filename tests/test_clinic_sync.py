@@ -4,6 +4,7 @@ them in tests/test_clinic_commands.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,11 @@ def record(store: Store, name: str, taps: int = 3) -> int:
     store.add_beats([beat(session_id, 0, index) for index in range(taps)])
     store.add_taps(
         [
-            tap(session_id, 0, index, beat_index=index, asynchrony_ms=-4.0, judgement="sro")
+            replace(
+                tap(session_id, 0, index, beat_index=index, asynchrony_ms=-4.0, judgement="sro"),
+                velocity=90 + index,
+                device="TD-17 MIDI 1",
+            )
             for index in range(taps)
         ]
     )
@@ -55,8 +60,10 @@ def test_a_sync_sends_what_the_server_lacks_once(tmp_path: Path, server: Store) 
     here = station.session(first)
     assert on_server.session_uuid == here.session_uuid
     assert on_server.profile_code == here.profile_code
-    taps = [row.tap.asynchrony_ms for row in server.iter_taps(on_server.session_id)]
-    assert taps == [-4.0, -4.0, -4.0]
+    taps = [row.tap for row in server.iter_taps(on_server.session_id)]
+    assert [(t.asynchrony_ms, t.velocity, t.device) for t in taps] == [
+        (-4.0, 90 + index, "TD-17 MIDI 1") for index in range(3)
+    ]
     assert [note.body for note in server.notes(session_id=on_server.session_id)] == ["Good focus."]
 
     station.end_session(running, "2026-01-05T11:00:00+00:00", SESSION_COMPLETE)

@@ -13,6 +13,11 @@ Coming down: profiles and plans the station lacks, and the plan each profile pla
 therapists giving one profile different plans: the later assignment wins (assigned_at_utc),
 on both sides, and a station whose assignment is replaced writes an audit row saying so.
 Profiles themselves are added, never overwritten: a rename on one station stays there.
+
+The clinic's chart (schema version 11: therapists, minutes per code, signatures, goals, chart
+fields, default codes) does not travel yet. Therapists, signatures and goals have UUIDs for it
+(tables.CHART_KEYED) and would go as notes do; the others are keyed by the UUID of their
+session or profile and their code, and would replace the server's rows of that parent.
 """
 
 from __future__ import annotations
