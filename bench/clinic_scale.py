@@ -2,9 +2,12 @@
 API; how long the clinic takes to load and its progress metrics to compute.
 
     python -m bench.clinic_scale [--profiles 200] [--sessions 45] [--taps 2000] [--fresh]
+                                 [--server postgresql://USER@HOST/DATABASE]
 
 The generated database (about 3 GB at full size) is kept in the temporary folder and reused
-by later runs with the same shape and schema; --fresh makes it again. Times are wall-clock
+by later runs with the same shape and schema; --fresh makes it again. With --server the
+clinic is generated on that PostgreSQL server instead (an empty database of its own: the
+bench fills it), through the same store and the same queries. Times are wall-clock
 on this machine; each is also given as a ratio to a baseline measured in the same run, which
 says more than the seconds do on another machine.
 """
@@ -17,6 +20,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -34,9 +38,10 @@ from engine.metrics.progress import (
 from engine.scoring.judgement import Judgement, hit_flags
 from engine.scoring.kernels import JUDGEMENT_NAMES, score_taps
 from engine.store.columns import NONE_INT, UNPAIRED_BEAT, BeatColumns, TapColumns
-from engine.store.opening import open_store, store_exists
+from engine.store.migrations.runner import newest_version
+from engine.store.opening import open_server_store, open_store, store_exists
+from engine.store.protocol import Store
 from engine.store.records import SESSION_COMPLETE, SessionRecord, TaskRecord
-from engine.store.sqlite.schema import MIGRATIONS
 from engine.store.sqlite.store import DATABASE_FILE_NAME
 from engine.timing.tempo_map import beat_interval_ms, frames_per_beat
 
@@ -116,9 +121,8 @@ def _session_columns(
     return beats, taps_out
 
 
-def generate(data_dir: Path, profiles: int, sessions: int, taps: int) -> None:
+def generate(store: Store, profiles: int, sessions: int, taps: int) -> None:
     rng = np.random.default_rng(2026)
-    store = open_store(data_dir)
     settings = json.dumps(
         {
             "task": asdict(Task("Steady beat", ("both_hands",), taps // TASKS_PER_SESSION, None)),
@@ -169,7 +173,6 @@ def generate(data_dir: Path, profiles: int, sessions: int, taps: int) -> None:
         if done % 20 == 0 or done == profiles:
             rate = done * sessions * taps / (time.perf_counter() - started)
             print(f"  generated {done}/{profiles} profiles ({rate / 1e3:.0f} k taps/s)", flush=True)
-    store.close()
 
 
 def _seconds(action) -> tuple[float, object]:
@@ -220,52 +223,94 @@ def kernel_versus_numpy() -> tuple[float, float]:
     return kernel_s, numpy_s
 
 
+def opened_has_profiles(opened: Callable[[], Store]) -> bool:
+    store = opened()
+    try:
+        return bool(store.list_profiles())
+    finally:
+        store.close()
+
+
+def _bare_read_s(server: str | None, database: Path | None, cold: int) -> float:
+    """Seconds the driver alone takes to read the asynchronies of the first ``cold``
+    sessions into numpy: the floor under any store."""
+    if server:
+        import psycopg
+
+        address = server.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(address) as connection:
+            return _seconds(
+                lambda: np.fromiter(
+                    (row[0] for row in connection.execute(
+                        "SELECT asynchrony_ms FROM taps WHERE session_id <= %s", (cold,)
+                    )),
+                    dtype=np.float64,
+                )
+            )[0]  # fmt: skip
+    connection = sqlite3.connect(database)
+    try:
+        return _seconds(
+            lambda: np.fromiter(
+                (row[0] for row in connection.execute(
+                    "SELECT asynchrony_ms FROM taps WHERE session_id <= ?", (cold,)
+                )),
+                dtype=np.float64,
+            )
+        )[0]  # fmt: skip
+    finally:
+        connection.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=45)
     parser.add_argument("--taps", type=int, default=2000)
     parser.add_argument("--fresh", action="store_true", help="generate the clinic again")
+    parser.add_argument(
+        "--server", help="generate and measure on this PostgreSQL server's (empty) database"
+    )
     args = parser.parse_args(argv)
 
     shape = f"{args.profiles}x{args.sessions}x{args.taps}"
-    data_dir = Path(tempfile.gettempdir()) / f"onbeat-bench-clinic-{shape}-schema{len(MIGRATIONS)}"
     total_taps = args.profiles * args.sessions * args.taps
     print(f"clinic_scale: {args.profiles} profiles × {args.sessions} sessions × {args.taps} taps")
-    if args.fresh or not store_exists(data_dir):
-        if data_dir.exists():
+    if args.server:
+        where = "the server"
+        opened: Callable[[], Store] = lambda: open_server_store(  # noqa: E731
+            args.server, read_only=False, upgrade=True
+        )
+        fresh = args.fresh or not opened_has_profiles(opened)
+    else:
+        data_dir = Path(tempfile.gettempdir()) / f"onbeat-bench-clinic-{shape}-v{newest_version()}"
+        where = str(data_dir)
+        opened = lambda: open_store(data_dir)  # noqa: E731
+        fresh = args.fresh or not store_exists(data_dir)
+        if fresh and data_dir.exists():
             for path in data_dir.iterdir():
                 path.unlink()
-        generate_s, _ = _seconds(
-            lambda: generate(data_dir, args.profiles, args.sessions, args.taps)
-        )
-        print(f"  generated {total_taps / 1e6:.1f} M taps in {generate_s:.0f} s into {data_dir}")
-        store = open_store(data_dir)
+    if fresh:
+        store = opened()
+        generate_s, _ = _seconds(lambda: generate(store, args.profiles, args.sessions, args.taps))
+        store.close()
+        print(f"  generated {total_taps / 1e6:.1f} M taps in {generate_s:.0f} s into {where}")
+        store = opened()
         sums_s, computed = _seconds(lambda: refresh_limb_stats(store))
         store.close()
         print(f"  progress sums of {computed} sessions from their taps: {sums_s:.0f} s (once)")
     else:
-        print(f"  reusing {data_dir} (--fresh to generate again)")
+        print(f"  reusing {where} (--fresh to generate again)")
 
     # Cold: recompute the sums of some sessions from their taps, against reading those taps.
-    store = open_store(data_dir)
+    store = opened()
     cold = min(COLD_SESSIONS, args.profiles * args.sessions)
     store.mark_limb_stats_stale(range(1, cold + 1))
     cold_s, _ = _seconds(lambda: refresh_limb_stats(store))
     store.close()
-    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME)
-    read_s, _ = _seconds(
-        lambda: np.fromiter(
-            (row[0] for row in connection.execute(
-                "SELECT asynchrony_ms FROM taps WHERE session_id <= ?", (cold,)
-            )),
-            dtype=np.float64,
-        )
-    )  # fmt: skip
-    connection.close()
+    read_s = _bare_read_s(args.server, None if args.server else data_dir / DATABASE_FILE_NAME, cold)
 
     # Warm: what a therapist's clinic overview does.
-    open_s, store = _seconds(lambda: open_store(data_dir))
+    open_s, store = _seconds(opened)
     load_s, _ = _seconds(lambda: (store.list_profiles(), store.list_sessions()))
     clinic_s, clinic = _seconds(lambda: clinic_progress(store))
     stats_read_s, _ = _seconds(store.limb_stats)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,15 @@ DEFAULT_LEVEL = ROOT / "levels" / "pond" / "frog-hop.yaml"
 AddCommand = Callable[[str, str], argparse.ArgumentParser]
 # SQLite's integers are 64-bit signed; a session id beyond them can name nothing.
 MAX_SESSION_ID = 2**63 - 1
+
+
+# user:password@ in a URL (the clinic's server): what hide_passwords blanks out.
+_URL_PASSWORD = re.compile(r"(?P<start>://[^:/@\s]*):[^@\s]*@")
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ***, for logs."""
+    return _URL_PASSWORD.sub(r"\g<start>:***@", text)
 
 
 def data_dir_argument(text: str) -> str:
@@ -116,6 +126,30 @@ def data_dir_of(args: argparse.Namespace) -> Path:
     from engine.store.opening import default_data_dir
 
     return default_data_dir()
+
+
+SERVER_HELP = (
+    "read the clinic's PostgreSQL server (postgresql://USER@HOST/DATABASE) instead of this "
+    "station's data (docs/clinic.md)"
+)
+
+
+def add_server_argument(parser: argparse.ArgumentParser) -> None:
+    """--server on a command that only reads: the clinic's server in place of --data-dir."""
+    parser.add_argument("--server", metavar="URL", help=SERVER_HELP)
+
+
+def open_for_reading(args: argparse.Namespace):
+    """The store a reading command reads: the clinic's server given with --server, opened
+    read-only, or the data folder's, read-only (UserError when it holds no data)."""
+    from engine.store.opening import open_server_store, open_store, store_exists
+
+    if getattr(args, "server", None):
+        return open_server_store(args.server, read_only=True)
+    data_dir = data_dir_of(args)
+    if not store_exists(data_dir):
+        raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
+    return open_store(data_dir, read_only=True)
 
 
 def profile_of(data_dir: Path, text: str | None, station_name: str | None) -> ProfileRecord:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.common import AddCommand, UserError, data_dir_of, output_argument, session_argument
+from cli.common import (
+    AddCommand,
+    UserError,
+    add_server_argument,
+    open_for_reading,
+    output_argument,
+    session_argument,
+)
 
 
 def register(add_command: AddCommand) -> None:
@@ -21,6 +28,7 @@ def register(add_command: AddCommand) -> None:
     export.add_argument(
         "--session", type=session_argument, help="only this session (default: the clinic)"
     )
+    add_server_argument(export)
     export.add_argument(
         "--profile", metavar="CODE", help="only this profile's sessions, like P-ABC234"
     )
@@ -32,20 +40,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from engine.reports.export import count_rows, export
     from engine.reports.output import output_target
-    from engine.store.opening import open_store, store_exists
 
-    data_dir = data_dir_of(args)
     if args.session is not None and args.profile is not None:
         raise UserError("give --session or --profile, not both")
-    if not store_exists(data_dir):
-        raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
-    out = output_target(args.out)  # checked before the data is read
     # Read-only: no write lock, no migration; works beside a recording OnBeat and from
-    # read-only media.
-    store = open_store(data_dir, read_only=True)
-    # With the data on stdout, the bar and the summary go to stderr.
-    messages = sys.stderr if out.is_stdout else sys.stdout
+    # read-only media (or on the clinic's server, with --server).
+    store = open_for_reading(args)
     try:
+        out = output_target(args.out)  # checked before the data is read
+        # With the data on stdout, the bar and the summary go to stderr.
+        messages = sys.stderr if out.is_stdout else sys.stdout
         # A bar only for a person watching; pipes and logs get the one summary line.
         show_bar = messages.isatty()
         total = count_rows(store, args.what, args.session, args.profile) if show_bar else None
@@ -56,10 +60,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     except LookupError:
         if args.profile is not None:
             raise UserError(
-                f"{args.profile}: no such profile in {data_dir}; `run.py profiles list` "
+                f"{args.profile}: no such profile in {store.path}; `run.py profiles list` "
                 "shows the codes"
             ) from None
-        raise UserError(f"session {args.session}: no such session in {data_dir}") from None
+        raise UserError(f"session {args.session}: no such session in {store.path}") from None
     finally:
         store.close()
     print(f"Wrote {rows} {args.what} to {args.out}", file=messages)

@@ -17,6 +17,7 @@ from cli import (
     billing,
     calibrate,
     chart,
+    clinic,
     demo,
     devices,
     export,
@@ -29,7 +30,7 @@ from cli import (
     report,
     therapists,
 )
-from cli.common import data_dir_argument, data_dir_of
+from cli.common import data_dir_argument, data_dir_of, hide_passwords
 from cli.errors import quiet_stdout, report_failure, start_log
 
 DESCRIPTION = (
@@ -53,6 +54,7 @@ FAMILIES = (
     chart,
     devices,
     audit,
+    clinic,
 )
 
 
@@ -113,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args.handler = play.cmd_game
     run_log = start_log()
-    logging.getLogger("onbeat").info("run.py %s", " ".join(sys.argv[1:] if argv is None else argv))
+    logging.getLogger("onbeat").info(
+        "run.py %s", hide_passwords(" ".join(sys.argv[1:] if argv is None else argv))
+    )
     try:
         return args.handler(args)
     except KeyboardInterrupt:

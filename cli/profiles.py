@@ -10,7 +10,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.common import USAGE_STATUS, AddCommand, UserError, data_dir_of
+from cli.common import (
+    USAGE_STATUS,
+    AddCommand,
+    UserError,
+    add_server_argument,
+    data_dir_of,
+    open_for_reading,
+)
 
 HEADINGS = ("code", "name", "avatar", "birth year", "sessions", "last session", "archived")
 
@@ -23,6 +30,7 @@ def register(add_command: AddCommand) -> None:
     listing.add_argument(
         "--active", action="store_true", help="only the profiles in use (not archived)"
     )
+    add_server_argument(listing)
     listing.set_defaults(handler=cmd_list)
 
     add = actions.add_parser("add", help="make a new profile; prints its code last")
@@ -74,14 +82,15 @@ def _known_code(store, text: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    data_dir = data_dir_of(args)
-    store = _open(data_dir)
+    # With --server, the clinic's profiles, read-only.
+    store = open_for_reading(args) if args.server else _open(data_dir_of(args))
+    where = store.path if args.server else data_dir_of(args)
     try:
         profiles = store.list_profiles(include_archived=not args.active)
     finally:
         store.close()
     if not profiles:
-        print(f"No profiles in {data_dir}; add one with `run.py profiles add NAME`")
+        print(f"No profiles in {where}; add one with `run.py profiles add NAME`")
         return 0
     rows = [
         (

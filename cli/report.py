@@ -12,7 +12,9 @@ from cli.common import (
     USAGE_STATUS,
     AddCommand,
     UserError,
+    add_server_argument,
     data_dir_of,
+    open_for_reading,
     output_argument,
     profile_name_argument,
     profile_of,
@@ -76,6 +78,7 @@ def register(add_command: AddCommand) -> None:
         help="level id of the standard assessment (repeatable; default: standard, "
         "standard-assessment)",
     )
+    add_server_argument(report)
     report.set_defaults(handler=cmd_report)
 
 
@@ -83,19 +86,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     from engine.metrics.progress import ASSESSMENT_LEVEL_IDS
     from engine.reports.output import output_target
     from engine.reports.service import ReportError, ReportRequest, format_for, write_report
-    from engine.store.opening import open_store, store_exists
 
-    data_dir = data_dir_of(args)
     try:
         format_name = format_for(Path(args.out), args.format)
     except ReportError as error:
         raise UserError(str(error), USAGE_STATUS) from None
-    if not store_exists(data_dir):
-        raise UserError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir")
-    out = output_target(args.out)  # checked before the report is made
-    profile_code = None
-    if args.profile is not None:
-        profile_code = profile_of(data_dir, args.profile, None).code
+    # Read-only: no write lock, no migration; progress sums are computed in memory.
+    store = open_for_reading(args)
+    try:
+        out = output_target(args.out)  # checked before the report is made
+        profile_code = None
+        if args.profile is not None and args.server:
+            profile_code = args.profile.strip().upper()  # on a server, by its code
+        elif args.profile is not None:
+            profile_code = profile_of(data_dir_of(args), args.profile, None).code
+    except BaseException:
+        store.close()
+        raise
     request = ReportRequest(
         format=format_name,
         session_id=args.session,
@@ -107,8 +114,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         unit_rule=args.rule,
         assessment_level_ids=tuple(args.assessment_level or ASSESSMENT_LEVEL_IDS),
     )
-    # Read-only: no write lock, no migration; progress sums are computed in memory.
-    store = open_store(data_dir, read_only=True)
     try:
         write_report(store, request, out)
     except ReportError as error:

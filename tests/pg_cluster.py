@@ -75,8 +75,22 @@ class Cluster:
         """SQLAlchemy URL of the cluster's `postgres` database as its superuser."""
         return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/postgres"
 
-    def database_url(self, name: str) -> str:
-        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{name}"
+    def database_url(self, name: str, user: str = SUPERUSER) -> str:
+        return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{name}"
+
+    def start(self) -> None:
+        """Start the server (again) and wait until it accepts connections."""
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._pg_ctl("-l", str(self.folder / "server.log"), "-o", options, "-w", "-t",
+                     str(START_TIMEOUT_S), "start")  # fmt: skip
+
+    def stop(self) -> None:
+        """Stop the server, as a crash or a switched-off machine would (no clean shutdown)."""
+        self._pg_ctl("-m", "immediate", "-w", "stop")
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        command = [str(postgres_bindir() / "pg_ctl"), "-D", str(self.folder / "data"), *arguments]
+        subprocess.run(_as_cluster_owner(command), check=True, capture_output=True)
 
 
 @contextmanager
@@ -88,7 +102,6 @@ def running_cluster() -> Iterator[Cluster]:
     if os.geteuid() == 0:
         shutil.chown(folder, UNPRIVILEGED_USER)
     port = _free_port()
-    log = folder / "server.log"
     try:
         subprocess.run(
             _as_cluster_owner(
@@ -106,27 +119,9 @@ def running_cluster() -> Iterator[Cluster]:
             check=True,
             capture_output=True,
         )
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            _as_cluster_owner(
-                [
-                    str(bindir / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-l",
-                    str(log),
-                    "-o",
-                    options,
-                    "-w",
-                    "-t",
-                    str(START_TIMEOUT_S),
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-        )
-        yield Cluster(folder, port)
+        cluster = Cluster(folder, port)
+        cluster.start()
+        yield cluster
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from sqlalchemy import create_engine
 
-import engine.store.sqlite.schema as schema_module
+import tests.legacy_schema as legacy_schema
+from engine.store.migrations import runner
 from engine.store.profile_choice import station_profile
 from engine.store.recorder import Recorder
 from engine.store.records import ProfileRecord, SessionCalibration, SessionRecord
@@ -88,15 +90,45 @@ def orphan_running_sessions(database: Path) -> int:
         connection.close()
 
 
-def make_database_of_schema(data_dir: Path, version: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A real database file as the OnBeat of schema ``version`` made it: its migrations, in
-    write-ahead log mode, and nothing that a later OnBeat does on opening."""
-    connection = sqlite3.connect(data_dir / DATABASE_FILE_NAME, isolation_level=None)
+def make_database_of_schema(
+    data_dir: Path, version: int, monkeypatch: pytest.MonkeyPatch | None = None
+) -> None:
+    """A real database file as the OnBeat of schema ``version`` made it, in write-ahead log
+    mode, and nothing that a later OnBeat does on opening. Versions up to the last release
+    before Alembic come from that release's own migrations (tests/legacy_schema.py); later
+    ones from the Alembic revisions up to ``version``."""
+    path = data_dir / DATABASE_FILE_NAME
+    if version <= len(legacy_schema.MIGRATIONS):
+        connection = sqlite3.connect(path, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            legacy_schema.migrate(connection, version)
+            assert legacy_schema.schema_version(connection) == version
+        finally:
+            connection.close()
+        return
+    engine = create_engine(f"sqlite:///{path}", isolation_level="AUTOCOMMIT")
     try:
-        connection.execute("PRAGMA journal_mode = WAL")
-        with monkeypatch.context() as patch:
-            patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:version])
-            schema_module.migrate(connection, data_dir / DATABASE_FILE_NAME)
-        assert schema_module.schema_version(connection) == version
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+            runner.migrate(connection, str(path), "", target_version=version)
+            assert runner.stored_version(connection) == version
     finally:
-        connection.close()
+        engine.dispose()
+
+
+def add_revision(folder: Path, monkeypatch: pytest.MonkeyPatch, upgrade_body: str) -> int:
+    """Make the store know one more schema version than it ships, as a newer OnBeat would: an
+    Alembic revision in ``folder`` whose upgrade() runs ``upgrade_body`` (Python, indented by
+    four spaces, with ``op`` and ``sa`` at hand). Returns the new version."""
+    version = runner.newest_version() + 1
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"r{version:04d}_added_by_a_test.py").write_text(
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n\n"
+        f"revision = {runner.revision_of(version)!r}\n"
+        f"down_revision = {runner.revision_of(version - 1)!r}\n\n\n"
+        f"def upgrade() -> None:\n{upgrade_body}\n"
+    )
+    monkeypatch.setattr(runner, "VERSION_LOCATIONS", (*runner.VERSION_LOCATIONS, folder))
+    return version

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.store.sqlite.schema as schema_module
 from engine.levels.load import load_level
 from engine.levels.model import Adaptive, Level, Windows
 from engine.session.adaptation import (
@@ -43,6 +42,7 @@ from engine.session.simulate import (
     evidence_level,
     measure,
 )
+from engine.store.migrations.runner import newest_version
 from engine.store.opening import open_store
 from engine.store.sqlite.store import DATABASE_FILE_NAME
 from game.harness import play_tapper
@@ -317,7 +317,7 @@ def test_positions_are_kept_per_child_and_level_in_the_database(tmp_path: Path) 
 
     store = open_store(tmp_path)
     # Migration 3 made the positions table; later migrations keep it.
-    assert store.schema_version() == len(schema_module.MIGRATIONS) >= 3
+    assert store.schema_version() == newest_version() >= 3
     stored = store.adaptive_position(codes["Robin"], level.id)
     assert stored is not None
     assert stored.position == fresh.position
@@ -351,7 +351,7 @@ def test_a_schema_2_database_gains_the_positions_table(
         )
     connection.close()
     store = open_store(tmp_path)
-    assert store.schema_version() == len(schema_module.MIGRATIONS) >= 3
+    assert store.schema_version() == newest_version() >= 3
     code = store.list_profiles()[0].code
     store.save_adaptive_position(code, "frog-hop", 2.5)
     assert store.adaptive_position(code, "frog-hop").position == 2.5

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import engine.store.sqlite.schema as schema_module
+import tests.legacy_schema as legacy_schema
 from engine.levels.library import discover_levels
 from engine.levels.load import LevelError, load_level
 from engine.levels.progression import map_levels
@@ -20,6 +20,7 @@ from engine.session.play import PlaySession
 from engine.session.praise import praise_kind
 from engine.session.rewards import profile_progress, unlocked_level_ids
 from engine.session.streak import MISSED, Streak, longest_run
+from engine.store.migrations.runner import newest_version
 from engine.store.opening import open_store
 from engine.store.recorder import Recorder
 from engine.store.records import AUDIO_SILENT
@@ -36,7 +37,7 @@ def test_a_database_from_before_keeps_every_session_and_reads_them_as_not_record
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The schema just before the migration that added these columns, wherever it ends up.
-    before = schema_module.MIGRATIONS.index(schema_module._migration_7_session_sound_and_autoplay)
+    before = legacy_schema.MIGRATIONS.index(legacy_schema._migration_7_session_sound_and_autoplay)
     make_database_of_schema(tmp_path, before, monkeypatch)
     with sqlite3.connect(tmp_path / DATABASE_FILE_NAME) as connection:  # as that OnBeat did
         connection.execute(
@@ -61,7 +62,7 @@ def test_a_database_from_before_keeps_every_session_and_reads_them_as_not_record
         rows_before = connection.execute("SELECT * FROM sessions ORDER BY id").fetchall()
 
     store = open_store(tmp_path)
-    assert store.schema_version() == len(schema_module.MIGRATIONS)
+    assert store.schema_version() == newest_version()
     sessions = store.list_sessions(code)
     store.close()
     assert [s.level_id for s in sessions] == ["frog-hop", "duck-paddle"]

@@ -37,8 +37,9 @@ from engine.store.chart_records import (
     CodeShare,
     GoalRecord,
 )
+from engine.store.migrations.runner import newest_version
+from engine.store.migrations.versions import r0011_clinic_chart as chart_revision
 from engine.store.opening import open_store
-from engine.store.sqlite import schema as schema_module
 from engine.store.sqlite.store import DATABASE_FILE_NAME
 from tests import month_of_sessions as month
 from tests.records_factory import make_database_of_schema
@@ -94,22 +95,33 @@ def test_therapist_and_chart_field_checks_say_what_to_type() -> None:
 def test_a_database_before_the_chart_tables_upgrades_without_losing_a_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    version = schema_module.MIGRATIONS.index(schema_module._migration_10_clinic_chart)
-    make_database_of_schema(tmp_path, version, monkeypatch)
-    with monkeypatch.context() as patch:
-        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:version])
-        store = open_store(tmp_path)
-        code = store.create_profile("Mia", 2018)
-        store.add_note("About Mia", "OT", profile_code=code)
-        store.set_station_setting("language", "es")
-        store.close()
+    make_database_of_schema(tmp_path, int(chart_revision.down_revision), monkeypatch)
+    # Written as the OnBeat of that schema wrote them: plain SQL into the columns it had.
+    with sqlite3.connect(tmp_path / DATABASE_FILE_NAME) as connection:
+        connection.execute(
+            "INSERT INTO profiles (code, display_name, created_at_utc, birth_year, uuid) "
+            "VALUES ('P-MIA234', 'Mia', '2026-01-05T09:00:00+00:00', 2018, "
+            "'0b6c4f1e-2d7a-4c55-9a43-7f1d2b3c4d5e')"
+        )
+        connection.execute(
+            "INSERT INTO notes (profile_id, written_at_utc, author, body, uuid) VALUES "
+            "(1, '2026-01-05T09:05:00+00:00', 'OT', 'About Mia', "
+            "'5d1f0c2a-8e3b-4f6d-a7c9-0e1b2c3d4e5f')"
+        )
+        connection.execute(
+            "INSERT INTO station_settings (name, value, updated_at_utc) "
+            "VALUES ('language', 'es', '2026-01-05T09:06:00+00:00')"
+        )
+    connection.close()
+    code = "P-MIA234"
     path = tmp_path / DATABASE_FILE_NAME
 
     def dump() -> dict[str, list]:
         connection = sqlite3.connect(path)
         try:
             tables = [row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'schema_version'"
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT IN ('schema_version', 'alembic_version')"
             )]  # fmt: skip
             return {t: connection.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
         finally:
@@ -117,7 +129,7 @@ def test_a_database_before_the_chart_tables_upgrades_without_losing_a_row(
 
     before = dump()
     store = open_store(tmp_path)
-    assert store.schema_version() == len(schema_module.MIGRATIONS)
+    assert store.schema_version() == newest_version()
     assert store.goals(code) == [] and store.therapists() == []
     store.close()
     after = dump()

@@ -166,7 +166,10 @@ def test_columns_and_values(store: Store, tmp_path: Path) -> None:
         "profile_code": store.session(session_id).profile_code,
         "level_id": "toes-1",
         "session_started_at_utc": "2026-01-05T10:00:00+00:00",
+        "station": store.session(session_id).station,
+        "session_uuid": store.session(session_id).session_uuid,
     }
+    assert first["session_uuid"] and first["station"]
     assert float(first["audio_time_s"]) == 2.000020833333333
     assert (late["beat_index"], late["asynchrony_ms"]) == ("1", "7.2500")
 

@@ -6,13 +6,17 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 
-import engine.store.sqlite.schema as schema_module
+import tests.legacy_schema as legacy_schema
+from engine.store.migrations.runner import newest_version
 from engine.store.opening import open_store
+from engine.store.protocol import Store
 from engine.store.records import AuditEntry, PlanStep
 from engine.store.sqlite.store import DATABASE_FILE_NAME
-from tests.records_factory import session_record
+from tests.pg_stores import BACKENDS, open_backend
+from tests.records_factory import make_database_of_schema, session_record
 
 KIOSK_TABLES = ("station_settings", "audit_log", "profile_plans")
 
@@ -32,8 +36,15 @@ def test_station_settings_are_kept_and_replaced(tmp_path: Path) -> None:
     store.close()
 
 
-def test_the_audit_log_keeps_entries_in_order(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A new store on each backend: a station's SQLite file, a clinic's PostgreSQL server."""
+    opened = open_backend(request, request.param, tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_the_audit_log_keeps_entries_in_order(store: Store) -> None:
     store.add_audit_entry(entry("pin_failed", "1 of 5"))
     store.add_audit_entry(entry("unlocked"))
     assert [(e.action, e.detail) for e in store.audit_entries()] == [
@@ -66,10 +77,26 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(tmp_path: Path) -> 
     assert names == {"add_audit_entry", "audit_entries"}
 
 
-def test_a_new_plan_replaces_the_profiles_plan_and_the_old_one_stays_for_its_sessions(
-    tmp_path: Path,
+def test_the_clinics_server_refuses_to_change_or_delete_audit_rows(
+    request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    store = open_store(tmp_path)
+    store = open_backend(request, "postgresql", tmp_path)
+    store.add_audit_entry(entry("locked_out", "2 min"))
+    store.close()
+    with psycopg.connect(str(store.path), autocommit=True) as connection:
+        for statement in (
+            "UPDATE audit_log SET detail = 'nothing happened'",
+            "DELETE FROM audit_log",
+        ):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                connection.execute(statement)
+        rows = connection.execute("SELECT action, detail FROM audit_log").fetchall()
+    assert rows == [("locked_out", "2 min")]
+
+
+def test_a_new_plan_replaces_the_profiles_plan_and_the_old_one_stays_for_its_sessions(
+    store: Store,
+) -> None:
     code = store.create_profile("Robin")
     other = store.create_profile("Sam")
     first = store.assign_plan(code, "Week 1", [PlanStep("frog-hop")], 15, '{"v": 1}', "a: 1\n")
@@ -104,10 +131,8 @@ def _under_plan(record, plan_id: int, visit: int, stop: int):
 def database_before_the_kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A real database file made by the migrations before this one, filled as the OnBeat of
     that schema wrote it (plain SQL: today's code would write today's columns)."""
-    kiosk_index = schema_module.MIGRATIONS.index(schema_module._migration_8_kiosk_stations)
-    with monkeypatch.context() as patch:
-        patch.setattr(schema_module, "MIGRATIONS", schema_module.MIGRATIONS[:kiosk_index])
-        open_store(tmp_path).close()
+    kiosk_index = legacy_schema.MIGRATIONS.index(legacy_schema._migration_8_kiosk_stations)
+    make_database_of_schema(tmp_path, kiosk_index, monkeypatch)
     connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
     with connection:
         connection.execute(
@@ -160,7 +185,7 @@ def test_upgrading_a_database_from_before_the_kiosk_keeps_every_row(
     assert sum(len(rows) for rows in before.values()) >= 4
 
     store = open_store(database_before_the_kiosk)
-    assert store.schema_version() == len(schema_module.MIGRATIONS)
+    assert store.schema_version() == newest_version()
     [session] = store.list_sessions()
     assert (session.plan_visit, session.plan_stop) == (None, None)
     code = session.profile_code

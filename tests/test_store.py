@@ -6,12 +6,14 @@ import dataclasses
 import re
 import sqlite3
 import sys
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
-import engine.store.sqlite.schema as schema_module
+from engine.store.migrations.runner import newest_version
 from engine.store.opening import default_data_dir, open_store
 from engine.store.protocol import SchemaTooNewError, Store, StoreError
 from engine.store.records import (
@@ -24,7 +26,13 @@ from engine.store.records import (
     TaskRecord,
 )
 from engine.store.sqlite.store import BUSY_TIMEOUT_MS, DATABASE_FILE_NAME, SqliteStore
-from tests.records_factory import orphan_running_sessions, session_record, start_session
+from tests.pg_stores import BACKENDS, open_backend, refused_record
+from tests.records_factory import (
+    add_revision,
+    orphan_running_sessions,
+    session_record,
+    start_session,
+)
 from tests.sqlite_limits import connect_with_room_for
 
 
@@ -82,11 +90,21 @@ def tap(
     )
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    opened = open_store(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A new store on each backend: the contract holds for a station's SQLite file and a
+    clinic's PostgreSQL server alike."""
+    opened = open_backend(request, request.param, tmp_path)
     yield opened
     opened.close()
+
+
+def raw_sql_of(store: Store, sql: str) -> list[tuple]:
+    """Run one statement on a connection of its own to the store's database, outside it."""
+    if isinstance(store.path, Path):
+        return raw_sql(store.path.parent, sql)
+    with psycopg.connect(store.path, autocommit=True) as connection:
+        return connection.execute(sql).fetchall()
 
 
 def raw_sql(data_dir: Path, sql: str) -> list[tuple]:
@@ -143,7 +161,7 @@ def test_every_profile_made_is_new_with_a_pseudonymous_code(store: Store) -> Non
         2019,
         "owl",
     )
-    rows = raw_sql(store.path.parent, "SELECT display_name, code FROM profiles ORDER BY id")
+    rows = raw_sql_of(store, "SELECT display_name, code FROM profiles ORDER BY id")
     assert rows == [("Robin", robin.code), ("Robin", other_robin.code), ("Sam", sam.code)]
     codes = [code for _, code in rows]
     assert all(re.fullmatch(r"P-[A-Z2-9]{6}", code) for code in codes)
@@ -222,8 +240,11 @@ def test_a_session_reads_back_as_the_record_it_was_written_from(store: Store) ->
     calibration = SessionCalibration(-6.5, "2026-01-04T16:00:00+00:00", "tap test")
     written = session_record(store.create_profile("Robin"), calibration=calibration)
     session_id = store.start_session(written)
-    assert store.session(session_id) == replace(written, session_id=session_id)
-    assert store.list_sessions() == [replace(written, session_id=session_id)]
+    stored = store.session(session_id)
+    # The store gives it its keys: the database's id and a clinic-wide UUID.
+    assert uuid.UUID(stored.session_uuid).version == 4
+    assert stored == replace(written, session_id=session_id, session_uuid=stored.session_uuid)
+    assert store.list_sessions() == [stored]
 
 
 def test_a_session_starts_without_an_id_for_a_known_profile(store: Store) -> None:
@@ -241,8 +262,8 @@ def test_session_columns_are_stored_as_given(store: Store) -> None:
     session_id = store.start_session(start)
     store.add_task(task_start(session_id, 0))
     store.add_beats([beat(session_id, 0, 0)])
-    [session_row] = raw_sql(
-        store.path.parent,
+    [session_row] = raw_sql_of(
+        store,
         "SELECT level_id, level_title, level_path, station, sample_rate_hz, input_offset_ms, "
         f"output_latency_ms, started_at_utc FROM sessions WHERE id = {session_id}",
     )
@@ -256,13 +277,13 @@ def test_session_columns_are_stored_as_given(store: Store) -> None:
         start.output_latency_ms,
         start.started_at_utc,
     )
-    task_rows = raw_sql(
-        store.path.parent,
+    task_rows = raw_sql_of(
+        store,
         "SELECT task_name, settings_json, tempo_bpm_start, tempo_bpm_end, start_frame FROM tasks",
     )
     assert task_rows == [("task 0", '{"tempo_bpm": 60}', 60.0, 63.0, 96_000)]
-    beat_rows = raw_sql(
-        store.path.parent,
+    beat_rows = raw_sql_of(
+        store,
         "SELECT beat_index, limb, target_frame, scored, tempo_bpm, ioi_ms, sro_ms, good_ms, "
         "ok_ms FROM beats",
     )
@@ -285,13 +306,13 @@ def test_iter_taps_without_a_session_gives_all_in_order(store: Store) -> None:
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(refused_record(store)):
         store.add_task(task_start(session_id=999))
     session_id = start_session(store)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(refused_record(store)):
         store.add_beats([beat(session_id, 5, 0)])
     store.add_task(task_start(session_id, 0))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(refused_record(store)):
         # Paired with a beat that was never stored.
         store.add_taps([tap(session_id, 0, 0, beat_index=3, asynchrony_ms=1.0, judgement="ok")])
     assert store.session_counts(session_id).tap_count == 0
@@ -306,7 +327,7 @@ def test_unknown_judgement_is_refused(store: Store) -> None:
 
 def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     session_id = start_session(store)
-    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+    with pytest.raises(refused_record(store)), store.transaction():
         store.add_task(task_start(session_id, 0))
         store.add_beats([beat(session_id, 5, 0)])  # there is no task 5
     assert store.session_counts(session_id).task_count == 0
@@ -364,7 +385,7 @@ def schema_versions(data_dir: Path) -> list[tuple[int, str]]:
 
 
 def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
-    latest = len(schema_module.MIGRATIONS)
+    latest = newest_version()
     store = open_store(tmp_path)
     assert store.schema_version() == latest
     code = store.create_profile("Robin")
@@ -381,48 +402,48 @@ def test_opening_twice_does_not_rerun_migrations(tmp_path: Path) -> None:
 def test_a_new_migration_runs_once_on_an_existing_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    open_store(tmp_path).close()
-    latest = len(schema_module.MIGRATIONS)
-    runs: list[int] = []
-
-    def add_profile_motto(connection: sqlite3.Connection) -> None:
-        # Count the runs on the file only: the store also replays the migrations on an
-        # in-memory database to learn which tables and columns the schema has.
-        (_, _, file_name) = connection.execute("PRAGMA database_list").fetchone()
-        if file_name:
-            runs.append(1)
-        connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
-
-    monkeypatch.setattr(schema_module, "MIGRATIONS", (*schema_module.MIGRATIONS, add_profile_motto))
+    data_dir = tmp_path / "data"
+    open_store(data_dir).close()
+    latest = newest_version()
+    runs = tmp_path / "runs.txt"
+    added = add_revision(
+        tmp_path / "revisions",
+        monkeypatch,
+        f"    with open({str(runs)!r}, 'a') as runs:\n"
+        "        runs.write('ran\\n')\n"
+        "    op.add_column('profiles', sa.Column('motto', sa.Text))",
+    )
+    assert added == latest + 1
     for _ in range(2):
-        store = open_store(tmp_path)
+        store = open_store(data_dir)
         assert store.schema_version() == latest + 1
         store.close()
-    assert runs == [1]
-    assert [version for version, _ in schema_versions(tmp_path)] == list(range(1, latest + 2))
-    assert "motto" in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
+    assert runs.read_text() == "ran\n"
+    assert [version for version, _ in schema_versions(data_dir)] == list(range(1, latest + 2))
+    assert "motto" in [row[1] for row in raw_sql(data_dir, "PRAGMA table_info(profiles)")]
 
 
 def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    open_store(tmp_path).close()
-    latest = len(schema_module.MIGRATIONS)
-
-    def broken(connection: sqlite3.Connection) -> None:
-        connection.execute("ALTER TABLE profiles ADD COLUMN motto TEXT")
-        connection.execute("ALTER TABLE no_such_table ADD COLUMN x TEXT")
-
-    monkeypatch.setattr(schema_module, "MIGRATIONS", (*schema_module.MIGRATIONS, broken))
+    data_dir = tmp_path / "data"
+    open_store(data_dir).close()
+    latest = newest_version()
+    add_revision(
+        tmp_path / "revisions",
+        monkeypatch,
+        "    op.add_column('profiles', sa.Column('motto', sa.Text))\n"
+        "    op.execute('ALTER TABLE no_such_table ADD COLUMN x TEXT')",
+    )
     with pytest.raises(StoreError, match=f"schema version {latest + 1}"):
-        open_store(tmp_path)
-    assert [version for version, _ in schema_versions(tmp_path)] == list(range(1, latest + 1))
-    assert "motto" not in [row[1] for row in raw_sql(tmp_path, "PRAGMA table_info(profiles)")]
+        open_store(data_dir)
+    assert [version for version, _ in schema_versions(data_dir)] == list(range(1, latest + 1))
+    assert "motto" not in [row[1] for row in raw_sql(data_dir, "PRAGMA table_info(profiles)")]
 
 
 def test_a_database_from_a_newer_onbeat_is_refused(tmp_path: Path) -> None:
     open_store(tmp_path).close()
-    newer = len(schema_module.MIGRATIONS) + 1  # a version this OnBeat does not know
+    newer = newest_version() + 1
     raw_sql(tmp_path, f"INSERT INTO schema_version VALUES ({newer}, '2030-01-01T00:00:00+00:00')")
     with pytest.raises(SchemaTooNewError) as raised:
         open_store(tmp_path)

@@ -3,7 +3,6 @@ adaptation steps, notes, column reads and bulk writes, progress sums. Real files
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import astuple, fields, replace
 from pathlib import Path
 
@@ -29,12 +28,15 @@ from engine.store.records import (
     TapRecord,
     TaskRecord,
 )
+from tests.pg_stores import BACKENDS, open_backend, refused_record
 from tests.records_factory import start_session
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    opened = open_store(tmp_path)
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """A new store on each backend: the contract holds for a station's SQLite file and a
+    clinic's PostgreSQL server alike."""
+    opened = open_backend(request, request.param, tmp_path)
     yield opened
     opened.close()
 
@@ -129,7 +131,7 @@ def test_adaptation_steps_round_trip_and_are_checked(store: Store) -> None:
     ]
     store.add_adaptation_steps(steps)
     assert store.adaptation_steps(session_id) == steps
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(refused_record(store)):
         store.add_adaptation_steps([replace(steps[0], step_index=2, direction="sideways")])
 
 

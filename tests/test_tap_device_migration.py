@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import engine.store.sqlite.schema as schema_module
 from engine.reports.export import export_taps_csv
+from engine.store.migrations.runner import newest_version
+from engine.store.migrations.versions import r0010_tap_velocity_and_device as velocity_revision
 from engine.store.opening import open_store
 from engine.store.records import TapRecord
 from engine.store.sqlite.store import DATABASE_FILE_NAME
@@ -27,7 +28,7 @@ OLD_TAPS = [
 def _old_database(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database of the schema before taps kept their velocity and device, with one session
     of three taps written as the OnBeat of that schema wrote them: its columns, no more."""
-    before = schema_module.MIGRATIONS.index(schema_module._migration_9_tap_velocity_and_device)
+    before = int(velocity_revision.down_revision)
     make_database_of_schema(data_dir, before, monkeypatch)
     with sqlite3.connect(data_dir / DATABASE_FILE_NAME) as connection:
         connection.execute(
@@ -69,7 +70,7 @@ def test_taps_from_before_keep_every_value_and_read_as_not_recorded(
 
     store = open_store(tmp_path)
     try:
-        assert store.schema_version() == len(schema_module.MIGRATIONS)
+        assert store.schema_version() == newest_version()
         taps = [row.tap for row in store.iter_taps(1)]
         out = tmp_path / "taps.csv"
         assert export_taps_csv(store, out, 1) == len(OLD_TAPS)

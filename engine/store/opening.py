@@ -1,5 +1,7 @@
-"""Which store serves a data folder, and where that folder is by default. The one place that
-chooses a backend: everything else asks for ``open_store(data_dir)`` and gets a Store."""
+"""Which store serves a data folder or a clinic's server, and where the folder is by default.
+The one place that chooses a backend: everything else asks for ``open_store(data_dir)`` (a
+station's SQLite file) or ``open_server_store(url)`` (a clinic's PostgreSQL server) and gets
+a Store."""
 
 from __future__ import annotations
 
@@ -7,7 +9,11 @@ import sqlite3
 from pathlib import Path
 
 import platformdirs
+import psycopg
 
+from engine.store.postgres.address import redact, server_url
+from engine.store.postgres.faults import server_failure
+from engine.store.postgres.store import PostgresStore
 from engine.store.protocol import Store, StoreError
 from engine.store.sqlite import backup as sqlite_backup
 from engine.store.sqlite.faults import store_failure
@@ -41,6 +47,22 @@ def open_store(data_dir: Path, *, read_only: bool = False) -> Store:
     return SqliteStore.open(data_dir, default_dir=default_data_dir())
 
 
+def open_server_store(url: str, *, read_only: bool = True, upgrade: bool = False) -> Store:
+    """Open the clinic's PostgreSQL server at ``url``: to read only (the default: export,
+    report and profiles list with --server), or to write (a station's sync); ``upgrade``
+    makes or upgrades its schema (``clinic init``). Raises StoreError naming the server
+    without its password."""
+    address = server_url(url)
+    if read_only:
+        return PostgresStore.open_for_reading(address)
+    return PostgresStore.open(address, upgrade=upgrade)
+
+
+def server_address(url: str) -> str:
+    """``url`` as it may be shown: without its password."""
+    return redact(server_url(url))
+
+
 def keep_last_good_copy(data_dir: Path) -> Path | None:
     """Refresh the daily copy of the database of ``data_dir`` that passes SQLite's check
     (the copy a damaged file is replaced by); None when not due or not possible (logged)."""
@@ -50,6 +72,8 @@ def keep_last_good_copy(data_dir: Path) -> Path | None:
 def explain_store_failure(error: BaseException, data_dir: Path) -> StoreError | None:
     """What an error of the database backend (raised by a store of ``data_dir``) means, as
     a StoreError whose message says what to do; None for any other error (a bug)."""
+    if isinstance(error, psycopg.Error):
+        return server_failure(error, "")
     if not isinstance(error, sqlite3.Error):
         return None
     return store_failure(error, database_path(data_dir))

@@ -117,6 +117,9 @@ class SessionRecord:
     # outside a plan. A kiosk run of a plan is several sessions, one per level.
     plan_visit: int | None = None
     plan_stop: int | None = None
+    # The session's clinic-wide key (a UUID), made by the station that recorded it: the same
+    # on the station and on the clinic's server, where session_id is each database's own.
+    session_uuid: str | None = None  # None until stored
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ class BeatRecord:
     """One tap target (an `x` step) of a task, with what was in force for it: the tempo, the
     interval between steps there (ms; the beat interval at one step a beat) and the judgement
     windows. Windows are None only where an older OnBeat did not record them and they could
-    not be recovered (engine/store/sqlite/schema.py, docs/data.md)."""
+    not be recovered (engine/store/migrations/, docs/data.md)."""
 
     session_id: int
     task_index: int
@@ -207,6 +210,8 @@ class TapWithSession:
     profile_code: str
     level_id: str
     session_started_at_utc: str
+    station: str  # where the session was played
+    session_uuid: str  # the session's clinic-wide key (SessionRecord.session_uuid)
 
 
 @dataclass(frozen=True)

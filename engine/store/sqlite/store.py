@@ -1,5 +1,8 @@
 """The SQLite store: one file in the data folder, opened, configured and brought up to date
-here; its queries live with the tables they serve (sessions, recordings, clinical).
+here; its queries are those of every SQL store (engine/store/sql/), run through SQLAlchemy on
+a connection made here, so that the file keeps what matters to a station: write-ahead
+logging, every commit on disk, foreign keys checked, locks waited out, read-only opens that
+take no write lock.
 
 Commands that record open the store for writing: the folder and files are made private, the
 schema is brought up to date, and sessions whose recording process is gone are marked
@@ -15,16 +18,27 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.pool import StaticPool
+
+from engine.store.migrations.runner import (
+    check_readable_version,
+    check_tables,
+    migrate,
+    newest_version,
+)
 from engine.store.protocol import (
     StoreError,
     StoreFullError,
     StoreLockedError,
     StoreReadOnlyError,
 )
-from engine.store.sqlite.chart import ChartTables
-from engine.store.sqlite.clinical import ClinicalTables
+from engine.store.sql.connected import unwrap_driver_errors
+from engine.store.sql.reading import LimbStatsInMemory
+from engine.store.sql.store import SqlStore
 from engine.store.sqlite.faults import (
     BUSY_TIMEOUT_MS,
+    damaged,
     explain_failure,
     read_only_reason,
     store_failure,
@@ -35,21 +49,13 @@ from engine.store.sqlite.files import (
     prepare_folder,
     repair_modes,
 )
-from engine.store.sqlite.kiosk import KioskTables
-from engine.store.sqlite.reading import LimbStatsInMemory
-from engine.store.sqlite.recordings import RecordingTables
-from engine.store.sqlite.schema import (
-    check_readable_version,
-    check_tables,
-    migrate,
-    newest_version,
-    schema_version,
-)
-from engine.store.sqlite.sessions import ProfileAndSessionTables
 
 __all__ = ["BUSY_TIMEOUT_MS", "DATABASE_FILE_NAME", "ReadOnlySqliteStore", "SqliteStore"]
 
 Connect = Callable[..., sqlite3.Connection]
+
+# What to do about a database of a newer OnBeat, besides updating this one.
+_OTHER_FOLDER = "choose another folder with --data-dir"
 
 
 def configure_connection(
@@ -87,13 +93,32 @@ def _wal_is_empty(path: Path) -> bool:
     return not wal.exists() or wal.stat().st_size == 0
 
 
-class SqliteStore(
-    ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables, ChartTables
-):
-    """The Store (engine/store/protocol.py) on one SQLite connection. Use it from one thread
-    only; the recorder's writer thread opens its own."""
+def _on_sqlalchemy(connection: sqlite3.Connection) -> tuple[Engine, Connection]:
+    """A SQLAlchemy engine that uses ``connection``, configured as above, and no other (the
+    pool hands out this one connection and closes it at the end), and its Connection."""
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: connection,
+        poolclass=StaticPool,
+        # The driver's autocommit: transactions are begun by the store (BEGIN IMMEDIATE).
+        isolation_level="AUTOCOMMIT",
+    )
+    unwrap_driver_errors(engine)
+    return engine, engine.connect()
 
-    read_only = False
+
+def _close(connection: sqlite3.Connection, engine: Engine | None) -> None:
+    """Close a connection that did not become a store (through its engine, if it had one,
+    so that the engine does not later try to use it)."""
+    if engine is None:
+        connection.close()
+    else:
+        engine.dispose()
+
+
+class SqliteStore(SqlStore):
+    """The Store (engine/store/protocol.py) on one SQLite file. Use it from one thread only;
+    the recorder's writer thread opens its own."""
 
     @classmethod
     def open(
@@ -116,20 +141,22 @@ class SqliteStore(
             connection = _connect(connect, path)
         except (OSError, sqlite3.Error) as error:
             raise explain_failure(error, path) from error
+        engine = None
         try:
             configure_connection(connection, path)
+            engine, sql = _on_sqlalchemy(connection)
             try:
-                migrate(connection, path)
+                migrate(sql, str(path), _OTHER_FOLDER)
             except sqlite3.Error as error:
                 raise _migration_failure(error, path) from error
-            check_tables(connection, path)
-            store = cls(connection, path)
+            check_tables(sql, lambda what: damaged(path, what))
+            store = cls(engine, sql, path)
             store.mark_abandoned_sessions_incomplete()
         except (OSError, sqlite3.Error) as error:
-            connection.close()
+            _close(connection, engine)
             raise explain_failure(error, path) from error
         except BaseException:
-            connection.close()
+            _close(connection, engine)
             raise
         return store
 
@@ -149,20 +176,19 @@ class SqliteStore(
             raise StoreError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir.")
         repair_modes(data_dir, path, default_dir)
         connection = _connect_for_reading(connect, path)
+        engine = None
         try:
             configure_connection(connection, path, read_only=True)
-            check_readable_version(connection, path)
-            check_tables(connection, path)
+            engine, sql = _on_sqlalchemy(connection)
+            check_readable_version(sql, str(path), _OTHER_FOLDER)
+            check_tables(sql, lambda what: damaged(path, what))
+            return ReadOnlySqliteStore(engine, sql, path)
         except (OSError, sqlite3.Error) as error:
-            connection.close()
+            _close(connection, engine)
             raise explain_failure(error, path) from error
         except BaseException:
-            connection.close()
+            _close(connection, engine)
             raise
-        return ReadOnlySqliteStore(connection, path)
-
-    def schema_version(self) -> int:
-        return schema_version(self._connection)
 
     @staticmethod
     def is_transient(error: Exception) -> bool:
@@ -171,9 +197,6 @@ class SqliteStore(
 
     def explain(self, error: Exception) -> StoreError | None:
         return store_failure(error, self.path)
-
-    def close(self) -> None:
-        self._connection.close()
 
 
 class ReadOnlySqliteStore(LimbStatsInMemory, SqliteStore):

@@ -1,23 +1,34 @@
-"""The SQLite schema and how it moves forward: ``MIGRATIONS[n]`` takes a database from
-version n to n + 1, and ``migrate`` applies the ones a database lacks, in order, in one
-transaction. Append only; never edit a migration that has shipped. Existing database files of
-every version must keep opening.
+"""The hand-written SQLite migrations of the releases before Alembic, as they shipped:
+``MIGRATIONS[n]`` took a database from version n to n + 1 and ``migrate`` applied the ones a
+file lacked, keeping the version in ``schema_version``. The tests keep them to make real files
+of every older version (tests/records_factory.make_database_of_schema), which the store must
+upgrade in place (engine/store/migrations/). History: never edit.
 """
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
-from engine.store.protocol import SchemaTooNewError, SchemaTooOldError
-from engine.store.sqlite.chart import CHART_TABLES
-from engine.store.sqlite.connected import transaction, utc_now
-from engine.store.sqlite.faults import damaged
-from engine.store.sqlite.in_force_upgrade import fill_what_was_in_force
+from engine.store.migrations.in_force_upgrade import fill_what_was_in_force
 
-TableColumns = dict[str, tuple[str, ...]]
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
 
 
 def _migration_1_initial_tables(connection: sqlite3.Connection) -> None:
@@ -294,20 +305,6 @@ def _migration_8_kiosk_stations(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
-def _migration_9_tap_velocity_and_device(connection: sqlite3.Connection) -> None:
-    # How hard each tap was (MIDI velocity) and which device it came from. Taps from before
-    # read NULL: not recorded.
-    connection.execute("ALTER TABLE taps ADD COLUMN velocity INTEGER")
-    connection.execute("ALTER TABLE taps ADD COLUMN device TEXT")
-
-
-def _migration_10_clinic_chart(connection: sqlite3.Connection) -> None:
-    # What a clinic files and bills: therapists, minutes per code, signatures, goals, chart
-    # fields, default codes (engine/store/sqlite/chart.py). New tables only: no row changes.
-    for statement in CHART_TABLES:
-        connection.execute(statement)
-
-
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1_initial_tables,
@@ -318,8 +315,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_6_what_was_in_force,
     _migration_7_session_sound_and_autoplay,
     _migration_8_kiosk_stations,
-    _migration_9_tap_velocity_and_device,
-    _migration_10_clinic_chart,
 )
 
 
@@ -330,72 +325,22 @@ def schema_version(connection: sqlite3.Connection) -> int:
     return int(version)
 
 
-def newest_version() -> int:
-    """The schema version this OnBeat makes and reads."""
-    return len(MIGRATIONS)
-
-
-def stored_schema_version(connection: sqlite3.Connection) -> int:
-    """The schema version of the database; 0 for a new, empty one (no tables yet)."""
-    (tables,) = connection.execute(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    return schema_version(connection) if tables else 0
-
-
-def _too_new(path: Path, version: int) -> SchemaTooNewError:
-    return SchemaTooNewError(
-        f"{path} was written by a newer OnBeat (schema version {version}; this one knows up "
-        f"to {len(MIGRATIONS)}): update OnBeat on this computer, or choose another folder "
-        "with --data-dir."
-    )
-
-
-def check_readable_version(connection: sqlite3.Connection, path: Path) -> None:
-    """For a store opened read-only, which must not migrate: raise SchemaTooNewError or
-    SchemaTooOldError unless the database is of exactly this OnBeat's schema."""
-    version = stored_schema_version(connection)
-    if version > len(MIGRATIONS):
-        raise _too_new(path, version)
-    if version < len(MIGRATIONS):
-        raise SchemaTooOldError(
-            f"{path} was written by an older OnBeat (schema version {version}, now "
-            f"{len(MIGRATIONS)}), and this command only reads. Upgrade it with a write command "
-            "first (start OnBeat once, or record with `run.py play` or `run.py demo`), then "
-            "try again."
-        )
-
-
-def migrate(connection: sqlite3.Connection, path: Path) -> None:
-    """Bring the database at ``path`` up to the newest schema, all or nothing. Raises
-    SchemaTooNewError for a database of a newer OnBeat; sqlite3.Error when SQLite refuses
-    (the caller says what that means). Takes the write lock only when there is work to do."""
-    known_version = len(MIGRATIONS)
-    current_version = stored_schema_version(connection)
-    if current_version > known_version:
-        raise _too_new(path, current_version)
-    if current_version == known_version:
-        return
-    # A migration may rebuild a table (SQLite's only way to change a constraint), and dropping
-    # the old table with foreign keys on would count every row that refers to it as broken.
-    # The switch has no effect inside a transaction, so it is flipped around it; a migration
-    # that rebuilds a table checks the rows that refer to it (_check_references_to).
+def migrate(connection: sqlite3.Connection, version: int) -> None:
+    """Make a new, empty database what the release of schema ``version`` made: its
+    migrations in one transaction, with foreign keys off around it as that release did (a
+    migration rebuilding a table checks the rows that refer to it)."""
     connection.execute("PRAGMA foreign_keys = OFF")
     try:
         with transaction(connection):
             connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "CREATE TABLE schema_version ("
                 "version INTEGER PRIMARY KEY, applied_at_utc TEXT NOT NULL)"
             )
-            # Again under the lock: another program may have migrated meanwhile.
-            current_version = schema_version(connection)
-            if current_version > known_version:
-                raise _too_new(path, current_version)
-            for version in range(current_version + 1, known_version + 1):
-                MIGRATIONS[version - 1](connection)
+            for number in range(1, version + 1):
+                MIGRATIONS[number - 1](connection)
                 connection.execute(
                     "INSERT INTO schema_version (version, applied_at_utc) VALUES (?, ?)",
-                    (version, utc_now()),
+                    (number, utc_now()),
                 )
     finally:
         connection.execute("PRAGMA foreign_keys = ON")
@@ -418,40 +363,3 @@ def _check_references_to(connection: sqlite3.Connection, parent: str) -> None:
         if broken:
             rows = ", ".join(f"row {rowid} -> {to}" for _, rowid, to, _ in broken)
             raise sqlite3.IntegrityError(f"{table} would refer to nothing ({rows})")
-
-
-@functools.cache
-def _tables_made_by(migrations: tuple[Callable[[sqlite3.Connection], None], ...]) -> TableColumns:
-    connection = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        with transaction(connection):
-            for migration in migrations:
-                migration(connection)
-        return tables_of(connection)
-    finally:
-        connection.close()
-
-
-def check_tables(connection: sqlite3.Connection, path: Path) -> None:
-    """Raise StoreDamagedError if a table or column of the current schema is missing (the
-    file was changed by another program, or damaged), before any command trips over it."""
-    found = tables_of(connection)
-    for table, columns in _tables_made_by(MIGRATIONS).items():
-        if table not in found:
-            raise damaged(path, f"the table '{table}' is missing")
-        lacking = [column for column in columns if column not in found[table]]
-        if lacking:
-            raise damaged(path, f"the table '{table}' lacks {', '.join(lacking)}")
-
-
-def tables_of(connection: sqlite3.Connection) -> TableColumns:
-    names = [
-        name
-        for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    return {
-        name: tuple(row[1] for row in connection.execute(f'PRAGMA table_info("{name}")'))
-        for name in names
-    }

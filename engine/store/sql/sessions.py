@@ -1,4 +1,4 @@
-"""Profiles and sessions in SQLite: who played, what, when, and how it ended."""
+"""Profiles and sessions: who played, what, when, and how it ended."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import json
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, insert, select, update
 
 from engine.store.owners import OwnerState, ProcessOwner, owner_state, this_process
 from engine.store.protocol import StoreError
@@ -20,37 +23,46 @@ from engine.store.records import (
     SessionRecord,
     profile_name_problem,
 )
-from engine.store.sqlite.connected import Connected, insert_statement, utc_now
+from engine.store.sql import tables as t
+from engine.store.sql.connected import Connected, new_key, utc_now
 
 # Pseudonymous profile codes: no letters or digits that read alike (0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 6
 _CODE_ATTEMPTS = 20
 
+_p, _s = t.profiles, t.sessions
+
 # ProfileRecord's fields, in order.
 _PROFILE_SELECT = (
-    "SELECT p.id, p.code, p.display_name, p.birth_year, p.avatar, p.created_at_utc, "
-    "COUNT(s.id), MAX(s.started_at_utc), p.archived_at_utc "
-    "FROM profiles AS p LEFT JOIN sessions AS s ON s.profile_id = p.id "
+    select(
+        _p.c.id,
+        _p.c.code,
+        _p.c.display_name,
+        _p.c.birth_year,
+        _p.c.avatar,
+        _p.c.created_at_utc,
+        func.count(_s.c.id),
+        func.max(_s.c.started_at_utc),
+        _p.c.archived_at_utc,
+    )
+    .select_from(_p.outerjoin(_s, _s.c.profile_id == _p.c.id))
+    .group_by(_p.c.id)
 )
 
 # SessionRecord's fields where the sessions table names or keeps them differently.
 _SESSION_SOURCES = {
-    "session_id": "s.id",
-    "profile_code": "p.code",
-    "calibration": "s.calibration_json",
+    "session_id": _s.c.id,
+    "profile_code": _p.c.code,
+    "calibration": _s.c.calibration_json,
+    "session_uuid": _s.c.uuid,
 }
-_SESSION_SELECT = (
-    "SELECT "
-    + ", ".join(_SESSION_SOURCES.get(name, f"s.{name}") for name in SESSION_FIELDS)
-    + " FROM sessions AS s JOIN profiles AS p ON p.id = s.profile_id "
-)
+_SESSION_SELECT = select(
+    *(_SESSION_SOURCES[name] if name in _SESSION_SOURCES else _s.c[name] for name in SESSION_FIELDS)
+).select_from(_s.join(_p, _p.c.id == _s.c.profile_id))
 # Stored as given, under their own names; the others are keys, JSON or set by the store.
 _SESSION_PLAIN_FIELDS = tuple(
     name for name in SESSION_FIELDS if name not in _SESSION_SOURCES and name != "ended_at_utc"
-)
-_INSERT_SESSION = insert_statement(
-    "sessions", ("profile_id", "calibration_json", *_SESSION_PLAIN_FIELDS)
 )
 
 
@@ -67,10 +79,10 @@ def _check_birth_year(birth_year: int | None, whose: str) -> None:
         raise ValueError(f"profile {whose}: birth year {birth_year} is not plausible")
 
 
-def _session_of_row(row: tuple) -> SessionRecord:
+def _session_of_row(row: Any) -> SessionRecord:
     values = dict(zip(SESSION_FIELDS, row, strict=True))
     calibration_json = values.pop("calibration")
-    values["autoplayed"] = bool(values["autoplayed"])  # SQLite keeps it as 0 or 1
+    values["autoplayed"] = bool(values["autoplayed"])
     calibration = None
     if calibration_json is not None:
         calibration = SessionCalibration(**json.loads(calibration_json))
@@ -86,19 +98,22 @@ class ProfileAndSessionTables(Connected):
         _check_birth_year(birth_year, name)
         with self.transaction():
             code = self._unused_profile_code()
-            self._connection.execute(
-                "INSERT INTO profiles (code, display_name, created_at_utc, birth_year, avatar) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (code, name, utc_now(), birth_year, avatar),
+            self._run(
+                insert(_p).values(
+                    code=code,
+                    display_name=name,
+                    created_at_utc=utc_now(),
+                    birth_year=birth_year,
+                    avatar=avatar,
+                    uuid=new_key(),
+                )
             )
         return code
 
     def _unused_profile_code(self) -> str:
         for _ in range(_CODE_ATTEMPTS):
             code = "P-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
-            taken = self._connection.execute(
-                "SELECT 1 FROM profiles WHERE code = ?", (code,)
-            ).fetchone()
+            taken = self._run(select(_p.c.id).where(_p.c.code == code)).first()
             if taken is None:
                 return code
         raise StoreError(f"{self.path}: found no unused profile code in {_CODE_ATTEMPTS} tries")
@@ -107,48 +122,45 @@ class ProfileAndSessionTables(Connected):
         self, profile_code: str, birth_year: int | None, avatar: str | None
     ) -> None:
         _check_birth_year(birth_year, profile_code)
-        self._update_profile(profile_code, "birth_year = ?, avatar = ?", (birth_year, avatar))
+        self._update_profile(profile_code, birth_year=birth_year, avatar=avatar)
 
     def rename_profile(self, profile_code: str, display_name: str) -> None:
-        self._update_profile(profile_code, "display_name = ?", (_checked_name(display_name),))
+        self._update_profile(profile_code, display_name=_checked_name(display_name))
 
     def archive_profile(self, profile_code: str, archived_at_utc: str | None = None) -> None:
         with self.transaction():
             archived = self.profile(profile_code).archived_at_utc
             if archived is not None:
                 raise ValueError(f"profile {profile_code} was archived already, on {archived}")
-            self._update_profile(
-                profile_code, "archived_at_utc = ?", (archived_at_utc or utc_now(),)
-            )
+            self._update_profile(profile_code, archived_at_utc=archived_at_utc or utc_now())
 
-    def _update_profile(self, profile_code: str, assignments: str, values: tuple) -> None:
+    def _update_profile(self, profile_code: str, **values: object) -> None:
         with self.transaction():
-            cursor = self._connection.execute(
-                f"UPDATE profiles SET {assignments} WHERE code = ?", (*values, profile_code)
-            )
-            if cursor.rowcount != 1:
+            result = self._run(update(_p).where(_p.c.code == profile_code).values(**values))
+            if result.rowcount != 1:
                 raise LookupError(f"{self.path}: there is no profile {profile_code}")
 
+    def _profiles(self, query: Select) -> list[ProfileRecord]:
+        return [ProfileRecord(*row) for row in self._run(query)]
+
     def list_profiles(self, include_archived: bool = True) -> list[ProfileRecord]:
-        where = "" if include_archived else "WHERE p.archived_at_utc IS NULL "
-        rows = self._connection.execute(_PROFILE_SELECT + where + "GROUP BY p.id ORDER BY p.code")
-        return [ProfileRecord(*row) for row in rows]
+        query = _PROFILE_SELECT.order_by(_p.c.code)
+        if not include_archived:
+            query = query.where(_p.c.archived_at_utc.is_(None))
+        return self._profiles(query)
 
     def active_profiles_named(self, display_name: str) -> list[ProfileRecord]:
-        rows = self._connection.execute(
-            _PROFILE_SELECT + "WHERE p.display_name = ? AND p.archived_at_utc IS NULL "
-            "GROUP BY p.id ORDER BY p.created_at_utc, p.id",
-            (display_name.strip(),),
+        return self._profiles(
+            _PROFILE_SELECT.where(
+                _p.c.display_name == display_name.strip(), _p.c.archived_at_utc.is_(None)
+            ).order_by(_p.c.created_at_utc, _p.c.id)
         )
-        return [ProfileRecord(*row) for row in rows]
 
     def profile(self, profile_code: str) -> ProfileRecord:
-        row = self._connection.execute(
-            _PROFILE_SELECT + "WHERE p.code = ? GROUP BY p.id", (profile_code,)
-        ).fetchone()
-        if row is None:
+        found = self._profiles(_PROFILE_SELECT.where(_p.c.code == profile_code))
+        if not found:
             raise LookupError(f"{self.path}: there is no profile {profile_code}")
-        return ProfileRecord(*row)
+        return found[0]
 
     # --- sessions -------------------------------------------------------------------------
     def start_session(self, session: SessionRecord) -> int:
@@ -161,22 +173,26 @@ class ProfileAndSessionTables(Connected):
         calibration_json = None if calibration is None else json.dumps(asdict(calibration))
         with self.transaction():
             profile_id = self._profile_id_of_code(session.profile_code)
-            cursor = self._connection.execute(
-                _INSERT_SESSION,
-                (
-                    profile_id,
-                    calibration_json,
-                    *(getattr(session, name) for name in _SESSION_PLAIN_FIELDS),
-                ),
-            )
-            session_id = int(cursor.lastrowid)
+            session_id = self._run(
+                insert(_s)
+                .values(
+                    profile_id=profile_id,
+                    calibration_json=calibration_json,
+                    uuid=new_key(),
+                    **{name: getattr(session, name) for name in _SESSION_PLAIN_FIELDS},
+                )
+                .returning(_s.c.id)
+            ).scalar_one()
             owner = this_process()
-            self._connection.execute(
-                "INSERT INTO session_owners (session_id, host, pid, process_started) "
-                "VALUES (?, ?, ?, ?)",
-                (session_id, owner.host, owner.pid, owner.started),
+            self._run(
+                insert(t.session_owners).values(
+                    session_id=session_id,
+                    host=owner.host,
+                    pid=owner.pid,
+                    process_started=owner.started,
+                )
             )
-            return session_id
+            return int(session_id)
 
     def end_session(self, session_id: int, ended_at_utc: str, status: str) -> None:
         if status not in (SESSION_COMPLETE, SESSION_INCOMPLETE):
@@ -185,22 +201,24 @@ class ProfileAndSessionTables(Connected):
                 f"{SESSION_INCOMPLETE!r}, not {status!r}"
             )
         with self.transaction():
-            cursor = self._connection.execute(
-                "UPDATE sessions SET ended_at_utc = ?, status = ? WHERE id = ?",
-                (ended_at_utc, status, session_id),
+            result = self._run(
+                update(_s)
+                .where(_s.c.id == session_id)
+                .values(ended_at_utc=ended_at_utc, status=status)
             )
-            if cursor.rowcount != 1:
+            if result.rowcount != 1:
                 raise LookupError(f"{self.path}: there is no session {session_id} to end")
 
     def mark_abandoned_sessions_incomplete(self) -> int:
         # Read first: most opens find nothing to mark and so never wait for the write lock.
-        rows = self._connection.execute(
-            "SELECT s.id, o.host, o.pid, o.process_started FROM sessions AS s "
-            "LEFT JOIN session_owners AS o ON o.session_id = s.id WHERE s.status = ?",
-            (SESSION_RUNNING,),
-        ).fetchall()
+        owners = t.session_owners
+        rows = self._run(
+            select(_s.c.id, owners.c.host, owners.c.pid, owners.c.process_started)
+            .select_from(_s.outerjoin(owners, owners.c.session_id == _s.c.id))
+            .where(_s.c.status == SESSION_RUNNING)
+        ).all()
         abandoned = [
-            (session_id,)
+            session_id
             for session_id, host, pid, started in rows
             # No owner: recorded by an OnBeat from before owners were kept, long gone.
             if host is None or owner_state(ProcessOwner(host, pid, started)) is OwnerState.GONE
@@ -208,9 +226,10 @@ class ProfileAndSessionTables(Connected):
         if not abandoned:
             return 0
         with self.transaction():
-            self._connection.executemany(
-                "UPDATE sessions SET status = ? WHERE id = ? AND status = ?",
-                [(SESSION_INCOMPLETE, session_id, SESSION_RUNNING) for (session_id,) in abandoned],
+            self._run(
+                update(_s)
+                .where(_s.c.id.in_(abandoned), _s.c.status == SESSION_RUNNING)
+                .values(status=SESSION_INCOMPLETE)
             )
         return len(abandoned)
 
@@ -220,38 +239,41 @@ class ProfileAndSessionTables(Connected):
         started_from_utc: str | None = None,
         started_before_utc: str | None = None,
     ) -> list[SessionRecord]:
-        conditions, parameters = [], []
+        conditions = []
         if profile_code is not None:
-            conditions.append("p.code = ?")
-            parameters.append(profile_code)
+            conditions.append(_p.c.code == profile_code)
         if started_from_utc is not None:
-            conditions.append("s.started_at_utc >= ?")
-            parameters.append(started_from_utc)
+            conditions.append(_s.c.started_at_utc >= started_from_utc)
         if started_before_utc is not None:
-            conditions.append("s.started_at_utc < ?")
-            parameters.append(started_before_utc)
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
-        rows = self._connection.execute(
-            f"{_SESSION_SELECT}{where}ORDER BY s.started_at_utc, s.id", parameters
+            conditions.append(_s.c.started_at_utc < started_before_utc)
+        query = _SESSION_SELECT.where(and_(True, *conditions)).order_by(
+            _s.c.started_at_utc, _s.c.id
         )
-        return [_session_of_row(row) for row in rows]
+        return [_session_of_row(row) for row in self._run(query)]
 
     def session(self, session_id: int) -> SessionRecord:
-        row = self._connection.execute(f"{_SESSION_SELECT}WHERE s.id = ?", (session_id,)).fetchone()
+        row = self._run(_SESSION_SELECT.where(_s.c.id == session_id)).first()
         if row is None:
             raise LookupError(f"{self.path}: there is no session {session_id}")
         return _session_of_row(row)
 
     def session_counts(self, session_id: int) -> SessionCounts:
-        row = self._connection.execute(
-            "SELECT "
-            "(SELECT COUNT(*) FROM tasks WHERE session_id = s.id), "
-            "(SELECT COUNT(*) FROM beats WHERE session_id = s.id), "
-            "(SELECT COUNT(*) FROM taps WHERE session_id = s.id), "
-            "(SELECT COUNT(*) FROM taps WHERE session_id = s.id AND beat_index IS NOT NULL) "
-            "FROM sessions AS s WHERE s.id = ?",
-            (session_id,),
-        ).fetchone()
+        def count(table: t.Table, *more: object) -> Any:
+            return (
+                select(func.count())
+                .select_from(table)
+                .where(table.c.session_id == _s.c.id, *more)
+                .scalar_subquery()
+            )
+
+        row = self._run(
+            select(
+                count(t.tasks),
+                count(t.beats),
+                count(t.taps),
+                count(t.taps, t.taps.c.beat_index.is_not(None)),
+            ).where(_s.c.id == session_id)
+        ).first()
         if row is None:
             raise LookupError(f"{self.path}: there is no session {session_id}")
         return SessionCounts(*row)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from engine.store.columns import LimbStatColumns
-from engine.store.sqlite.connected import Connected
+from engine.store.sql.connected import Connected
 
 
 def _rows(stats: LimbStatColumns, keep: np.ndarray) -> LimbStatColumns:

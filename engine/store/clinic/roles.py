@@ -1,0 +1,53 @@
+"""The database role of a station on the clinic's server: it may read the clinic, add rows
+(sessions and everything they produced, profiles, plans, notes, audit rows) and move a
+profile's plan, but never change or delete a row, its own or another station's. A therapist
+or administrator keeps the owner's role; backups (pg_dump) need only reading."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from engine.store.sql import tables as t
+
+# Rows a station adds. profile_plans: a station also moves a profile's plan (the later
+# assignment wins), so it may update that one small table.
+ADDED_BY_STATIONS = (
+    t.profiles,
+    t.session_plans,
+    t.sessions,
+    t.tasks,
+    t.beats,
+    t.taps,
+    t.adaptation_steps,
+    t.migration_notes,
+    t.notes,
+    t.audit_log,
+)
+
+
+def station_role_grants(role: str) -> list[str]:
+    """The statements that give the existing role ``role`` what a station needs, no more."""
+    quoted = '"' + role.replace('"', '""') + '"'
+    added = ", ".join(table.name for table in ADDED_BY_STATIONS)
+    return [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}",
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT INSERT ON {added} TO {quoted}",
+        f"GRANT INSERT, UPDATE ON {t.profile_plans.name} TO {quoted}",
+        # New rows take their ids from the tables' sequences.
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+    ]
+
+
+def grant_station_role(connection: Connection, role: str) -> None:
+    """Give ``role`` (made beforehand by the administrator, with its password) a station's
+    rights on the server's tables, in one transaction."""
+    connection.exec_driver_sql("BEGIN")
+    try:
+        for statement in station_role_grants(role):
+            connection.exec_driver_sql(statement)
+        connection.exec_driver_sql("COMMIT")
+    except BaseException:
+        connection.exec_driver_sql("ROLLBACK")
+        raise

@@ -1,0 +1,95 @@
+"""A station's sync with its clinic's server, at the level of the store: what goes up, what
+comes down, and that sending twice adds nothing (the commands are tested as people run
+them in tests/test_clinic_commands.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from engine.store.clinic.sync import sessions_not_on_server, sync
+from engine.store.opening import open_server_store, open_store
+from engine.store.protocol import Store
+from engine.store.records import SESSION_COMPLETE, AuditEntry, PlanStep
+from tests.pg_stores import fresh_database
+from tests.records_factory import start_session
+from tests.test_store import beat, tap, task_start
+
+
+def record(store: Store, name: str, taps: int = 3) -> int:
+    session_id = start_session(store, name)
+    store.add_task(task_start(session_id, 0))
+    store.add_beats([beat(session_id, 0, index) for index in range(taps)])
+    store.add_taps(
+        [
+            replace(
+                tap(session_id, 0, index, beat_index=index, asynchrony_ms=-4.0, judgement="sro"),
+                velocity=90 + index,
+                device="TD-17 MIDI 1",
+            )
+            for index in range(taps)
+        ]
+    )
+    store.end_session(session_id, "2026-01-05T10:20:00+00:00", SESSION_COMPLETE)
+    return session_id
+
+
+@pytest.fixture
+def server(postgres) -> Store:
+    opened = open_server_store(fresh_database(postgres), read_only=False)
+    yield opened
+    opened.close()
+
+
+def test_a_sync_sends_what_the_server_lacks_once(tmp_path: Path, server: Store) -> None:
+    station = open_store(tmp_path)
+    first = record(station, "Robin")
+    running = start_session(station, "Robin")
+    station.add_note("Good focus.", "OT", session_id=first)
+    station.add_audit_entry(AuditEntry("2026-01-05T10:00:00+00:00", "room-2", "unlocked", ""))
+
+    counts = sync(station, server, "room-2")
+    assert (counts.profiles_sent, counts.sessions_sent, counts.taps_sent) == (1, 1, 3)
+    assert (counts.notes_sent, counts.audit_rows_sent, counts.sessions_waiting) == (1, 1, 1)
+    assert not sync(station, server, "room-2").changed
+    assert sessions_not_on_server(station, server) == 0
+
+    [on_server] = server.list_sessions()
+    here = station.session(first)
+    assert on_server.session_uuid == here.session_uuid
+    assert on_server.profile_code == here.profile_code
+    taps = [row.tap for row in server.iter_taps(on_server.session_id)]
+    assert [(t.asynchrony_ms, t.velocity, t.device) for t in taps] == [
+        (-4.0, 90 + index, "TD-17 MIDI 1") for index in range(3)
+    ]
+    assert [note.body for note in server.notes(session_id=on_server.session_id)] == ["Good focus."]
+
+    station.end_session(running, "2026-01-05T11:00:00+00:00", SESSION_COMPLETE)
+    assert sessions_not_on_server(station, server) == 1
+    assert sync(station, server, "room-2").sessions_sent == 1
+    assert len(server.list_sessions()) == 2
+    station.close()
+
+
+def test_profiles_and_plans_come_down_and_the_later_assignment_wins(
+    tmp_path: Path, server: Store
+) -> None:
+    one, two = open_store(tmp_path / "one"), open_store(tmp_path / "two")
+    code = one.create_profile("Mia")
+    sync(one, server, "room-1")
+    counts = sync(two, server, "room-2")
+    assert counts.profiles_received == 1
+    assert two.profile(code).display_name == "Mia"
+
+    one.assign_plan(code, "Week 1", [PlanStep("frog-hop")], None, "{}", "a: 1\n")
+    two.assign_plan(code, "Week 2", [PlanStep("drum-march")], None, "{}", "b: 2\n")
+    sync(one, server, "room-1")
+    sync(two, server, "room-2")  # the later assignment, made on room-2, reaches the server
+    sync(one, server, "room-1")  # and comes down to room-1, with an audit row saying so
+    assert one.assigned_plan(code).title == two.assigned_plan(code).title == "Week 2"
+    assert server.assigned_plan(code).title == "Week 2"
+    assert "replaced by a later one" in one.audit_entries()[-1].detail
+    one.close()
+    two.close()
