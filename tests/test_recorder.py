@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.store.migrations.runner import newest_version
 from engine.store.opening import open_store
 from engine.store.protocol import SchemaTooNewError, Store
 from engine.store.recorder import Recorder, RecorderError
@@ -301,7 +302,8 @@ def test_a_really_full_disk_loses_nothing_committed(tmp_path: Path) -> None:
 
 def test_a_database_from_a_newer_onbeat_stops_the_recorder_at_once(tmp_path: Path) -> None:
     open_store(tmp_path).close()
-    raw_sql(tmp_path, "INSERT INTO schema_version VALUES (9, '2030-01-01')")
+    newer = newest_version() + 1
+    raw_sql(tmp_path, f"INSERT INTO schema_version VALUES ({newer}, '2030-01-01')")
     with pytest.raises(SchemaTooNewError):
         Recorder(tmp_path)
 
