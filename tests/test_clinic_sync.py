@@ -138,3 +138,43 @@ def test_an_unjoined_station_has_no_background_sync(
     monkeypatch.delenv(settings.URL_VARIABLE, raising=False)
     open_store(tmp_path).close()
     assert start_background_sync(tmp_path) is None
+
+
+def test_a_server_says_what_to_do_and_never_shows_its_password(tmp_path: Path, postgres) -> None:
+    from engine.store.postgres.faults import ServerUnreachableError
+    from engine.store.protocol import SchemaTooOldError
+    from tests.pg_stores import _admin
+
+    _admin(postgres, "CREATE DATABASE not_yet_a_clinic")
+    empty = postgres.database_url("not_yet_a_clinic").replace("@", ":hunter2@")
+    with pytest.raises(SchemaTooOldError, match="clinic init") as too_old:
+        open_server_store(empty)
+    with pytest.raises(ServerUnreachableError) as unreachable:
+        open_server_store("postgresql://onbeat:hunter2@127.0.0.1:9/clinic")
+    for raised in (too_old, unreachable):
+        assert "hunter2" not in str(raised.value) and "***" in str(raised.value)
+        assert len(str(raised.value).splitlines()) == 1
+
+
+def test_a_server_opened_to_read_refuses_writes(postgres) -> None:
+    import psycopg
+
+    url = fresh_database(postgres)
+    reading = open_server_store(url)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        reading.create_profile("Robin")
+    reading.close()
+
+
+def test_the_progress_sums_travel_with_their_session(tmp_path: Path, server: Store) -> None:
+    from engine.metrics.progress import METRICS_VERSION, refresh_limb_stats
+
+    station = open_store(tmp_path)
+    record(station, "Robin")
+    refresh_limb_stats(station)
+    sync(station, server, "room-2")
+    assert server.sessions_lacking_limb_stats(METRICS_VERSION) == []
+    here, there = station.limb_stats(), server.limb_stats()
+    assert here.counts.tolist() == there.counts.tolist()
+    assert here.sums.tolist() == there.sums.tolist()
+    station.close()

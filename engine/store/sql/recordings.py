@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.store.columns import BeatColumns, TapColumns
 from engine.store.records import (
@@ -46,6 +46,19 @@ def _check_judgement(
 
 def _columns(table: t.Table, names: Sequence[str]) -> list[Any]:
     return [table.c[name] for name in names]
+
+
+# What metrics read of a session, once a session: built once, run with its id.
+_BEAT_COLUMNS = (
+    select(*_columns(t.beats, BeatColumns.names))
+    .where(t.beats.c.session_id == bindparam("session_id"))
+    .order_by(t.beats.c.task_index, t.beats.c.beat_index)
+)
+_TAP_COLUMNS = (
+    select(*_columns(t.taps, TapColumns.names))
+    .where(t.taps.c.session_id == bindparam("session_id"))
+    .order_by(t.taps.c.task_index, t.taps.c.tap_index)
+)
 
 
 class RecordingTables(Connected):
@@ -157,22 +170,10 @@ class RecordingTables(Connected):
             yield TaskRecord(**dict(zip(TASK_FIELDS, row, strict=True)))
 
     def beat_columns(self, session_id: int) -> BeatColumns:
-        beats = t.beats
-        rows = self._fetch_rows(
-            select(*_columns(beats, BeatColumns.names))
-            .where(beats.c.session_id == session_id)
-            .order_by(beats.c.task_index, beats.c.beat_index)
-        )
-        return BeatColumns.from_rows(rows)
+        return BeatColumns.from_rows(self._fetch_rows(_BEAT_COLUMNS, {"session_id": session_id}))
 
     def tap_columns(self, session_id: int) -> TapColumns:
-        taps = t.taps
-        rows = self._fetch_rows(
-            select(*_columns(taps, TapColumns.names))
-            .where(taps.c.session_id == session_id)
-            .order_by(taps.c.task_index, taps.c.tap_index)
-        )
-        return TapColumns.from_rows(rows)
+        return TapColumns.from_rows(self._fetch_rows(_TAP_COLUMNS, {"session_id": session_id}))
 
     def migration_notes(self, session_id: int) -> list[MigrationNote]:
         notes = t.migration_notes
