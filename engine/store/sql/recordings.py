@@ -4,6 +4,7 @@ built from those."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import Any
@@ -61,22 +62,24 @@ _TAP_COLUMNS = (
 )
 
 
+@functools.cache
+def _replacing(dialect_name: str, table: t.Table, names: tuple[str, ...]) -> Any:
+    """INSERT of ``names`` that replaces the row with the same key (a record sent again)."""
+    statement = upsert(dialect_name, table)
+    key = [column.name for column in table.primary_key]
+    return statement.on_conflict_do_update(
+        index_elements=key,
+        set_={name: statement.excluded[name] for name in names if name not in key},
+    )
+
+
 class RecordingTables(Connected):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A task sent again after a tempo change, and a target laid out anew (after a pause or
         # a tempo change), replace their rows.
-        self._upsert_task = self._replacing(t.tasks, TASK_FIELDS)
-        self._upsert_beat = self._replacing(t.beats, BEAT_FIELDS)
-
-    def _replacing(self, table: t.Table, names: Sequence[str]) -> Any:
-        """INSERT of ``names`` that replaces the row with the same key (a record sent again)."""
-        statement = upsert(self._dialect_name, table)
-        key = [column.name for column in table.primary_key]
-        return statement.on_conflict_do_update(
-            index_elements=key,
-            set_={name: statement.excluded[name] for name in names if name not in key},
-        )
+        self._upsert_task = _replacing(self._dialect_name, t.tasks, TASK_FIELDS)
+        self._upsert_beat = _replacing(self._dialect_name, t.beats, BEAT_FIELDS)
 
     # --- writing --------------------------------------------------------------------------
     def add_task(self, task: TaskRecord) -> None:
