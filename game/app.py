@@ -26,6 +26,7 @@ from engine.input.x11 import open_x11_press_source
 from engine.levels.library import LevelLibrary, discover_levels
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
+from engine.store.clinic.background import start_background_sync
 from engine.store.opening import keep_last_good_copy
 from engine.store.recorder import Recorder
 from engine.store.records import AUDIO_SILENT, STAMP_POLLED, STAMP_X11_SERVER, ProfileRecord
@@ -173,6 +174,11 @@ def open_station(
         # (their data kept); a session that another running OnBeat records is left alone.
         recorder = Recorder(data_dir)
         cleanup.callback(recorder.close)
+        # A station of a clinic sends its sessions to the clinic's server from a thread of
+        # its own: never in a frame, and a server that is down only delays it.
+        clinic_sync = start_background_sync(data_dir)
+        if clinic_sync is not None:
+            cleanup.callback(clinic_sync.stop)
         if warm_up_behind_title:
             show_title(surface, "Getting ready...")
             warm_up()  # JIT compile (or load from cache), never during play

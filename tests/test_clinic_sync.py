@@ -4,11 +4,14 @@ them in tests/test_clinic_commands.py)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from engine.store.clinic import settings
+from engine.store.clinic.background import BackgroundSync, start_background_sync
 from engine.store.clinic.sync import sessions_not_on_server, sync
 from engine.store.opening import open_server_store, open_store
 from engine.store.protocol import Store
@@ -93,3 +96,92 @@ def test_profiles_and_plans_come_down_and_the_later_assignment_wins(
     assert "replaced by a later one" in one.audit_entries()[-1].detail
     one.close()
     two.close()
+
+
+def _until(condition, what: str) -> None:
+    """Wait for ``condition()`` (a thread's work), at most a minute."""
+    deadline = time.monotonic() + 60.0
+    while not condition():
+        assert time.monotonic() < deadline, f"waited a minute for {what}"
+        time.sleep(0.01)
+
+
+def test_a_joined_station_syncs_in_the_background(tmp_path: Path, postgres) -> None:
+    url = fresh_database(postgres)
+    station = open_store(tmp_path)
+    record(station, "Robin")
+    settings.join(station, url, "room-2")
+    station.close()
+
+    syncing = start_background_sync(tmp_path)
+    assert syncing is not None
+    try:
+        _until(lambda: syncing.syncs_done >= 1, "the first sync")
+        server = open_server_store(url)
+        assert len(server.list_sessions()) == 1
+        station = open_store(tmp_path)
+        record(station, "Robin")
+        station.close()
+        syncing.wake()
+        _until(lambda: len(server.list_sessions()) == 2, "the session recorded since")
+        server.close()
+    finally:
+        syncing.stop()
+    assert syncing.last_problem is None
+
+
+def test_a_station_whose_server_is_down_keeps_going(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    syncing = BackgroundSync(tmp_path, "postgresql://onbeat@127.0.0.1:9/clinic").start()
+    _until(lambda: syncing.last_problem is not None, "the failed sync")
+    syncing.stop()
+    assert "cannot reach the clinic's server" in syncing.last_problem
+    assert syncing.syncs_done == 0
+
+
+def test_an_unjoined_station_has_no_background_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(settings.URL_VARIABLE, raising=False)
+    open_store(tmp_path).close()
+    assert start_background_sync(tmp_path) is None
+
+
+def test_a_server_says_what_to_do_and_never_shows_its_password(tmp_path: Path, postgres) -> None:
+    from engine.store.postgres.faults import ServerUnreachableError
+    from engine.store.protocol import SchemaTooOldError
+    from tests.pg_stores import _admin
+
+    _admin(postgres, "CREATE DATABASE not_yet_a_clinic")
+    empty = postgres.database_url("not_yet_a_clinic").replace("@", ":hunter2@")
+    with pytest.raises(SchemaTooOldError, match="clinic init") as too_old:
+        open_server_store(empty)
+    with pytest.raises(ServerUnreachableError) as unreachable:
+        open_server_store("postgresql://onbeat:hunter2@127.0.0.1:9/clinic")
+    for raised in (too_old, unreachable):
+        assert "hunter2" not in str(raised.value) and "***" in str(raised.value)
+        assert len(str(raised.value).splitlines()) == 1
+
+
+def test_a_server_opened_to_read_refuses_writes(postgres) -> None:
+    import psycopg
+
+    url = fresh_database(postgres)
+    reading = open_server_store(url)
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        reading.create_profile("Robin")
+    reading.close()
+
+
+def test_the_progress_sums_travel_with_their_session(tmp_path: Path, server: Store) -> None:
+    from engine.metrics.progress import METRICS_VERSION, refresh_limb_stats
+
+    station = open_store(tmp_path)
+    record(station, "Robin")
+    refresh_limb_stats(station)
+    sync(station, server, "room-2")
+    assert server.sessions_lacking_limb_stats(METRICS_VERSION) == []
+    here, there = station.limb_stats(), server.limb_stats()
+    assert here.counts.tolist() == there.counts.tolist()
+    assert here.sums.tolist() == there.sums.tolist()
+    station.close()

@@ -2,8 +2,9 @@
 
 Domain code (sessions, metrics, reports, scenes) takes a ``Store`` and speaks in records
 (engine/store/records.py) and columns (engine/store/columns.py); it never sees SQL. The
-SQLite backend (engine/store/sqlite/) is one implementation; a clinic server's PostgreSQL
-backend is meant to be another. engine/store/opening.py makes the one in use.
+SQL store of engine/store/sql/ implements it, over a station's SQLite file
+(engine/store/sqlite/) or a clinic's PostgreSQL server (engine/store/postgres/);
+engine/store/opening.py makes the one in use.
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ class Store(Protocol):
     """An open store. One thread uses it at a time; close it when done. Unknown ids and codes
     raise LookupError naming the store; a record the store refuses raises ValueError."""
 
-    path: Path  # where the data is kept, for messages
+    # Where the data is kept, for messages: a station's file, or a clinic server's address
+    # without its password.
+    path: Path | str
     read_only: bool  # opened for reading only (export, report): every write is refused
 
     # --- the store itself -----------------------------------------------------------------

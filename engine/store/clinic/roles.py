@@ -9,8 +9,8 @@ from sqlalchemy import Connection
 
 from engine.store.sql import tables as t
 
-# Rows a station adds. profile_plans: a station also moves a profile's plan (the later
-# assignment wins), so it may update that one small table.
+# Rows a station adds (a session's progress sums travel with it). profile_plans: a station
+# also moves a profile's plan (the later assignment wins), so it may update that one table.
 ADDED_BY_STATIONS = (
     t.profiles,
     t.session_plans,
@@ -20,6 +20,7 @@ ADDED_BY_STATIONS = (
     t.taps,
     t.adaptation_steps,
     t.migration_notes,
+    t.task_limb_stats,
     t.notes,
     t.audit_log,
 )

@@ -33,10 +33,19 @@ from engine.store.sql import tables as t
 from engine.store.sql.connected import upsert, utc_now
 from engine.store.sql.store import SqlStore
 
-# Rows of a session that travel with it: (table, its columns but session_id).
+# Rows of a session that travel with it: (table, its columns but session_id). The progress
+# sums go too, with the metrics version that computed them (sessions.limb_stats_version):
+# they follow from the same taps, and a server then need not read every tap again.
 _SESSION_PARTS: tuple[tuple[Table, tuple[str, ...]], ...] = tuple(
     (table, tuple(column.name for column in table.columns if column.name != "session_id"))
-    for table in (t.tasks, t.beats, t.taps, t.adaptation_steps, t.migration_notes)
+    for table in (
+        t.tasks,
+        t.beats,
+        t.taps,
+        t.adaptation_steps,
+        t.migration_notes,
+        t.task_limb_stats,
+    )
 )
 _KEY_CHUNK = 500  # UUIDs asked about in one query
 
@@ -144,7 +153,6 @@ def _send_session(
     values["profile_id"] = profiles[values["profile_id"]]
     if values["plan_id"] is not None:
         values["plan_id"] = plans[values["plan_id"]]
-    values["limb_stats_version"] = None  # derived: the server computes its own
     statement = upsert(server._dialect_name, t.sessions).values(values)
     taps = 0
     with server.transaction():

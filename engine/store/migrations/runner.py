@@ -172,13 +172,28 @@ def _upgrade(connection: Connection, current: int, target: int) -> None:
 
 def check_tables(connection: Connection, damaged: Callable[[str], Exception]) -> None:
     """Raise ``damaged(what)`` if a table or column of the current schema is missing (the
-    database was changed by another program, or damaged), before any command trips over it."""
+    database was changed by another program, or damaged), before any command trips over it.
+    One empty select a table asks (plain SQL: nothing to compile, so opening stays quick);
+    only when one fails is the schema read to say what."""
+    try:
+        for table in t.metadata.sorted_tables:
+            columns = ", ".join(f'"{column.name}"' for column in table.columns)
+            connection.exec_driver_sql(f'SELECT {columns} FROM "{table.name}" LIMIT 0').all()
+    except Exception:
+        what = _what_is_missing(connection)
+        if what is None:
+            raise  # not a missing table or column: the caller says what it is
+        raise damaged(what) from None
+
+
+def _what_is_missing(connection: Connection) -> str | None:
     inspector = inspect(connection)
     found = set(inspector.get_table_names())
     for table in t.metadata.sorted_tables:
         if table.name not in found:
-            raise damaged(f"the table '{table.name}' is missing")
+            return f"the table '{table.name}' is missing"
         have = {column["name"] for column in inspector.get_columns(table.name)}
         lacking = [column.name for column in table.columns if column.name not in have]
         if lacking:
-            raise damaged(f"the table '{table.name}' lacks {', '.join(lacking)}")
+            return f"the table '{table.name}' lacks {', '.join(lacking)}"
+    return None

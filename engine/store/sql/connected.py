@@ -146,24 +146,34 @@ class Connected:
         finally:
             cursor.close()
 
-    def _fetch_rows(self, statement: Any) -> list[tuple]:
+    def _fetch_rows(self, statement: Any, parameters: dict | None = None) -> list[tuple]:
         """All rows of a select as plain tuples, read by the driver's cursor: what columns for
-        numpy are made from (engine/store/columns.py)."""
-        # render_postcompile: an IN list becomes one parameter an item, as the driver needs.
-        compiled = statement.compile(
-            dialect=self._connection.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        parameters = compiled.construct_params()
-        if compiled.positiontup is not None:
-            bound: Any = tuple(parameters[name] for name in compiled.positiontup)
+        numpy are made from (engine/store/columns.py). A statement run often (once a
+        session) is built once with bind parameters, given here as ``parameters``: its SQL
+        text is then made once per connection, not once a call."""
+        if parameters is None:
+            compiled = self._compiled_select(statement)
+            sql, names, values = compiled.string, compiled.positiontup, compiled.construct_params()
         else:
-            bound = parameters
+            key = ("select", statement)
+            if key not in self._compiled:
+                compiled = self._compiled_select(statement)
+                self._compiled[key] = (compiled.string, compiled.positiontup)
+            sql, names = self._compiled[key]
+            values = parameters
+        bound: Any = values if names is None else tuple(values[name] for name in names)
         cursor = self._connection.connection.driver_connection.cursor()
         try:
-            cursor.execute(compiled.string, bound)
+            cursor.execute(sql, bound)
             return cursor.fetchall()
         finally:
             cursor.close()
+
+    def _compiled_select(self, statement: Any) -> Any:
+        # render_postcompile: an IN list becomes one parameter an item, as the driver needs.
+        return statement.compile(
+            dialect=self._connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
 
     def _insertion_order(self) -> Any:
         """The order rows were added in, for tables without a key of their own."""

@@ -4,11 +4,12 @@ built from those."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.store.columns import BeatColumns, TapColumns
 from engine.store.records import (
@@ -48,22 +49,37 @@ def _columns(table: t.Table, names: Sequence[str]) -> list[Any]:
     return [table.c[name] for name in names]
 
 
+# What metrics read of a session, once a session: built once, run with its id.
+_BEAT_COLUMNS = (
+    select(*_columns(t.beats, BeatColumns.names))
+    .where(t.beats.c.session_id == bindparam("session_id"))
+    .order_by(t.beats.c.task_index, t.beats.c.beat_index)
+)
+_TAP_COLUMNS = (
+    select(*_columns(t.taps, TapColumns.names))
+    .where(t.taps.c.session_id == bindparam("session_id"))
+    .order_by(t.taps.c.task_index, t.taps.c.tap_index)
+)
+
+
+@functools.cache
+def _replacing(dialect_name: str, table: t.Table, names: tuple[str, ...]) -> Any:
+    """INSERT of ``names`` that replaces the row with the same key (a record sent again)."""
+    statement = upsert(dialect_name, table)
+    key = [column.name for column in table.primary_key]
+    return statement.on_conflict_do_update(
+        index_elements=key,
+        set_={name: statement.excluded[name] for name in names if name not in key},
+    )
+
+
 class RecordingTables(Connected):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A task sent again after a tempo change, and a target laid out anew (after a pause or
         # a tempo change), replace their rows.
-        self._upsert_task = self._replacing(t.tasks, TASK_FIELDS)
-        self._upsert_beat = self._replacing(t.beats, BEAT_FIELDS)
-
-    def _replacing(self, table: t.Table, names: Sequence[str]) -> Any:
-        """INSERT of ``names`` that replaces the row with the same key (a record sent again)."""
-        statement = upsert(self._dialect_name, table)
-        key = [column.name for column in table.primary_key]
-        return statement.on_conflict_do_update(
-            index_elements=key,
-            set_={name: statement.excluded[name] for name in names if name not in key},
-        )
+        self._upsert_task = _replacing(self._dialect_name, t.tasks, TASK_FIELDS)
+        self._upsert_beat = _replacing(self._dialect_name, t.beats, BEAT_FIELDS)
 
     # --- writing --------------------------------------------------------------------------
     def add_task(self, task: TaskRecord) -> None:
@@ -157,22 +173,10 @@ class RecordingTables(Connected):
             yield TaskRecord(**dict(zip(TASK_FIELDS, row, strict=True)))
 
     def beat_columns(self, session_id: int) -> BeatColumns:
-        beats = t.beats
-        rows = self._fetch_rows(
-            select(*_columns(beats, BeatColumns.names))
-            .where(beats.c.session_id == session_id)
-            .order_by(beats.c.task_index, beats.c.beat_index)
-        )
-        return BeatColumns.from_rows(rows)
+        return BeatColumns.from_rows(self._fetch_rows(_BEAT_COLUMNS, {"session_id": session_id}))
 
     def tap_columns(self, session_id: int) -> TapColumns:
-        taps = t.taps
-        rows = self._fetch_rows(
-            select(*_columns(taps, TapColumns.names))
-            .where(taps.c.session_id == session_id)
-            .order_by(taps.c.task_index, taps.c.tap_index)
-        )
-        return TapColumns.from_rows(rows)
+        return TapColumns.from_rows(self._fetch_rows(_TAP_COLUMNS, {"session_id": session_id}))
 
     def migration_notes(self, session_id: int) -> list[MigrationNote]:
         notes = t.migration_notes

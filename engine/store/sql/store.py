@@ -19,12 +19,13 @@ from engine.store.sql.sessions import ProfileAndSessionTables
 
 
 class SqlStore(ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTables, ChartTables):
-    """A store over ``connection`` of ``engine`` (closed together). Use it from one thread
-    only; the recorder's writer thread opens its own."""
+    """A store over ``connection``; ``engine`` is the store's own (disposed with it), or None
+    when the backend shares one engine among its stores. Use it from one thread only; the
+    recorder's writer thread opens its own."""
 
     read_only = False
 
-    def __init__(self, engine: Engine, connection: Connection, path: Path | str) -> None:
+    def __init__(self, engine: Engine | None, connection: Connection, path: Path | str) -> None:
         super().__init__(connection, path)
         self._engine = engine
 
@@ -34,7 +35,8 @@ class SqlStore(ProfileAndSessionTables, RecordingTables, ClinicalTables, KioskTa
 
     def close(self) -> None:
         self._connection.close()
-        self._engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 class ReadOnlySqlStore(LimbStatsInMemory, SqlStore):

@@ -14,12 +14,14 @@ wrong while opening comes out as a StoreError that says what to do
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool
 
 from engine.store.migrations.runner import (
     check_readable_version,
@@ -93,27 +95,46 @@ def _wal_is_empty(path: Path) -> bool:
     return not wal.exists() or wal.stat().st_size == 0
 
 
-def _on_sqlalchemy(connection: sqlite3.Connection) -> tuple[Engine, Connection]:
-    """A SQLAlchemy engine that uses ``connection``, configured as above, and no other (the
-    pool hands out this one connection and closes it at the end), and its Connection."""
+# The connection SQLAlchemy is to take next, per thread: set just before the engine connects.
+_handed_over = threading.local()
+
+
+def _take_handed_over() -> sqlite3.Connection:
+    return _handed_over.connection
+
+
+@functools.cache
+def _engine() -> Engine:
+    """The one SQLAlchemy engine of every SQLite store in this process. It opens nothing
+    itself: each store hands it the connection made and configured above, and closing the
+    store closes that connection (NullPool). One engine, so that a statement compiled for
+    one store serves every store after it (SQLAlchemy caches per engine)."""
     engine = create_engine(
         "sqlite://",
-        creator=lambda: connection,
-        poolclass=StaticPool,
+        creator=_take_handed_over,
+        poolclass=NullPool,
         # The driver's autocommit: transactions are begun by the store (BEGIN IMMEDIATE).
         isolation_level="AUTOCOMMIT",
     )
     unwrap_driver_errors(engine)
-    return engine, engine.connect()
+    return engine
 
 
-def _close(connection: sqlite3.Connection, engine: Engine | None) -> None:
-    """Close a connection that did not become a store (through its engine, if it had one,
-    so that the engine does not later try to use it)."""
-    if engine is None:
+def _on_sqlalchemy(connection: sqlite3.Connection) -> Connection:
+    """``connection``, configured as above, as a SQLAlchemy Connection."""
+    _handed_over.connection = connection
+    try:
+        return _engine().connect()
+    finally:
+        del _handed_over.connection
+
+
+def _close(connection: sqlite3.Connection, sql: Connection | None) -> None:
+    """Close a connection that did not become a store (through SQLAlchemy, if it had it)."""
+    if sql is None:
         connection.close()
     else:
-        engine.dispose()
+        sql.close()
 
 
 class SqliteStore(SqlStore):
@@ -141,22 +162,22 @@ class SqliteStore(SqlStore):
             connection = _connect(connect, path)
         except (OSError, sqlite3.Error) as error:
             raise explain_failure(error, path) from error
-        engine = None
+        sql = None
         try:
             configure_connection(connection, path)
-            engine, sql = _on_sqlalchemy(connection)
+            sql = _on_sqlalchemy(connection)
             try:
                 migrate(sql, str(path), _OTHER_FOLDER)
             except sqlite3.Error as error:
                 raise _migration_failure(error, path) from error
             check_tables(sql, lambda what: damaged(path, what))
-            store = cls(engine, sql, path)
+            store = cls(None, sql, path)
             store.mark_abandoned_sessions_incomplete()
         except (OSError, sqlite3.Error) as error:
-            _close(connection, engine)
+            _close(connection, sql)
             raise explain_failure(error, path) from error
         except BaseException:
-            _close(connection, engine)
+            _close(connection, sql)
             raise
         return store
 
@@ -176,18 +197,18 @@ class SqliteStore(SqlStore):
             raise StoreError(f"{data_dir}: no OnBeat data here; give the folder with --data-dir.")
         repair_modes(data_dir, path, default_dir)
         connection = _connect_for_reading(connect, path)
-        engine = None
+        sql = None
         try:
             configure_connection(connection, path, read_only=True)
-            engine, sql = _on_sqlalchemy(connection)
+            sql = _on_sqlalchemy(connection)
             check_readable_version(sql, str(path), _OTHER_FOLDER)
             check_tables(sql, lambda what: damaged(path, what))
-            return ReadOnlySqliteStore(engine, sql, path)
+            return ReadOnlySqliteStore(None, sql, path)
         except (OSError, sqlite3.Error) as error:
-            _close(connection, engine)
+            _close(connection, sql)
             raise explain_failure(error, path) from error
         except BaseException:
-            _close(connection, engine)
+            _close(connection, sql)
             raise
 
     @staticmethod
