@@ -76,6 +76,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             seed=args.seed,
             profile=profile,
             simulated_player=True,
+            data_dir=data_dir,  # the station's name (a joined clinic's) and the child's places
         )
     finally:
         recorder.close()

@@ -27,6 +27,7 @@ from engine.levels.library import LevelLibrary, discover_levels
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
 from engine.store.clinic.background import start_background_sync
+from engine.store.clinic.settings import station_name_in
 from engine.store.opening import keep_last_good_copy
 from engine.store.recorder import Recorder
 from engine.store.records import AUDIO_SILENT, STAMP_POLLED, STAMP_X11_SERVER, ProfileRecord
@@ -224,9 +225,11 @@ def station_context(
     library: LevelLibrary | None = None,
     messages: Messages | None = None,
     autoplay: AutoTapper | None = None,
+    configured_station: str | None = None,
 ) -> GameContext:
     """The one context of a game on an open station (the game, one level, the kiosk): its
-    window, recorder, audio, calibration and sound output."""
+    window, recorder, audio, calibration, sound output and the station's name (the clinic's
+    name for it, else ``configured_station``, else the computer's)."""
     return GameContext(
         station.surface,
         station.recorder,
@@ -242,6 +245,7 @@ def station_context(
         calibration=session_calibration(station.calibration),
         sound=station.sound,
         station_input=station.input,
+        station_name=station_name_in(data_dir, configured_station),
     )
 
 

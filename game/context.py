@@ -15,6 +15,7 @@ import pygame
 from engine.config.user_settings import UserSettings, save_user_settings
 from engine.input.devices import StationInput
 from engine.levels.library import LevelLibrary
+from engine.store.clinic.settings import station_name_in
 from engine.store.opening import open_store
 from engine.store.protocol import Store
 from engine.store.recorder import Recorder
@@ -56,8 +57,13 @@ class GameContext:
     # Host ns until which menus ignore presses that are also taps: set when a level ends,
     # so that a child clapping on does not press the next screen's buttons (game/widgets.py).
     taps_quiet_until_ns: int = 0
+    # The station every session is recorded under ("" until __post_init__ asks the store):
+    # the clinic-wide name the station joined under, else the kiosk's, else the computer's.
+    station_name: str = ""
 
     def __post_init__(self) -> None:
+        if not self.station_name:
+            self.station_name = station_name_in(self.data_dir)
         if self.messages.language != self.settings.language:
             self.messages = Messages(self.settings.language)
 

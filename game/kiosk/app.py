@@ -72,7 +72,12 @@ def run_kiosk_game(
         # The game's own context: the station's sound output too, so that a level starts
         # with sound where there is some, and stops for the therapist where there is none.
         context = station_context(
-            station, settings, data_dir, settings_path=settings_path, library=library
+            station,
+            settings,
+            data_dir,
+            settings_path=settings_path,
+            library=library,
+            configured_station=config.station,
         )
         director = KioskDirector(context, kiosk, SdlPointer(), station.clock.now_ns())
         try:

@@ -22,7 +22,6 @@ lines as `run.py levels validate`, wrapped to the window, until the next save.
 
 from __future__ import annotations
 
-import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -172,7 +171,7 @@ class PlayScene(Scene):
                 level_id=level.id,
                 level_title=level.title,
                 level_path=str(level.source_path or ""),
-                station=platform.node() or "station",
+                station=context.station_name,
                 sample_rate_hz=rig.settings.sample_rate_hz,
                 input_offset_ms=context.input_offset_ms,
                 output_latency_ms=rig.settings.output_latency_ns / 1e6,

@@ -8,8 +8,12 @@ which only its owner can read). Only its redacted form (password ***) is ever sh
 from __future__ import annotations
 
 import os
+import platform
+from pathlib import Path
 
-from engine.store.protocol import Store
+from engine.store.opening import open_store
+from engine.store.protocol import Store, StoreError
+from engine.store.sqlite.files import DATABASE_FILE_NAME
 
 URL_VARIABLE = "ONBEAT_CLINIC_URL"
 SERVER_SETTING = "clinic_server_url"
@@ -40,3 +44,22 @@ def join(station: Store, url: str, station_name: str) -> None:
 
 def station_name_of(station: Store) -> str | None:
     return station.station_setting(STATION_SETTING)
+
+
+def station_name_in(data_dir: Path | None, configured: str | None = None) -> str:
+    """The name sessions recorded in ``data_dir`` carry as their station: the one it joined
+    its clinic under (``run.py clinic join --station``), else ``configured`` (a kiosk's
+    config), else the computer's name. A folder with no readable store yet has no joined
+    name; that is no reason to stop a child's level, so it falls through."""
+    joined = None
+    if data_dir is not None and (data_dir / DATABASE_FILE_NAME).exists():
+        try:
+            store = open_store(data_dir, read_only=True)
+        except StoreError:
+            store = None
+        if store is not None:
+            try:
+                joined = station_name_of(store)
+            finally:
+                store.close()
+    return joined or configured or platform.node() or "station"
