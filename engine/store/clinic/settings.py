@@ -11,9 +11,8 @@ import os
 import platform
 from pathlib import Path
 
-from engine.store.opening import open_store
+from engine.store.opening import open_store, store_exists
 from engine.store.protocol import Store, StoreError
-from engine.store.sqlite.files import DATABASE_FILE_NAME
 
 URL_VARIABLE = "ONBEAT_CLINIC_URL"
 SERVER_SETTING = "clinic_server_url"
@@ -52,7 +51,7 @@ def station_name_in(data_dir: Path | None, configured: str | None = None) -> str
     config), else the computer's name. A folder with no readable store yet has no joined
     name; that is no reason to stop a child's level, so it falls through."""
     joined = None
-    if data_dir is not None and (data_dir / DATABASE_FILE_NAME).exists():
+    if data_dir is not None and store_exists(data_dir):
         try:
             store = open_store(data_dir, read_only=True)
         except StoreError:
