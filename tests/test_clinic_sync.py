@@ -93,7 +93,8 @@ def test_profiles_and_plans_come_down_and_the_later_assignment_wins(
     sync(one, server, "room-1")  # and comes down to room-1, with an audit row saying so
     assert one.assigned_plan(code).title == two.assigned_plan(code).title == "Week 2"
     assert server.assigned_plan(code).title == "Week 2"
-    assert "replaced by a later one" in one.audit_entries()[-1].detail
+    replaced = one.audit_entries()[-1].detail
+    assert f"the plan of profile {code} was replaced by a later one" in replaced
     one.close()
     two.close()
 

@@ -283,6 +283,13 @@ def _assign(store: SqlStore, profile_key: str, plan_key: str, assigned_at_utc: s
     )
 
 
+def _code_of(store: SqlStore, profile_key: str) -> str:
+    """The profile code a therapist knows the child by (the UUID names it to machines)."""
+    query = select(t.profiles.c.code).where(t.profiles.c.uuid == profile_key)
+    [(code,)] = store._fetch_rows(query)
+    return str(code)
+
+
 def _settle_assignments(
     station: SqlStore, server: SqlStore, station_name: str, counts: SyncCounts
 ) -> None:
@@ -305,8 +312,8 @@ def _settle_assignments(
                         utc_now(),
                         station_name,
                         "plans",
-                        f"the plan of profile {profile} was replaced by a later one given "
-                        f"on another station ({at})",
+                        f"the plan of profile {_code_of(station, profile)} was replaced by a "
+                        f"later one given on another station ({at})",
                     )
                 )
 
