@@ -13,6 +13,7 @@ import pytest
 
 from engine.config.kiosk import KioskConfig
 from engine.session.pin_gate import PinGate
+from engine.store.clinic.settings import join
 from engine.store.opening import open_store
 from game.autoplay import AutoTapper
 from game.context import GameContext
@@ -314,3 +315,22 @@ def test_quitting_from_a_levels_pause_goes_back_to_the_childs_map(station) -> No
     assert [s.status for s in store.list_sessions(code)] == ["incomplete"]
     store.close()
     kiosk.close()
+
+
+def test_a_station_that_joined_a_clinic_audits_under_the_name_it_joined_with(station) -> None:
+    data_dir = station[0]
+    store = open_store(data_dir)
+    try:
+        join(store, "postgresql://onbeat@clinic.invalid/onbeat", "room-2")
+    finally:
+        store.close()
+    kiosk = harness(station)
+    open_pad(kiosk)
+    type_pin(kiosk, PIN)
+    assert kiosk.scene_name == "kiosk_menu"
+    kiosk.close()
+    store = open_store(data_dir)
+    try:
+        assert [(e.station, e.action) for e in store.audit_entries()] == [("room-2", "unlocked")]
+    finally:
+        store.close()

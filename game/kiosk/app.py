@@ -77,7 +77,7 @@ def run_kiosk_game(
             data_dir,
             settings_path=settings_path,
             library=library,
-            configured_station=config.station,
+            configured_station=kiosk.config.station,
         )
         director = KioskDirector(context, kiosk, SdlPointer(), station.clock.now_ns())
         try:

@@ -8,7 +8,7 @@ what it needs from the store for a real station.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from engine.session.station_pin import (
     save_gate_state,
     station_pin_hash,
 )
+from engine.store.clinic.settings import station_name_of
 from engine.store.opening import open_store
 from game.i18n import Messages
 
@@ -54,8 +55,12 @@ class KioskState:
         try:
             pin_hash = station_pin_hash(store)
             gate_state = load_gate_state(store, datetime.now(UTC))
+            joined_as = station_name_of(store)
         finally:
             store.close()
+        # A station that joined a clinic goes by that name in its audit log and on the
+        # attract screen, as its sessions do (engine/store/clinic/settings.station_name_in).
+        config = replace(config, station=joined_as or config.station)
         if pin_hash is None:
             raise RuntimeError(f"{data_dir}: no therapist PIN; `run.py kiosk setup` sets one")
         gate = PinGate(
