@@ -158,6 +158,45 @@ def test_a_three_level_plan_runs_to_the_end_with_its_break(station, tmp_path: Pa
     ]
 
 
+def test_a_break_taken_before_a_restart_is_not_offered_again(station, tmp_path: Path) -> None:
+    data_dir, recorder, library, code = station
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(PLAN, encoding="utf-8")
+    from engine.session.plans import load_plan, plan_json
+
+    plan = load_plan(plan_file, {level.id for level in library.levels})
+    store = open_store(data_dir)
+    store.assign_plan(code, plan.title, plan.steps, None, plan_json(plan), PLAN)
+    store.close()
+    kiosk = harness(station, autoplay=AutoTapper(0.0, 0.0))
+    for second in range(0, 80, 2):
+        kiosk.key("return", second + 0.5)
+    kiosk.run_until("kiosk_break", max_seconds=80)
+    kiosk.close()  # the station goes down during the break
+    recorder.flush()
+
+    again = harness(station, autoplay=AutoTapper(0.0, 0.0))
+    for second in range(0, 60, 2):
+        again.key("return", second + 0.5)
+    again.run_until("kiosk_celebration", max_seconds=60)
+    again.close()
+    recorder.flush()
+    scenes = [name for name in again.director.history if name.startswith(("Kiosk", "Play"))]
+    # Straight on to the third level: the break after the second was taken before the restart.
+    assert scenes == [
+        "KioskAttractScene",
+        "KioskPlayersScene",
+        "KioskPlanScene",
+        "PlayScene",
+        "KioskPlanScene",
+        "KioskCelebrationScene",
+    ]
+    store = open_store(data_dir)
+    levels = [s.level_id for s in store.list_sessions(code)]
+    store.close()
+    assert levels == ["stop-one", "stop-two", "stop-three"]
+
+
 def test_idle_pauses_the_level_then_saves_it_incomplete_and_shows_the_attract_screen(
     station,
 ) -> None:

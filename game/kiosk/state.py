@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.config.kiosk import KioskConfig
 from engine.session.audit import audit
+from engine.session.break_logs import RunKey, load_break_logs, save_break_logs
 from engine.session.pin_gate import PinGate
 from engine.session.plan_progress import BreakLog
 from engine.session.station_pin import (
@@ -45,7 +46,9 @@ class KioskState:
     ending: str | None = None  # QUIT_STATION or RETRY_GAME once the therapist chose
     # The child whose plan is running, so that "back to the map" means back to the path.
     plan_profile_code: str | None = None
-    breaks: dict[tuple[str, int, int], BreakLog] = field(default_factory=dict)
+    # The breaks taken in each child's run of a plan, as kept in the store (a restart must not
+    # offer the same break again).
+    breaks: dict[RunKey, BreakLog] = field(default_factory=dict)
     _messages: Messages | None = None
 
     @classmethod
@@ -56,6 +59,7 @@ class KioskState:
             pin_hash = station_pin_hash(store)
             gate_state = load_gate_state(store, datetime.now(UTC))
             joined_as = station_name_of(store)
+            breaks = load_break_logs(store)
         finally:
             store.close()
         # A station that joined a clinic goes by that name in its audit log and on the
@@ -66,7 +70,7 @@ class KioskState:
         gate = PinGate(
             lambda pin: pin_matches(pin_hash, pin), config.therapist_lock_s, now_ns, gate_state
         )
-        return cls(config, data_dir, gate, mode)
+        return cls(config, data_dir, gate, mode, breaks=breaks)
 
     def say(self, key: str, language: str, **values: object) -> str:
         """What the kiosk says for ``key`` in ``language`` (English where not translated)."""
@@ -95,4 +99,11 @@ class KioskState:
     def set_break_log(
         self, profile_code: str, plan_id: int, run_number: int, log: BreakLog
     ) -> None:
-        self.breaks[(profile_code, plan_id, run_number)] = log
+        key = (profile_code, plan_id, run_number)
+        self.breaks.pop(key, None)  # the newest last, as save_break_logs keeps them
+        self.breaks[key] = log
+        store = open_store(self.data_dir)
+        try:
+            save_break_logs(store, self.breaks)
+        finally:
+            store.close()
