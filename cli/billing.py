@@ -212,12 +212,22 @@ def _session_store(args: argparse.Namespace, write: bool):
     return store
 
 
+def _audit(args: argparse.Namespace, store, action: str, detail: str) -> None:
+    """Add ``action`` to the station's audit log under the station's clinic name."""
+    from cli.common import data_dir_of
+    from engine.session.audit import audit
+    from engine.store.clinic.settings import station_name_in
+
+    audit(store, station_name_in(data_dir_of(args)), action, detail)
+
+
 def cmd_assign(args: argparse.Namespace) -> int:
     from cli.therapists import therapist_named
     from engine.billing.session_billing import (
         BilledOverActiveError,
         BillingRecordError,
         assign_minutes,
+        minutes_audit_detail,
     )
     from engine.billing.units import UnknownCodeError
 
@@ -227,7 +237,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     try:
         therapist = therapist_named(store, args.therapist)
         try:
-            assign_minutes(
+            lines = assign_minutes(
                 store,
                 args.session,
                 therapist.therapist_id,
@@ -241,6 +251,9 @@ def cmd_assign(args: argparse.Namespace) -> int:
             raise UserError(f'{error} (--override-reason "WHY"); nothing assigned') from None
         except BillingRecordError as error:
             raise UserError(str(error)) from None
+        stored_minutes = {line.code: line.minutes for line in lines}
+        detail = minutes_audit_detail(args.session, therapist.therapist_id, stored_minutes)
+        _audit(args, store, "minutes_billed", detail)
         _print_session(store, args.session, config, args.rule)
     finally:
         store.close()
@@ -249,7 +262,11 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
 def cmd_sign(args: argparse.Namespace) -> int:
     from cli.therapists import read_pin, therapist_named
-    from engine.billing.session_billing import BillingRecordError, sign_session
+    from engine.billing.session_billing import (
+        BillingRecordError,
+        sign_session,
+        signature_audit_detail,
+    )
     from engine.session.station_pin import pin_matches
 
     store = _session_store(args, write=True)
@@ -264,6 +281,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
             signature = sign_session(store, args.session, therapist)
         except BillingRecordError as error:
             raise UserError(str(error)) from None
+        detail = signature_audit_detail(args.session, therapist.therapist_id)
+        _audit(args, store, "signed", detail)
     finally:
         store.close()
     print(f"session {args.session} signed by {therapist.signed_name} at {signature.signed_at_utc}")

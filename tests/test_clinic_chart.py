@@ -322,6 +322,9 @@ def test_the_commands_as_a_therapist_runs_them(clinic: tuple[Path, str], tmp_pat
     signed = run("billing", "sign", "--session", "12", "--therapist", "sam ortiz", "--pin-stdin",
                  stdin="4321\n")  # fmt: skip
     assert signed.returncode == 0 and "signed by Sam Ortiz, PT, DPT" in signed.stdout
+    logged = run("audit").stdout
+    assert ",minutes_billed,session 12 by therapist 2: 97110=20 97530=5" in logged
+    assert ",signed,session 12 by therapist 2" in logged
     unknown = run("billing", "assign", "--session", "12", "97140=5", "--therapist", "2")
     assert unknown.returncode == 1 and unknown.stderr.startswith("97140: not a code in")
     goals = run("goals", "list", "--profile", code)

@@ -163,6 +163,13 @@ def test_signing_asks_a_therapists_own_pin_with_the_pads_lockout(
     state = signature_state(store, clinic.session_id)
     assert state.current and state.therapist.name == "Sam Ortiz"
     assert store.session_minutes(clinic.session_id).as_mapping() == {"97110": 1}
+    # The station's audit log has the minutes and the signature, naming no child.
+    logged = [(entry.action, entry.detail) for entry in store.audit_entries()]
+    session = clinic.session_id
+    assert logged[-2:] == [
+        ("minutes_billed", f"session {session} by therapist 2: 97110=1"),
+        ("signed", f"session {session} by therapist 2"),
+    ]
     store.close()
     # Kim (no PIN) changes the minutes: the screen says the signature no longer covers them.
     scene.activate("plus:97110")

@@ -207,3 +207,15 @@ def find_therapist(store: Store, text: str) -> Therapist:
     listing = ", ".join(f"{t.therapist_id} {t.signed_name}" for t in therapists) or "none yet"
     why = "two therapists have that name; give the id" if found else "no therapist is"
     raise LookupError(f"{text!r}: {why} (registered: {listing}); see `run.py therapists list`")
+
+
+def minutes_audit_detail(session_id: int, therapist_id: int, lines: Mapping[str, int]) -> str:
+    """What the audit log says of minutes given to codes ("minutes_billed"): the session, the
+    therapist by id and the minutes per code (no child is named)."""
+    minutes = " ".join(f"{code}={value}" for code, value in sorted(lines.items()))
+    return f"session {session_id} by therapist {therapist_id}: {minutes}"
+
+
+def signature_audit_detail(session_id: int, therapist_id: int) -> str:
+    """What the audit log says of a signature ("signed")."""
+    return f"session {session_id} by therapist {therapist_id}"

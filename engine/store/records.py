@@ -308,6 +308,8 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "profiles",  # a profile added or changed
     "report_saved",  # a report written to a file
     "export_saved",  # an export of recorded data written to a file
+    "minutes_billed",  # a session's minutes per billing code given or changed
+    "signed",  # a therapist signed a session's minutes and notes
 )
 
 

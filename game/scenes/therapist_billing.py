@@ -29,12 +29,15 @@ from engine.billing.session_billing import (
     billable_limit_min,
     default_lines,
     measured_active_seconds,
+    minutes_audit_detail,
     sign_session,
+    signature_audit_detail,
     signature_state,
 )
 from engine.billing.units import SessionUnits, UnitRule, UnknownCodeError, session_units
 from engine.input.pump import Tap, UiEvent
 from engine.reports.model import local_time
+from engine.session.audit import audit
 from engine.session.pin_gate import FAILURES_BEFORE_LOCKOUT, LOCKED_OUT, UNLOCKED, WRONG, PinGate
 from engine.session.station_pin import (
     load_gate_state,
@@ -378,18 +381,24 @@ class TherapistBillingScene(MenuScene):
         store = self.context.open_store()
         try:
             billed = self.billed_minutes()
+            therapist_id = self.signer.therapist_id
             if billed and billed != self.stored:
-                assign_minutes(
+                lines = assign_minutes(
                     store,
                     self.session_id,
-                    self.signer.therapist_id,
+                    therapist_id,
                     self.config,
                     billed,
                     override_reason=self.reason if self.over_limit() else None,
                 )
                 self.stored = billed
+                stored_minutes = {line.code: line.minutes for line in lines}
+                detail = minutes_audit_detail(self.session_id, therapist_id, stored_minutes)
+                audit(store, self.context.station_name, "minutes_billed", detail)
             if self.action == SIGN:
                 sign_session(store, self.session_id, self.signer)
+                detail = signature_audit_detail(self.session_id, therapist_id)
+                audit(store, self.context.station_name, "signed", detail)
                 self.message = self.text("billing.signed_now", who=self.signer.signed_name)
             else:
                 self.message = self.text("billing.saved", who=self.signer.signed_name)
