@@ -9,7 +9,9 @@ lines), and about as many taps as targets: a child-like asynchrony (−20 ± 30 
 targets missed, 3 % extra taps. All three give the same scores (checked here; the numpy
 version is exact only for such data, where every target takes every tap's channel and radii
 do not overlap). Times are the best of a few runs, wall-clock on this machine; the ratios
-say more than the seconds on another machine. Plain Python runs only up to --python-up-to
+say more than the seconds on another machine. numba scores a million taps or more in pieces on
+its threads (engine/scoring/chunks.py); the "1 thread" column is the same merge on one thread,
+as numpy and plain Python run. Plain Python runs only up to --python-up-to
 taps: at 10 M it would take minutes and gigabytes of Python integers.
 """
 
@@ -21,9 +23,11 @@ import sys
 import time
 from collections.abc import Callable
 
+import numba
 import numpy as np
 
 from engine.levels.limbs import accept_mask, channel_index
+from engine.scoring.chunks import CHUNKED_FROM_TAPS
 from engine.scoring.kernels import (
     EXTRA,
     UNPAIRED,
@@ -181,15 +185,21 @@ def measure(data: dict, with_python: bool) -> dict[str, float]:
     numba/numpy), checking that all give the same scores."""
     taps = data["tap_frames"].size
     runs = 3 if taps >= 1_000_000 else 7
-    numba_s, numba_cpu_s, kernel = best_seconds(lambda: score_taps(**data), runs)
+    numba_s, _, kernel = best_seconds(lambda: score_taps(**data), runs)
+    # One thread: the merge alone, as the online scorer and every short batch run it.
+    one_thread_s, one_thread_cpu_s, merged = best_seconds(
+        lambda: score_taps(**data, pieces=1), runs
+    )
     numpy_s, numpy_cpu_s, vectorised = best_seconds(lambda: score_taps_numpy(**data), runs)
-    if not same_scores(kernel, vectorised):
+    if not (same_scores(kernel, vectorised) and same_scores(merged, vectorised)):
         raise SystemExit(f"numpy and numba disagree at {taps} taps")
     rates = {
         "numba": taps / numba_s,
+        "one_thread": taps / one_thread_s,
         "numpy": taps / numpy_s,
         "ratio": numpy_s / numba_s,
-        "cpu_ratio": numpy_cpu_s / numba_cpu_s,
+        "one_thread_ratio": numpy_s / one_thread_s,
+        "cpu_ratio": numpy_cpu_s / one_thread_cpu_s,
     }
     if with_python:
         python_s, _, plain = best_seconds(lambda: score_taps_merged(**data), 1)
@@ -211,10 +221,13 @@ def table_row(label: str, repeats: list[dict[str, float]]) -> str:
     python_cell = "skipped" if python is None else f"{python / 1e6:7.2f} M/s"
     python_ratio_cell = "–" if python_ratio is None else f"{python_ratio:,.0f}×"
     ratios = ", ".join(f"{rates['ratio']:.1f}" for rates in repeats)
+    one_thread_ratios = ", ".join(f"{rates['one_thread_ratio']:.1f}" for rates in repeats)
     return (
-        f"  {label:>22}  {median('numba') / 1e6:8.1f} M/s  {median('numpy') / 1e6:8.1f} M/s"
-        f"  {python_cell:>12}  {median('ratio'):6.1f}× ({ratios})  {median('cpu_ratio'):6.1f}×"
-        f"  {python_ratio_cell:>8}"
+        f"  {label:>22}  {median('numba') / 1e6:8.1f} M/s  {median('one_thread') / 1e6:8.1f} M/s"
+        f"  {median('numpy') / 1e6:8.1f} M/s  {python_cell:>12}"
+        f"  {median('ratio'):6.1f}× ({ratios})"
+        f"  {median('one_thread_ratio'):6.1f}× ({one_thread_ratios})"
+        f"  {median('cpu_ratio'):6.1f}×  {python_ratio_cell:>8}"
     )
 
 
@@ -242,8 +255,13 @@ def main(argv: list[str] | None = None) -> int:
         f"(best of several runs each)"
     )
     print(
-        f"  {'taps':>22}  {'numba':>12}  {'numpy':>12}  {'Python':>12}  numba/numpy (repeats)"
-        f"  per CPU s  numba/Python"
+        f"  {'taps':>22}  {'numba':>12}  {'1 thread':>12}  {'numpy':>12}  {'Python':>12}"
+        f"  numba/numpy (repeats)  1 thread/numpy (repeats)  1 thread/numpy per CPU s"
+        f"  numba/Python"
+    )
+    print(
+        f"  (numba: {CHUNKED_FROM_TAPS:,} taps or more in pieces on {numba.get_num_threads()} "
+        f"threads, engine/scoring/chunks.py; 1 thread: one merge; numpy and Python: one thread)"
     )
     for label, repeats in measured.items():
         print(table_row(label, repeats))

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from engine.levels.limbs import CHANNELS, LIMBS, accept_mask, channel_index
 from engine.scoring import checks
 from engine.scoring import kernels as scoring
+from engine.scoring.chunks import chunk_starts
 from engine.scoring.judgement import Judgement, codes_of_labels, hit_flags, paired_flags
 from engine.scoring.kernels import (
     EXTRA,
@@ -331,7 +332,7 @@ def test_online_scorer_keeps_every_tap_past_its_first_allocation():
 
 def test_warm_up_compiles_everything_real_calls_need():
     warm_up()
-    kernels = (scoring._score_run, checks.target_flaws, checks._first_problem)
+    kernels = (scoring.score_run, checks.target_flaws, checks._first_problem)
     compiled = [len(kernel.signatures) for kernel in kernels]
     # Inputs of other dtypes, read-only arrays and int scalars must not trigger a compile.
     targets = {name: values.astype(np.int32) for name, values in targets_every_ioi(3).items()}
@@ -465,6 +466,47 @@ PROPERTY_SETTINGS = settings(
 @given(session=sessions())
 def test_batch_equals_reference(session):
     assert_same_scores(score_taps(**session), score_taps_reference(**session))
+
+
+@PROPERTY_SETTINGS
+@given(session=sessions(), pieces=st.integers(2, 7))
+def test_batch_in_pieces_equals_one_merge(session, pieces):
+    """Cut at quiet points and merged on numba's threads, the taps score as one merge does
+    (engine/scoring/chunks.py), whether or not the cuts found quiet points."""
+    assert_same_scores(score_taps(**session, pieces=pieces), score_taps(**session, pieces=1))
+
+
+def test_pieces_cut_only_where_no_target_is_reached_from_both_sides():
+    # Taps every 100 frames bridge every gap between targets 1,000 frames apart with radius
+    # 600: no quiet point, so the batch stays one piece; with a gap of 3,000 frames it splits.
+    target_frames = 1000 * np.arange(40, dtype=np.int64)
+    dense = np.arange(0, 39_001, 100, dtype=np.int64)
+    widest = 600
+    bounds, _ = chunk_starts(dense, 0.0, target_frames, widest, 4)
+    assert bounds.tolist() == [0, dense.size]
+    # Between taps at 19,900 and 23,000 no target is within 601 frames of both.
+    gapped = np.concatenate([dense[:200], dense[200:] + 3000])
+    bounds, first_after = chunk_starts(gapped, 0.0, target_frames, widest, 2)
+    assert bounds.tolist() == [0, 200, gapped.size]
+    # The second piece's merge starts at the first target at or after its first tap.
+    assert target_frames[first_after[1] - 1] < gapped[200] <= target_frames[first_after[1]]
+
+
+def test_taps_out_of_order_across_a_cut_are_refused():
+    targets = targets_every_ioi(40)
+    frames = targets["target_frames"]
+    taps = np.concatenate([frames[:20], frames[20:] - 1]).astype(np.int64)
+    taps[20] = taps[19] - 5  # out of order just where the pieces meet
+    with pytest.raises(ValueError, match="tap_frames must be non-decreasing, but tap 20"):
+        score_taps(
+            **targets,
+            tap_frames=taps,
+            tap_channels=np.zeros(taps.size, np.int64),
+            pieces=2,
+            **WINDOWS,
+            sample_rate_hz=RATE_HZ,
+            input_offset_ms=0.0,
+        )
 
 
 @PROPERTY_SETTINGS

@@ -14,9 +14,10 @@ The rules (metrics.md, "Pairing"), applied to each tap in tap order:
 
 Because every tap is decided from the taps before it only, scoring online gives the same
 result as scoring the whole task afterwards. Both paths pair and judge with the same numba
-function (``_score_run``), a linear merge of the sorted taps with the sorted targets: the
-batch scorer runs it over all taps at once, the online scorer over one tap at a time,
-keeping the merge's place between taps. Input checks are in engine/scoring/checks.py.
+function (``score_run``, engine/scoring/merge.py), a linear merge of the sorted taps with the
+sorted targets: the batch scorer runs it over all taps at once (millions of them in chunks on
+several cores, engine/scoring/chunks.py), the online scorer over one tap at a time, keeping
+the merge's place between taps. Input checks are in engine/scoring/checks.py.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
-from numba import uint64 as _at
 
 from engine.scoring.checks import (
     MAX_CHANNELS,
@@ -34,20 +33,21 @@ from engine.scoring.checks import (
     refuse_first_problem,
     target_flaws,
 )
+from engine.scoring.chunks import default_pieces, score_in_chunks
 from engine.scoring.judgement import JUDGEMENT_LABELS, Judgement
 
-# Judgement codes (int8) as plain ints, which numba folds into the kernels as constants.
-SRO = int(Judgement.SRO)
-GOOD = int(Judgement.GOOD)
-OK = int(Judgement.OK)
-OFF = int(Judgement.OFF)
-EXTRA = int(Judgement.EXTRA)
+# The judgement codes are asked for from here (kernels.EXTRA, ...), as they were before the
+# merge had its own module.
+from engine.scoring.merge import EXTRA as EXTRA
+from engine.scoring.merge import GOOD as GOOD
+from engine.scoring.merge import OFF as OFF
+from engine.scoring.merge import OK as OK
+from engine.scoring.merge import SRO as SRO
+from engine.scoring.merge import UNPAIRED, score_run
+
 JUDGEMENT_NAMES: tuple[str, ...] = JUDGEMENT_LABELS
 # Judgement by code, without the cost of calling the enum (the online scorer's every tap).
 _JUDGEMENT_OF_CODE: tuple[Judgement, ...] = tuple(Judgement)
-
-# Target index of a tap that paired with nothing, and tap index of a target never paired.
-UNPAIRED = -1
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
@@ -70,124 +70,6 @@ class TapJudgement(NamedTuple):
     target: int
     asynchrony_ms: float
     judgement: Judgement
-
-
-# error_model="numpy": the one division is by the sample rate, checked positive on the way in,
-# so numba's per-division zero check (a branch and a spill on every tap) is dead weight.
-@njit(cache=True, error_model="numpy")
-def _score_run(
-    first_tap,
-    end_tap,
-    first_after,
-    tap_frames,
-    tap_channels,
-    offset_frames,
-    target_frames,
-    target_accept_mask,
-    pair_radius_frames,
-    max_radius_frames,
-    sample_rate_hz,
-    sro_ms,
-    good_ms,
-    ok_ms,
-    window_stride,
-    target_tap,
-    tap_target,
-    tap_asynchrony_ms,
-    tap_judgement,
-):
-    """Pair and judge taps ``first_tap .. end_tap - 1`` in order, writing their results at the
-    same indices and the pairings into ``target_tap``. ``first_after`` is the first target at
-    or after the previous tap (0 before the first); taps come in time order, so it only moves
-    forward, and the run is one merge of the sorted taps with the sorted targets. Returns it
-    for the next run, with whether any tap broke the rules (out of time order, a channel out
-    of range: checked here in passing, so that a batch of millions is read once; the caller
-    then finds which and discards the results) and the last tap's (target, asynchrony,
-    judgement code), which saves the online scorer reading them back. The batch scorer runs
-    all taps at once, the online scorer one at a time.
-
-    Every index is cast to uint64 (``_at``) once it is known not to be negative: numba then
-    leaves out the wraparound a negative index would need, which at 10 M taps was a fifth of
-    the kernel's time (docs/benchmarks.md, "Scoring kernels").
-    """
-    target = UNPAIRED
-    asynchrony_ms = np.nan
-    judgement = np.int8(EXTRA)
-    m = target_frames.shape[0]
-    broken = False
-    previous_tap_frame = tap_frames[first_tap] if first_tap < end_tap else 0
-    for k in range(first_tap, end_tap):
-        at_k = _at(k)
-        tap_frame = tap_frames[at_k]
-        channel = tap_channels[at_k]
-        # Bitwise, not `or`: a branch per check would cost more than the checks.
-        broken |= (tap_frame < previous_tap_frame) | (channel < 0) | (channel >= MAX_CHANNELS)
-        previous_tap_frame = tap_frame
-        corrected_tap_frame = tap_frame - offset_frames
-        # Whole-frame bounds of the corrected tap: for an integer frame t, t < x exactly when
-        # t < ceil(x), and t <= x exactly when t <= floor(x), so the merge and the scans
-        # compare integers (no int-to-float conversion in their loops) with the same results.
-        ceil_frame = np.int64(np.ceil(corrected_tap_frame))
-        floor_frame = np.int64(np.floor(corrected_tap_frame))
-        while first_after < m and target_frames[_at(first_after)] < ceil_frame:
-            first_after += 1
-        channel_bit = np.int64(1) << channel
-        # Distance only grows going away from the tap, so the first candidate met on each
-        # side is the nearest on that side. A scan stops where even the widest pairing radius
-        # can no longer reach the tap. The frame of slack in the stop tests keeps rounding
-        # from ending a scan early; it can only cost one more look. Targets before
-        # first_after are before the tap, those from it on are at or after it, so "within the
-        # radius" is one comparison on each side.
-        before = UNPAIRED
-        j = first_after - 1
-        while j >= 0 and target_frames[_at(j)] + max_radius_frames >= ceil_frame - 1:
-            at_j = _at(j)
-            accepts = (target_accept_mask[at_j] & channel_bit) != 0
-            if accepts and target_frames[at_j] + pair_radius_frames[at_j] >= ceil_frame:
-                before = j
-                break
-            j -= 1
-        after = UNPAIRED
-        j = first_after
-        while j < m and target_frames[_at(j)] - max_radius_frames <= floor_frame + 1:
-            at_j = _at(j)
-            accepts = (target_accept_mask[at_j] & channel_bit) != 0
-            if accepts and target_frames[at_j] - pair_radius_frames[at_j] <= floor_frame:
-                after = j
-                break
-            j += 1
-        nearest = before
-        if after != UNPAIRED and (
-            before == UNPAIRED
-            or abs(corrected_tap_frame - target_frames[_at(after)])
-            < abs(corrected_tap_frame - target_frames[_at(before)])
-        ):
-            nearest = after
-        at_nearest = _at(nearest)
-        if nearest == UNPAIRED or target_tap[at_nearest] != UNPAIRED:
-            target = UNPAIRED
-            asynchrony_ms = np.nan
-            judgement = np.int8(EXTRA)
-        else:
-            target_tap[at_nearest] = k
-            target = nearest
-            asynchrony_frames = corrected_tap_frame - target_frames[at_nearest]
-            asynchrony_ms = asynchrony_frames / sample_rate_hz * 1000.0
-            distance_ms = abs(asynchrony_ms)
-            window = _at(nearest * window_stride)
-            # The one place where an asynchrony meets the windows. With sro <= good <= ok
-            # (checked on the way in) the number of windows it lies beyond is its code, SRO (0)
-            # to OFF (3), counted without branches that a random asynchrony would mispredict.
-            judgement = np.int8(
-                SRO
-                + np.int8(distance_ms > sro_ms[window])
-                + np.int8(distance_ms > good_ms[window])
-                + np.int8(distance_ms > ok_ms[window])
-            )
-        tap_target[at_k] = target
-        tap_asynchrony_ms[at_k] = asynchrony_ms
-        tap_judgement[at_k] = judgement
-    return first_after, broken, target, asynchrony_ms, judgement
 
 
 def _writable_contiguous(values: np.ndarray, dtype: type) -> np.ndarray:
@@ -295,6 +177,7 @@ def score_taps(
     good_ms: float | np.ndarray,
     ok_ms: float | np.ndarray,
     input_offset_ms: float,
+    pieces: int | None = None,
 ) -> ScoredTaps:
     """Score all taps of one task against its targets (the rules are in the module docstring).
 
@@ -303,7 +186,9 @@ def score_taps(
     force for each (``sro_ms``, ``good_ms``, ``ok_ms``: one per target, or one number for
     all). Taps: ``tap_frames`` non-decreasing audio frames and ``tap_channels`` channel
     indices. Returns ScoredTaps. Taps and targets are merged in one pass; each tap then looks
-    only at the targets whose pairing windows reach it.
+    only at the targets whose pairing windows reach it. ``pieces``: how many pieces to merge
+    on numba's threads, with the same result (engine/scoring/chunks.py); by default one per
+    thread for a million taps or more, else one.
     """
     caller = "score_taps"
     frames, masks, radii = _target_vectors(
@@ -327,10 +212,7 @@ def score_taps(
         tap_judgement=np.empty(taps.size, np.int8),
         target_tap=np.full(frames.size, UNPAIRED, np.int64),
     )
-    broken = _score_run(
-        0,
-        taps.size,
-        0,
+    arguments = (
         taps,
         channels,
         offset_frames,
@@ -347,7 +229,12 @@ def score_taps(
         scored.tap_target,
         scored.tap_asynchrony_ms,
         scored.tap_judgement,
-    )[1]
+    )
+    pieces = default_pieces(taps.size) if pieces is None else pieces
+    if pieces > 1:
+        broken = score_in_chunks(arguments, pieces)
+    else:
+        broken = score_run(0, taps.size, 0, *arguments)[1]
     if broken:
         refuse_first_problem(caller, frames, radii, (sro, good, ok), taps, channels)
     _read_only(scored.tap_target, scored.tap_asynchrony_ms, scored.tap_judgement)
@@ -409,7 +296,7 @@ class OnlineScorer:
         self._tap_asynchrony_ms = np.empty(capacity, np.float64)
         self._tap_judgement = np.empty(capacity, np.int8)
         self._tap_count = 0
-        self._first_after = 0  # the merge's place among the targets (see _score_run)
+        self._first_after = 0  # the merge's place among the targets (see score_run)
         self._kernel_arguments = self._arguments()
 
     def add_tap(self, tap_frame: int, channel: int) -> TapJudgement:
@@ -431,7 +318,7 @@ class OnlineScorer:
         self._tap_frames[tap_index] = tap_frame
         self._tap_channels[tap_index] = channel
         # The batch scorer's own kernel, run over this one tap (checked above).
-        self._first_after, _, target, asynchrony_ms, judgement = _score_run(
+        self._first_after, _, target, asynchrony_ms, judgement = score_run(
             tap_index, tap_index + 1, self._first_after, *self._kernel_arguments
         )
         self._tap_count = tap_index + 1
@@ -486,7 +373,7 @@ class OnlineScorer:
         self._kernel_arguments = self._arguments()
 
     def _arguments(self) -> tuple:
-        """_score_run's arguments after the tap range and the merge's place: gathered once
+        """score_run's arguments after the tap range and the merge's place: gathered once
         (and again when the tap arrays grow), since looking them up costs on every tap."""
         return (
             self._tap_frames,

@@ -1,0 +1,143 @@
+"""Batch scoring of millions of taps on several cores, with the same result as one merge.
+
+A tap's candidate targets depend only on the tap and the targets; what an earlier tap changes
+is only whether a target is already paired. So the taps can be cut where no target is within
+reach of taps on both sides (a quiet point: reach is what the merge's scans look at, the
+widest pairing radius and a frame of slack either side of the tap), and each piece merged on
+its own thread: the pieces pair disjoint sets of targets, each begins its merge where one
+merge over all taps would have been, and so every tap is paired and judged as one merge would.
+Where no quiet point is found near a cut (taps so dense that every gap is bridged), the
+pieces on either side stay one.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from engine.scoring.merge import score_run
+
+# Batches of fewer taps are merged on one thread: starting the others costs more than they
+# save (a session of a few thousand taps scores in microseconds).
+CHUNKED_FROM_TAPS = 1_000_000
+# How far past a wanted cut to look for a quiet point before giving that cut up.
+QUIET_POINT_SEARCH_TAPS = 100_000
+
+
+@njit(cache=True)
+def _quiet_point(tap_frames, offset_frames, target_frames, max_radius_frames, first, end):
+    """The first tap index k in first..end-1 (first >= 1) such that no target is within reach
+    of both tap k - 1 and tap k; end if there is none. Reach as in merge.score_run's scans: a
+    target t is looked at for a corrected tap c when t + widest >= ceil(c) - 1 and
+    t - widest <= floor(c) + 1."""
+    m = target_frames.shape[0]
+    for k in range(first, end):
+        latest_reached = (
+            np.int64(np.floor(tap_frames[k - 1] - offset_frames)) + 1 + max_radius_frames
+        )
+        earliest_reached = np.int64(np.ceil(tap_frames[k] - offset_frames)) - 1 - max_radius_frames
+        if earliest_reached > latest_reached:
+            return k
+        i = np.searchsorted(target_frames, earliest_reached)
+        if i == m or target_frames[i] > latest_reached:
+            return k
+    return end
+
+
+@njit(cache=True)
+def chunk_starts(tap_frames, offset_frames, target_frames, max_radius_frames, chunks):
+    """(first tap of each piece and the end, the merge's starting target for each piece): up
+    to ``chunks`` pieces of about equal length, cut at quiet points."""
+    n = tap_frames.shape[0]
+    starts = [0]
+    for piece in range(1, chunks):
+        wanted = max(n * piece // chunks, starts[-1] + 1)
+        if wanted >= n:
+            break
+        end = min(n, wanted + QUIET_POINT_SEARCH_TAPS)
+        cut = _quiet_point(tap_frames, offset_frames, target_frames, max_radius_frames, wanted, end)
+        if cut < end:
+            starts.append(cut)
+    starts.append(n)
+    bounds = np.array(starts, dtype=np.int64)
+    first_after = np.empty(bounds.shape[0] - 1, np.int64)
+    for piece in range(first_after.shape[0]):
+        if bounds[piece] >= n:  # no taps at all
+            first_after[piece] = 0
+            continue
+        # The first target at or after the piece's first corrected tap, as the merge over all
+        # taps would stand there (targets are integers: t >= c exactly when t >= ceil(c)).
+        corrected = tap_frames[bounds[piece]] - offset_frames
+        first_after[piece] = np.searchsorted(target_frames, np.int64(np.ceil(corrected)))
+    return bounds, first_after
+
+
+@njit(cache=True, parallel=True)
+def _merge_pieces(
+    bounds,
+    first_after,
+    tap_frames,
+    tap_channels,
+    offset_frames,
+    target_frames,
+    target_accept_mask,
+    pair_radius_frames,
+    max_radius_frames,
+    sample_rate_hz,
+    sro_ms,
+    good_ms,
+    ok_ms,
+    window_stride,
+    target_tap,
+    tap_target,
+    tap_asynchrony_ms,
+    tap_judgement,
+):
+    """Merge each piece on its own thread; whether any tap broke the rules (as score_run
+    reports it), including taps out of order across a cut."""
+    pieces = first_after.shape[0]
+    broken = np.zeros(pieces, np.bool_)
+    for piece in prange(pieces):
+        start = bounds[piece]
+        broken[piece] = score_run(
+            start,
+            bounds[piece + 1],
+            first_after[piece],
+            tap_frames,
+            tap_channels,
+            offset_frames,
+            target_frames,
+            target_accept_mask,
+            pair_radius_frames,
+            max_radius_frames,
+            sample_rate_hz,
+            sro_ms,
+            good_ms,
+            ok_ms,
+            window_stride,
+            target_tap,
+            tap_target,
+            tap_asynchrony_ms,
+            tap_judgement,
+        )[1]
+        if start > 0 and tap_frames[start] < tap_frames[start - 1]:
+            broken[piece] = True
+    return broken.any()
+
+
+def default_pieces(tap_count: int) -> int:
+    """How many pieces a batch of ``tap_count`` taps is scored in: one per numba thread from
+    CHUNKED_FROM_TAPS taps on, else one."""
+    return numba.get_num_threads() if tap_count >= CHUNKED_FROM_TAPS else 1
+
+
+def score_in_chunks(merge_arguments: tuple, pieces: int) -> bool:
+    """score_run over all taps, in up to ``pieces`` pieces run on numba's threads; whether any
+    tap broke the rules. ``merge_arguments``: score_run's arguments after the tap range and the
+    merge's place."""
+    tap_frames, _, offset_frames, target_frames, _, _, max_radius_frames = merge_arguments[:7]
+    bounds, first_after = chunk_starts(
+        tap_frames, offset_frames, target_frames, max_radius_frames, pieces
+    )
+    return bool(_merge_pieces(bounds, first_after, *merge_arguments))
