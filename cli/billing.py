@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from cli.common import AddCommand, UserError, profile_name_argument, session_argument
+from engine.billing.codes import PERCENT
 from engine.billing.units import UNIT_RULES, UnitRule
 
 # No session of one child lasts a day; more is a typing mistake (minutes for seconds...).
@@ -165,7 +166,7 @@ def _code_share(text: str) -> tuple[str, int | None]:
         raise argparse.ArgumentTypeError(f"'{text}': write CODE or CODE=PERCENT, like 97530=60")
     if not equals:
         return code, None
-    if not (percent_text.isascii() and percent_text.isdigit() and 0 < int(percent_text) <= 100):
+    if not (percent_text.isascii() and percent_text.isdigit() and 0 < int(percent_text) <= PERCENT):
         raise argparse.ArgumentTypeError(f"'{text}': the share is a whole percent from 1 to 100")
     return code, int(percent_text)
 
@@ -342,12 +343,12 @@ def cmd_defaults(args: argparse.Namespace) -> int:
         shares = []
     elif args.shares:
         if len(args.shares) == 1 and args.shares[0][1] is None:
-            shares = [CodeShare(args.shares[0][0], 100)]
+            shares = [CodeShare(args.shares[0][0], PERCENT)]
         elif any(percent is None for _, percent in args.shares):
             raise UserError("with several codes give each its share: CODE=PERCENT", _USAGE_ERROR)
         else:
             shares = [CodeShare(c, p) for c, p in args.shares]
-            if sum(s.percent for s in shares) != 100:
+            if sum(s.percent for s in shares) != PERCENT:
                 total = sum(s.percent for s in shares)
                 raise UserError(f"the shares add up to {total} %, not 100 %", _USAGE_ERROR)
         try:

@@ -21,7 +21,9 @@ from engine.billing.chart_fields import diagnosis_code, diagnosis_codes
 from engine.billing.codes import DEFAULT_BILLING_PATH, load_billing_config
 from engine.billing.people import npi_problem
 from engine.billing.session_billing import (
+    BillingRecordError,
     assign_minutes,
+    default_shares,
     sign_session,
     signature_state,
     split_minutes,
@@ -75,6 +77,33 @@ def test_default_codes_share_the_minutes_and_the_parts_add_up() -> None:
     thirds = [CodeShare("97110", 34), CodeShare("97112", 33), CodeShare("97530", 33)]
     assert [line.minutes for line in split_minutes(10, thirds)] == [4, 3, 3]
     assert sum(line.minutes for line in split_minutes(37, thirds)) == 37
+
+
+def test_a_session_bills_its_profiles_default_codes_else_those_of_its_plan(
+    tmp_path: Path,
+) -> None:
+    from engine.session.plans import assign_plan_text
+    from tests.records_factory import session_record, start_session
+
+    store = open_store(tmp_path / "data")
+    played_alone = start_session(store, "Robin")
+    code = store.list_profiles()[0].code
+    plan_text = "format: 1\ntitle: Hands\nlevels: [hands-1]\ncodes: [97530=60, 97110=40]\n"
+    _, plan_id = assign_plan_text(store, "room-2", code, plan_text, Path("plan.yaml"), None)
+    in_plan = store.start_session(session_record(code, plan_id=plan_id))
+    kim = store.add_therapist("Kim Lee", "OTR/L")
+    config = load_billing_config(DEFAULT_BILLING_PATH)
+
+    assert default_shares(store, played_alone) == ()
+    assert default_shares(store, in_plan) == (CodeShare("97530", 60), CodeShare("97110", 40))
+    lines = assign_minutes(store, in_plan, kim.therapist_id, config)
+    assert [line.code for line in lines] == ["97530"]  # 0 active minutes: the first code
+    with pytest.raises(BillingRecordError, match="or in its plan file: codes:"):
+        assign_minutes(store, played_alone, kim.therapist_id, config)
+    # The profile's own defaults come first.
+    store.set_default_codes(code, [CodeShare("97112", 100)])
+    assert default_shares(store, in_plan) == (CodeShare("97112", 100),)
+    store.close()
 
 
 def test_therapist_and_chart_field_checks_say_what_to_type() -> None:

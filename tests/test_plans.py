@@ -3,6 +3,7 @@ stored form, and the progress through a plan (runs, stops, breaks, the end of a 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,9 @@ from engine.session.plans import (
     parse_plan,
     plan_json,
     plan_of_json,
+    plan_yaml,
 )
+from engine.store.chart_records import CodeShare
 from engine.store.records import SessionRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +74,56 @@ def test_a_full_plan_reads_as_written() -> None:
         describe_plan(plan)[-1]
         == "Breaks: after level 1, 2 and every 8 minutes of play (45 s each)"
     )
+
+
+def test_a_plans_billing_codes_read_store_and_write_back() -> None:
+    text = FULL + "codes: [97530=60, '97110=40']\n"
+    plan = parse_plan(text, Path("plan.yaml"), known_level_ids=KNOWN)
+    assert plan.codes == (CodeShare("97530", 60), CodeShare("97110", 40))
+    assert plan_of_json(plan_json(plan)) == plan
+    assert parse_plan(plan_yaml(plan), Path("again.yaml"), known_level_ids=KNOWN) == plan
+    assert describe_plan(plan)[-1] == "Billing codes by default: 97530 (60 %), 97110 (40 %)"
+    # One code alone, unquoted (read as a number), takes all the minutes.
+    alone = parse_plan(FULL + "codes: [97530]\n", Path("plan.yaml"), known_level_ids=KNOWN)
+    assert alone.codes == (CodeShare("97530", 100),)
+    # A plan stored before plans had codes reads back with none.
+    stored = json.loads(plan_json(replace(plan, codes=())))
+    del stored["codes"]
+    assert plan_of_json(json.dumps(stored)).codes == ()
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        ("[97530=60, 97110=30]", "plan.yaml:10:8: codes: the shares add up to 90 %, not 100 %"),
+        (
+            "[97530, 97110]",
+            "plan.yaml:10:8: codes: with several codes give each its share, like "
+            "[97530=60, 97110=40], or [97530] for one code",
+        ),
+        (
+            "[0100]",
+            "plan.yaml:10:9: codes[0]: '0100' is not a billing code: 5 capital letters or digits, "
+            "like [97530=60, 97110=40], or [97530] for one code (put a code that begins with 0 "
+            "in quotes, like '00100')",
+        ),
+        (
+            "[97530=0]",
+            "plan.yaml:10:9: codes[0]: '97530=0': the share is a whole percent from 1 to 100",
+        ),
+        (
+            "[97530=50, 97530=50]",
+            "plan.yaml:10:19: codes[1]: 97530 is listed twice; give it one share",
+        ),
+        (
+            "97530",
+            "plan.yaml:10:8: codes: list the billing codes this plan's sessions bill, like "
+            "[97530=60, 97110=40], or [97530] for one code",
+        ),
+    ],
+)
+def test_billing_code_problems_name_the_line_and_column(codes: str, expected: str) -> None:
+    assert problems_of(FULL + f"codes: {codes}\n") == [expected]
 
 
 def test_the_shipped_example_plans_are_valid() -> None:

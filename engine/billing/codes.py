@@ -38,6 +38,17 @@ DISCIPLINES: tuple[str, ...] = ("OT", "PT", "SLP")
 MAX_DESCRIPTION_CHARS = 200
 # CPT codes are five digits, or four digits and a letter; HCPCS codes a letter and four digits.
 _CODE_PATTERN = re.compile(r"[0-9A-Z]{5}")
+
+
+# Default codes share a session's minutes in whole percents of this (a profile's or a plan's).
+PERCENT = 100
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether ``text`` is written as a CPT or HCPCS code (not whether a clinic uses it)."""
+    return _CODE_PATTERN.fullmatch(text) is not None
+
+
 _TOP_KEYS = ("format", "codes")
 _CODE_KEYS = ("description", "disciplines", "timed", "add_on_to")
 _REQUIRED_CODE_KEYS = ("description", "disciplines", "timed")

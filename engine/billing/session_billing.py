@@ -12,13 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.billing.active_time import active_seconds, whole_minutes
-from engine.billing.codes import BillingConfig
+from engine.billing.codes import PERCENT, BillingConfig
 from engine.billing.units import UnknownCodeError
+from engine.session.plans import plan_of_json
 from engine.store.chart_records import CodeMinutes, CodeShare, Signature, Therapist
 from engine.store.protocol import Store
 from engine.store.records import Note
 
-PERCENT = 100
 # Billed minutes may exceed the measured active time by this much without a stated reason:
 # active time leaves out the count-ins and the words between tasks, and whole minutes are
 # rounded, so a minute or two more is the record's own slack. More than that is billed time
@@ -87,9 +87,20 @@ def check_codes(codes: Sequence[str], config: BillingConfig) -> None:
             raise UnknownCodeError(code, config.source_path)
 
 
+def default_shares(store: Store, session_id: int) -> tuple[CodeShare, ...]:
+    """The codes a session bills by default: its profile's own (`run.py billing defaults`),
+    else those of the plan it was played in (its file's ``codes``); empty if neither has."""
+    session = store.session(session_id)
+    shares = tuple(store.default_codes(session.profile_code))
+    if shares or session.plan_id is None:
+        return shares
+    definition = store.plan_definition(session.plan_id)
+    return () if definition is None else plan_of_json(definition).codes
+
+
 def default_lines(store: Store, session_id: int, seconds: float) -> tuple[CodeMinutes, ...]:
-    """The active minutes shared by the profile's default codes; empty without defaults."""
-    shares = store.default_codes(store.session(session_id).profile_code)
+    """The active minutes shared by the session's default codes; empty without defaults."""
+    shares = default_shares(store, session_id)
     if not shares:
         return ()
     lines = split_minutes(whole_minutes(seconds), shares)
@@ -105,8 +116,8 @@ def assign_minutes(
     minutes_by_code: Mapping[str, int] | None = None,
     override_reason: str | None = None,
 ) -> tuple[CodeMinutes, ...]:
-    """Make the session's minutes per code ``minutes_by_code``, or without it the profile's
-    default codes' shares of the measured active minutes; return the lines stored.
+    """Make the session's minutes per code ``minutes_by_code``, or without it the default
+    codes' shares (default_shares) of the measured active minutes; return the lines stored.
 
     Minutes over the active time plus BILLED_OVER_ACTIVE_ALLOWANCE_MIN are refused
     (BilledOverActiveError) unless ``override_reason`` says why; the reason is then kept as
@@ -118,7 +129,8 @@ def assign_minutes(
             code = store.session(session_id).profile_code
             raise BillingRecordError(
                 f"profile {code} has no default codes: give CODE=MINUTES, or set defaults with "
-                f"`run.py billing defaults --profile {code} CODE[=PERCENT]...`"
+                f"`run.py billing defaults --profile {code} CODE[=PERCENT]...` (or in its "
+                f"plan file: codes: [CODE=PERCENT, ...])"
             )
     else:
         lines = tuple(CodeMinutes(code, minutes) for code, minutes in minutes_by_code.items())

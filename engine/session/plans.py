@@ -9,13 +9,19 @@
       after: [1]           # a break after the 1st level of the run
       every_minutes: 8     # and whenever this much play has passed since the last break
       seconds: 60          # how long each break lasts
+    codes: [97530=60, 97110=40]   # billing codes its sessions bill by default, with shares
 
 Only ``format``, ``title`` and ``levels`` are required; what a file leaves out comes from the
-station's plan defaults (config/kiosk.yaml) when the plan runs. Plans are read like levels:
-by the safe YAML reader, every problem reported as ``path:line:column: where: what``. A plan
-is stored as JSON (``plan_json``) beside the file's text, and read back with ``plan_of_json``.
-A plan made on the station's plan editor is written out as such a file (``plan_yaml``) and
-read back through the same checks before it is stored (``assign_plan_text``).
+station's plan defaults (config/kiosk.yaml) when the plan runs. ``codes`` are the billing
+codes a session played in the plan gets by default when its profile has none of its own
+(`run.py billing defaults`): one code alone takes all the minutes, several each a percent
+adding to 100.
+
+Plans are read like levels: by the safe YAML reader, every problem reported as
+``path:line:column: where: what``. A plan is stored as JSON (``plan_json``) beside the file's
+text, and read back with ``plan_of_json``. A plan made on the station's plan editor is written
+out as such a file (``plan_yaml``) and read back through the same checks before it is stored
+(``assign_plan_text``).
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from engine.billing.codes import PERCENT, looks_like_code
 from engine.config.kiosk import PlanDefaults
 from engine.levels.yaml_fields import FieldChecker
 from engine.levels.yaml_reader import LevelError, LevelProblem, parse_yaml_bytes, read_yaml_file
 from engine.session.audit import audit
+from engine.store.chart_records import CodeShare
 from engine.store.protocol import Store
 from engine.store.records import PlanStep
 
@@ -38,7 +46,15 @@ PLAN_SUFFIX = ".yaml"
 MAX_STOPS = 30
 ASSESSMENT_LEVEL_ID = "standard"  # levels/assessment/standard.yaml
 _LEVEL_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_TOP_KEYS = ("format", "title", "levels", "assessment_every", "session_minutes", "breaks")
+_TOP_KEYS = (
+    "format",
+    "title",
+    "levels",
+    "assessment_every",
+    "session_minutes",
+    "breaks",
+    "codes",
+)
 _BREAK_KEYS = ("after", "every_minutes", "seconds")
 
 __all__ = ["LevelError", "LevelProblem"]  # a plan's problems are of the same kind as a level's
@@ -60,6 +76,7 @@ class Plan:
     assessment_every: int | None = None  # None: the station's default; 0: never
     session_minutes: float | None = None  # None: the station's default
     breaks: Breaks = Breaks()
+    codes: tuple[CodeShare, ...] = ()  # default billing codes of its sessions, with shares
 
     def with_defaults(self, defaults: PlanDefaults) -> Plan:
         """The plan with the station's defaults where the file said nothing."""
@@ -111,6 +128,7 @@ def _plan_of(check: FieldChecker, known_level_ids: Collection[str] | None) -> Pl
     session_minutes = check.number(("session_minutes",), None, 1, 240, unit="minutes")
     written = check.value(("levels",), [])
     breaks = _breaks(check, len(written) if isinstance(written, list) else 0)
+    codes = _codes(check)
     check.raise_if_any()
     return Plan(
         title=title or "",
@@ -118,6 +136,7 @@ def _plan_of(check: FieldChecker, known_level_ids: Collection[str] | None) -> Pl
         assessment_every=None if assessment_every is None else int(assessment_every),
         session_minutes=None if session_minutes is None else float(session_minutes),
         breaks=breaks,
+        codes=codes,
     )
 
 
@@ -186,6 +205,63 @@ def _breaks(check: FieldChecker, stop_count: int) -> Breaks:
     )
 
 
+def _codes(check: FieldChecker) -> tuple[CodeShare, ...]:
+    """``codes: [97530=60, 97110=40]`` (or one code alone, which takes all the minutes)."""
+    where = ("codes",)
+    written = check.value(where, [])
+    example = "like [97530=60, 97110=40], or [97530] for one code"
+    if not isinstance(written, list):
+        check.problem(where, f"list the billing codes this plan's sessions bill, {example}")
+        return ()
+    shares: list[tuple[str, int | None]] = []
+    any_wrong = False  # a wrong entry: its own problem says it, not a sum that is off
+    for index, item in enumerate(written):
+        place = (*where, index)
+        # `97530` without quotes is read as a number; it still names the code.
+        text = str(item) if isinstance(item, int) and not isinstance(item, bool) else item
+        if not isinstance(text, str):
+            check.problem(place, f"{item!r} is not a billing code, {example}")
+            any_wrong = True
+            continue
+        code, equals, percent_text = text.partition("=")
+        code = code.strip().upper()
+        if not looks_like_code(code):
+            check.problem(
+                place,
+                f"'{text}' is not a billing code: 5 capital letters or digits, {example} (put a "
+                "code that begins with 0 in quotes, like '00100')",
+            )
+            any_wrong = True
+            continue
+        percent = None
+        if equals:
+            percent_text = percent_text.strip()
+            if not (percent_text.isascii() and percent_text.isdigit()) or not (
+                1 <= int(percent_text) <= PERCENT
+            ):
+                check.problem(place, f"'{text}': the share is a whole percent from 1 to 100")
+                any_wrong = True
+                continue
+            percent = int(percent_text)
+        if any(code == seen for seen, _ in shares):
+            check.problem(place, f"{code} is listed twice; give it one share")
+            any_wrong = True
+            continue
+        shares.append((code, percent))
+    if any_wrong:
+        return ()
+    if len(shares) == 1 and shares[0][1] is None:
+        return (CodeShare(shares[0][0], PERCENT),)
+    if any(percent is None for _, percent in shares):
+        check.problem(where, f"with several codes give each its share, {example}")
+        return ()
+    total = sum(percent for _, percent in shares)
+    if shares and total != PERCENT:
+        check.problem(where, f"the shares add up to {total} %, not 100 %")
+        return ()
+    return tuple(CodeShare(code, percent) for code, percent in shares)
+
+
 # --- stored form --------------------------------------------------------------------------------
 def plan_json(plan: Plan) -> str:
     return json.dumps(asdict(plan), sort_keys=True)
@@ -194,9 +270,11 @@ def plan_json(plan: Plan) -> str:
 def plan_of_json(text: str) -> Plan:
     data = json.loads(text)
     breaks = data.pop("breaks")
+    codes = data.pop("codes", [])  # plans stored before plans had codes have none
     return Plan(
         **{**data, "levels": tuple(data["levels"])},
         breaks=Breaks(**{**breaks, "after": tuple(breaks["after"])}),
+        codes=tuple(CodeShare(**share) for share in codes),
     )
 
 
@@ -222,6 +300,9 @@ def describe_plan(plan: Plan) -> list[str]:
         lines.append(f"Breaks: {' and '.join(parts)}{length}")
     else:
         lines.append("Breaks: none")
+    if plan.codes:
+        shares = ", ".join(f"{share.code} ({share.percent} %)" for share in plan.codes)
+        lines.append(f"Billing codes by default: {shares}")
     return lines
 
 
@@ -252,6 +333,10 @@ def plan_yaml(plan: Plan, header: str = EDITOR_HEADER) -> str:
             lines.append(f"  every_minutes: {_number_text(breaks.every_minutes)}")
         if breaks.seconds is not None:
             lines.append(f"  seconds: {_number_text(breaks.seconds)}")
+    if plan.codes:
+        # Quoted, so that a code beginning with 0 stays the code it is.
+        shares = ", ".join(json.dumps(f"{share.code}={share.percent}") for share in plan.codes)
+        lines.append(f"codes: [{shares}]")
     return "\n".join(lines) + "\n"
 
 

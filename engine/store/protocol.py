@@ -339,6 +339,11 @@ class Store(Protocol):
         """Every profile's plan, by profile code."""
         ...
 
+    def plan_definition(self, plan_id: int) -> str | None:
+        """The validated plan (JSON, engine/session/plans.py reads it) of plan ``plan_id``,
+        whether or not a profile plays it now; None for a plan stored without one."""
+        ...
+
     # --- the clinic's chart: therapists, minutes per code, signatures, goals --------------
     def add_therapist(
         self, name: str, credentials: str, npi: str | None = None, discipline: str | None = None

@@ -2,11 +2,11 @@
 
 Reached from the therapist's session screen (in the kiosk, behind the station PIN). It shows
 the active time measured from the recording, the minutes per code (as stored, else the
-profile's default codes' shares of the active minutes), the units they bill under the chosen
-rule as they change, and whether the session is signed. Saving and signing ask who does it;
-a therapist with a PIN of their own types it on the pad first, under the pad's rules
-(engine/session/pin_gate.py), counted per therapist and kept in the store. Every number and
-rule comes from engine/billing; this screen only shows, steps and stores.
+default codes' shares of the active minutes: the profile's, else its plan's), the units they
+bill under the chosen rule as they change, and whether the session is signed. Saving and
+signing ask who does it; a therapist with a PIN of their own types it on the pad first, under
+the pad's rules (engine/session/pin_gate.py), counted per therapist and kept in the store.
+Every number and rule comes from engine/billing; this screen only shows, steps and stores.
 """
 
 from __future__ import annotations

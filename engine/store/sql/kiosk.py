@@ -134,3 +134,8 @@ class KioskTables(Connected):
     def assigned_plans(self) -> list[AssignedPlan]:
         rows = self._run(_ASSIGNED_PLAN_SELECT.order_by(_p.c.code))
         return [AssignedPlan(*row) for row in rows]
+
+    def plan_definition(self, plan_id: int) -> str | None:
+        query = select(_sp.c.definition_json).where(_sp.c.id == plan_id)
+        row = self._run(query).first()
+        return None if row is None else row[0]
