@@ -48,6 +48,20 @@ breaks:
 """
 
 
+def _give_plan(station: Station, tmp_path: Path) -> int:
+    """Give the station's child the three-stop PLAN; its plan id."""
+    from engine.session.plans import load_plan, plan_json
+
+    data_dir, _, library, code = station
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(PLAN, encoding="utf-8")
+    plan = load_plan(plan_file, {level.id for level in library.levels})
+    store = open_store(data_dir)
+    plan_id = store.assign_plan(code, plan.title, plan.steps, None, plan_json(plan), PLAN)
+    store.close()
+    return plan_id
+
+
 @pytest.fixture
 def station(tmp_path: Path) -> Iterator[Station]:
     with kiosk_station(tmp_path) as made:
@@ -113,15 +127,8 @@ def test_holding_the_top_left_corner_for_three_seconds_opens_the_pad(station) ->
 
 
 def test_a_three_level_plan_runs_to_the_end_with_its_break(station, tmp_path: Path) -> None:
-    data_dir, recorder, library, code = station
-    plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(PLAN, encoding="utf-8")
-    from engine.session.plans import load_plan, plan_json
-
-    plan = load_plan(plan_file, {level.id for level in library.levels})
-    store = open_store(data_dir)
-    plan_id = store.assign_plan(code, plan.title, plan.steps, None, plan_json(plan), PLAN)
-    store.close()
+    data_dir, recorder, _, code = station
+    plan_id = _give_plan(station, tmp_path)
     kiosk = harness(station, autoplay=AutoTapper(0.0, 0.0))
     # A child who presses Enter now and then: starts, picks Mia, Go!, Continue after each level.
     for second in range(0, 120, 2):
@@ -159,15 +166,8 @@ def test_a_three_level_plan_runs_to_the_end_with_its_break(station, tmp_path: Pa
 
 
 def test_a_break_taken_before_a_restart_is_not_offered_again(station, tmp_path: Path) -> None:
-    data_dir, recorder, library, code = station
-    plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(PLAN, encoding="utf-8")
-    from engine.session.plans import load_plan, plan_json
-
-    plan = load_plan(plan_file, {level.id for level in library.levels})
-    store = open_store(data_dir)
-    store.assign_plan(code, plan.title, plan.steps, None, plan_json(plan), PLAN)
-    store.close()
+    data_dir, recorder, _, code = station
+    _give_plan(station, tmp_path)
     kiosk = harness(station, autoplay=AutoTapper(0.0, 0.0))
     for second in range(0, 80, 2):
         kiosk.key("return", second + 0.5)

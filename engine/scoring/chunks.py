@@ -74,53 +74,17 @@ def chunk_starts(tap_frames, offset_frames, target_frames, max_radius_frames, ch
 
 
 @njit(cache=True, parallel=True)
-def _merge_pieces(
-    bounds,
-    first_after,
-    tap_frames,
-    tap_channels,
-    offset_frames,
-    target_frames,
-    target_accept_mask,
-    pair_radius_frames,
-    max_radius_frames,
-    sample_rate_hz,
-    sro_ms,
-    good_ms,
-    ok_ms,
-    window_stride,
-    target_tap,
-    tap_target,
-    tap_asynchrony_ms,
-    tap_judgement,
-):
-    """Merge each piece on its own thread; whether any tap broke the rules (as score_run
-    reports it), including taps out of order across a cut."""
+def _merge_pieces(bounds, first_after, *merge_arguments):
+    """Merge each piece on its own thread (``merge_arguments``: score_run's after the tap
+    range and the merge's place); whether any tap broke the rules (as score_run reports it),
+    including taps out of order across a cut."""
+    tap_frames = merge_arguments[0]
     pieces = first_after.shape[0]
     broken = np.zeros(pieces, np.bool_)
     for piece in prange(pieces):
         start = bounds[piece]
-        broken[piece] = score_run(
-            start,
-            bounds[piece + 1],
-            first_after[piece],
-            tap_frames,
-            tap_channels,
-            offset_frames,
-            target_frames,
-            target_accept_mask,
-            pair_radius_frames,
-            max_radius_frames,
-            sample_rate_hz,
-            sro_ms,
-            good_ms,
-            ok_ms,
-            window_stride,
-            target_tap,
-            tap_target,
-            tap_asynchrony_ms,
-            tap_judgement,
-        )[1]
+        end = bounds[piece + 1]
+        broken[piece] = score_run(start, end, first_after[piece], *merge_arguments)[1]
         if start > 0 and tap_frames[start] < tap_frames[start - 1]:
             broken[piece] = True
     return broken.any()
