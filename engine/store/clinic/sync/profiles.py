@@ -2,15 +2,15 @@
 reaches the server and every other station; the later edit wins.
 
 Each profile carries when it was last edited (``modified_at_utc``, UTC to the microsecond)
-and on which station (``modified_by``), stamped by the store on every edit after its creation
-(engine/store/sql/sessions.py); a profile never edited counts from its creation. Per profile, the copy with the later edit replaces the other
-whole (two edits in the same microsecond: the station name, then the values, decide, so both
-sides agree). A station whose own copy is replaced by another station's writes an audit row
-naming the profile's code, what it had, what replaced it, and the station and time of the
-edit that won (a copy never edited here loses nothing of this station's: no row). The copy
-is settled whole: a rename on one station and a later archiving on another leave the
-profile archived under the name the archiving station had, and the renaming station's
-audit row says so.
+and on which station (``modified_by``), stamped by the store on every edit after its
+creation (engine/store/sql/sessions.py); a profile never edited counts from its creation.
+Per profile, the copy with the later edit replaces the other whole (two edits in the same
+microsecond: the station name, then the values, decide, so both sides agree). A station
+whose own edit is replaced by another station's writes an audit row naming the profile's
+code, what it had, what replaced it, and the station and time of the edit that won (a copy
+never edited here loses nothing of this station's: no row). The copy is settled whole: a
+rename on one station and a later archiving on another leave the profile archived under
+the name the archiving station had, and the renaming station's audit row says so.
 """
 
 from __future__ import annotations
