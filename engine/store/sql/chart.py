@@ -272,7 +272,7 @@ class ChartTables(Connected):
                 mrn=mrn,
                 date_of_birth=date_of_birth,
                 diagnosis_codes=" ".join(diagnosis_codes),
-                updated_at_utc=utc_now(),
+                updated_at_utc=edit_time_utc(),
             )
             self._run(
                 statement.on_conflict_do_update(
