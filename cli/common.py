@@ -128,6 +128,13 @@ def data_dir_of(args: argparse.Namespace) -> Path:
     return default_data_dir()
 
 
+def clinic_levels_of(args: argparse.Namespace) -> Path:
+    """The folder of the clinic's shared levels in the station's data folder."""
+    from engine.levels.paths import clinic_levels_dir
+
+    return clinic_levels_dir(data_dir_of(args))
+
+
 SERVER_HELP = (
     "read the clinic's PostgreSQL server (postgresql://USER@HOST/DATABASE) instead of this "
     "station's data (docs/clinic.md)"
