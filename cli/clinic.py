@@ -2,11 +2,12 @@
 
 init makes or upgrades the server's schema; join links this station's data folder to the
 server under a name; sync sends what the server lacks and brings down the clinic's profiles,
-plans, chart and shared levels, settling edits by the later one (exit 0 when in sync, 1 with one line when the server cannot be reached: nothing
-recorded here is lost); status says where things stand. `clinic levels publish FILE.yaml`
-shares a level file with every station of the clinic (checked by the level loader first),
-`clinic levels list` lists what was shared. The server's URL comes from
---server, else ONBEAT_CLINIC_URL, else what the station joined; its password is never shown.
+plans, chart and shared levels, settling edits by the later one (exit 0 when in sync, 1 with
+one line when the server cannot be reached: nothing recorded here is lost); status says
+where things stand. `clinic levels publish FILE.yaml` shares a level file with every station
+of the clinic (checked by the level loader first), `clinic levels list` lists what was
+shared. The server's URL comes from --server, else ONBEAT_CLINIC_URL, else what the station
+joined; its password is never shown.
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ def discover_levels(
     clinic_dir: Path | None = None,
 ) -> LevelLibrary:
     """Load the levels of ``builtin_dir``, ``user_dir``, ``clinic_dir`` (if given) and
-    ``extra_dirs``, in that order. A missing ``clinic_dir`` holds no levels (its station has
-    not synced any yet).
+    ``extra_dirs``, in that order. A missing ``clinic_dir`` is left out (its station has not
+    synced any shared level: not a clinic's, or not yet).
 
     ``user_dir`` defaults to `user_levels_dir()` and is created if missing; a folder that
     cannot be created or read is reported as a problem like a bad file.
@@ -71,7 +71,11 @@ def discover_levels(
     folders = (
         LevelFolder(builtin_dir, FOLDER_BUILTIN),
         LevelFolder(user_dir, FOLDER_USER),
-        *(() if clinic_dir is None else (LevelFolder(clinic_dir, FOLDER_CLINIC),)),
+        *(
+            ()
+            if clinic_dir is None or not clinic_dir.is_dir()
+            else (LevelFolder(clinic_dir, FOLDER_CLINIC),)
+        ),
         *(LevelFolder(Path(folder), FOLDER_EXTRA) for folder in extra_dirs),
     )
     problems = []
@@ -82,8 +86,6 @@ def discover_levels(
         what = f"cannot create your levels folder: {error.strerror or error}"
         problems.append(LevelProblem(user_dir, 1, 1, FILE_WHERE, what))
         readable.remove(folders[1])  # reading it would only report the same folder again
-    if clinic_dir is not None and not clinic_dir.exists():
-        readable = [folder for folder in readable if folder.kind != FOLDER_CLINIC]
     levels, load_problems = load_levels(folder.path for folder in readable)
     return LevelLibrary(folders, tuple(levels), (*problems, *load_problems))
 
