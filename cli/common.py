@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine.levels.model import Level
+    from engine.store.protocol import Store
     from engine.store.records import ProfileRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +129,13 @@ def data_dir_of(args: argparse.Namespace) -> Path:
     return default_data_dir()
 
 
+def clinic_levels_of(args: argparse.Namespace) -> Path:
+    """The folder of the clinic's shared levels in the station's data folder."""
+    from engine.levels.paths import clinic_levels_dir
+
+    return clinic_levels_dir(data_dir_of(args))
+
+
 SERVER_HELP = (
     "read the clinic's PostgreSQL server (postgresql://USER@HOST/DATABASE) instead of this "
     "station's data (docs/clinic.md)"
@@ -173,6 +181,18 @@ def profile_of(data_dir: Path, text: str | None, station_name: str | None) -> Pr
         raise UserError(f"{where}: {error}", USAGE_STATUS) from None
     finally:
         store.close()
+
+
+def profile_in(store: Store, text: str) -> ProfileRecord:
+    """The profile ``--profile`` names in an open store (a station's or the clinic's server):
+    a code, or a name exactly one profile in use has; else a UserError with status 2 that
+    lists the codes that fit."""
+    from engine.store.profile_choice import ProfileChoiceError, choose_profile
+
+    try:
+        return choose_profile(store, text)
+    except ProfileChoiceError as error:
+        raise UserError(f"--profile {text}: {error}", USAGE_STATUS) from None
 
 
 def load_level_file(path_text: str) -> Level:

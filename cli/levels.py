@@ -16,8 +16,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.common import AddCommand, UserError
-from engine.levels.paths import FOLDER_BUILTIN, FOLDER_EXTRA, FOLDER_USER, LEVEL_SUFFIX
+from cli.common import AddCommand, UserError, clinic_levels_of
+from engine.levels.paths import (
+    FOLDER_BUILTIN,
+    FOLDER_CLINIC,
+    FOLDER_EXTRA,
+    FOLDER_USER,
+    LEVEL_SUFFIX,
+)
 from engine.levels.templates import DEFAULT_TEMPLATE, TEMPLATES, level_text
 
 if TYPE_CHECKING:
@@ -29,6 +35,7 @@ _FOLDER_LABELS = {
     FOLDER_BUILTIN: "Built-in levels",
     FOLDER_USER: "Your levels",
     FOLDER_EXTRA: "Levels from --levels-dir",
+    FOLDER_CLINIC: "The clinic's shared levels",
 }
 
 
@@ -79,6 +86,12 @@ def _add_levels_dir(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="another folder of levels (may be given more than once)",
     )
+    parser.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="the station's data folder, whose clinic's shared levels count too",
+    )
 
 
 def _levels_dirs(args: argparse.Namespace) -> list[str]:
@@ -105,7 +118,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         from engine.levels.library import discover_levels
 
-        library = discover_levels(_levels_dirs(args))
+        library = discover_levels(_levels_dirs(args), clinic_dir=clinic_levels_of(args))
         levels, problems = list(library.levels), list(library.problems)
         where = ", ".join(_printable(str(folder.path)) for folder in library.folders)
     for level in levels:
@@ -123,7 +136,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from engine.levels.library import discover_levels
 
     _never_fail_on_encoding()
-    library = discover_levels(_levels_dirs(args))
+    library = discover_levels(_levels_dirs(args), clinic_dir=clinic_levels_of(args))
     for folder in library.folders:
         print(f"{_FOLDER_LABELS[folder.kind]}: {_printable(str(folder.path))}")
     id_width = max((len(level.id) for level in library.levels), default=0)
@@ -144,7 +157,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     path: Path = args.path
     shown = _printable(str(path))
-    taken_ids = {level.id for level in discover_levels(_levels_dirs(args)).levels}
+    library = discover_levels(_levels_dirs(args), clinic_dir=clinic_levels_of(args))
+    taken_ids = {level.id for level in library.levels}
     text = level_text(args.template, path, taken_ids)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

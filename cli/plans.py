@@ -8,7 +8,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cli.common import AddCommand, UserError, data_dir_of
+from cli.common import AddCommand, UserError, clinic_levels_of, data_dir_of
 from cli.kiosk import kiosk_config_of
 
 
@@ -120,7 +120,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise UserError(f"{path}: cannot read the plan file ({reason})") from None
-    library = discover_levels(args.levels_dir)
+    library = discover_levels(args.levels_dir, clinic_dir=clinic_levels_of(args))
     known = {level.id for level in library.levels}
     try:
         parse_plan(text, path, known_level_ids=known)  # the file's problems before the data's

@@ -16,6 +16,7 @@ from cli.common import (
     data_dir_of,
     open_for_reading,
     output_argument,
+    profile_in,
     profile_name_argument,
     profile_of,
     session_argument,
@@ -97,7 +98,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         out = output_target(args.out)  # checked before the report is made
         profile_code = None
         if args.profile is not None and args.server:
-            profile_code = args.profile.strip().upper()  # on a server, by its code
+            # The clinic's server chooses as a station does: a code, or a name only one
+            # active profile of the clinic has.
+            profile_code = profile_in(store, args.profile).code
         elif args.profile is not None:
             profile_code = profile_of(data_dir_of(args), args.profile, None).code
     except BaseException:

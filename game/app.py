@@ -23,7 +23,8 @@ from engine.input.pump import InputPump
 from engine.input.sources import close_all, start_tap_sources
 from engine.input.stamps import PressMatcher
 from engine.input.x11 import open_x11_press_source
-from engine.levels.library import LevelLibrary, discover_levels
+from engine.levels.library import LevelLibrary, clinic_level_problem, discover_levels
+from engine.levels.paths import clinic_levels_dir
 from engine.scoring.kernels import warm_up
 from engine.session.calibration import Calibration, load_calibration, session_calibration
 from engine.store.clinic.background import start_background_sync
@@ -177,7 +178,9 @@ def open_station(
         cleanup.callback(recorder.close)
         # A station of a clinic sends its sessions to the clinic's server from a thread of
         # its own: never in a frame, and a server that is down only delays it.
-        clinic_sync = start_background_sync(data_dir)
+        clinic_sync = start_background_sync(
+            data_dir, (clinic_levels_dir(data_dir), clinic_level_problem)
+        )
         if clinic_sync is not None:
             cleanup.callback(clinic_sync.stop)
         if warm_up_behind_title:
@@ -300,7 +303,7 @@ def run_game(
     messages = Messages(settings.language)  # CatalogueError: the game could show no text
     for problem in (*problems, *messages.problems):
         print(problem)
-    library = discover_levels(levels_dirs)
+    library = discover_levels(levels_dirs, clinic_dir=clinic_levels_dir(data_dir))
     for problem in library.problems:
         print(problem)  # a bad level is listed, never stops the game
     with open_station(

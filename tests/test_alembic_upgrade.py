@@ -191,3 +191,70 @@ def test_rows_from_before_get_clinic_wide_keys_and_the_audit_log_stays_append_on
             connection.execute("UPDATE audit_log SET detail = 'rewritten'")
     finally:
         connection.close()
+
+
+def test_the_revisions_build_the_tables_that_tables_py_describes(tmp_path: Path) -> None:
+    """Every table and column of engine/store/sql/tables.py, as the newest revision leaves a
+    new file (the queries are built from tables.py)."""
+    from engine.store.sql import tables as t
+
+    open_store(tmp_path).close()
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    try:
+        built = {
+            name: {row[1] for row in connection.execute(f"PRAGMA table_info({name})")}
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+            )
+        }
+    finally:
+        connection.close()
+    described = {
+        table.name: {column.name for column in table.columns} for table in t.metadata.sorted_tables
+    }
+    assert built == described
+
+
+def test_a_version_11_file_upgrades_keeping_its_rows_and_dates_its_profiles(
+    tmp_path: Path,
+) -> None:
+    make_database_of_schema(tmp_path, 11)
+    _fill_as_that_release(tmp_path / DATABASE_FILE_NAME)
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    with connection:
+        connection.execute(
+            "UPDATE profiles SET archived_at_utc = '2025-03-01T09:00' WHERE code = 'P-ABCDE2'"
+        )
+        connection.execute(
+            "INSERT INTO therapists (name, credentials, pin_hash, added_at_utc, uuid) "
+            "VALUES ('Ann Lee', 'OTR/L', 'argon2-hash', '2025-01-01T08:00', 'th-1')"
+        )
+    before = {
+        table: connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+        for table in RECORDED_TABLES
+    }
+    connection.close()
+
+    store = open_store(tmp_path)
+    assert store.schema_version() == newest_version() == 12
+    store.close()
+    connection = sqlite3.connect(tmp_path / DATABASE_FILE_NAME)
+    try:
+        for table in RECORDED_TABLES:
+            after = connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            # Columns added since are appended after the ones the file had.
+            assert [row[: len(before[table][0])] for row in after] == before[table]
+        dated = connection.execute(
+            "SELECT code, modified_at_utc, modified_by FROM profiles ORDER BY code"
+        ).fetchall()
+        assert dated == [
+            ("P-ABCDE1", "2025-01-01T09:00", None),
+            ("P-ABCDE2", "2025-03-01T09:00", None),
+        ]
+        assert connection.execute("SELECT pin_set_at_utc FROM therapists").fetchall() == [
+            ("2025-01-01T08:00",)
+        ]
+        assert connection.execute("SELECT COUNT(*) FROM clinic_levels").fetchone() == (0,)
+    finally:
+        connection.close()

@@ -311,3 +311,30 @@ def test_a_stations_role_adds_rows_but_changes_none(tmp_path: Path, postgres: Cl
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 connection.execute(statement)
     assert server_taps(url) == station_taps(station)
+
+
+def test_a_report_from_the_server_takes_a_profile_by_name_as_the_station_does(
+    tmp_path: Path, postgres: Cluster
+) -> None:
+    home = make_home(tmp_path)
+    station = tmp_path / "room-1"
+    url = fresh_database(postgres)
+    add = ("profiles", "add", "--data-dir", str(station))
+    mia = run_cli(home, *add[:2], "Mia", *add[2:]).stdout.split()[-1]
+    leo = [run_cli(home, *add[:2], "Leo", *add[2:]).stdout.split()[-1] for _ in range(2)]
+    synced = run_cli(home, "clinic", "sync", "--server", url, "--data-dir", str(station))
+    assert synced.returncode == 0, synced.stderr
+
+    by_name = run_cli(home, "report", "--server", url, "--profile", "Mia", "--format", "json",
+                      "--out", str(tmp_path / "mia.json"))  # fmt: skip
+    assert by_name.returncode == 0, by_name.stderr
+    report = json.loads((tmp_path / "mia.json").read_text(encoding="utf-8"))
+    assert report["profile"]["code"] == mia
+    by_code = run_cli(home, "report", "--server", url, "--profile", mia.lower(), "--format",
+                      "json", "--out", str(tmp_path / "code.json"))  # fmt: skip
+    assert by_code.returncode == 0, by_code.stderr
+    ambiguous = run_cli(home, "report", "--server", url, "--profile", "Leo",
+                        "--out", str(tmp_path / "leo.json"))  # fmt: skip
+    assert ambiguous.returncode == 2
+    assert all(code in ambiguous.stderr for code in leo)
+    assert not (tmp_path / "leo.json").exists()

@@ -15,6 +15,7 @@ from engine.config.user_settings import load_user_settings
 from engine.input.mapping import load_station_input_mapping
 from engine.input.pump import InputPump
 from engine.levels.library import discover_levels
+from engine.levels.paths import clinic_levels_dir
 from engine.timing.host_clock import RealClock
 from game.app import open_station, open_window, station_context
 from game.context import GameContext
@@ -56,7 +57,7 @@ def run_kiosk_game(
     settings, problems = load_user_settings(settings_path)
     for problem in problems:
         print(problem)
-    library = discover_levels(levels_dirs)
+    library = discover_levels(levels_dirs, clinic_dir=clinic_levels_dir(data_dir))
     for problem in library.problems:
         print(problem)
     with open_station(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from engine.store.clinic import settings
@@ -21,15 +22,24 @@ from engine.store.protocol import StoreError
 log = logging.getLogger(__name__)
 
 SYNC_EVERY_S = 300.0
+# Where the clinic's shared levels go and how each is checked first (sync/levels.py).
+LevelIntake = tuple[Path, Callable[[Path, str], str | None]]
 STOP_WAIT_S = 2.0  # how long closing the game waits for a sync under way
 
 
 class BackgroundSync:
     """Syncs the station in ``data_dir`` with ``url`` from a thread of its own."""
 
-    def __init__(self, data_dir: Path, url: str | None, every_s: float = SYNC_EVERY_S) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        url: str | None,
+        every_s: float = SYNC_EVERY_S,
+        levels: LevelIntake | None = None,
+    ) -> None:
         self._data_dir = data_dir
         self._url = url
+        self._levels = levels
         self._every_s = every_s
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -58,7 +68,8 @@ class BackgroundSync:
 
     def _sync_once(self) -> None:
         try:
-            result = sync_station(self._data_dir, self._url)
+            levels_dir, check_level = self._levels or (None, None)
+            result = sync_station(self._data_dir, self._url, levels_dir, check_level)
         except StoreError as problem:
             self.last_problem = str(problem)
             log.warning("clinic sync: %s", problem)
@@ -71,17 +82,26 @@ class BackgroundSync:
         counts = result.counts
         if counts.changed:
             log.info(
-                "clinic sync with %s: %d session(s) sent, %d profile(s) and %d plan(s) received",
+                "clinic sync with %s: %d session(s) sent, %d profile(s), %d plan(s), "
+                "%d profile edit(s), %d chart row(s) and %d level(s) received",
                 result.server,
                 counts.sessions_sent,
                 counts.profiles_received,
                 counts.plans_received,
+                counts.profile_edits_received,
+                counts.chart_rows_received,
+                counts.levels_received,
             )
+        for problem in counts.level_problems:
+            log.warning("clinic level not taken: %s", problem)
 
 
-def start_background_sync(data_dir: Path) -> BackgroundSync | None:
+def start_background_sync(
+    data_dir: Path, levels: LevelIntake | None = None
+) -> BackgroundSync | None:
     """A running BackgroundSync for the station in ``data_dir`` if it joined a clinic (or
-    ONBEAT_CLINIC_URL names one); None otherwise."""
+    ONBEAT_CLINIC_URL names one); None otherwise. With ``levels`` (the folder and the check,
+    engine/store/clinic/sync/levels.py), the clinic's shared levels come down too."""
     if not store_exists(data_dir):
         return None
     try:
@@ -96,4 +116,4 @@ def start_background_sync(data_dir: Path) -> BackgroundSync | None:
     if url is None:
         return None
     log.info("clinic sync with %s in the background", server_address(url))
-    return BackgroundSync(data_dir, url).start()
+    return BackgroundSync(data_dir, url, levels=levels).start()

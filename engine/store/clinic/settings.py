@@ -13,10 +13,11 @@ from pathlib import Path
 
 from engine.store.opening import open_store, store_exists
 from engine.store.protocol import Store, StoreError
+from engine.store.sql.connected import JOINED_STATION_SETTING
 
 URL_VARIABLE = "ONBEAT_CLINIC_URL"
 SERVER_SETTING = "clinic_server_url"
-STATION_SETTING = "clinic_station_name"
+STATION_SETTING = JOINED_STATION_SETTING
 LAST_SYNC_SETTING = "clinic_last_sync_utc"
 
 

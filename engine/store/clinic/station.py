@@ -5,15 +5,21 @@ a server that cannot be reached is a StoreError of one line (ServerUnreachableEr
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from engine.store.clinic import settings
 from engine.store.clinic.roles import grant_station_role
 from engine.store.clinic.sync import SyncCounts, sessions_not_on_server, sync
+from engine.store.clinic.sync.levels import text_sha256
 from engine.store.opening import open_server_store, open_store, server_address
 from engine.store.protocol import StoreError
+from engine.store.sql import tables as t
+from engine.store.sql.connected import edit_time_utc, upsert
 from engine.store.sql.store import SqlStore
 
 
@@ -61,15 +67,22 @@ class SyncResult:
     counts: SyncCounts
 
 
-def sync_station(data_dir: Path, given_url: str | None = None) -> SyncResult:
-    """One sync of the station in ``data_dir`` with its server (``given_url`` first)."""
+def sync_station(
+    data_dir: Path,
+    given_url: str | None = None,
+    levels_dir: Path | None = None,
+    check_level: Callable[[Path, str], str | None] | None = None,
+) -> SyncResult:
+    """One sync of the station in ``data_dir`` with its server (``given_url`` first); with
+    ``levels_dir`` and ``check_level``, the clinic's shared levels come down there
+    (engine/store/clinic/sync/levels.py)."""
     station = open_store(data_dir)
     try:
         url = _url(given_url, station)  # type: ignore[arg-type]
         server = open_server_store(url, read_only=False)
         try:
-            name = settings.station_name_of(station) or platform.node() or "station"
-            counts = sync(station, server, name)  # type: ignore[arg-type]
+            name = _name_of(station)
+            counts = sync(station, server, name, levels_dir, check_level)  # type: ignore[arg-type]
         finally:
             server.close()
         station.set_station_setting(
@@ -78,6 +91,68 @@ def sync_station(data_dir: Path, given_url: str | None = None) -> SyncResult:
         return SyncResult(server_address(url), counts)
     finally:
         station.close()
+
+
+def _name_of(station: SqlStore) -> str:
+    return settings.station_name_of(station) or platform.node() or "station"
+
+
+@dataclass(frozen=True)
+class ClinicLevel:
+    level_id: str
+    sha256: str
+    published_at_utc: str
+    station: str  # the station it was published from
+
+
+def publish_level(
+    data_dir: Path, level_id: str, yaml_text: str, given_url: str | None = None
+) -> tuple[str, ClinicLevel]:
+    """Put a level file (checked by the caller) on the clinic's server, replacing an earlier
+    publication of the same id; stations bring it down at their next sync. Returns the
+    server's address and what was stored."""
+    station = open_store(data_dir)
+    try:
+        url = _url(given_url, station)  # type: ignore[arg-type]
+        name = _name_of(station)  # type: ignore[arg-type]
+    finally:
+        station.close()
+    level = ClinicLevel(level_id, text_sha256(yaml_text), edit_time_utc(), name)
+    server = open_server_store(url, read_only=False)
+    try:
+        values = {
+            "level_id": level_id,
+            "yaml_text": yaml_text,
+            "sha256": level.sha256,
+            "published_at_utc": level.published_at_utc,
+            "station": name,
+        }
+        statement = upsert(server._dialect_name, t.clinic_levels).values(values)  # type: ignore[attr-defined]
+        with server.transaction():
+            server._run(  # type: ignore[attr-defined]
+                statement.on_conflict_do_update(index_elements=["level_id"], set_=values)
+            )
+    finally:
+        server.close()
+    return server_address(url), level
+
+
+def clinic_levels(data_dir: Path, given_url: str | None = None) -> tuple[str, list[ClinicLevel]]:
+    """The levels published to the clinic, by id."""
+    station = open_store(data_dir, read_only=True)
+    try:
+        url = _url(given_url, station)  # type: ignore[arg-type]
+    finally:
+        station.close()
+    server = open_server_store(url, read_only=True)
+    try:
+        c = t.clinic_levels.c
+        rows = server._fetch_rows(  # type: ignore[attr-defined]
+            select(c.level_id, c.sha256, c.published_at_utc, c.station).order_by(c.level_id)
+        )
+    finally:
+        server.close()
+    return server_address(url), [ClinicLevel(*row) for row in rows]
 
 
 @dataclass(frozen=True)

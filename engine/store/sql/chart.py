@@ -21,7 +21,7 @@ from engine.store.chart_records import (
 from engine.store.chart_records import Signature as SignatureRecord
 from engine.store.records import field_names
 from engine.store.sql import tables as t
-from engine.store.sql.connected import Connected, new_key, upsert, utc_now
+from engine.store.sql.connected import Connected, edit_time_utc, new_key, upsert, utc_now
 
 _th, _sm, _sg, _g, _cf, _dc, _p = (
     t.therapists,
@@ -111,7 +111,11 @@ class ChartTables(Connected):
     def set_therapist_pin_hash(self, therapist_id: int, pin_hash: str | None) -> None:
         with self.transaction():
             self.therapist(therapist_id)
-            self._run(update(_th).where(_th.c.id == therapist_id).values(pin_hash=pin_hash))
+            self._run(
+                update(_th)
+                .where(_th.c.id == therapist_id)
+                .values(pin_hash=pin_hash, pin_set_at_utc=edit_time_utc())
+            )
 
     def therapist_pin_hash(self, therapist_id: int) -> str | None:
         self.therapist(therapist_id)
@@ -268,7 +272,7 @@ class ChartTables(Connected):
                 mrn=mrn,
                 date_of_birth=date_of_birth,
                 diagnosis_codes=" ".join(diagnosis_codes),
-                updated_at_utc=utc_now(),
+                updated_at_utc=edit_time_utc(),
             )
             self._run(
                 statement.on_conflict_do_update(
@@ -295,6 +299,7 @@ class ChartTables(Connected):
     def set_default_codes(self, profile_code: str, shares: Sequence[CodeShare]) -> None:
         if shares and sum(share.percent for share in shares) != 100:
             raise ValueError("the shares of a profile's default codes must add up to 100 %")
+        at = edit_time_utc()
         with self.transaction():
             profile_id = self._profile_id_of_code(profile_code)
             self._run(delete(_dc).where(_dc.c.profile_id == profile_id))
@@ -307,6 +312,7 @@ class ChartTables(Connected):
                             "code": share.code,
                             "percent": share.percent,
                             "position": position,
+                            "set_at_utc": at,
                         }
                         for position, share in enumerate(shares)
                     ],

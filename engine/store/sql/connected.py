@@ -39,6 +39,17 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def edit_time_utc() -> str:
+    """When an edit that may travel to a clinic's other stations was made: to the microsecond,
+    since the later of two edits wins there (engine/store/clinic/sync/)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+# The name a station joined its clinic under (engine/store/clinic/settings.py), kept among
+# its station settings; edits name it as the station that made them.
+JOINED_STATION_SETTING = "clinic_station_name"
+
+
 def unwrap_driver_errors(engine: Engine) -> None:
     """Make ``engine`` raise the driver's own exceptions rather than SQLAlchemy's wrappers, so
     that the fault advice (and callers) see sqlite3 or psycopg errors as they came."""

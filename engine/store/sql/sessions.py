@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -24,7 +25,13 @@ from engine.store.records import (
     profile_name_problem,
 )
 from engine.store.sql import tables as t
-from engine.store.sql.connected import Connected, new_key, utc_now
+from engine.store.sql.connected import (
+    JOINED_STATION_SETTING,
+    Connected,
+    edit_time_utc,
+    new_key,
+    utc_now,
+)
 
 # Pseudonymous profile codes: no letters or digits that read alike (0/O, 1/I/L).
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -110,6 +117,16 @@ class ProfileAndSessionTables(Connected):
             )
         return code
 
+    def _editing_station(self) -> str:
+        """The station an edit is made on: the name it joined its clinic under, else the
+        computer's name."""
+        joined = self._run(
+            select(t.station_settings.c.value).where(
+                t.station_settings.c.name == JOINED_STATION_SETTING
+            )
+        ).scalar_one_or_none()
+        return joined or platform.node() or "station"
+
     def _unused_profile_code(self) -> str:
         for _ in range(_CODE_ATTEMPTS):
             code = "P-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
@@ -135,7 +152,10 @@ class ProfileAndSessionTables(Connected):
             self._update_profile(profile_code, archived_at_utc=archived_at_utc or utc_now())
 
     def _update_profile(self, profile_code: str, **values: object) -> None:
+        """Every edit of a profile comes here, and is stamped with its time and station so
+        that the later of two stations' edits wins in a clinic."""
         with self.transaction():
+            values.update(modified_at_utc=edit_time_utc(), modified_by=self._editing_station())
             result = self._run(update(_p).where(_p.c.code == profile_code).values(**values))
             if result.rowcount != 1:
                 raise LookupError(f"{self.path}: there is no profile {profile_code}")

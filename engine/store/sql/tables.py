@@ -54,6 +54,10 @@ profiles = Table(
     Column("avatar", Text),
     Column("archived_at_utc", Text),
     Index("profiles_by_name", "display_name", "archived_at_utc"),
+    # Version 12: the last edit (name, avatar, birth year, archiving) and its station; the
+    # later edit wins when two stations of a clinic edit one profile.
+    Column("modified_at_utc", Text),
+    Column("modified_by", Text),
 )
 
 session_plans = Table(
@@ -288,7 +292,7 @@ for _table in CLINIC_KEYED:
 # a clinic-wide key like the rows above. Minutes per code, chart fields and default codes have
 # no id: each is keyed by the session or profile it belongs to (which has a UUID) and its
 # code, and is replaced whole on every edit, so a UUID of its own would name nothing lasting.
-# Sync does not carry any of these yet (engine/store/clinic/sync.py says how it would).
+# Sync carries them all (engine/store/clinic/sync/chart.py).
 
 # Never deleted: signatures refer to them. pin_hash: argon2id of a PIN of their own.
 therapists = Table(
@@ -304,6 +308,8 @@ therapists = Table(
     Column("retired_at_utc", Text),
     Column("uuid", Text),
     Index("therapists_by_uuid", "uuid", unique=True),
+    # Version 12: when the PIN was last set or cleared (the later one travels).
+    Column("pin_set_at_utc", Text),
 )
 
 # The minutes as last assigned; position keeps the order the therapist gave them in.
@@ -378,6 +384,20 @@ default_codes = Table(
     Column("position", Integer, nullable=False),
     PrimaryKeyConstraint("profile_id", "code"),
     CheckConstraint("percent > 0 AND percent <= 100", name="default_code_percent"),
+    # Version 12: when the profile's set was given (every row of a set has the same).
+    Column("set_at_utc", Text),
 )
 
 CHART_KEYED = (therapists, signatures, goals)
+
+# Version 12: level files published to the clinic (on its server; stations keep copies as files
+# in their data folder). sha256 of yaml_text; station: the one that published it.
+clinic_levels = Table(
+    "clinic_levels",
+    metadata,
+    Column("level_id", Text, primary_key=True),
+    Column("yaml_text", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("published_at_utc", Text, nullable=False),
+    Column("station", Text, nullable=False),
+)
