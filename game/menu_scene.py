@@ -87,7 +87,12 @@ class MenuScene(Scene):
         return pages
 
     def page_controls(
-        self, pages: Pages, area: pygame.Rect, earlier: str = "", later: str = ""
+        self,
+        pages: Pages,
+        area: pygame.Rect,
+        earlier: str = "",
+        later: str = "",
+        stacked: bool = False,
     ) -> list[Button]:
         """The Earlier/Later buttons and the page line of ``pages`` in ``area``."""
         line = self.text("paging.page", page=pages.page + 1, pages=pages.pages)
@@ -96,6 +101,7 @@ class MenuScene(Scene):
             earlier or self.text("paging.earlier"),
             later or self.text("paging.later"),
             line,
+            stacked,
         )
 
     def _turn_page(self, pages: Pages, step: int, arrow_x: int | None = None) -> bool:

@@ -100,20 +100,23 @@ class Pages:
         """Whether the button ``key`` is one of this page's rows."""
         return key in self._rows
 
-    def controls(self, area: pygame.Rect, earlier: str, later: str, line: str) -> list[Button]:
-        """Earlier and Later at the two ends of ``area`` (side by side in a wide area, one
-        above the other in a tall one), the page line between them; none when the list fits
-        on one page."""
+    def controls(
+        self, area: pygame.Rect, earlier: str, later: str, line: str, stacked: bool = False
+    ) -> list[Button]:
+        """Earlier and Later at the two ends of ``area`` (side by side, or ``stacked`` one
+        above the other), the page line between them; none when the list fits on one page."""
         if self.pages <= 1:
             return []
-        if area.height > area.width:
+        if stacked:
             button_h = area.height * 3 // 10
             back = pygame.Rect(area.left, area.top, area.width, button_h)
             on = pygame.Rect(area.left, area.bottom - button_h, area.width, button_h)
             self.line_rect = pygame.Rect(area.left, back.bottom, area.width, on.top - back.bottom)
         else:
+            # The line needs room for "page 12 of 20"; the buttons' words get the rest.
             gap = max(4, area.height // 5)
-            button_w = min(area.width // 3, max(area.height * 4, area.width // 4))
+            line_w = min(area.width // 4, area.height * 3)
+            button_w = (area.width - line_w - 2 * gap) // 2
             back = pygame.Rect(area.left, area.top, button_w, area.height)
             on = pygame.Rect(area.right - button_w, area.top, button_w, area.height)
             line_w = on.left - back.right - 2 * gap

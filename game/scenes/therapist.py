@@ -24,13 +24,13 @@ from engine.reports.service import (
     save_report,
     session_results,
 )
-from engine.store.records import AUDIO_SILENT, ProfileRecord, SessionRecord
+from engine.store.records import AUDIO_SILENT, Note, ProfileRecord, SessionRecord
 from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
 from game.paging import rows_between
 from game.scene import Goto
-from game.text import draw_text
+from game.text import draw_text, wrap_lines
 from game.widgets import Button, draw_fitted_text, ms_cell, percent_cell, take_typing
 
 PROFILE_COLUMNS = 2
@@ -38,6 +38,7 @@ MESSAGE_ROOM_DESIGN_PX = 44  # a line of words between a list and the buttons at
 GOALS_TOP_DESIGN_PX = 130
 GOAL_PITCH_DESIGN_PX = 110  # a goal's three lines and the room after them
 NOTICE = (255, 215, 150)
+NOTE_BOX_FROM_FOOT = 190  # design pixels from the window's foot to the note box's top
 NOTE_AUTHOR = "therapist"
 
 
@@ -307,6 +308,7 @@ class TherapistSessionScene(MenuScene):
         self.message = ""
         self.metrics: SessionMetrics | None = None  # read on entering
         self.billing_line = ""
+        self.notes: list[Note] = []  # newest first
 
     def on_enter(self) -> None:
         self.context.recorder.flush()  # a session just played must be complete in the store
@@ -314,6 +316,7 @@ class TherapistSessionScene(MenuScene):
         try:
             self.metrics = session_results(store, self.session_id)
             self.billing_line = self._billing_line(store)
+            self.notes = store.notes(session_id=self.session_id)[::-1]
         finally:
             store.close()
         pygame.key.start_text_input()
@@ -365,7 +368,10 @@ class TherapistSessionScene(MenuScene):
             buttons.append(Button(key, label, rect))
         # The note box is a button too: choosing it opens the on-screen keyboard.
         box = pygame.Rect(
-            int(40 * unit), height - int(190 * unit), width - int(80 * unit), int(60 * unit)
+            int(40 * unit),
+            height - int(NOTE_BOX_FROM_FOOT * unit),
+            width - int(80 * unit),
+            int(60 * unit),
         )
         buttons.append(Button("note_box", "", box, draw_extra=self._draw_note))
         return buttons
@@ -398,6 +404,7 @@ class TherapistSessionScene(MenuScene):
                 store = self.context.open_store()
                 try:
                     save_note(store, self.session_id, self.note.strip(), NOTE_AUTHOR)
+                    self.notes = store.notes(session_id=self.session_id)[::-1]
                 finally:
                     store.close()
                 self.note = ""
@@ -473,14 +480,37 @@ class TherapistSessionScene(MenuScene):
             (width / 2, row_y + 44 * unit),
             int(width - 80 * unit),
         )
-        if self.message:
-            draw_text(
-                surface,
-                self.message,
-                int(22 * unit),
-                (255, 215, 150),
-                topleft=(40 * unit, height - 120 * unit),
+        self._draw_notes(surface, row_y + 70 * unit)
+        if self.message:  # between the note box and the buttons
+            design = design_unit((width, height))
+            draw_fitted_text(
+                surface, self.message, int(22 * unit), NOTICE,
+                (width / 2, height - 107 * design), int(width - 80 * design),
+            )  # fmt: skip
+
+    def _draw_notes(self, surface: pygame.Surface, top_px: float) -> None:
+        """The session's notes, newest first, wrapped, as many lines as fit above the box."""
+        width, height = surface.get_size()
+        design = design_unit((width, height))
+        size = int(21 * self.unit)
+        line_px = size * 1.15
+        room_lines = int((height - (NOTE_BOX_FROM_FOOT + 8) * design - top_px) // line_px)
+        lines: list[str] = []
+        for note in self.notes:
+            said = self.text(
+                "therapist.note_line",
+                when=_local(note.written_at_utc),
+                author=note.author,
+                note=" ".join(note.body.split()),
             )
+            lines += wrap_lines(said, size, int(width - 80 * design))
+        if len(lines) > room_lines > 0:
+            lines = [*lines[: room_lines - 1], f"{lines[room_lines - 1]} …"]
+        for index, line in enumerate(lines[: max(0, room_lines)]):
+            draw_text(
+                surface, line, size, self.context.look.dim_text_colour,
+                topleft=(40 * design, top_px + index * line_px),
+            )  # fmt: skip
 
     def _continuation_line(self, task) -> str:
         continuation = task.continuation

@@ -205,7 +205,7 @@ class TherapistBillingScene(MenuScene):
         buttons.append(Button("rule", self.text(self._rule_key()), side.move(0, pitch)))
         # The codes' pages under the side buttons, as tall as the rows left beside them.
         pager = pygame.Rect(side.left, side.top + 2 * pitch, side.width, int(150 * unit))
-        buttons += self.page_controls(self.code_pages, pager)
+        buttons += self.page_controls(self.code_pages, pager, stacked=True)
         if self.over_limit():
             box = pygame.Rect(
                 int(40 * unit), height - int(REASON_FROM_FOOT * unit), width - int(80 * unit),
@@ -494,10 +494,13 @@ class TherapistBillingScene(MenuScene):
                 surface, code, int(32 * unit), look.text_colour,
                 midleft=(40 * design, middle - 13 * design),
             )  # fmt: skip
-            # The clinic's words for the code under it, on up to two lines.
+            # The clinic's words for the code under it, on the lines the row has room for (two,
+            # one with large text).
             description = entry.description if entry else self.text("billing.unknown_code")
+            room_px = (ROW_PITCH - STEP / 2 - 4) * design  # down to the next row's top
+            lines = min(2, 1 + int((room_px - 15 * unit) // (17 * unit)))
             for line_index, words in enumerate(
-                wrap_lines(description, int(20 * unit), int(560 * design))[:2]
+                wrap_lines(description, int(20 * unit), int(560 * design))[:lines]
             ):
                 draw_text(
                     surface, words, int(20 * unit), look.dim_text_colour,
@@ -509,7 +512,9 @@ class TherapistBillingScene(MenuScene):
             )  # fmt: skip
             line = per_code.get(code)
             shown = self.context.messages.count("billing.units", line.units) if line else "–"
-            draw_text(surface, shown, size, look.text_colour, midleft=(890 * design, middle))
+            draw_fitted_text(
+                surface, shown, size, look.text_colour, (935 * design, middle), int(120 * design)
+            )
         if not self.minutes:
             draw_text(
                 surface, self.text("billing.no_codes"), size, look.dim_text_colour,
