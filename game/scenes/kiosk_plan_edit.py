@@ -277,9 +277,10 @@ class KioskPlanEditScene(KioskMenuScene):
             )  # fmt: skip
         if self.message:
             colour = (150, 230, 150) if self.saved else (255, 215, 150)
-            draw_text(
+            # Under the level list, clear of Back and Save.
+            draw_fitted_text(
                 surface, self.message, int(24 * unit), colour,
-                midleft=(30 * design, surface.get_height() - 30 * design),
+                (380 * design, surface.get_height() - 30 * design), int(700 * design),
             )  # fmt: skip
 
     def _stepper_text(self, key: str) -> str:
