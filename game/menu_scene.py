@@ -1,5 +1,6 @@
-"""What menu scenes share: a background, a title line, a menu of big buttons, and an on-screen
-keyboard a scene can open over them for a name or a note."""
+"""What menu scenes share: a background, a title line, a menu of big buttons, long lists shown
+a page at a time (game/paging.py), and an on-screen keyboard a scene can open over them for a
+name or a note."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pygame
 from engine.input.pump import Tap, UiEvent
 from game.canvas import design_unit
 from game.context import GameContext
+from game.paging import Pages, edge_row, parse_page_key
 from game.scene import Scene
 from game.text import draw_text
 from game.widgets import Button, Menu, OnScreenKeyboard, edit_text
@@ -16,6 +18,7 @@ BACKGROUND = (24, 40, 70)
 BUTTON = (60, 90, 150)
 FOCUS = (255, 205, 40)
 KEYBOARD_CONTROLS = ("shift", "space", "delete", "done")
+PAGE_KEYS = {"page down": 1, "page up": -1}  # keyboard keys that turn a list's page
 
 
 class MenuScene(Scene):
@@ -30,6 +33,8 @@ class MenuScene(Scene):
         self.keyboard: OnScreenKeyboard | None = None  # open over the menu while typing
         self._keyboard_field = ""
         self._keyboard_limit: int | None = None
+        self.pagers: list[Pages] = []
+        self._wanted_focus: str | None = None
 
     # --- for subclasses ---------------------------------------------------------------------
     def title(self) -> str:
@@ -53,13 +58,95 @@ class MenuScene(Scene):
         return design_unit(self.context.surface.get_size()) * self.context.look.text_scale
 
     def relayout(self) -> None:
+        """Lay the buttons out again; the focus stays on the button with the same key (a
+        page turned, a button came or went), else at the same place."""
         surface = self.context.surface
-        focus = self.menu.focus
+        focus, before = self.menu.focus, self.menu.buttons
+        wanted = self._wanted_focus or (before[focus].key if focus < len(before) else None)
+        self._wanted_focus = None
+        for pages in self.pagers:
+            pages.clear()
         self.menu.buttons = self.layout(*surface.get_size())
+        keys = [button.key for button in self.menu.buttons]
+        if wanted in keys:
+            focus = keys.index(wanted)
         self.menu.focus = min(focus, max(0, len(self.menu.buttons) - 1))
         self._laid_out_for = surface.get_size()
         if self.keyboard is not None:
             self.keyboard.layout(self._keyboard_area())
+
+    def focus_on(self, key: str) -> None:
+        """The next layout puts the focus on the button ``key`` (when it has one)."""
+        self._wanted_focus = key
+
+    # --- long lists, a page at a time ---------------------------------------------------------
+    def paging(self, name: str) -> Pages:
+        """A list of this scene shown a page at a time; its controls and arrows just work."""
+        pages = Pages(name)
+        self.pagers.append(pages)
+        return pages
+
+    def page_controls(
+        self,
+        pages: Pages,
+        area: pygame.Rect,
+        earlier: str = "",
+        later: str = "",
+        stacked: bool = False,
+    ) -> list[Button]:
+        """The Earlier/Later buttons and the page line of ``pages`` in ``area``."""
+        line = self.text("paging.page", page=pages.page + 1, pages=pages.pages)
+        return pages.controls(
+            area,
+            earlier or self.text("paging.earlier"),
+            later or self.text("paging.later"),
+            line,
+            stacked,
+        )
+
+    def _turn_page(self, pages: Pages, step: int, arrow_x: int | None = None) -> bool:
+        """Turn ``pages`` by ``step``. A focus on its rows moves to the new page's rows: the
+        edge row nearest ``arrow_x`` after an arrow, else the first row."""
+        buttons = self.menu.buttons
+        on_row = bool(buttons) and pages.holds(buttons[self.menu.focus].key)
+        if not pages.turn(step):
+            return False
+        self.relayout()
+        if on_row:
+            x = buttons[0].rect.left if arrow_x is None else arrow_x
+            row = edge_row(self.menu.buttons, pages, 1 if arrow_x is None else step, x)
+            if row is not None:
+                self.menu.focus = row
+        return True
+
+    def _page_event(self, event: UiEvent) -> bool:
+        """Whether ``event`` turned a page: Page Up/Down, or an arrow up or down that would
+        take the focus off the rows of a list with a page that way."""
+        buttons = self.menu.buttons
+        if not buttons or not self.pagers:
+            return False
+        focused = buttons[self.menu.focus]
+        holding = [pages for pages in self.pagers if pages.holds(focused.key)]
+        if event.kind == "key" and event.key in PAGE_KEYS:
+            shown = holding or [pages for pages in self.pagers if pages.line]
+            return bool(shown) and self._turn_page(shown[0], PAGE_KEYS[event.key])
+        if event.action not in ("up", "down") or not holding:
+            return False
+        target = self.menu.neighbour(event.action)
+        if target is not None and holding[0].holds(buttons[target].key):
+            return False  # still within the page's rows
+        step = 1 if event.action == "down" else -1
+        return self._turn_page(holding[0], step, focused.rect.centerx)
+
+    def _activate_page_key(self, key: str) -> bool:
+        parsed = parse_page_key(key)
+        if parsed is None:
+            return False
+        name, step = parsed
+        for pages in self.pagers:
+            if pages.name == name:
+                self._turn_page(pages, step)
+        return True
 
     # --- the on-screen keyboard -------------------------------------------------------------
     def open_keyboard(self, field: str, max_length: int | None = None) -> None:
@@ -97,16 +184,24 @@ class MenuScene(Scene):
         if self.keyboard is not None:
             self._on_keyboard_input(ui_events, now_ns)
             return
+        quiet_until_ns = self.context.taps_quiet_until_ns
         for event in ui_events:
-            chosen = self.menu.handle(event, now_ns, self.context.taps_quiet_until_ns)
+            if not (event.tap and now_ns < quiet_until_ns) and self._page_event(event):
+                continue
+            chosen = self.menu.handle(event, now_ns, quiet_until_ns)
             if chosen is not None:
-                self.activate(chosen)
+                self.choose(chosen)
                 return
 
     def on_update(self, now_ns: int) -> None:
         chosen = self.menu.update(now_ns)
         if chosen is not None:
-            self.activate(chosen)
+            self.choose(chosen)
+
+    def choose(self, key: str) -> None:
+        """A button was chosen: a page turned, else the scene acts on it."""
+        if not self._activate_page_key(key):
+            self.activate(key)
 
     def on_draw(self, now_ns: int) -> list[pygame.Rect] | None:
         if self._laid_out_for != self.context.surface.get_size():
@@ -124,6 +219,8 @@ class MenuScene(Scene):
                 center=(width / 2, 60 * self.unit),
             )
         self.menu.draw(surface, int(30 * self.unit), BUTTON, look.text_colour, FOCUS, now_ns)
+        for pages in self.pagers:
+            pages.draw_line(surface, int(24 * self.unit), look.dim_text_colour)
         self.draw_more(surface)
         if self.keyboard is not None:
             self.keyboard.draw(surface, int(30 * self.unit), BUTTON, look.text_colour, FOCUS)

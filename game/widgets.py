@@ -123,8 +123,14 @@ class Menu:
         return None
 
     def _move(self, direction: str) -> None:
+        best = self.neighbour(direction)
+        if best is not None:
+            self.focus = best
+
+    def neighbour(self, direction: str) -> int | None:
+        """The button an arrow ``direction`` moves the focus to; None where there is none."""
         if not self.buttons:
-            return
+            return None
         here = pygame.Vector2(self.buttons[self.focus].rect.center)
         step = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}[direction]
         best, best_cost = None, float("inf")
@@ -137,8 +143,7 @@ class Menu:
             cost = along + 2 * across  # prefer buttons straight in that direction
             if cost < best_cost:
                 best, best_cost = index, cost
-        if best is not None:
-            self.focus = best
+        return best
 
     def draw(
         self,

@@ -21,12 +21,15 @@ from game.canvas import design_unit
 from game.context import GameContext
 from game.kiosk.base import KioskMenuScene
 from game.kiosk.state import KioskState
-from game.text import draw_text
-from game.widgets import Button, take_typing
+from game.paging import rows_between
+from game.widgets import Button, draw_fitted_text, take_typing
 
 SHIPPED_PLANS_DIR = Path(__file__).resolve().parents[2] / "plans"
-ROWS_SHOWN = 8
-REPORT_ROWS = 7  # the folder's buttons take the eighth row
+COLUMNS = 2
+# In design pixels: the rows, the bar at the foot (page buttons and Back) and the room for a
+# line of words above it.
+ROWS_TOP, ROW_HEIGHT, ROW_PITCH = 120, 50, 60
+BAR_HEIGHT, FOOT_GAP, MESSAGE_ROOM = 56, 24, 44
 FOLDER_CHARS_SHOWN = 40
 
 
@@ -51,6 +54,8 @@ class _PlayerPicker(KioskMenuScene):
         self.players: list[ProfileRecord] = []
         self.player: ProfileRecord | None = None
         self.message = ""
+        self.player_pages = self.paging("players")
+        self.choice_pages = self.paging("choices")  # what can be done for the player picked
 
     def on_enter(self) -> None:
         store = self.context.open_store()
@@ -63,28 +68,39 @@ class _PlayerPicker(KioskMenuScene):
     def read_more(self, store) -> None:
         """Anything else the screen needs from the store."""
 
+    @staticmethod
+    def bar_top(width: int, height: int) -> int:
+        """Where the bar at the foot (page buttons, Back) begins, in window pixels."""
+        return height - int((FOOT_GAP + BAR_HEIGHT) * design_unit((width, height)))
+
     def rows(
         self,
         width: int,
         height: int,
         entries: list[tuple[str, str]],
-        rows_shown: int = ROWS_SHOWN,
+        bottom_px: int | None = None,
     ) -> list[Button]:
+        """``entries`` (key, label) in two columns, a page at a time, above ``bottom_px``
+        (else above the message line), with Back and the page buttons at the foot."""
         unit = design_unit((width, height))
+        pages = self.choice_pages if self.player is not None else self.player_pages
+        bar_top = self.bar_top(width, height)
+        bottom = bar_top - int(MESSAGE_ROOM * unit) if bottom_px is None else bottom_px
+        top, row_h, pitch = (int(value * unit) for value in (ROWS_TOP, ROW_HEIGHT, ROW_PITCH))
+        rows = rows_between(top, bottom, row_h, pitch)
         buttons = []
-        for index, (key, label) in enumerate(entries[: rows_shown * 2]):
-            column, row = divmod(index, rows_shown)
+        for slot, index in enumerate(pages.fit(len(entries), rows * COLUMNS)):
+            key, label = entries[index]
+            column, row = divmod(slot, rows)
             rect = pygame.Rect(
-                int(60 * unit) + column * int(600 * unit),
-                int(120 * unit) + row * int(60 * unit),
-                int(560 * unit),
-                int(50 * unit),
+                int(60 * unit) + column * int(600 * unit), top + row * pitch, int(560 * unit), row_h
             )
-            buttons.append(Button(key, label, rect))
-        back = pygame.Rect(0, 0, int(240 * unit), int(56 * unit))
-        back.bottomright = (width - int(30 * unit), height - int(24 * unit))
+            buttons.append(pages.row(Button(key, label, rect), index))
+        back = pygame.Rect(0, 0, int(240 * unit), int(BAR_HEIGHT * unit))
+        back.bottomright = (width - int(30 * unit), height - int(FOOT_GAP * unit))
         buttons.append(Button("back", self.say("back"), back))
-        return buttons
+        area = pygame.Rect(int(60 * unit), back.top, int(860 * unit), back.height)
+        return [*buttons, *self.page_controls(pages, area)]
 
     def pick(self, key: str) -> bool:
         """Take a player row's key; whether it was one."""
@@ -92,20 +108,29 @@ class _PlayerPicker(KioskMenuScene):
             return False
         code = key.split(":", 1)[1]
         self.player = next(p for p in self.players if p.code == code)
+        self.choice_pages.page = 0
         self.message = ""
         self.relayout()
         return True
 
+    def unpick(self) -> None:
+        """Back to the players, on the page of the one picked, with the focus on them."""
+        codes = [player.code for player in self.players]
+        if self.player is not None and self.player.code in codes:
+            self.player_pages.show(codes.index(self.player.code))
+            self.focus_on(f"player:{self.player.code}")
+        self.player = None
+        self.relayout()
+
     def draw_more(self, surface: pygame.Surface) -> None:
         if self.message:
-            height = surface.get_height()
-            draw_text(
-                surface,
-                self.message,
-                int(26 * self.unit),
-                (255, 215, 150),
-                topleft=(60 * self.unit, height - 70 * self.unit),
-            )
+            width, height = surface.get_size()
+            unit = design_unit((width, height))
+            draw_fitted_text(
+                surface, self.message, int(26 * self.unit), (255, 215, 150),
+                (width / 2, self.bar_top(width, height) - MESSAGE_ROOM * unit / 2),
+                int(width - 120 * unit),
+            )  # fmt: skip
 
 
 class KioskPlansScene(_PlayerPicker):
@@ -157,8 +182,7 @@ class KioskPlansScene(_PlayerPicker):
             if self.player is None:
                 self.goto("kiosk_menu")
             else:
-                self.player = None
-                self.relayout()
+                self.unpick()
         elif self.pick(key):
             self._say_current()
         elif key == "edit" and self.player is not None:
@@ -229,13 +253,20 @@ class KioskReportsScene(_PlayerPicker):
         return self.say("reports.of", name=self.player.display_name, code=self.player.code)
 
     def layout(self, width: int, height: int) -> list[Button]:
+        unit = design_unit((width, height))
+        row_h, pitch = int(ROW_HEIGHT * unit), int(ROW_PITCH * unit)
+        # From the foot up: the bar, the message line, the folder, the station's exports.
+        folder_top = self.bar_top(width, height) - int(MESSAGE_ROOM * unit) - row_h
         if self.player is None:
             entries = [(f"player:{p.code}", f"{p.code}  {p.display_name}") for p in self.players]
-            entries = entries[: REPORT_ROWS * 2 - 2]
-            entries += [
-                ("export:sessions", self.say("reports.sessions_csv")),
-                ("export:taps", self.say("reports.taps_csv")),
-            ]
+            exports_top = folder_top - pitch
+            buttons = self.rows(width, height, entries, exports_top - (pitch - row_h))
+            for column, (key, words) in enumerate(
+                (("export:sessions", "reports.sessions_csv"), ("export:taps", "reports.taps_csv"))
+            ):
+                left = int(60 * unit) + column * int(600 * unit)
+                rect = pygame.Rect(left, exports_top, int(560 * unit), row_h)
+                buttons.append(Button(key, self.say(words), rect))
         else:
             entries = [
                 ("report:pdf", self.say("reports.child_pdf")),
@@ -243,9 +274,7 @@ class KioskReportsScene(_PlayerPicker):
                 ("export:sessions", self.say("reports.child_sessions_csv")),
                 ("export:taps", self.say("reports.child_taps_csv")),
             ]
-        buttons = self.rows(width, height, entries, REPORT_ROWS)
-        unit = design_unit((width, height))
-        top = int(580 * unit)
+            buttons = self.rows(width, height, entries, folder_top - (pitch - row_h))
         shown = str(self.folder)
         if len(shown) > FOLDER_CHARS_SHOWN:
             shown = "..." + shown[-FOLDER_CHARS_SHOWN:]
@@ -253,12 +282,12 @@ class KioskReportsScene(_PlayerPicker):
             Button(
                 "folder",
                 self.say("reports.save_to", folder=shown),
-                pygame.Rect(int(60 * unit), top, int(600 * unit), int(50 * unit)),
+                pygame.Rect(int(60 * unit), folder_top, int(600 * unit), row_h),
             ),
             Button(
                 "type_folder",
                 self.say("reports.other_folder"),
-                pygame.Rect(int(680 * unit), top, int(300 * unit), int(50 * unit)),
+                pygame.Rect(int(680 * unit), folder_top, int(300 * unit), row_h),
             ),
         ]
         return buttons
@@ -287,8 +316,7 @@ class KioskReportsScene(_PlayerPicker):
             if self.player is None:
                 self.goto("kiosk_menu")
             else:
-                self.player = None
-                self.relayout()
+                self.unpick()
         elif self.pick(key):
             return
         elif key == "folder":

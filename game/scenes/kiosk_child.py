@@ -15,12 +15,12 @@ from game.canvas import design_unit
 from game.context import GameContext
 from game.kiosk.base import KioskMenuScene
 from game.kiosk.state import KioskState
+from game.paging import rows_between
 from game.palette import THEME_BACKGROUNDS
 from game.text import draw_text
 from game.widgets import Button
 
 BEAT_PERIOD_NS = 600_000_000  # the attract screen's pulse: 100 bpm, a child's easy tempo
-MAX_PLAYERS_SHOWN = 12
 
 
 class KioskAttractScene(KioskMenuScene):
@@ -79,6 +79,7 @@ class KioskPlayersScene(KioskMenuScene):
     def __init__(self, context: GameContext, kiosk: KioskState) -> None:
         super().__init__(context, kiosk)
         self.players: list[ProfileRecord] = []
+        self.pages = self.paging("players")  # as many rows of cards as the window holds
 
     def on_enter(self) -> None:
         store = self.context.open_store()
@@ -99,22 +100,24 @@ class KioskPlayersScene(KioskMenuScene):
         card_w = min(int(230 * unit), (width - (columns + 1) * gap) // columns)
         card_h = int(190 * unit)
         left = (width - columns * card_w - (columns - 1) * gap) // 2
-        buttons = []
-        for index, player in enumerate(self.players[:MAX_PLAYERS_SHOWN]):
-            row, column = divmod(index, columns)
-            rect = pygame.Rect(
-                left + column * (card_w + gap),
-                int(120 * unit) + row * (card_h + gap),
-                card_w,
-                card_h,
-            )
-            buttons.append(
-                Button(f"player:{player.code}", player.display_name, rect, draw_extra=_face(player))
-            )
         back = pygame.Rect(0, 0, int(200 * unit), int(60 * unit))
         back.bottomright = (width - int(30 * unit), height - int(24 * unit))
+        top = int(120 * unit)
+        rows = rows_between(top, back.top - gap, card_h, card_h + gap)
+        buttons = []
+        for slot, index in enumerate(self.pages.fit(len(self.players), rows * columns)):
+            player = self.players[index]
+            row, column = divmod(slot, columns)
+            rect = pygame.Rect(
+                left + column * (card_w + gap), top + row * (card_h + gap), card_w, card_h
+            )
+            button = Button(
+                f"player:{player.code}", player.display_name, rect, draw_extra=_face(player)
+            )
+            buttons.append(self.pages.row(button, index))
         buttons.append(Button("back", self.say("back"), back))
-        return buttons
+        area = pygame.Rect(left, back.top, back.left - gap - left, back.height)
+        return [*buttons, *self.page_controls(self.pages, area)]
 
     def activate(self, key: str) -> None:
         if key == "back":

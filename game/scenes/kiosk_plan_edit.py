@@ -27,10 +27,13 @@ from game.canvas import design_unit
 from game.context import GameContext
 from game.kiosk.base import KioskMenuScene
 from game.kiosk.state import KioskState
+from game.paging import rows_between
 from game.text import draw_text
-from game.widgets import Button, take_typing
+from game.widgets import Button, draw_fitted_text, take_typing
 
-STOPS_SHOWN = 7  # rows of the level list on one page
+# The level list, in design pixels: its rows from the top down to its page buttons, which sit
+# a fixed distance above the window's foot (a taller window shows more rows).
+STOPS_TOP, STOP_HEIGHT, STOP_PITCH, STOPS_PAGER_FROM_FOOT = 186, 54, 62, 98
 CATALOGUE_COLUMNS, CATALOGUE_ROWS = 2, 4
 EDITOR_PATH = Path("plan editor")  # names the plan in the problems the checks find
 MAX_TITLE_LENGTH = 80
@@ -57,8 +60,9 @@ class KioskPlanEditScene(KioskMenuScene):
             level for levels in map_levels(context.library.levels_by_theme).values()
             for level in levels
         ]  # fmt: skip
-        self.stops_page = 0
-        self.catalogue_page = 0
+        self.stop_pages = self.paging("stops")
+        self.stops_shown = range(0)
+        self.catalogue_pages = self.paging("catalogue")
         self.message = ""
         self.saved = False
 
@@ -92,47 +96,62 @@ class KioskPlanEditScene(KioskMenuScene):
 
         buttons = [Button("name", "", rect(30, 96, 700, 50), draw_extra=self._draw_name)]
         levels = self.plan.levels
-        first = self.stops_page * STOPS_SHOWN
-        for row, index in enumerate(range(first, min(len(levels), first + STOPS_SHOWN))):
-            top = 186 + row * 62
+        pager_top = height / unit - STOPS_PAGER_FROM_FOOT
+        rows = rows_between(STOPS_TOP, int(pager_top) - 8, STOP_HEIGHT, STOP_PITCH)
+        self.stops_shown = self.stop_pages.fit(len(levels), rows)
+        pages = self.stop_pages
+        for row, index in enumerate(self.stops_shown):
+            top = STOPS_TOP + row * STOP_PITCH
             last = index == len(levels) - 1
             buttons += [
-                Button(f"up:{index}", "", rect(380, top, 64, 54), index > 0, _arrow(-1, index > 0)),
-                Button(f"down:{index}", "", rect(452, top, 64, 54), not last, _arrow(1, not last)),
-                Button(f"remove:{index}", "", rect(524, top, 64, 54), draw_extra=_cross),
-                Button(
-                    f"break:{index}",
-                    "",
-                    rect(596, top, 134, 54),
-                    not last,
-                    self._break_drawer(index),
+                pages.row(
+                    Button(
+                        f"up:{index}", "", rect(380, top, 64, 54), index > 0, _arrow(-1, index > 0)
+                    ),
+                    index,
+                ),
+                pages.row(
+                    Button(
+                        f"down:{index}", "", rect(452, top, 64, 54), not last, _arrow(1, not last)
+                    ),
+                    index,
+                ),
+                pages.row(
+                    Button(f"remove:{index}", "", rect(524, top, 64, 54), draw_extra=_cross), index
+                ),
+                pages.row(
+                    Button(
+                        f"break:{index}",
+                        "",
+                        rect(596, top, 134, 54),
+                        not last,
+                        self._break_drawer(index),
+                    ),
+                    index,
                 ),
             ]
-        if len(levels) > STOPS_SHOWN:
-            buttons += [
-                Button("stops_page:-1", self.say("edit.earlier"), rect(30, 622, 200, 46)),
-                Button("stops_page:1", self.say("edit.later"), rect(240, 622, 200, 46)),
-            ]
-        per_page = CATALOGUE_COLUMNS * CATALOGUE_ROWS
-        first = self.catalogue_page * per_page
+        earlier, later = self.say("edit.earlier"), self.say("edit.later")
+        buttons += self.page_controls(pages, rect(30, pager_top, 700, 46), earlier, later)
         language = self.context.settings.language
-        for slot, level in enumerate(self.catalogue[first : first + per_page]):
+        pages = self.catalogue_pages
+        shown = pages.fit(len(self.catalogue), CATALOGUE_COLUMNS * CATALOGUE_ROWS)
+        for slot, index in enumerate(shown):
+            level = self.catalogue[index]
             row, column = divmod(slot, CATALOGUE_COLUMNS)
             title = level_in_language(level, language).title
-            buttons.append(
-                Button(f"add:{level.id}", title, rect(760 + column * 250, 126 + row * 58, 240, 50))
+            button = Button(
+                f"add:{level.id}", title, rect(760 + column * 250, 126 + row * 58, 240, 50)
             )
-        if len(self.catalogue) > per_page:
-            buttons += [
-                Button("catalogue_page:-1", self.say("edit.previous"), rect(760, 360, 240, 46)),
-                Button("catalogue_page:1", self.say("edit.next"), rect(1010, 360, 240, 46)),
-            ]
+            buttons.append(pages.row(button, index))
+        earlier, later = self.say("edit.previous"), self.say("edit.next")
+        buttons += self.page_controls(pages, rect(760, 360, 490, 46), earlier, later)
         for row, (key, _step) in enumerate(STEPPERS):
             top = 420 + row * 56
             buttons.append(Button(f"step:{key}:-1", "", rect(1120, top, 60, 48), draw_extra=_minus))
             buttons.append(Button(f"step:{key}:1", "", rect(1190, top, 60, 48), draw_extra=_plus))
-        buttons.append(Button("back", self.say("edit.cancel"), rect(760, 652, 240, 58)))
-        buttons.append(Button("save", self.say("edit.save"), rect(1010, 652, 240, 58)))
+        foot = height / unit
+        buttons.append(Button("back", self.say("edit.cancel"), rect(760, foot - 68, 240, 58)))
+        buttons.append(Button("save", self.say("edit.save"), rect(1010, foot - 68, 240, 58)))
         return buttons
 
     def _draw_name(self, surface: pygame.Surface, box: pygame.Rect) -> None:
@@ -179,26 +198,23 @@ class KioskPlanEditScene(KioskMenuScene):
         plan = self.plan
         if action == "add":
             plan = plan_draft.add_level(plan, rest)
-            self.stops_page = (len(plan.levels) - 1) // STOPS_SHOWN  # show the new stop
+            self.stop_pages.show(len(plan.levels) - 1)  # show the new stop
         elif action == "remove":
             plan = plan_draft.remove_level(plan, int(rest))
         elif action in ("up", "down"):
-            plan = plan_draft.move_level(plan, int(rest), -1 if action == "up" else 1)
+            # The focus goes with the level it moves, onto the next page if need be.
+            moved_to = int(rest) + (-1 if action == "up" else 1)
+            plan = plan_draft.move_level(plan, int(rest), moved_to - int(rest))
+            if plan is not self.plan:
+                self.stop_pages.show(moved_to)
+                self.focus_on(f"{action}:{moved_to}")
         elif action == "break":
             plan = plan_draft.toggle_break_after(plan, int(rest))
         elif action == "step":
             name, direction = rest.split(":")
             step = dict(STEPPERS)[name]
             plan = step(plan, int(direction))
-        elif action == "stops_page":
-            pages = max(1, -(-len(plan.levels) // STOPS_SHOWN))
-            self.stops_page = (self.stops_page + int(rest)) % pages
-        elif action == "catalogue_page":
-            per_page = CATALOGUE_COLUMNS * CATALOGUE_ROWS
-            pages = max(1, -(-len(self.catalogue) // per_page))
-            self.catalogue_page = (self.catalogue_page + int(rest)) % pages
         self.plan = plan
-        self.stops_page = min(self.stops_page, max(0, (len(plan.levels) - 1) // STOPS_SHOWN))
         self.message = ""
         self.saved = False
         self.relayout()
@@ -238,16 +254,16 @@ class KioskPlanEditScene(KioskMenuScene):
         )  # fmt: skip
         titles = {level.id: level for level in self.context.library.levels}
         language = self.context.settings.language
-        first = self.stops_page * STOPS_SHOWN
-        for row, level_id in enumerate(self.plan.levels[first : first + STOPS_SHOWN]):
+        for row, index in enumerate(self.stops_shown):
+            level_id = self.plan.levels[index]
             level = titles.get(level_id)
             name = level_in_language(level, language).title if level else level_id
-            top = (186 + row * 62) * design
+            top = (STOPS_TOP + row * STOP_PITCH) * design
             box = pygame.Rect(int(30 * design), int(top), int(340 * design), int(54 * design))
             pygame.draw.rect(surface, (40, 60, 100), box, border_radius=box.height // 5)
-            draw_text(
-                surface, f"{first + row + 1}. {name}", size_px, look.text_colour,
-                midleft=(box.left + 12 * design, box.centery),
+            draw_fitted_text(
+                surface, f"{index + 1}. {name}", size_px, look.text_colour,
+                box.center, box.width - int(16 * design),
             )  # fmt: skip
         if not self.plan.levels:
             draw_text(
@@ -261,9 +277,10 @@ class KioskPlanEditScene(KioskMenuScene):
             )  # fmt: skip
         if self.message:
             colour = (150, 230, 150) if self.saved else (255, 215, 150)
-            draw_text(
+            # Under the level list, clear of Back and Save.
+            draw_fitted_text(
                 surface, self.message, int(24 * unit), colour,
-                midleft=(30 * design, 690 * design),
+                (380 * design, surface.get_height() - 30 * design), int(700 * design),
             )  # fmt: skip
 
     def _stepper_text(self, key: str) -> str:

@@ -13,15 +13,17 @@ from game.avatars import draw_avatar
 from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
+from game.paging import rows_between
 from game.widgets import Button
 
-MAX_SHOWN = 12  # profiles on one screen; a clinic with more uses the therapist screens
+COLUMNS = 4
 
 
 class ProfilesScene(MenuScene):
     def __init__(self, context: GameContext) -> None:
         super().__init__(context)
         self.profiles: list[ProfileRecord] = []
+        self.pages = self.paging("profiles")  # as many rows of cards as the window holds
 
     def on_enter(self) -> None:
         store = self.context.open_store()
@@ -37,33 +39,33 @@ class ProfilesScene(MenuScene):
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))
-        columns = 4
+        columns = COLUMNS
         gap = int(24 * unit)
         # Sized by the window's height, but narrow windows (4:3) also bound the width.
         card_w = min(int(230 * unit), (width - (columns + 1) * gap) // columns)
         card_h = int(190 * unit)
         left = (width - columns * card_w - (columns - 1) * gap) // 2
         top = int(120 * unit)
+        bar_top = height - gap - int(60 * unit)
+        rows = rows_between(top, bar_top - gap, card_h, card_h + gap)
+        cards = [*self.profiles, None]  # the last card makes a new profile
         buttons = []
-        shown = self.profiles[:MAX_SHOWN]
-        for index, profile in enumerate([*shown, None]):
-            row, column = divmod(index, columns)
+        for slot, index in enumerate(self.pages.fit(len(cards), rows * columns)):
+            profile = cards[index]
+            row, column = divmod(slot, columns)
             rect = pygame.Rect(
                 left + column * (card_w + gap), top + row * (card_h + gap), card_w, card_h
             )
             if profile is None:
-                buttons.append(
-                    Button("new", self.text("profiles.new"), rect, draw_extra=self._plus)
-                )
+                button = Button("new", self.text("profiles.new"), rect, draw_extra=self._plus)
             else:
-                buttons.append(
-                    Button(
-                        f"profile:{profile.code}",
-                        profile.display_name,
-                        rect,
-                        draw_extra=self._avatar_drawer(profile),
-                    )
+                button = Button(
+                    f"profile:{profile.code}",
+                    profile.display_name,
+                    rect,
+                    draw_extra=self._avatar_drawer(profile),
                 )
+            buttons.append(self.pages.row(button, index))
         settings_rect = pygame.Rect(0, 0, int(260 * unit), int(60 * unit))
         settings_rect.bottomright = (width - gap, height - gap)
         buttons.append(Button("settings", self.text("menu.settings"), settings_rect))
@@ -73,7 +75,9 @@ class ProfilesScene(MenuScene):
         back_rect = pygame.Rect(0, 0, int(200 * unit), int(60 * unit))
         back_rect.bottomleft = (gap, height - gap)
         buttons.append(Button("back", self.text("menu.back"), back_rect))
-        return buttons
+        area = pygame.Rect(back_rect.right + gap, bar_top, 0, back_rect.height)
+        area.width = therapist_rect.left - gap - area.left
+        return [*buttons, *self.page_controls(self.pages, area)]
 
     def _avatar_drawer(self, profile: ProfileRecord):
         def draw(surface: pygame.Surface, rect: pygame.Rect) -> None:

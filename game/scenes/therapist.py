@@ -24,25 +24,33 @@ from engine.reports.service import (
     save_report,
     session_results,
 )
-from engine.store.records import AUDIO_SILENT, ProfileRecord, SessionRecord
+from engine.store.records import AUDIO_SILENT, Note, ProfileRecord, SessionRecord
 from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
+from game.paging import rows_between
 from game.scene import Goto
-from game.text import draw_text
+from game.text import draw_text, wrap_lines
 from game.widgets import Button, draw_fitted_text, ms_cell, percent_cell, take_typing
 
-ROWS_SHOWN = 8
-GOALS_SHOWN = 4
+PROFILE_COLUMNS = 2
+MESSAGE_ROOM_DESIGN_PX = 44  # a line of words between a list and the buttons at the foot
+GOALS_TOP_DESIGN_PX = 130
+GOAL_PITCH_DESIGN_PX = 110  # a goal's three lines and the room after them
+NOTICE = (255, 215, 150)
+NOTE_BOX_FROM_FOOT = 190  # design pixels from the window's foot to the note box's top
 NOTE_AUTHOR = "therapist"
 
 
 class TherapistProfilesScene(MenuScene):
-    """All profiles by code, archived ones marked; pick one to see its sessions."""
+    """All profiles by code, archived ones marked, a page at a time; pick one to see its
+    sessions. ``code``: the profile to show (and focus) first, back from its sessions."""
 
-    def __init__(self, context: GameContext) -> None:
+    def __init__(self, context: GameContext, code: str | None = None) -> None:
         super().__init__(context)
         self.profiles: list[ProfileRecord] = []
+        self.code = code
+        self.pages = self.paging("profiles")
 
     def on_enter(self) -> None:
         store = self.context.open_store()
@@ -50,20 +58,30 @@ class TherapistProfilesScene(MenuScene):
             self.profiles = store.list_profiles()
         finally:
             store.close()
+        codes = [profile.code for profile in self.profiles]
+        if self.code in codes:
+            self.pages.show(codes.index(self.code))
+            self.focus_on(f"profile:{self.code}")
 
     def title(self) -> str:
         return self.text("therapist.profiles")
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))
+        bar_h, bottom_gap = int(56 * unit), int(24 * unit)
+        bar_top = height - bottom_gap - bar_h
+        top, row_h, pitch = int(120 * unit), int(52 * unit), int(62 * unit)
+        rows = rows_between(top, bar_top - int(12 * unit), row_h, pitch)
         buttons = []
-        for index, profile in enumerate(self.profiles[: ROWS_SHOWN * 2]):
-            column, row = divmod(index, ROWS_SHOWN)
+        shown = self.pages.fit(len(self.profiles), rows * PROFILE_COLUMNS)
+        for slot, index in enumerate(shown):
+            profile = self.profiles[index]
+            column, row = divmod(slot, rows)
             rect = pygame.Rect(
                 int(60 * unit) + column * int(600 * unit),
-                int(120 * unit) + row * int(62 * unit),
+                top + row * pitch,
                 int(560 * unit),
-                int(52 * unit),
+                row_h,
             )
             label = self.text(
                 "therapist.profile_row_archived" if profile.archived else "therapist.profile_row",
@@ -71,14 +89,16 @@ class TherapistProfilesScene(MenuScene):
                 name=profile.display_name,
                 sessions=self.context.messages.count("therapist.sessions", profile.session_count),
             )
-            buttons.append(Button(f"profile:{profile.code}", label, rect))
-        back = pygame.Rect(0, 0, int(240 * unit), int(56 * unit))
-        back.bottomright = (width - int(30 * unit), height - int(24 * unit))
+            buttons.append(self.pages.row(Button(f"profile:{profile.code}", label, rect), index))
+        back = pygame.Rect(0, 0, int(240 * unit), bar_h)
+        back.bottomright = (width - int(30 * unit), height - bottom_gap)
         buttons.append(Button("back", self.text("menu.back"), back))
         new = back.copy()
         new.bottomleft = (int(60 * unit), back.bottom)
         buttons.append(Button("new", self.text("profiles.new"), new))
-        return buttons
+        gap = int(20 * unit)
+        area = pygame.Rect(new.right + gap, bar_top, back.left - new.right - 2 * gap, bar_h)
+        return [*buttons, *self.page_controls(self.pages, area)]
 
     def activate(self, key: str) -> None:
         if key == "back":
@@ -92,11 +112,19 @@ class TherapistProfilesScene(MenuScene):
 
 
 class TherapistSessionsScene(MenuScene):
-    """One profile's sessions, newest first; progress report; the standard assessment."""
+    """One profile's sessions, newest first, a page at a time; its goals; progress report;
+    the standard assessment. ``session_id``: the session to show (and focus) first, back from
+    its own screen, so that going through the sessions one by one keeps the page."""
 
-    def __init__(self, context: GameContext, profile: ProfileRecord) -> None:
+    def __init__(
+        self, context: GameContext, profile: ProfileRecord, session_id: int | None = None
+    ) -> None:
         super().__init__(context)
         self.profile = profile
+        self.session_id = session_id
+        self.pages = self.paging("sessions")
+        self.goal_pages = self.paging("goals")
+        self.goals_shown = range(0)
         self.message = ""
         self.sessions: list[SessionRecord] = []
         self.showing_goals = False
@@ -120,6 +148,10 @@ class TherapistSessionsScene(MenuScene):
                 dob=fields.date_of_birth or "–",
                 dx=", ".join(fields.diagnosis_codes) or "–",
             )
+        ids = [session.session_id for session in self.sessions]
+        if self.session_id in ids:
+            self.pages.show(ids.index(self.session_id))
+            self.focus_on(f"session:{self.session_id}")
 
     def title(self) -> str:
         archived = f", {self.text('therapist.archived')}" if self.profile.archived else ""
@@ -127,14 +159,23 @@ class TherapistSessionsScene(MenuScene):
 
     def layout(self, width: int, height: int) -> list[Button]:
         unit = design_unit((width, height))
+        side_h, bottom_gap = int(56 * unit), int(24 * unit)
+        bar_top = height - bottom_gap - side_h
+        # The message line sits between the list and the bar at the foot.
+        list_bottom = bar_top - int(MESSAGE_ROOM_DESIGN_PX * unit)
+        top, row_h, pitch = int(120 * unit), int(50 * unit), int(60 * unit)
         buttons = []
-        for row, session in enumerate([] if self.showing_goals else self.sessions[:ROWS_SHOWN]):
-            rect = pygame.Rect(
-                int(60 * unit),
-                int(120 * unit) + row * int(60 * unit),
-                int(760 * unit),
-                int(50 * unit),
+        if self.showing_goals:
+            goals_top = int(GOALS_TOP_DESIGN_PX * unit)
+            per_page = rows_between(
+                goals_top, list_bottom, int(80 * unit), int(GOAL_PITCH_DESIGN_PX * unit)
             )
+            self.goals_shown = self.goal_pages.fit(len(self.goals), per_page)
+        rows = rows_between(top, list_bottom, row_h, pitch)
+        shown = range(0) if self.showing_goals else self.pages.fit(len(self.sessions), rows)
+        for row, index in enumerate(shown):
+            session = self.sessions[index]
+            rect = pygame.Rect(int(60 * unit), top + row * pitch, int(760 * unit), row_h)
             label = self.text(
                 "therapist.session_row",
                 day=_local(session.started_at_utc),
@@ -143,8 +184,9 @@ class TherapistSessionsScene(MenuScene):
             )
             if session.autoplayed:
                 label += " · " + self.text("therapist.autoplayed")
-            buttons.append(Button(f"session:{session.session_id}", label, rect))
-        side_x, side_w, side_h = int(860 * unit), int(360 * unit), int(56 * unit)
+            button = Button(f"session:{session.session_id}", label, rect)
+            buttons.append(self.pages.row(button, index))
+        side_x, side_w = int(860 * unit), int(360 * unit)
         for row, (key, label) in enumerate(
             (
                 ("assessment", self.text("therapist.run_assessment")),
@@ -166,13 +208,17 @@ class TherapistSessionsScene(MenuScene):
                 )
             )
         back = pygame.Rect(0, 0, int(240 * unit), side_h)
-        back.bottomright = (width - int(30 * unit), height - int(24 * unit))
+        back.bottomright = (width - int(30 * unit), height - bottom_gap)
         buttons.append(Button("back", self.text("menu.back"), back))
-        return buttons
+        area = pygame.Rect(int(60 * unit), bar_top, int(760 * unit), side_h)
+        if self.showing_goals:
+            return [*buttons, *self.page_controls(self.goal_pages, area)]
+        newer, older = self.text("therapist.newer"), self.text("therapist.older")
+        return [*buttons, *self.page_controls(self.pages, area, newer, older)]
 
     def activate(self, key: str) -> None:
         if key == "back":
-            self.goto("therapist_profiles")
+            self.goto("therapist_profiles", code=self.profile.code)
         elif key.startswith("session:"):
             session_id = int(key.split(":", 1)[1])
             self.goto("therapist_session", profile=self.profile, session_id=session_id)
@@ -213,40 +259,41 @@ class TherapistSessionsScene(MenuScene):
         if self.showing_goals:
             self._draw_goals(surface)
         if self.message:
-            draw_text(
-                surface,
-                self.message,
-                int(22 * unit),
-                (255, 215, 150),
-                topleft=(60 * unit, surface.get_height() - 70 * unit),
-            )
+            width, height = surface.get_size()
+            design = design_unit((width, height))
+            bar_top = height - 80 * design
+            draw_fitted_text(
+                surface, self.message, int(22 * unit), NOTICE,
+                (width / 2, bar_top - MESSAGE_ROOM_DESIGN_PX * design / 2),
+                int(width - 80 * design),
+            )  # fmt: skip
 
     def _draw_goals(self, surface: pygame.Surface) -> None:
         """Each goal in two lines: its words, then target, baseline, latest, trend, status."""
         unit = self.unit
+        design = design_unit(surface.get_size())
         look = self.context.look
-        left, room = 60 * unit, int(770 * unit)
+        left, room = 60 * design, int(770 * design)
         if not self.goals:
             draw_text(
                 surface, self.text("therapist.no_goals"), int(24 * unit), look.dim_text_colour,
-                topleft=(left, 130 * unit),
+                topleft=(left, GOALS_TOP_DESIGN_PX * design),
             )  # fmt: skip
             return
-        for row, (number, words, target, baseline, latest, trend, status) in enumerate(
-            self.goals[:GOALS_SHOWN]
-        ):
-            top = 130 * unit + row * 110 * unit
+        for row, index in enumerate(self.goals_shown):
+            number, words, target, baseline, latest, trend, status = self.goals[index]
+            top = (GOALS_TOP_DESIGN_PX + row * GOAL_PITCH_DESIGN_PX) * design
             draw_fitted_text(
                 surface, f"{number}. {words}", int(24 * unit), look.text_colour,
-                (left + room / 2, top + 14 * unit), room,
+                (left + room / 2, top + 14 * design), room,
             )  # fmt: skip
             colour = (170, 235, 170) if status == "met" else look.dim_text_colour
             lines = (
                 self.text("therapist.goal_target", target=target, status=status),
                 self.text("therapist.goal_values", baseline=baseline, latest=latest, trend=trend),
             )
-            for index, line in enumerate(lines):
-                center = (left + room / 2, top + (42 + 24 * index) * unit)
+            for line_index, line in enumerate(lines):
+                center = (left + room / 2, top + (42 + 24 * line_index) * design)
                 draw_fitted_text(surface, line, int(21 * unit), colour, center, room)
 
 
@@ -261,6 +308,7 @@ class TherapistSessionScene(MenuScene):
         self.message = ""
         self.metrics: SessionMetrics | None = None  # read on entering
         self.billing_line = ""
+        self.notes: list[Note] = []  # newest first
 
     def on_enter(self) -> None:
         self.context.recorder.flush()  # a session just played must be complete in the store
@@ -268,6 +316,7 @@ class TherapistSessionScene(MenuScene):
         try:
             self.metrics = session_results(store, self.session_id)
             self.billing_line = self._billing_line(store)
+            self.notes = store.notes(session_id=self.session_id)[::-1]
         finally:
             store.close()
         pygame.key.start_text_input()
@@ -319,7 +368,10 @@ class TherapistSessionScene(MenuScene):
             buttons.append(Button(key, label, rect))
         # The note box is a button too: choosing it opens the on-screen keyboard.
         box = pygame.Rect(
-            int(40 * unit), height - int(190 * unit), width - int(80 * unit), int(60 * unit)
+            int(40 * unit),
+            height - int(NOTE_BOX_FROM_FOOT * unit),
+            width - int(80 * unit),
+            int(60 * unit),
         )
         buttons.append(Button("note_box", "", box, draw_extra=self._draw_note))
         return buttons
@@ -342,7 +394,7 @@ class TherapistSessionScene(MenuScene):
 
     def activate(self, key: str) -> None:
         if key == "back":
-            self.goto("therapist_sessions", profile=self.profile)
+            self.goto("therapist_sessions", profile=self.profile, session_id=self.session_id)
         elif key == "note_box":
             self.open_keyboard("note")
         elif key == "billing":
@@ -352,6 +404,7 @@ class TherapistSessionScene(MenuScene):
                 store = self.context.open_store()
                 try:
                     save_note(store, self.session_id, self.note.strip(), NOTE_AUTHOR)
+                    self.notes = store.notes(session_id=self.session_id)[::-1]
                 finally:
                     store.close()
                 self.note = ""
@@ -427,14 +480,37 @@ class TherapistSessionScene(MenuScene):
             (width / 2, row_y + 44 * unit),
             int(width - 80 * unit),
         )
-        if self.message:
-            draw_text(
-                surface,
-                self.message,
-                int(22 * unit),
-                (255, 215, 150),
-                topleft=(40 * unit, height - 120 * unit),
+        self._draw_notes(surface, row_y + 70 * unit)
+        if self.message:  # between the note box and the buttons
+            design = design_unit((width, height))
+            draw_fitted_text(
+                surface, self.message, int(22 * unit), NOTICE,
+                (width / 2, height - 107 * design), int(width - 80 * design),
+            )  # fmt: skip
+
+    def _draw_notes(self, surface: pygame.Surface, top_px: float) -> None:
+        """The session's notes, newest first, wrapped, as many lines as fit above the box."""
+        width, height = surface.get_size()
+        design = design_unit((width, height))
+        size = int(21 * self.unit)
+        line_px = size * 1.15
+        room_lines = int((height - (NOTE_BOX_FROM_FOOT + 8) * design - top_px) // line_px)
+        lines: list[str] = []
+        for note in self.notes:
+            said = self.text(
+                "therapist.note_line",
+                when=_local(note.written_at_utc),
+                author=note.author,
+                note=" ".join(note.body.split()),
             )
+            lines += wrap_lines(said, size, int(width - 80 * design))
+        if len(lines) > room_lines > 0:
+            lines = [*lines[: room_lines - 1], f"{lines[room_lines - 1]} …"]
+        for index, line in enumerate(lines[: max(0, room_lines)]):
+            draw_text(
+                surface, line, size, self.context.look.dim_text_colour,
+                topleft=(40 * design, top_px + index * line_px),
+            )  # fmt: skip
 
     def _continuation_line(self, task) -> str:
         continuation = task.continuation

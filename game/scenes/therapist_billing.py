@@ -50,11 +50,17 @@ from engine.store.records import ProfileRecord
 from game.canvas import design_unit
 from game.context import GameContext
 from game.menu_scene import MenuScene
+from game.paging import rows_between
 from game.pin_pad import clock_text, draw_dots, pad_buttons, pad_key, typed
 from game.text import draw_text, wrap_lines
 from game.widgets import Button, draw_fitted_text, take_typing
 
-ROWS_SHOWN = 4
+# Where the minutes' screen puts things, in design pixels: rows of codes from the top, the
+# totals and the reason or allowance measured up from the window's foot, so that a taller
+# window shows more codes on a page.
+ROWS_TOP, ROW_PITCH, STEP = 150, 72, 64
+TOTAL_FROM_FOOT, REASON_FROM_FOOT, ALLOWANCE_FROM_FOOT, MESSAGE_FROM_FOOT = 250, 220, 200, 112
+THERAPISTS_TOP, THERAPIST_PITCH = 130, 66
 MAX_SESSION_MINUTES = 24 * 60
 WARN = (255, 170, 120)
 GOOD = (170, 235, 170)
@@ -84,6 +90,9 @@ class TherapistBillingScene(MenuScene):
         self.digits = ""
         self.gate: PinGate | None = None
         self._now_ns = 0
+        self.code_pages = self.paging("codes")
+        self.codes_shown = range(0)
+        self.therapist_pages = self.paging("therapists")
 
     # --- reading ------------------------------------------------------------------------------
     def on_enter(self) -> None:
@@ -152,15 +161,24 @@ class TherapistBillingScene(MenuScene):
         cancel = pygame.Rect(0, 0, int(240 * unit), int(60 * unit))
         cancel.bottomright = (width - int(30 * unit), height - int(24 * unit))
         if self.mode == PICK:
+            top, pitch, row_h = int(THERAPISTS_TOP * unit), int(THERAPIST_PITCH * unit), cancel.h
+            rows = rows_between(top, cancel.top - int(12 * unit), row_h, pitch)
             buttons = []
-            for row, therapist in enumerate(self.therapists[:8]):
+            for row, index in enumerate(self.therapist_pages.fit(len(self.therapists), rows)):
+                therapist = self.therapists[index]
                 label = therapist.signed_name
                 if therapist.has_pin:
                     label += " · " + self.text("billing.has_pin")
-                rect = pygame.Rect(0, 0, int(640 * unit), int(56 * unit))
-                rect.midtop = (width // 2, int(130 * unit) + row * int(66 * unit))
-                buttons.append(Button(f"therapist:{therapist.therapist_id}", label, rect))
-            return [*buttons, Button("back", self.text("billing.cancel"), cancel)]
+                rect = pygame.Rect(0, 0, int(640 * unit), row_h)
+                rect.midtop = (width // 2, top + row * pitch)
+                button = Button(f"therapist:{therapist.therapist_id}", label, rect)
+                buttons.append(self.therapist_pages.row(button, index))
+            area = pygame.Rect(int(40 * unit), cancel.top, int(900 * unit), cancel.height)
+            return [
+                *buttons,
+                Button("back", self.text("billing.cancel"), cancel),
+                *self.page_controls(self.therapist_pages, area),
+            ]
         if self.mode == PIN:
             locked = self.gate is not None and self.gate.wait_s(self._now_ns) > 0
             ok = self.text("billing.pin_ok")
@@ -170,18 +188,29 @@ class TherapistBillingScene(MenuScene):
 
     def _edit_layout(self, width: int, height: int, unit: float) -> list[Button]:
         buttons = []
-        step = int(64 * unit)
-        for row, code in enumerate(list(self.minutes)[:ROWS_SHOWN]):
-            top = int(150 * unit) + row * int(72 * unit)
-            minus = pygame.Rect(int(620 * unit), top, step, step)
-            plus = pygame.Rect(int(800 * unit), top, step, step)
-            buttons.append(Button(f"minus:{code}", "−", minus))
-            buttons.append(Button(f"plus:{code}", "+", plus))
-        side = pygame.Rect(int(1000 * unit), int(150 * unit), int(240 * unit), int(56 * unit))
+        step, pitch = int(STEP * unit), int(ROW_PITCH * unit)
+        top = int(ROWS_TOP * unit)
+        # The codes' rows end above the total's line.
+        rows = rows_between(top, height - int((TOTAL_FROM_FOOT + 22) * unit), step, pitch)
+        codes = list(self.minutes)
+        self.codes_shown = self.code_pages.fit(len(codes), rows)
+        for row, index in enumerate(self.codes_shown):
+            code = codes[index]
+            minus = pygame.Rect(int(620 * unit), top + row * pitch, step, step)
+            plus = pygame.Rect(int(800 * unit), top + row * pitch, step, step)
+            buttons.append(self.code_pages.row(Button(f"minus:{code}", "−", minus), index))
+            buttons.append(self.code_pages.row(Button(f"plus:{code}", "+", plus), index))
+        side = pygame.Rect(int(1000 * unit), top, int(240 * unit), int(56 * unit))
         buttons.append(Button("add_code", self.text("billing.add_code"), side))
-        buttons.append(Button("rule", self.text(self._rule_key()), side.move(0, int(72 * unit))))
+        buttons.append(Button("rule", self.text(self._rule_key()), side.move(0, pitch)))
+        # The codes' pages under the side buttons, as tall as the rows left beside them.
+        pager = pygame.Rect(side.left, side.top + 2 * pitch, side.width, int(150 * unit))
+        buttons += self.page_controls(self.code_pages, pager, stacked=True)
         if self.over_limit():
-            box = pygame.Rect(int(40 * unit), int(500 * unit), width - int(80 * unit), step - 8)
+            box = pygame.Rect(
+                int(40 * unit), height - int(REASON_FROM_FOOT * unit), width - int(80 * unit),
+                step - 8,
+            )  # fmt: skip
             buttons.append(Button("reason_box", "", box, draw_extra=self._draw_reason))
         actions = (
             ("save", self.text("billing.save")),
@@ -279,10 +308,11 @@ class TherapistBillingScene(MenuScene):
         if self.config is None:
             return
         unused = [entry.code for entry in self.config.codes if entry.code not in self.minutes]
-        if not unused or len(self.minutes) >= ROWS_SHOWN:
+        if not unused:
             self.message = self.text("billing.no_more_codes")
             return
         self.minutes[unused[0]] = 0
+        self.code_pages.show(len(self.minutes) - 1)  # the page with the new code
         self.relayout()
 
     def _ask_who(self, action: str) -> None:
@@ -424,7 +454,7 @@ class TherapistBillingScene(MenuScene):
                 self.message,
                 int(24 * self.unit),
                 NOTICE,
-                (width / 2, height - 112 * self.unit),
+                (width / 2, height - MESSAGE_FROM_FOOT * design_unit((width, height))),
                 int(width - 60 * self.unit),
             )
 
@@ -442,8 +472,9 @@ class TherapistBillingScene(MenuScene):
         draw_text(surface, line, int(28 * unit), colour, center=(width / 2, 192 * unit))
 
     def _draw_minutes(self, surface: pygame.Surface) -> None:
-        width = surface.get_width()
+        width, height = surface.get_size()
         unit = self.unit
+        design = design_unit((width, height))
         look = self.context.look
         size = int(26 * unit)
         active = self.text(
@@ -451,36 +482,43 @@ class TherapistBillingScene(MenuScene):
             minutes=whole_minutes(self.active_seconds),
             clock=clock_text(self.active_seconds),
         )
-        draw_text(surface, active, size, look.text_colour, center=(width / 2, 110 * unit))
+        draw_text(surface, active, size, look.text_colour, center=(width / 2, 110 * design))
         units = self.units()
         per_code = {line.code: line for line in units.codes} if units else {}
-        for row, (code, minutes) in enumerate(list(self.minutes.items())[:ROWS_SHOWN]):
-            middle = 150 * unit + row * 72 * unit + 32 * unit
+        codes = list(self.minutes.items())
+        for row, index in enumerate(self.codes_shown):
+            code, minutes = codes[index]
+            middle = (ROWS_TOP + row * ROW_PITCH + STEP / 2) * design
             entry = self.config.find(code) if self.config else None
             draw_text(
                 surface, code, int(32 * unit), look.text_colour,
-                midleft=(40 * unit, middle - 13 * unit),
+                midleft=(40 * design, middle - 13 * design),
             )  # fmt: skip
-            # The clinic's words for the code under it, on up to two lines.
+            # The clinic's words for the code under it, on the lines the row has room for (two,
+            # one with large text).
             description = entry.description if entry else self.text("billing.unknown_code")
-            for index, words in enumerate(
-                wrap_lines(description, int(20 * unit), int(560 * unit))[:2]
+            room_px = (ROW_PITCH - STEP / 2 - 4) * design  # down to the next row's top
+            lines = min(2, 1 + int((room_px - 15 * unit) // (17 * unit)))
+            for line_index, words in enumerate(
+                wrap_lines(description, int(20 * unit), int(560 * design))[:lines]
             ):
                 draw_text(
                     surface, words, int(20 * unit), look.dim_text_colour,
-                    topleft=(40 * unit, middle + (4 + 17 * index) * unit),
+                    topleft=(40 * design, middle + 4 * design + 17 * line_index * unit),
                 )  # fmt: skip
             draw_text(
                 surface, str(minutes), int(40 * unit), look.text_colour,
-                center=(752 * unit, middle),
+                center=(752 * design, middle),
             )  # fmt: skip
             line = per_code.get(code)
             shown = self.context.messages.count("billing.units", line.units) if line else "–"
-            draw_text(surface, shown, size, look.text_colour, midleft=(890 * unit, middle))
+            draw_fitted_text(
+                surface, shown, size, look.text_colour, (935 * design, middle), int(120 * design)
+            )
         if not self.minutes:
             draw_text(
                 surface, self.text("billing.no_codes"), size, look.dim_text_colour,
-                center=(width / 2, 200 * unit),
+                center=(width / 2, 200 * design),
             )  # fmt: skip
         total_minutes = sum(self.billed_minutes().values())
         total = self.text(
@@ -489,11 +527,12 @@ class TherapistBillingScene(MenuScene):
             units=self.context.messages.count("billing.units", units.total_units if units else 0),
         )
         colour = WARN if self.over_limit() else look.text_colour
-        draw_text(surface, total, int(30 * unit), colour, midleft=(40 * unit, 470 * unit))
+        total_y = height - TOTAL_FROM_FOOT * design
+        draw_text(surface, total, int(30 * unit), colour, midleft=(40 * design, total_y))
         signed_colour = GOOD if self.signed_current else WARN
         draw_text(
             surface, self.signed_line, int(22 * unit), signed_colour,
-            topright=(width - 40 * unit, 460 * unit),
+            topright=(width - 40 * design, total_y - 10 * design),
         )  # fmt: skip
         if self.over_limit():
             return
@@ -502,5 +541,5 @@ class TherapistBillingScene(MenuScene):
         )
         draw_text(
             surface, allowance, int(20 * unit), look.dim_text_colour,
-            midleft=(40 * unit, 520 * unit),
+            midleft=(40 * design, height - ALLOWANCE_FROM_FOOT * design),
         )  # fmt: skip
