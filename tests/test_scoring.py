@@ -265,7 +265,8 @@ def test_result_arrays_have_contract_dtypes_and_are_read_only():
         ({"good_ms": 10.0}, "windows must widen from sro to good to ok"),
     ],
 )
-def test_bad_input_is_refused_with_the_fix(change, message):
+@pytest.mark.parametrize("pieces", [1, 2, 3])
+def test_bad_input_is_refused_with_the_fix(change, message, pieces):
     arguments = {
         "target_frames": np.array([10, 20, 30]),
         "target_accept_mask": np.array([1, 1, 1]),
@@ -276,8 +277,9 @@ def test_bad_input_is_refused_with_the_fix(change, message):
         "input_offset_ms": 0.0,
         **WINDOWS,
     }
+    # In pieces the targets are checked in slices on several threads: the same refusals.
     with pytest.raises(ValueError, match=re.escape(message)):
-        score_taps(**{**arguments, **change})
+        score_taps(**{**arguments, **change}, pieces=pieces)
 
 
 def test_online_scorer_reports_each_tap_and_each_missed_target_once():

@@ -16,7 +16,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from engine.scoring.merge import score_run
+from engine.scoring.checks import target_flaws
+from engine.scoring.merge import UNPAIRED, score_run
 
 # Batches of fewer taps are merged on one thread: starting the others costs more than they
 # save (a session of a few thousand taps scores in microseconds).
@@ -88,6 +89,45 @@ def _merge_pieces(bounds, first_after, *merge_arguments):
         if start > 0 and tap_frames[start] < tap_frames[start - 1]:
             broken[piece] = True
     return broken.any()
+
+
+@njit(cache=True, parallel=True)
+def _targets_checked_in_pieces(
+    target_frames, pair_radius_frames, sro_ms, good_ms, ok_ms, target_tap, pieces
+):
+    """checks.target_flaws over ``pieces`` slices of the targets on numba's threads, each
+    also setting its slice of ``target_tap`` to UNPAIRED: (whether any target breaks a rule,
+    the widest pairing radius). Windows are one per target, or one for all."""
+    m = target_frames.shape[0]
+    windows = sro_ms.shape[0]
+    flawed = np.zeros(pieces, np.bool_)
+    widest = np.zeros(pieces, np.int64)
+    for piece in prange(pieces):
+        low, high = m * piece // pieces, m * (piece + 1) // pieces
+        first_window, end_window = windows * piece // pieces, windows * (piece + 1) // pieces
+        # One target before the slice, so that the order check spans the cut.
+        flawed[piece], widest[piece] = target_flaws(
+            target_frames[max(low - 1, 0) : high],
+            pair_radius_frames[low:high],
+            sro_ms[first_window:end_window],
+            good_ms[first_window:end_window],
+            ok_ms[first_window:end_window],
+        )
+        target_tap[low:high] = UNPAIRED
+    return flawed.any(), widest.max()
+
+
+def targets_checked_in_pieces(
+    target_frames, pair_radius_frames, windows, target_tap, pieces
+) -> tuple[bool, int]:
+    """As checks.target_flaws, in ``pieces`` on numba's threads, and ``target_tap`` (made with
+    np.empty) set to UNPAIRED on the way: at millions of targets both are a pass over memory
+    that two cores share."""
+    sro, good, ok = windows
+    flawed, widest = _targets_checked_in_pieces(
+        target_frames, pair_radius_frames, sro, good, ok, target_tap, pieces
+    )
+    return bool(flawed), int(widest)
 
 
 def default_pieces(tap_count: int) -> int:

@@ -33,7 +33,7 @@ from engine.scoring.checks import (
     refuse_first_problem,
     target_flaws,
 )
-from engine.scoring.chunks import default_pieces, score_in_chunks
+from engine.scoring.chunks import default_pieces, score_in_chunks, targets_checked_in_pieces
 from engine.scoring.judgement import JUDGEMENT_LABELS, Judgement
 
 # The judgement codes are asked for from here (kernels.EXTRA, ...), as they were before the
@@ -203,14 +203,23 @@ def score_taps(
         )
     offset_frames = _offset_frames(input_offset_ms, sample_rate_hz, caller)
     sro, good, ok, window_stride = _window_vectors(sro_ms, good_ms, ok_ms, frames.size, caller)
-    widest = _checked_targets(caller, frames, radii, (sro, good, ok))
+    windows = (sro, good, ok)
+    pieces = default_pieces(taps.size) if pieces is None else pieces
     # Allocated by numpy rather than in the kernel: numpy asks the system for huge pages for
     # big arrays, which at millions of taps makes filling them several times faster.
+    target_tap = np.empty(frames.size, np.int64)
+    if pieces > 1:
+        flawed, widest = targets_checked_in_pieces(frames, radii, windows, target_tap, pieces)
+        if flawed:
+            refuse_first_problem(caller, frames, radii, windows, taps, channels)
+    else:
+        widest = _checked_targets(caller, frames, radii, windows)
+        target_tap.fill(UNPAIRED)
     scored = ScoredTaps(
         tap_target=np.empty(taps.size, np.int64),
         tap_asynchrony_ms=np.empty(taps.size, np.float64),
         tap_judgement=np.empty(taps.size, np.int8),
-        target_tap=np.full(frames.size, UNPAIRED, np.int64),
+        target_tap=target_tap,
     )
     arguments = (
         taps,
@@ -230,13 +239,12 @@ def score_taps(
         scored.tap_asynchrony_ms,
         scored.tap_judgement,
     )
-    pieces = default_pieces(taps.size) if pieces is None else pieces
     if pieces > 1:
         broken = score_in_chunks(arguments, pieces)
     else:
         broken = score_run(0, taps.size, 0, *arguments)[1]
     if broken:
-        refuse_first_problem(caller, frames, radii, (sro, good, ok), taps, channels)
+        refuse_first_problem(caller, frames, radii, windows, taps, channels)
     _read_only(scored.tap_target, scored.tap_asynchrony_ms, scored.tap_judgement)
     _read_only(scored.target_tap)
     return scored
