@@ -266,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profiles", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=45)
     parser.add_argument("--taps", type=int, default=2000)
-    parser.add_argument("--fresh", action="store_true", help="generate the clinic again (on SQLite)")
+    parser.add_argument(
+        "--fresh", action="store_true", help="generate the clinic again (on SQLite)"
+    )
     parser.add_argument(
         "--server", help="generate and measure on this PostgreSQL server's (empty) database"
     )

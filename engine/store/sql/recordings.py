@@ -49,17 +49,24 @@ def _columns(table: t.Table, names: Sequence[str]) -> list[Any]:
     return [table.c[name] for name in names]
 
 
-# What metrics read of a session, once a session: built once, run with its id.
-_BEAT_COLUMNS = (
-    select(*_columns(t.beats, BeatColumns.names))
-    .where(t.beats.c.session_id == bindparam("session_id"))
-    .order_by(t.beats.c.task_index, t.beats.c.beat_index)
-)
-_TAP_COLUMNS = (
-    select(*_columns(t.taps, TapColumns.names))
-    .where(t.taps.c.session_id == bindparam("session_id"))
-    .order_by(t.taps.c.task_index, t.taps.c.tap_index)
-)
+# What metrics read of a session, once a session: built once for each set of columns (so
+# that its SQL text is made once a connection, Connected._fetch_rows), run with its id.
+@functools.cache
+def _beat_columns(names: tuple[str, ...]) -> Any:
+    return (
+        select(*_columns(t.beats, names))
+        .where(t.beats.c.session_id == bindparam("session_id"))
+        .order_by(t.beats.c.task_index, t.beats.c.beat_index)
+    )
+
+
+@functools.cache
+def _tap_columns(names: tuple[str, ...]) -> Any:
+    return (
+        select(*_columns(t.taps, names))
+        .where(t.taps.c.session_id == bindparam("session_id"))
+        .order_by(t.taps.c.task_index, t.taps.c.tap_index)
+    )
 
 
 @functools.cache
@@ -172,11 +179,15 @@ class RecordingTables(Connected):
         for row in self._run(query):
             yield TaskRecord(**dict(zip(TASK_FIELDS, row, strict=True)))
 
-    def beat_columns(self, session_id: int) -> BeatColumns:
-        return BeatColumns.from_rows(self._fetch_rows(_BEAT_COLUMNS, {"session_id": session_id}))
+    def beat_columns(self, session_id: int, names: Sequence[str] | None = None) -> BeatColumns:
+        names = BeatColumns.column_names(names)
+        rows = self._fetch_rows(_beat_columns(names), {"session_id": session_id})
+        return BeatColumns.from_rows(rows, names)
 
-    def tap_columns(self, session_id: int) -> TapColumns:
-        return TapColumns.from_rows(self._fetch_rows(_TAP_COLUMNS, {"session_id": session_id}))
+    def tap_columns(self, session_id: int, names: Sequence[str] | None = None) -> TapColumns:
+        names = TapColumns.column_names(names)
+        rows = self._fetch_rows(_tap_columns(names), {"session_id": session_id})
+        return TapColumns.from_rows(rows, names)
 
     def migration_notes(self, session_id: int) -> list[MigrationNote]:
         notes = t.migration_notes
