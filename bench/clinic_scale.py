@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     per_session_ms = cold_s / cold * 1e3
     print(
         f"  sums from taps, {cold} sessions: {cold_s:.2f} s ({per_session_ms:.1f} ms a session) "
-        f"= {cold_s / read_s:.1f}× a bare read of their asynchronies"
+        f"= {cold_s / read_s:.1f}× a bare read of their asynchronies ({read_s:.2f} s)"
     )
     print(
         f"  numba sums kernel, {KERNEL_TAPS / 1e6:.0f} M taps: {kernel_s * 1e3:.1f} ms "

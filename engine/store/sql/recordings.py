@@ -49,6 +49,16 @@ def _columns(table: t.Table, names: Sequence[str]) -> list[Any]:
     return [table.c[name] for name in names]
 
 
+_ALL_TASKS = select(*_columns(t.tasks, TASK_FIELDS)).order_by(
+    t.tasks.c.session_id, t.tasks.c.task_index
+)
+_TASKS_OF_SESSION = (
+    select(*_columns(t.tasks, TASK_FIELDS))
+    .where(t.tasks.c.session_id == bindparam("session_id"))
+    .order_by(t.tasks.c.task_index)
+)
+
+
 # What metrics read of a session, once a session: built once for each set of columns (so
 # that its SQL text is made once a connection, Connected._fetch_rows), run with its id.
 @functools.cache
@@ -170,13 +180,11 @@ class RecordingTables(Connected):
             yield BeatOnClock(BeatRecord(*row[:width]), float(row[width]))
 
     def iter_tasks(self, session_id: int | None = None) -> Iterator[TaskRecord]:
-        tasks = t.tasks
-        query = select(*_columns(tasks, TASK_FIELDS))
         if session_id is None:
-            query = query.order_by(tasks.c.session_id, tasks.c.task_index)
-        else:
-            query = query.where(tasks.c.session_id == session_id).order_by(tasks.c.task_index)
-        for row in self._run(query):
+            rows = self._run(_ALL_TASKS)
+        else:  # once a session in a progress pass: the driver's rows, SQL text made once
+            rows = self._fetch_rows(_TASKS_OF_SESSION, {"session_id": session_id})
+        for row in rows:
             yield TaskRecord(**dict(zip(TASK_FIELDS, row, strict=True)))
 
     def beat_columns(self, session_id: int, names: Sequence[str] | None = None) -> BeatColumns:
