@@ -205,6 +205,47 @@ def test_an_empty_session_reads_as_empty_columns(store: Store) -> None:
     assert len(store.limb_stats()) == 0
 
 
+def test_a_reader_of_few_columns_gets_those_as_stored_and_no_others(store: Store) -> None:
+    session_id = start_session(store)
+    store.add_task(
+        TaskRecord(
+            session_id=session_id,
+            task_index=0,
+            task_name="Toes",
+            settings_json="{}",
+            tempo_bpm_start=60.0,
+            tempo_bpm_end=60.0,
+            start_frame=96_000,
+        )
+    )
+    in_force = (60.0, 1000.0, 15.0, 45.0, 100.0)
+    store.add_beats([BeatRecord(session_id, 0, 0, "left_toe", 96_000, *in_force)])
+    windows = (15.0, 45.0, 100.0)
+    store.add_taps(
+        [
+            TapRecord(session_id, 0, 0, "left_toe", 7, "polled", 96_010, 2.0, 0, 0.2, "sro",
+                      *windows, 90, "pad"),
+            TapRecord(session_id, 0, 1, "left_toe", 9, "polled", 99_000, 2.1, None, None,
+                      "extra", None, None, None),
+        ]
+    )  # fmt: skip
+    names = ("judgement", "beat_index", "asynchrony_ms")  # not in the stored order
+    few, every = store.tap_columns(session_id, names), store.tap_columns(session_id)
+    assert few.read_names == ("beat_index", "asynchrony_ms", "judgement") and len(few) == 2
+    for name in names:
+        np.testing.assert_array_equal(getattr(few, name), getattr(every, name))
+    assert few.beat_index.tolist() == [0, UNPAIRED_BEAT]
+    with pytest.raises(AttributeError, match="'velocity' was not read"):
+        _ = few.velocity
+    assert every.velocity.tolist() == [90, -1] and every.read_names == TapColumns.names
+    beats = store.beat_columns(session_id, ("limb", "scored"))
+    assert beats.limb.tolist() == ["left_toe"] and beats.scored.dtype == np.bool_
+    with pytest.raises(AttributeError, match="'target_frame' was not read"):
+        _ = beats.target_frame
+    with pytest.raises(TypeError, match="pitch"):
+        store.tap_columns(session_id, ("pitch",))
+
+
 def limb_stats(session_id: int, limbs: list[str]) -> LimbStatColumns:
     rows = len(limbs)
     return LimbStatColumns(

@@ -39,6 +39,10 @@ from engine.timing.schedule import target_beats
 
 POOLED_TASK_INDEX = -1
 POOLED_TASK_NAME = "All tasks"
+# The columns _task_taps reads: only these are fetched (a clinic's progress pass reads every
+# tap of many sessions, and the columns left out cost more to read than its sums).
+_BEAT_NAMES = ("task_index", "beat_index", "limb", "target_frame", "tempo_bpm", "ioi_ms", "scored")
+_TAP_NAMES = ("task_index", "beat_index", "audio_time_s", "asynchrony_ms", "judgement", "sro_ms")
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: == on arrays has no single truth value
@@ -167,8 +171,8 @@ def _unique_in_order(values: np.ndarray) -> tuple[str, ...]:
 def task_taps_of_session(store: Store, session_id: int) -> list[TaskTaps]:
     """The stored tasks of a session as TaskTaps, in task order."""
     session = store.session(session_id)
-    beats = store.beat_columns(session_id)
-    taps = store.tap_columns(session_id)
+    beats = store.beat_columns(session_id, _BEAT_NAMES)
+    taps = store.tap_columns(session_id, _TAP_NAMES)
     return [
         _task_taps(row, beats, taps, session.sample_rate_hz) for row in store.iter_tasks(session_id)
     ]

@@ -65,9 +65,12 @@ class RecordColumns:
                 f"{type(self).__name__} takes the columns {', '.join(self.names)}; "
                 f"missing: {missing or 'none'}, unknown: {unknown or 'none'}"
             )
+        self._set_columns(arrays)
+
+    def _set_columns(self, arrays: dict[str, Any]) -> None:
         lengths = set()
-        for name in self.names:
-            column = np.asarray(arrays[name], dtype=self._dtypes[name])
+        for name, values in arrays.items():
+            column = np.asarray(values, dtype=self._dtypes[name])
             lengths.add(column.shape[0])
             object.__setattr__(self, name, column)
         if len(lengths) > 1:
@@ -78,27 +81,54 @@ class RecordColumns:
 
     def __getattr__(self, name: str) -> np.ndarray:
         # Only reached for names that were never set: say which exist.
+        if name in self.names:
+            raise AttributeError(
+                f"{type(self).__name__}: column {name!r} was not read (only {self.read_names})"
+            )
         raise AttributeError(f"{type(self).__name__} has no column {name!r}; it has {self.names}")
 
+    @property
+    def read_names(self) -> tuple[str, ...]:
+        """The columns this batch holds: all of ``names`` unless it was read with fewer."""
+        return tuple(name for name in self.names if name in self.__dict__)
+
     def __len__(self) -> int:
-        return int(getattr(self, self.names[0]).shape[0])
+        return int(getattr(self, self.read_names[0]).shape[0])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self)} rows)"
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple]) -> Self:
-        """Columns of ``rows``: tuples in the order of ``names``, None where the record has
-        None."""
+    def column_names(cls, names: Sequence[str] | None = None) -> tuple[str, ...]:
+        """``names`` as a tuple (all the record's columns when None); TypeError for a name
+        that is not a column."""
+        if names is None:
+            return cls.names
+        names = tuple(names)
+        unknown = [name for name in names if name not in cls.names]
+        if unknown or not names:
+            raise TypeError(f"{cls.__name__} has the columns {cls.names}, not {unknown or '()'}")
+        return names
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple], names: Sequence[str] | None = None) -> Self:
+        """Columns of ``rows``: tuples in the order of ``names`` (all the record's columns
+        unless given fewer), None where the record has None. A batch of fewer columns is for
+        reading only: the columns it lacks raise AttributeError."""
+        names = cls.column_names(names)
         columns: list[Sequence[object]] = (
-            list(zip(*rows, strict=True)) if rows else [()] * len(cls.names)
+            list(zip(*rows, strict=True)) if rows else [()] * len(names)
         )
         arrays = {}
-        for name, column in zip(cls.names, columns, strict=True):
+        for name, column in zip(names, columns, strict=True):
             if name in cls._nullable_int:
                 column = [NONE_INT if value is None else value for value in column]
             arrays[name] = column  # None becomes NaN in a float64 array
-        return cls(**arrays)
+        if len(names) == len(cls.names):
+            return cls(**arrays)
+        batch = object.__new__(cls)
+        batch._set_columns(arrays)
+        return batch
 
     def record_values(self, session_id: int) -> Iterator[tuple]:
         """The records as tuples in the order of the record's fields, as Python values (None

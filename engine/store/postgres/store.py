@@ -9,6 +9,9 @@ comes out as a StoreError that names the server without its password.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Self
+
 import psycopg
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL
@@ -56,44 +59,45 @@ class PostgresStore(SqlStore):
         """Open the server at ``url`` for writing. ``upgrade``: make or upgrade its schema
         (``clinic init``); otherwise it must be of this OnBeat's schema already. Raises
         StoreError naming the server without its password."""
-        where = redact(url)
-        engine, sql = cls._opened(url, where, read_only=False)
-        try:
+
+        def bring_up(sql: Connection, where: str) -> None:
             if upgrade:
                 migrate(sql, where, _UPGRADE_IT)
             else:
                 check_readable_version(sql, where, _UPGRADE_IT)
-            check_tables(sql, lambda what: _damaged(where, what))
-            return cls(engine, sql, where)
-        except (OSError, psycopg.Error) as error:
-            engine.dispose()
-            raise server_failure(error, where) or StoreError(f"{where}: {error}") from error
-        except BaseException:
-            engine.dispose()
-            raise
+
+        return cls._open(url, read_only=False, bring_up=bring_up)
 
     @classmethod
     def open_for_reading(cls, url: URL) -> ReadOnlyPostgresStore:
         """Open the server at ``url`` to read only (export, report, profiles list)."""
-        where = redact(url)
-        engine, sql = cls._opened(url, where, read_only=True)
-        try:
-            check_readable_version(sql, where, _UPGRADE_IT)
-            check_tables(sql, lambda what: _damaged(where, what))
-            return ReadOnlyPostgresStore(engine, sql, where)
-        except (OSError, psycopg.Error) as error:
-            engine.dispose()
-            raise server_failure(error, where) or StoreError(f"{where}: {error}") from error
-        except BaseException:
-            engine.dispose()
-            raise
 
-    @staticmethod
-    def _opened(url: URL, where: str, read_only: bool) -> tuple[Engine, Connection]:
+        def bring_up(sql: Connection, where: str) -> None:
+            check_readable_version(sql, where, _UPGRADE_IT)
+
+        return ReadOnlyPostgresStore._open(url, read_only=True, bring_up=bring_up)
+
+    @classmethod
+    def _open(
+        cls, url: URL, *, read_only: bool, bring_up: Callable[[Connection, str], None]
+    ) -> Self:
+        """Connect, ``bring_up`` the schema (check or migrate it), check the tables, and
+        make a store of this class; whatever the driver or the network says on the way
+        becomes a StoreError naming the server without its password."""
+        where = redact(url)
         try:
-            return _connect(url, read_only)
+            engine, sql = _connect(url, read_only)
         except (OSError, psycopg.Error) as error:
-            raise server_failure(error, where) or StoreError(f"{where}: {error}") from error
+            raise _failure(error, where) from error
+        try:
+            bring_up(sql, where)
+            check_tables(sql, lambda what: _damaged(where, what))
+            return cls(engine, sql, where)
+        except BaseException as error:
+            engine.dispose()
+            if isinstance(error, OSError | psycopg.Error):
+                raise _failure(error, where) from error
+            raise
 
     @staticmethod
     def is_transient(error: Exception) -> bool:
@@ -112,6 +116,10 @@ class PostgresStore(SqlStore):
 class ReadOnlyPostgresStore(LimbStatsInMemory, PostgresStore):
     """A PostgresStore opened read-only: the server refuses writes; progress sums it computes
     stay in memory."""
+
+
+def _failure(error: OSError | psycopg.Error, where: str) -> StoreError:
+    return server_failure(error, where) or StoreError(f"{where}: {error}")
 
 
 def _damaged(where: str, what: str) -> StoreDamagedError:

@@ -49,17 +49,34 @@ def _columns(table: t.Table, names: Sequence[str]) -> list[Any]:
     return [table.c[name] for name in names]
 
 
-# What metrics read of a session, once a session: built once, run with its id.
-_BEAT_COLUMNS = (
-    select(*_columns(t.beats, BeatColumns.names))
-    .where(t.beats.c.session_id == bindparam("session_id"))
-    .order_by(t.beats.c.task_index, t.beats.c.beat_index)
+_ALL_TASKS = select(*_columns(t.tasks, TASK_FIELDS)).order_by(
+    t.tasks.c.session_id, t.tasks.c.task_index
 )
-_TAP_COLUMNS = (
-    select(*_columns(t.taps, TapColumns.names))
-    .where(t.taps.c.session_id == bindparam("session_id"))
-    .order_by(t.taps.c.task_index, t.taps.c.tap_index)
+_TASKS_OF_SESSION = (
+    select(*_columns(t.tasks, TASK_FIELDS))
+    .where(t.tasks.c.session_id == bindparam("session_id"))
+    .order_by(t.tasks.c.task_index)
 )
+
+
+# What metrics read of a session, once a session: built once for each set of columns (so
+# that its SQL text is made once a connection, Connected._fetch_rows), run with its id.
+@functools.cache
+def _beat_columns(names: tuple[str, ...]) -> Any:
+    return (
+        select(*_columns(t.beats, names))
+        .where(t.beats.c.session_id == bindparam("session_id"))
+        .order_by(t.beats.c.task_index, t.beats.c.beat_index)
+    )
+
+
+@functools.cache
+def _tap_columns(names: tuple[str, ...]) -> Any:
+    return (
+        select(*_columns(t.taps, names))
+        .where(t.taps.c.session_id == bindparam("session_id"))
+        .order_by(t.taps.c.task_index, t.taps.c.tap_index)
+    )
 
 
 @functools.cache
@@ -163,20 +180,22 @@ class RecordingTables(Connected):
             yield BeatOnClock(BeatRecord(*row[:width]), float(row[width]))
 
     def iter_tasks(self, session_id: int | None = None) -> Iterator[TaskRecord]:
-        tasks = t.tasks
-        query = select(*_columns(tasks, TASK_FIELDS))
         if session_id is None:
-            query = query.order_by(tasks.c.session_id, tasks.c.task_index)
-        else:
-            query = query.where(tasks.c.session_id == session_id).order_by(tasks.c.task_index)
-        for row in self._run(query):
+            rows = self._run(_ALL_TASKS)
+        else:  # once a session in a progress pass: the driver's rows, SQL text made once
+            rows = self._fetch_rows(_TASKS_OF_SESSION, {"session_id": session_id})
+        for row in rows:
             yield TaskRecord(**dict(zip(TASK_FIELDS, row, strict=True)))
 
-    def beat_columns(self, session_id: int) -> BeatColumns:
-        return BeatColumns.from_rows(self._fetch_rows(_BEAT_COLUMNS, {"session_id": session_id}))
+    def beat_columns(self, session_id: int, names: Sequence[str] | None = None) -> BeatColumns:
+        names = BeatColumns.column_names(names)
+        rows = self._fetch_rows(_beat_columns(names), {"session_id": session_id})
+        return BeatColumns.from_rows(rows, names)
 
-    def tap_columns(self, session_id: int) -> TapColumns:
-        return TapColumns.from_rows(self._fetch_rows(_TAP_COLUMNS, {"session_id": session_id}))
+    def tap_columns(self, session_id: int, names: Sequence[str] | None = None) -> TapColumns:
+        names = TapColumns.column_names(names)
+        rows = self._fetch_rows(_tap_columns(names), {"session_id": session_id})
+        return TapColumns.from_rows(rows, names)
 
     def migration_notes(self, session_id: int) -> list[MigrationNote]:
         notes = t.migration_notes

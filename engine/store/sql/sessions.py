@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, select, update
 
 from engine.store.owners import OwnerState, ProcessOwner, owner_state, this_process
 from engine.store.protocol import StoreError
@@ -67,6 +67,9 @@ _SESSION_SOURCES = {
 _SESSION_SELECT = select(
     *(_SESSION_SOURCES[name] if name in _SESSION_SOURCES else _s.c[name] for name in SESSION_FIELDS)
 ).select_from(_s.join(_p, _p.c.id == _s.c.profile_id))
+# Built once, so that its SQL text is made once a connection (a progress pass asks once a
+# session).
+_SESSION_BY_ID = _SESSION_SELECT.where(_s.c.id == bindparam("session_id"))
 # Stored as given, under their own names; the others are keys, JSON or set by the store.
 _SESSION_PLAIN_FIELDS = tuple(
     name for name in SESSION_FIELDS if name not in _SESSION_SOURCES and name != "ended_at_utc"
@@ -269,13 +272,14 @@ class ProfileAndSessionTables(Connected):
         query = _SESSION_SELECT.where(and_(True, *conditions)).order_by(
             _s.c.started_at_utc, _s.c.id
         )
-        return [_session_of_row(row) for row in self._run(query)]
+        # The driver's own rows: a clinic's overview lists thousands of sessions.
+        return [_session_of_row(row) for row in self._fetch_rows(query)]
 
     def session(self, session_id: int) -> SessionRecord:
-        row = self._run(_SESSION_SELECT.where(_s.c.id == session_id)).first()
-        if row is None:
+        rows = self._fetch_rows(_SESSION_BY_ID, {"session_id": session_id})
+        if not rows:
             raise LookupError(f"{self.path}: there is no session {session_id}")
-        return _session_of_row(row)
+        return _session_of_row(rows[0])
 
     def session_counts(self, session_id: int) -> SessionCounts:
         def count(table: t.Table, *more: object) -> Any:
