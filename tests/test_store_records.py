@@ -32,6 +32,21 @@ from tests.pg_stores import BACKENDS, open_backend, refused_record
 from tests.records_factory import start_session
 
 
+def add_one_task(store: Store, session_id: int, task_name: str) -> None:
+    """A task at 60 bpm from frame 96,000, the first of session ``session_id``."""
+    store.add_task(
+        TaskRecord(
+            session_id=session_id,
+            task_index=0,
+            task_name=task_name,
+            settings_json="{}",
+            tempo_bpm_start=60.0,
+            tempo_bpm_end=60.0,
+            start_frame=96_000,
+        )
+    )
+
+
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path):
     """A new store on each backend: the contract holds for a station's SQLite file and a
@@ -114,17 +129,7 @@ def test_notes_about_sessions_and_profiles(store: Store) -> None:
 
 def test_adaptation_steps_round_trip_and_are_checked(store: Store) -> None:
     session_id = start_session(store)
-    store.add_task(
-        TaskRecord(
-            session_id=session_id,
-            task_index=0,
-            task_name="Hop",
-            settings_json="{}",
-            tempo_bpm_start=60.0,
-            tempo_bpm_end=60.0,
-            start_frame=96_000,
-        )
-    )
+    add_one_task(store, session_id, "Hop")
     steps = [
         AdaptationStep(session_id, 0, 0, 288_000, 1, "up", 64.0, None, None, 0.875),
         AdaptationStep(session_id, 0, 1, 480_000, 0, "down", 60.0, 45.0, "fade", 0.5),
@@ -153,17 +158,7 @@ def test_bulk_columns_store_what_records_store(tmp_path: Path) -> None:
     ]  # fmt: skip
     for store in (one, two):
         start_session(store)
-        store.add_task(
-            TaskRecord(
-                session_id=1,
-                task_index=0,
-                task_name="Toes",
-                settings_json="{}",
-                tempo_bpm_start=60.0,
-                tempo_bpm_end=60.0,
-                start_frame=96_000,
-            )
-        )
+        add_one_task(store, 1, "Toes")
     one.add_beats(beats)
     one.add_taps(taps)
     two.add_beat_columns(
@@ -207,17 +202,7 @@ def test_an_empty_session_reads_as_empty_columns(store: Store) -> None:
 
 def test_a_reader_of_few_columns_gets_those_as_stored_and_no_others(store: Store) -> None:
     session_id = start_session(store)
-    store.add_task(
-        TaskRecord(
-            session_id=session_id,
-            task_index=0,
-            task_name="Toes",
-            settings_json="{}",
-            tempo_bpm_start=60.0,
-            tempo_bpm_end=60.0,
-            start_frame=96_000,
-        )
-    )
+    add_one_task(store, session_id, "Toes")
     in_force = (60.0, 1000.0, 15.0, 45.0, 100.0)
     store.add_beats([BeatRecord(session_id, 0, 0, "left_toe", 96_000, *in_force)])
     windows = (15.0, 45.0, 100.0)
@@ -262,17 +247,7 @@ def test_limb_stats_are_replaced_per_session_and_versioned(store: Store) -> None
     second = start_session(store, "Sam")
     running = start_session(store, "Sam")
     for session_id in (first, second, running):
-        store.add_task(
-            TaskRecord(
-                session_id=session_id,
-                task_index=0,
-                task_name="Hop",
-                settings_json="{}",
-                tempo_bpm_start=60.0,
-                tempo_bpm_end=60.0,
-                start_frame=96_000,
-            )
-        )
+        add_one_task(store, session_id, "Hop")
     for session_id in (first, second):
         store.end_session(session_id, "2026-01-05T10:07:00+00:00", SESSION_COMPLETE)
     assert store.sessions_lacking_limb_stats(metrics_version=1) == [first, second]

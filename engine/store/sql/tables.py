@@ -282,6 +282,9 @@ profile_plans = Table(
 # Version 9: the clinic-wide key of the rows a station makes (a UUID as text), by which a
 # clinic's server tells the rows it has from those it lacks.
 CLINIC_KEYED = (profiles, sessions, notes, session_plans, audit_log)
+# What a session's recording is besides its own row: the rows that travel with it to the
+# clinic's server (the progress sums too: they follow from the same taps).
+SESSION_PARTS = (tasks, beats, taps, adaptation_steps, migration_notes, task_limb_stats)
 for _table in CLINIC_KEYED:
     _table.append_column(Column("uuid", Text))
     Index(f"{_table.name}_by_uuid", _table.c.uuid, unique=True)

@@ -17,14 +17,7 @@ from engine.store.sql.store import SqlStore
 # they follow from the same taps, and a server then need not read every tap again.
 _SESSION_PARTS: tuple[tuple[Table, tuple[str, ...]], ...] = tuple(
     (table, tuple(column.name for column in table.columns if column.name != "session_id"))
-    for table in (
-        t.tasks,
-        t.beats,
-        t.taps,
-        t.adaptation_steps,
-        t.migration_notes,
-        t.task_limb_stats,
-    )
+    for table in t.SESSION_PARTS
 )
 
 
