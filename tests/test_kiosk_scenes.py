@@ -165,25 +165,36 @@ def test_a_three_level_plan_runs_to_the_end_with_its_break(station, tmp_path: Pa
     ]
 
 
-def test_a_break_taken_before_a_restart_is_not_offered_again(station, tmp_path: Path) -> None:
+def test_a_break_cut_short_by_a_restart_comes_again_and_a_finished_one_does_not(
+    station, tmp_path: Path
+) -> None:
     data_dir, recorder, _, code = station
     _give_plan(station, tmp_path)
-    kiosk = harness(station, autoplay=AutoTapper(0.0, 0.0))
-    for second in range(0, 80, 2):
-        kiosk.key("return", second + 0.5)
-    kiosk.run_until("kiosk_break", max_seconds=80)
-    kiosk.close()  # the station goes down during the break
-    recorder.flush()
 
-    again = harness(station, autoplay=AutoTapper(0.0, 0.0))
-    for second in range(0, 60, 2):
-        again.key("return", second + 0.5)
-    again.run_until("kiosk_celebration", max_seconds=60)
-    again.close()
-    recorder.flush()
-    scenes = [name for name in again.director.history if name.startswith(("Kiosk", "Play"))]
-    # Straight on to the third level: the break after the second was taken before the restart.
-    assert scenes == [
+    def restarted(*until: str, max_seconds: float):
+        kiosk = harness(station, autoplay=AutoTapper(0.0, 0.0))
+        for second in range(0, int(max_seconds), 2):
+            kiosk.key("return", second + 0.5)
+        for scene in until:  # each in turn
+            kiosk.run_until(scene, max_seconds=max_seconds)
+        kiosk.close()  # the station goes down here
+        recorder.flush()
+        return [name for name in kiosk.director.history if name.startswith(("Kiosk", "Play"))]
+
+    first = restarted("kiosk_break", max_seconds=80)
+    assert first[-1] == "KioskBreakScene"  # after the second level; down in the middle of it
+    # Restarted during the break: the child gets the whole break again, then the path.
+    second = restarted("kiosk_break", "kiosk_plan", max_seconds=40)
+    assert second == [
+        "KioskAttractScene",
+        "KioskPlayersScene",
+        "KioskPlanScene",
+        "KioskBreakScene",
+        "KioskPlanScene",
+    ]
+    # Restarted after the break had run its time: straight on to the third level.
+    third = restarted("kiosk_celebration", max_seconds=60)
+    assert third == [
         "KioskAttractScene",
         "KioskPlayersScene",
         "KioskPlanScene",

@@ -99,9 +99,15 @@ class KioskState:
     def set_break_log(
         self, profile_code: str, plan_id: int, run_number: int, log: BreakLog
     ) -> None:
+        """The break log of a run, from now on in this process; keep_break_logs stores it."""
         key = (profile_code, plan_id, run_number)
         self.breaks.pop(key, None)  # the newest last, as save_break_logs keeps them
         self.breaks[key] = log
+
+    def keep_break_logs(self) -> None:
+        """Store the break logs, once a break has run its time: a station restarted in the
+        middle of a break offers it again (a rest cut short is the worse mistake), one
+        restarted after it goes on with the plan."""
         store = open_store(self.data_dir)
         try:
             save_break_logs(store, self.breaks)

@@ -183,6 +183,7 @@ class KioskBreakScene(KioskMenuScene):
             self._started_ns = now_ns
         self._now_ns = now_ns
         if self.left_s() <= 0:
+            self.kiosk.keep_break_logs()  # taken: a restart from now on does not offer it again
             self.goto("kiosk_plan")
 
     def left_s(self) -> float:
