@@ -70,7 +70,7 @@ class MenuScene(Scene):
         keys = [button.key for button in self.menu.buttons]
         if wanted in keys:
             focus = keys.index(wanted)
-        self.menu.focus = min(focus, max(0, len(self.menu.buttons) - 1))
+        self.menu.focus = _enabled_near(self.menu.buttons, min(focus, len(self.menu.buttons) - 1))
         self._laid_out_for = surface.get_size()
         if self.keyboard is not None:
             self.keyboard.layout(self._keyboard_area())
@@ -225,3 +225,14 @@ class MenuScene(Scene):
         if self.keyboard is not None:
             self.keyboard.draw(surface, int(30 * self.unit), BUTTON, look.text_colour, FOCUS)
         return None
+
+
+def _enabled_near(buttons: list, index: int) -> int:
+    """``index``, or the nearest enabled button before it, else after it: the last page
+    reached, "Next page" greys out and the focus must not stay on it."""
+    if index < 0 or buttons[index].enabled:
+        return max(index, 0)
+    for candidate in [*range(index - 1, -1, -1), *range(index + 1, len(buttons))]:
+        if buttons[candidate].enabled:
+            return candidate
+    return index

@@ -127,6 +127,30 @@ def test_minutes_step_bill_live_and_over_the_active_time_need_a_reason(
     scene.on_draw(0)
 
 
+def test_back_over_unsaved_minutes_warns_once_then_leaves_without_them(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    context = context_for(tmp_path, clinic.recorder, UserSettings())
+    scene = entered(
+        context, "therapist_billing", profile=clinic.profile, session_id=clinic.session_id
+    )
+    scene.activate("plus:97110")
+    scene.activate("back")
+    assert scene.message.startswith("These minutes are not saved")
+    assert scene.next is None  # still here
+    scene.activate("back")
+    assert scene.next.name == "therapist_session"
+    store = open_store(clinic.data_dir, read_only=True)
+    assert store.session_minutes(clinic.session_id) is None
+    store.close()
+    # Saved minutes, or none changed: Back leaves at once.
+    again = entered(
+        context, "therapist_billing", profile=clinic.profile, session_id=clinic.session_id
+    )
+    again.activate("back")
+    assert again.next.name == "therapist_session"
+
+
 def test_signing_asks_a_therapists_own_pin_with_the_pads_lockout(
     clinic: Clinic, tmp_path: Path
 ) -> None:

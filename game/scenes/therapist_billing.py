@@ -78,6 +78,8 @@ class TherapistBillingScene(MenuScene):
         self.active_seconds = 0.0
         self.minutes: dict[str, int] = {}  # code -> minutes, in the order shown
         self.stored: dict[str, int] | None = None  # as in the store; None: never assigned
+        self.unchanged: dict[str, int] = {}  # the minutes as shown on entering or last saved
+        self.leaving = False  # Back was pressed once over unsaved minutes
         self.rule = UnitRule.CMS
         self.reason = ""  # why more minutes than the active time allows
         self.signed_line = ""
@@ -112,6 +114,7 @@ class TherapistBillingScene(MenuScene):
                 else default_lines(store, self.session_id, self.active_seconds)
             )
             self.minutes = {line.code: line.minutes for line in lines}
+            self.unchanged = self.billed_minutes()
             self.therapists = store.therapists(include_retired=False)
             self._read_signature(store)
         finally:
@@ -286,7 +289,13 @@ class TherapistBillingScene(MenuScene):
         self.relayout()
 
     def _edit(self, key: str) -> None:
+        leaving, self.leaving = self.leaving, False
         if key == "back":
+            # Minutes changed and not saved: say so once; a second Back leaves without them.
+            if self.billed_minutes() != self.unchanged and not leaving:
+                self.leaving = True
+                self.message = self.text("billing.unsaved")
+                return
             self.goto("therapist_session", profile=self.profile, session_id=self.session_id)
         elif key.startswith(("minus:", "plus:")):
             sign, code = key.split(":", 1)
@@ -433,6 +442,7 @@ class TherapistBillingScene(MenuScene):
             else:
                 self.message = self.text("billing.saved", who=self.signer.signed_name)
             self.minutes = dict(billed) or self.minutes
+            self.unchanged = self.billed_minutes()
             self.reason = ""
             self._read_signature(store)
         except (BillingRecordError, UnknownCodeError, ValueError) as error:
