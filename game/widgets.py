@@ -205,6 +205,29 @@ def draw_fitted_text(
     return draw_text(surface, text, size_px, colour, center=center)
 
 
+def draw_readable_line(
+    surface: pygame.Surface,
+    text: str,
+    size_px: int,
+    smallest_px: int,
+    colour: Colour,
+    center: tuple[float, float],
+    max_width_px: int,
+) -> pygame.Rect:
+    """Text on one line, made smaller until it fits but never below ``smallest_px``; what
+    still does not fit is cut at a word and ends with "…" (a long goal stays readable; its
+    whole words are in the reports)."""
+    while size_px > smallest_px and font(size_px).size(text)[0] > max_width_px:
+        size_px = max(smallest_px, int(size_px * 0.92))
+    face = font(size_px)
+    if face.size(text)[0] > max_width_px:
+        words = text.split()
+        while len(words) > 1 and face.size(" ".join(words) + " …")[0] > max_width_px:
+            words.pop()
+        text = " ".join(words) + " …"
+    return draw_text(surface, text, size_px, colour, center=center)
+
+
 # The on-screen keyboard's keys: the letters Spanish needs beside the English ones, digits
 # and what names, notes and folder paths use.
 KEY_ROWS: tuple[str, ...] = ("1234567890", "qwertyuiop", "asdfghjklñ", "zxcvbnm,.-", "áéíóúü'/?!")

@@ -278,3 +278,44 @@ def test_no_child_screen_ever_shows_a_chart_field(
     therapist = entered(context, "therapist_sessions", profile=clinic.profile)
     therapist.on_draw(0)
     assert MRN in "\n".join(_RecordingFont.rendered)
+
+
+def test_a_long_goal_stays_readable_on_the_profile_screen(
+    clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import game.text
+
+    words = "Leo keeps a steady beat with both hands " * 6  # about 240 characters
+    store = open_store(clinic.data_dir)
+    metric, comparison, value = parse_target("Task Average <= 40 ms")
+    store.add_goal(
+        GoalRecord(
+            profile_code=clinic.profile.code,
+            text=words.strip(),
+            metric=metric,
+            comparison=comparison.value,
+            target_value=value,
+            limbs=(),
+            task_name=None,
+            by_date="2027-02-01",
+            baseline_from="2020-01-01",
+            therapist_id=None,
+        )
+    )
+    store.close()
+    context = context_for(tmp_path, clinic.recorder, UserSettings())
+    scene = entered(context, "therapist_sessions", profile=clinic.profile)
+    scene.activate("goals")
+    drawn: list[tuple[str, int]] = []
+    real_draw = game.text.draw_text
+
+    def noting_draw(surface, text, size_px, *more, **named):
+        drawn.append((text, size_px))
+        return real_draw(surface, text, size_px, *more, **named)
+
+    monkeypatch.setattr("game.widgets.draw_text", noting_draw)
+    scene.on_draw(0)
+    [(line, size_px)] = [(text, size) for text, size in drawn if text.startswith("2. Leo")]
+    # Cut at a word with "…" at a size still readable, not shrunk to a few pixels.
+    assert line.endswith(" …") and len(line) < len(words)
+    assert size_px >= int(18 * scene.unit)

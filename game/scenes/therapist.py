@@ -31,7 +31,14 @@ from game.menu_scene import MenuScene
 from game.paging import rows_between
 from game.scene import Goto
 from game.text import draw_text, wrap_lines
-from game.widgets import Button, draw_fitted_text, ms_cell, percent_cell, take_typing
+from game.widgets import (
+    Button,
+    draw_fitted_text,
+    draw_readable_line,
+    ms_cell,
+    percent_cell,
+    take_typing,
+)
 
 PROFILE_COLUMNS = 2
 MESSAGE_ROOM_DESIGN_PX = 44  # a line of words between a list and the buttons at the foot
@@ -283,8 +290,8 @@ class TherapistSessionsScene(MenuScene):
         for row, index in enumerate(self.goals_shown):
             number, words, target, baseline, latest, trend, status = self.goals[index]
             top = (GOALS_TOP_DESIGN_PX + row * GOAL_PITCH_DESIGN_PX) * design
-            draw_fitted_text(
-                surface, f"{number}. {words}", int(24 * unit), look.text_colour,
+            draw_readable_line(
+                surface, f"{number}. {words}", int(24 * unit), int(18 * unit), look.text_colour,
                 (left + room / 2, top + 14 * design), room,
             )  # fmt: skip
             colour = (170, 235, 170) if status == "met" else look.dim_text_colour
