@@ -173,7 +173,7 @@ def test_results_show_one_big_figure_and_the_run_the_play_screen_counted(tmp_pat
 
 # --- sound is part of the therapy -------------------------------------------------------------
 def test_with_no_sound_output_a_level_does_not_start_silently(tmp_path: Path) -> None:
-    no_sound = OutputStatus(None, "no sound device (unplugged)")
+    no_sound = OutputStatus(None, "No sound device (unplugged).")
     game, recorder, data_dir = make_game(tmp_path, child=on_time, sound=no_sound)
     to_the_map_by_keys(game)
     game.press_at(3.0, "return")  # choose the level: the stop screen instead
@@ -188,8 +188,8 @@ def test_with_no_sound_output_a_level_does_not_start_silently(tmp_path: Path) ->
     assert type(stop).__name__ == "NoSoundScene"
     assert seen["after_retry"] is stop
     assert sessions_of(data_dir) == []
-    reason_line = stop.text("no_sound.therapist", reason=game.context.sound.status.reason)
-    assert "unplugged" in reason_line and "Settings" in reason_line
+    reason_line = stop.therapist_line()
+    assert "(No sound device (unplugged))." in reason_line and "Settings" in reason_line
 
 
 def test_a_therapist_may_choose_silent_and_the_session_says_so(tmp_path: Path) -> None:

@@ -52,6 +52,12 @@ class NoSoundScene(MenuScene):
             if session_audio_device(settings, status) is not None:
                 self.next = self.retry
 
+    def therapist_line(self) -> str:
+        """Why there is no sound and what to do, for the therapist."""
+        # SDL's reasons end with a full stop of their own; the sentence has its own after them.
+        reason = self.context.sound.status.reason.rstrip(". ")
+        return self.text("no_sound.therapist", reason=reason)
+
     def draw_more(self, surface: pygame.Surface) -> None:
         width, height = surface.get_size()
         unit = design_unit((width, height))
@@ -71,7 +77,7 @@ class NoSoundScene(MenuScene):
             look.text_colour,
             center=(width / 2, 395 * unit),
         )
-        line = self.text("no_sound.therapist", reason=self.context.sound.status.reason)
+        line = self.therapist_line()
         size_px = int(24 * self.unit)
         line_y = 460 * unit
         for part in wrap_lines(line, size_px, int(width - 120 * unit)):
