@@ -275,3 +275,20 @@ def test_profile_commands_take_codes_and_say_what_is_wrong(
     assert status == 0
     status, _, err = run(capsys, "profiles", "archive", code, *data)
     assert status == 1 and "archived already" in err
+
+
+def test_the_player_picker_puts_recent_players_first_then_the_rest_by_name() -> None:
+    from engine.store.profile_choice import picker_order
+    from engine.store.records import ProfileRecord
+
+    def child(code: str, name: str, last: str | None) -> ProfileRecord:
+        return ProfileRecord(0, code, name, None, None, "2026-01-01T00:00:00+00:00", 0, last)
+
+    players = [
+        child("P-ZZZZZZ", "Omar", None),
+        child("P-AAAAAA", "fay", None),
+        child("P-MMMMMM", "Dev", "2026-03-01T10:00:00+00:00"),
+        child("P-BBBBBB", "Cleo", None),
+        child("P-CCCCCC", "Ari", "2026-03-02T10:00:00+00:00"),
+    ]
+    assert [p.display_name for p in picker_order(players)] == ["Ari", "Dev", "Cleo", "fay", "Omar"]

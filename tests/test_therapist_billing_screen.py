@@ -319,3 +319,28 @@ def test_a_long_goal_stays_readable_on_the_profile_screen(
     # Cut at a word with "…" at a size still readable, not shrunk to a few pixels.
     assert line.endswith(" …") and len(line) < len(words)
     assert size_px >= int(18 * scene.unit)
+
+
+def test_goals_are_read_again_when_shown(clinic: Clinic, tmp_path: Path) -> None:
+    context = context_for(tmp_path, clinic.recorder, UserSettings())
+    scene = entered(context, "therapist_sessions", profile=clinic.profile)
+    assert len(scene.goals) == 1
+    store = open_store(clinic.data_dir)  # a goal added meanwhile (`run.py goals add`)
+    metric, comparison, value = parse_target("SRO >= 60 %")
+    store.add_goal(
+        GoalRecord(
+            profile_code=clinic.profile.code,
+            text="Leo taps on time with the right hand",
+            metric=metric,
+            comparison=comparison.value,
+            target_value=value,
+            limbs=(),
+            task_name=None,
+            by_date="2027-02-01",
+            baseline_from="2020-01-01",
+            therapist_id=None,
+        )
+    )
+    store.close()
+    scene.activate("goals")
+    assert [goal[1] for goal in scene.goals][-1] == "Leo taps on time with the right hand"

@@ -76,3 +76,12 @@ def station_profile(store: Store, display_name: str) -> ProfileRecord:
     if len(matches) == 1:
         return matches[0]
     return choose_profile(store, display_name)  # raises, listing the codes
+
+
+def picker_order(profiles: list[ProfileRecord]) -> list[ProfileRecord]:
+    """The order of a child's player picker: the most recent players first (the child at the
+    station is usually one of them), the others by name, as a child looks for their own."""
+    by_name = sorted(profiles, key=lambda profile: (profile.display_name.casefold(), profile.code))
+    return sorted(
+        by_name, key=lambda profile: profile.last_session_started_at_utc or "", reverse=True
+    )

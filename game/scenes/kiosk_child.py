@@ -9,6 +9,7 @@ import math
 import pygame
 
 from engine.input.pump import Tap, UiEvent
+from engine.store.profile_choice import picker_order
 from engine.store.records import ProfileRecord
 from game.avatars import AVATARS, draw_avatar
 from game.canvas import design_unit
@@ -88,8 +89,7 @@ class KioskPlayersScene(KioskMenuScene):
         finally:
             store.close()
         shown = self.kiosk.config.profiles
-        self.players = [p for p in profiles if shown is None or p.code in shown]
-        self.players.sort(key=lambda p: p.last_session_started_at_utc or "", reverse=True)
+        self.players = picker_order([p for p in profiles if shown is None or p.code in shown])
 
     def title(self) -> str:
         return self.say("players.title")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pygame
 
+from engine.store.profile_choice import picker_order
 from engine.store.records import ProfileRecord
 from game.avatars import draw_avatar
 from game.canvas import design_unit
@@ -31,8 +32,7 @@ class ProfilesScene(MenuScene):
             self.profiles = store.list_profiles(include_archived=False)
         finally:
             store.close()
-        # Most recent players first: the child at the station is usually one of them.
-        self.profiles.sort(key=lambda row: row.last_session_started_at_utc or "", reverse=True)
+        self.profiles = picker_order(self.profiles)
 
     def title(self) -> str:
         return self.text("profiles.title")

@@ -236,6 +236,8 @@ class TherapistSessionsScene(MenuScene):
             self._start_assessment()
         elif key == "goals":
             self.showing_goals = not self.showing_goals
+            if self.showing_goals:
+                self.on_enter()  # as they are now: a goal may have been added meanwhile
             self.relayout()
 
     def _start_assessment(self) -> None:
