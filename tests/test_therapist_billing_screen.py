@@ -34,6 +34,33 @@ SAM_PIN = "4321"
 MRN, BORN, DIAGNOSIS = "MR-0042", "2019-05-04", "R27.8"
 
 
+def add_goal(store, profile_code: str, text: str, target: str) -> None:
+    """A goal for ``profile_code`` by 2027-02-01, measured from 2020, with no therapist."""
+    metric, comparison, value = parse_target(target)
+    store.add_goal(
+        GoalRecord(
+            profile_code=profile_code,
+            text=text,
+            metric=metric,
+            comparison=comparison.value,
+            target_value=value,
+            limbs=(),
+            task_name=None,
+            by_date="2027-02-01",
+            baseline_from="2020-01-01",
+            therapist_id=None,
+        )
+    )
+
+
+def billing_screen(clinic, tmp_path: Path):
+    """The billing screen of the clinic's session, entered."""
+    context = context_for(tmp_path, clinic.recorder, UserSettings())
+    return entered(
+        context, "therapist_billing", profile=clinic.profile, session_id=clinic.session_id
+    )
+
+
 @dataclass
 class Clinic:
     data_dir: Path
@@ -59,20 +86,8 @@ def clinic(tmp_path: Path) -> Clinic:
     sam = store.add_therapist("Sam Ortiz", "PT, DPT")
     store.set_therapist_pin_hash(sam.therapist_id, hash_pin(SAM_PIN))
     store.set_default_codes(profile.code, [CodeShare("97110", 100)])
-    metric, comparison, value = parse_target("Task Average <= 40 ms")
-    store.add_goal(
-        GoalRecord(
-            profile_code=profile.code,
-            text="Leo keeps a steady beat with both hands",
-            metric=metric,
-            comparison=comparison.value,
-            target_value=value,
-            limbs=(),
-            task_name=None,
-            by_date="2027-02-01",
-            baseline_from="2020-01-01",
-            therapist_id=None,
-        )
+    add_goal(
+        store, profile.code, "Leo keeps a steady beat with both hands", "Task Average <= 40 ms"
     )
     store.set_station_setting(CHART_FIELDS_SETTING, CHART_FIELDS_ON)
     store.set_chart_fields(profile.code, MRN, BORN, ("F82", DIAGNOSIS))
@@ -88,10 +103,7 @@ def keys(scene, *names: str, now_ns: int = 0) -> None:
 def test_minutes_step_bill_live_and_over_the_active_time_need_a_reason(
     clinic: Clinic, tmp_path: Path
 ) -> None:
-    context = context_for(tmp_path, clinic.recorder, UserSettings())
-    scene = entered(
-        context, "therapist_billing", profile=clinic.profile, session_id=clinic.session_id
-    )
+    scene = billing_screen(clinic, tmp_path)
     # 8 beats are a few seconds: 0 active minutes, so the profile's code starts at 0.
     assert scene.minutes == {"97110": 0} and scene.limit_min == 2
     scene.on_draw(0)
@@ -130,10 +142,7 @@ def test_minutes_step_bill_live_and_over_the_active_time_need_a_reason(
 def test_back_over_unsaved_minutes_warns_once_then_leaves_without_them(
     clinic: Clinic, tmp_path: Path
 ) -> None:
-    context = context_for(tmp_path, clinic.recorder, UserSettings())
-    scene = entered(
-        context, "therapist_billing", profile=clinic.profile, session_id=clinic.session_id
-    )
+    scene = billing_screen(clinic, tmp_path)
     scene.activate("plus:97110")
     scene.activate("back")
     assert scene.message.startswith("These minutes are not saved")
@@ -144,9 +153,7 @@ def test_back_over_unsaved_minutes_warns_once_then_leaves_without_them(
     assert store.session_minutes(clinic.session_id) is None
     store.close()
     # Saved minutes, or none changed: Back leaves at once.
-    again = entered(
-        context, "therapist_billing", profile=clinic.profile, session_id=clinic.session_id
-    )
+    again = billing_screen(clinic, tmp_path)
     again.activate("back")
     assert again.next.name == "therapist_session"
 
@@ -287,21 +294,7 @@ def test_a_long_goal_stays_readable_on_the_profile_screen(
 
     words = "Leo keeps a steady beat with both hands " * 6  # about 240 characters
     store = open_store(clinic.data_dir)
-    metric, comparison, value = parse_target("Task Average <= 40 ms")
-    store.add_goal(
-        GoalRecord(
-            profile_code=clinic.profile.code,
-            text=words.strip(),
-            metric=metric,
-            comparison=comparison.value,
-            target_value=value,
-            limbs=(),
-            task_name=None,
-            by_date="2027-02-01",
-            baseline_from="2020-01-01",
-            therapist_id=None,
-        )
-    )
+    add_goal(store, clinic.profile.code, words.strip(), "Task Average <= 40 ms")
     store.close()
     context = context_for(tmp_path, clinic.recorder, UserSettings())
     scene = entered(context, "therapist_sessions", profile=clinic.profile)
@@ -326,21 +319,7 @@ def test_goals_are_read_again_when_shown(clinic: Clinic, tmp_path: Path) -> None
     scene = entered(context, "therapist_sessions", profile=clinic.profile)
     assert len(scene.goals) == 1
     store = open_store(clinic.data_dir)  # a goal added meanwhile (`run.py goals add`)
-    metric, comparison, value = parse_target("SRO >= 60 %")
-    store.add_goal(
-        GoalRecord(
-            profile_code=clinic.profile.code,
-            text="Leo taps on time with the right hand",
-            metric=metric,
-            comparison=comparison.value,
-            target_value=value,
-            limbs=(),
-            task_name=None,
-            by_date="2027-02-01",
-            baseline_from="2020-01-01",
-            therapist_id=None,
-        )
-    )
+    add_goal(store, clinic.profile.code, "Leo taps on time with the right hand", "SRO >= 60 %")
     store.close()
     scene.activate("goals")
     assert [goal[1] for goal in scene.goals][-1] == "Leo taps on time with the right hand"
